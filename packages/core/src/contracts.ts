@@ -1,0 +1,276 @@
+/**
+ * The contracts that adapters implement. `SyncedCache` only ever talks to these interfaces, so a
+ * store, synchronizer, local cache or marshaller from any package (or your own) plugs in.
+ *
+ * Every contract carries an optional `contractVersion`; core refuses an adapter that declares a
+ * version it does not understand (see {@link CONTRACT_VERSION}).
+ *
+ * @packageDocumentation
+ */
+
+/** The contract version this build of core implements. Adapters may declare it as `contractVersion`. */
+export const CONTRACT_VERSION = 1 as const;
+
+// ---------------------------------------------------------------------------------------------
+// Actions and events
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * What happened to a key. The seed's vocabulary: `set` carries the new value to other pods,
+ * `invalidate` tells them to drop their copy (they refetch from the store on demand), `delete`
+ * removes the key, `clear` removes the whole namespace.
+ */
+export type Action = 'set' | 'invalidate' | 'delete' | 'clear';
+
+/** The seed's action constants (`ActionSet`, `ActionInvalidate`, …), for code ported from Go. */
+export const Actions = {
+  Set: 'set',
+  Invalidate: 'invalidate',
+  Delete: 'delete',
+  Clear: 'clear',
+} as const satisfies Record<string, Action>;
+
+/**
+ * A change event as it travels between pods (decoded from the binary wire envelope, see
+ * `encodeEvent`/`decodeEvent`). The seed's `InvalidationEvent`.
+ */
+export interface InvalidationEvent {
+  /** What happened. */
+  readonly action: Action;
+  /** The key (without namespace prefix). Empty for `clear`. */
+  readonly key: string;
+  /** The pod that made the change (the seed's `Sender`). */
+  readonly podId: string;
+  /** Random per process start of the sending pod; with `seq` it detects lost events. */
+  readonly epoch: number;
+  /** Per-pod sequence number within `epoch`, starting at 1 and increasing by 1 per event. */
+  readonly seq: number;
+  /**
+   * The version the store assigned to this write (for `clear`: a version at least as high as any
+   * version the clear removed). Pods apply an event only when it is newer than what they hold.
+   */
+  readonly version: number;
+  /** The encoded value for `set` events; absent otherwise (the seed's `Value []byte`). */
+  readonly value?: Uint8Array | undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Local cache
+// ---------------------------------------------------------------------------------------------
+
+/** Options for {@link LocalCache.set}. */
+export interface LocalCacheSetOptions {
+  /** Cost of the entry against the cache's `maxCost` (seed: `Set(key, value, cost)`). @default 1 */
+  cost?: number;
+  /** Time to live in milliseconds; `undefined` or `0` means no expiry. May exceed 2^31. */
+  ttlMs?: number;
+}
+
+/** Counters of a local cache (seed: `LocalCacheMetrics`). All monotonic except `size` and `cost`. */
+export interface LocalCacheMetrics {
+  hits: number;
+  misses: number;
+  sets: number;
+  /** Entries removed to make room (not deletes, not expiries). */
+  evictions: number;
+  /** Sets refused by the admission policy (`set` returned false). */
+  rejections: number;
+  /** Entries currently held. */
+  size: number;
+  /** Total cost currently held. */
+  cost: number;
+}
+
+/**
+ * The in-process tier (seed: `LocalCache`). Synchronous and fast; it stores core's own entry
+ * objects and never sees bytes. Implementations handle TTL without per-entry timers.
+ *
+ * @typeParam E - the entry type (core stores its own entry objects).
+ */
+export interface LocalCache<E = unknown> {
+  /** Contract version this implementation targets. */
+  readonly contractVersion?: number;
+  /** The entry, or `undefined` when absent or expired. Counts a hit or a miss. */
+  get(key: string): E | undefined;
+  /** Stores an entry; returns false when the admission policy rejects it. */
+  set(key: string, entry: E, options?: LocalCacheSetOptions): boolean;
+  /** Removes a key; returns whether it was present. */
+  delete(key: string): boolean;
+  /** Removes every entry. */
+  clear(): void;
+  /** Entries currently held. */
+  readonly size: number;
+  /** Counters; see {@link LocalCacheMetrics}. */
+  metrics(): LocalCacheMetrics;
+  /** Releases resources. Idempotent. */
+  close(): void;
+}
+
+/**
+ * Builds a local cache (seed: `LocalCacheFactory`). Either a function or an object with
+ * `create()` (the seed's shape).
+ */
+export type LocalCacheFactory<E = unknown> = (() => LocalCache<E>) | { create(): LocalCache<E> };
+
+/**
+ * The seed's `LocalCacheConfig`. Which fields apply depends on the local cache:
+ * `maxSize` for LRU and the default cache; `numCounters`, `maxCost`, `bufferItems`,
+ * `ignoreInternalCost` for LFU.
+ */
+export interface LocalCacheConfig {
+  /** Maximum number of entries (LRU and the default cache). @default 10000 */
+  maxSize?: number;
+  /** Number of frequency counters (LFU). Recommended: 10 × max items. */
+  numCounters?: number;
+  /** Maximum total cost (LFU; LRU when set). */
+  maxCost?: number;
+  /** Items buffered before eviction (LFU; accepted for seed parity). */
+  bufferItems?: number;
+  /** Ignore the internal per-entry overhead when accounting cost (LFU). */
+  ignoreInternalCost?: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Store
+// ---------------------------------------------------------------------------------------------
+
+/** What {@link Store.get} returns for a present key. */
+export interface StoreEntry {
+  /** The encoded value, exactly the bytes that were set. */
+  payload: Uint8Array;
+  /** The version the store assigned to the write that produced this value. */
+  version: number;
+  /** Remaining time to live in milliseconds, when the key has one. */
+  ttlMs?: number | undefined;
+}
+
+/** Options for {@link Store.set}. */
+export interface StoreSetOptions {
+  /** Time to live in milliseconds; absent or `0` means none. Values beyond 2^31 work. */
+  ttlMs?: number | undefined;
+}
+
+/** What a store can do beyond the required methods. */
+export interface StoreCapabilities {
+  /** `getMany` reads many keys in few round trips. */
+  readonly batchGet?: boolean;
+  /** Versions are comparable across keys of one namespace (one clock), not only per key. */
+  readonly namespaceVersions?: boolean;
+}
+
+/**
+ * The shared tier (seed: `Store`), working on bytes. One store instance can serve several caches:
+ * core passes full keys (namespace prefix included) and the prefix itself to `clear`/`size`.
+ *
+ * **Versions** are the heart of convergence. A store assigns a version atomically with each
+ * write and returns it: versions are positive safe integers, strictly increasing per key across
+ * `set`, `delete` and `clear` — also across restarts of pods and of the store client — so a late
+ * event can never win over a newer write. `delete` returns the version of the deletion; `clear`
+ * returns a version at least as high as every version it removed.
+ */
+export interface Store {
+  /** Contract version this implementation targets. */
+  readonly contractVersion?: number;
+  /** Optional capabilities. */
+  readonly capabilities?: StoreCapabilities;
+  /** Reads a key. */
+  get(key: string): Promise<StoreEntry | undefined>;
+  /** Reads many keys; the result has one slot per requested key, in order. */
+  getMany(keys: readonly string[]): Promise<Array<StoreEntry | undefined>>;
+  /** Writes a key and returns its new version. */
+  set(key: string, payload: Uint8Array, options?: StoreSetOptions): Promise<number>;
+  /** Deletes a key and returns the version of the deletion. */
+  delete(key: string): Promise<number>;
+  /**
+   * Removes every key that starts with `prefix` (never anything else: no FLUSHDB) and returns a
+   * version at least as high as any version it removed.
+   */
+  clear(prefix: string): Promise<number>;
+  /** Number of keys starting with `prefix` (the seed's RemoteSize). May be O(n) on the server. */
+  size(prefix: string): Promise<number>;
+  /** Releases what the store created (never a client the user passed in). Idempotent. */
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Synchronizer
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Connection status a synchronizer reports to core:
+ * - `up`: subscribed and receiving;
+ * - `down`: the connection is lost (messages published meanwhile may be missed);
+ * - `resubscribed`: the subscription was re-established after a loss, so messages may have been
+ *   lost; core flushes the local namespace.
+ */
+export type SynchronizerStatus = 'up' | 'down' | 'resubscribed';
+
+/** Receives raw messages; must not throw (core's handler never does). */
+export type MessageHandler = (message: Uint8Array) => void;
+
+/** Receives status changes. */
+export type StatusHandler = (status: SynchronizerStatus, error?: unknown) => void;
+
+/** A live subscription; `unsubscribe` is idempotent. */
+export interface Subscription {
+  unsubscribe(): Promise<void>;
+}
+
+/** What a synchronizer can do beyond the required methods. */
+export interface SynchronizerCapabilities {
+  /** Messages from one publisher arrive in publish order. */
+  readonly ordered?: boolean;
+  /** Missed messages can be replayed after a reconnect (so no flush is needed). */
+  readonly replay?: boolean;
+}
+
+/**
+ * Moves opaque byte messages between pods (seed: `Synchronizer`). Delivery may be at most once
+ * (pub/sub); core detects loss with per-pod sequence numbers and the `resubscribed` status.
+ */
+export interface Synchronizer {
+  /** Contract version this implementation targets. */
+  readonly contractVersion?: number;
+  /** Optional capabilities. */
+  readonly capabilities?: SynchronizerCapabilities;
+  /** Publishes one message on `channel`. Resolves once the transport accepted it. */
+  publish(channel: string, message: Uint8Array): Promise<void>;
+  /**
+   * Subscribes to `channel`. Resolves once the subscription is confirmed by the server, so no
+   * message published after it resolves is missed.
+   */
+  subscribe(channel: string, onMessage: MessageHandler, onStatus: StatusHandler): Promise<Subscription>;
+  /** Unsubscribes everything and releases what the synchronizer created. Idempotent. */
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Marshaller, logger
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Turns values into bytes and back (seed: `Marshaller`). Both directions throw
+ * `SerializationError` on bad input; `decode` never pollutes prototypes.
+ */
+export interface Marshaller<V = unknown> {
+  /** Contract version this implementation targets. */
+  readonly contractVersion?: number;
+  /** A short name for logs and errors, e.g. `'json'`. */
+  readonly name?: string;
+  encode(value: V): Uint8Array;
+  decode(bytes: Uint8Array): V;
+}
+
+/** Structured fields attached to a log line. */
+export type LogFields = Record<string, unknown>;
+
+/**
+ * The seed's `Logger`. Console-compatible; pino fits with
+ * `{ debug: (m, f) => pino.debug(f, m), … }` (pino takes fields first).
+ */
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}

@@ -1,0 +1,194 @@
+import type {
+  InvalidationEvent,
+  LocalCache,
+  LocalCacheConfig,
+  LocalCacheFactory,
+  Logger,
+  Marshaller,
+  Store,
+  Synchronizer,
+  SynchronizerStatus,
+} from './contracts.js';
+import type { SyncedCacheError } from './errors.js';
+
+/** What core keeps in the local tier for each key. Local caches store it as an opaque object. */
+export interface LocalEntry<V = unknown> {
+  /** The decoded value (after `onSetLocalCache`). */
+  readonly value: V;
+  /** The store version the value came from; 0 for local-only writes of reader pods. */
+  readonly version: number;
+}
+
+/** A pod's role (seed: reader and writer pods). */
+export type Role = 'writer' | 'reader';
+
+/** Where a background error happened, passed to `onError`. */
+export interface ErrorInfo {
+  /** The operation: `'get'`, `'set'`, `'publish'`, `'subscribe'`, `'apply'`, `'close'`, … */
+  operation: string;
+  /** The key, when there was one. */
+  key?: string | undefined;
+}
+
+/** Options for `set` and `setWithInvalidate`. */
+export interface SetOptions {
+  /** Store TTL in ms for this write; `0` means none. @default options.ttlMs */
+  ttlMs?: number;
+  /** Local TTL in ms for this write; never longer than the store TTL. @default options.localTtlMs */
+  localTtlMs?: number;
+  /** Cost of the entry in the local tier. @default 1 */
+  cost?: number;
+}
+
+/** Options for `getOrSet`. */
+export interface GetOrSetOptions extends SetOptions {
+  /** Propagate the loaded value as `invalidate` instead of `set`. @default false */
+  invalidate?: boolean;
+}
+
+/**
+ * Statistics (seed: `Stats`). Counters count since creation; `localSize` is read live and
+ * `remoteSize` is the value measured by the last `fetchStats()` (0 before the first).
+ */
+export interface Stats {
+  localHits: number;
+  localMisses: number;
+  remoteHits: number;
+  remoteMisses: number;
+  localSize: number;
+  remoteSize: number;
+  /** Remote events applied that dropped or replaced a local entry. */
+  invalidations: number;
+  /** Remote events applied (any action). */
+  eventsApplied: number;
+  /** Remote events ignored because the pod already held something newer (or a duplicate). */
+  eventsStale: number;
+  /** Bus messages dropped as malformed, foreign-version, oversized or badly signed. */
+  eventsDropped: number;
+  /** Local namespace flushes after lost events or a resubscription. */
+  resyncs: number;
+  /** Publishes that failed and were queued for retry. */
+  publishRetries: number;
+  /** Publishes given up on (retry queue full or closed); peers resync on the next gap. */
+  publishFailures: number;
+}
+
+/** Typed events a cache emits (see `SyncedCache.on`). */
+export interface CacheEventMap {
+  /** A background error (also passed to `onError` and logged). */
+  error: [error: SyncedCacheError, info: ErrorInfo];
+  /** The synchronizer's status changed. */
+  status: [status: SynchronizerStatus];
+  /** A remote event was received; `applied` tells whether it changed the local tier. */
+  event: [event: InvalidationEvent, applied: boolean];
+  /** The local namespace was flushed. */
+  resync: [reason: 'gap' | 'resubscribed' | 'clear'];
+  /** A bus message was dropped. */
+  dropped: [reason: string];
+}
+
+/**
+ * Options of a `SyncedCache` (seed: `Options`). Every seed option has a counterpart; seed names
+ * are listed in each option's doc.
+ */
+export interface SyncedCacheOptions<V = unknown> {
+  /**
+   * Identifies this pod on the bus so it ignores its own events (seed: `PodID`).
+   * @default a unique id per cache instance (hostname, pid and random bytes). Never a shared
+   *   constant: the seed's default silently disabled sync when every pod kept it.
+   */
+  podId?: string;
+  /** Prefixes keys, scopes the channel, `clear` and stats. @default 'default' */
+  namespace?: string;
+  /**
+   * The shared tier (seed: Redis address/password/db, now in the adapters' options).
+   * @default a new `MemoryStore` (single process)
+   */
+  store?: Store;
+  /** The bus (seed: Redis pub/sub). @default a new `MemorySynchronizer` (single process) */
+  synchronizer?: Synchronizer;
+  /** Channel base name (seed: `InvalidationChannel`); the namespace is appended. @default 'cache:invalidate' */
+  channel?: string;
+  /** A local cache instance, or a factory (seed: `LocalCacheFactory`). @default a bounded SIEVE cache */
+  localCache?: LocalCache<LocalEntry<V>> | LocalCacheFactory<LocalEntry<V>>;
+  /** Config for the default local cache (seed: `LocalCacheConfig`; `maxSize` applies). */
+  localCacheConfig?: LocalCacheConfig;
+  /**
+   * `'json'` (type-faithful, `@synced-cache/json`) or `'msgpack'` (`@synced-cache/msgpack`)
+   * (seed: `SerializationFormat`). Ignored when `marshaller` is given.
+   * @default core's built-in plain JSON marshaller
+   */
+  serializationFormat?: 'json' | 'msgpack';
+  /** Encodes values (seed: `Marshaller`). */
+  marshaller?: Marshaller<V>;
+  /** Where logs go (seed: `Logger`). @default `noopLogger` */
+  logger?: Logger;
+  /** Emit debug logs (seed: `DebugMode`). @default false */
+  debug?: boolean;
+  /** Bound on every store and bus call, in ms (seed: `ContextTimeout`). @default 1000 */
+  timeoutMs?: number;
+  /** Count statistics (seed: `EnableMetrics`). @default true */
+  enableMetrics?: boolean;
+  /** Called for every background error (seed: `OnError`). Never throws into the cache. */
+  onError?: (error: SyncedCacheError, info: ErrorInfo) => void;
+  /** `'reader'` pods only write the store when `readerCanSetToStore`. @default 'writer' */
+  role?: Role;
+  /**
+   * Let reader pods write the store (seed: `ReaderCanSetToRedis`). When false, a reader's `set`
+   * only updates its own local tier.
+   * @default false
+   */
+  readerCanSetToStore?: boolean;
+  /**
+   * Shapes what the local tier holds (seed: `OnSetLocalCache`). Called with the event (its
+   * `value` holds the encoded bytes) on received `set` events, on store fills and on own sets,
+   * so the local tier holds one shape. Return `undefined` to not store locally.
+   */
+  onSetLocalCache?: (event: InvalidationEvent, decode: (bytes: Uint8Array) => V) => V | undefined;
+  /** Default store TTL in ms; `0` means none. @default 0 */
+  ttlMs?: number;
+  /** Default local TTL in ms, a bound on staleness; `0` means the store TTL only. @default 0 */
+  localTtlMs?: number;
+  /** Largest accepted key in UTF-8 bytes. @default 16384 */
+  maxKeyBytes?: number;
+  /** Largest accepted encoded value in bytes. @default 16777216 (16 MiB) */
+  maxValueBytes?: number;
+  /** Values larger than this travel as `invalidate` instead of `set`. @default 65536 */
+  maxEventValueBytes?: number;
+  /** HMAC-SHA256 secret: events are signed, unsigned or badly signed ones are dropped. */
+  secret?: string | Uint8Array;
+  /**
+   * Interval of the heartbeat that lets peers detect lost trailing events, in ms; `0` disables.
+   * @default 5000
+   */
+  heartbeatMs?: number;
+  /** How long a local tombstone (deleted key) is remembered, in ms. @default 30000 */
+  tombstoneMs?: number;
+  /** Maximum failed publishes queued for retry (per key, newest wins). @default 10000 */
+  maxPendingPublishes?: number;
+}
+
+/**
+ * The cache contract (seed: `Cache`). All methods are async except `peek` and `stats`.
+ * @typeParam V - the value type
+ */
+export interface Cache<V = unknown> {
+  /** The value from the local tier, else from the store (filling the local tier); `undefined` when absent. */
+  get(key: string): Promise<V | undefined>;
+  /** The value from the local tier only; never touches the store. */
+  peek(key: string): V | undefined;
+  /** Writes the store, the local tier, and sends the value to other pods. */
+  set(key: string, value: V, options?: SetOptions): Promise<void>;
+  /** Writes the store and the local tier; other pods drop their copy and refetch on demand. */
+  setWithInvalidate(key: string, value: V, options?: SetOptions): Promise<void>;
+  /** Removes the key everywhere. */
+  delete(key: string): Promise<void>;
+  /** Removes every key of the namespace everywhere (never FLUSHDB). */
+  clear(): Promise<void>;
+  /** The value, or the loader's result written through; the loader runs once per pod per key at a time. */
+  getOrSet(key: string, loader: (key: string) => V | Promise<V>, options?: GetOrSetOptions): Promise<V>;
+  /** Statistics; see {@link Stats}. */
+  stats(): Stats;
+  /** Flushes pending publishes, unsubscribes and closes adapters. Idempotent. */
+  close(): Promise<void>;
+}
