@@ -188,6 +188,14 @@ export interface Store {
   clear(prefix: string): Promise<number>;
   /** Number of keys starting with `prefix` (the seed's RemoteSize). May be O(n) on the server. */
   size(prefix: string): Promise<number>;
+  /**
+   * A version at least as high as every version this store has assigned so far (for any key).
+   * After a pod detects lost events it flushes its local tier and treats every event with a
+   * version at or below this value as an invalidation, because a newer write's event may have
+   * been the one lost. Optional: without it, core applies `set` events as invalidations for the
+   * rest of its life after the first loss (always safe, less efficient).
+   */
+  currentVersion?(): Promise<number>;
   /** Releases what the store created (never a client the user passed in). Idempotent. */
   close(): Promise<void>;
 }
