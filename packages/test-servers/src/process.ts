@@ -1,0 +1,199 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+/** The hint every missing-binary error carries. */
+export const INSTALL_HINT = 'apt-get install redis-server nats-server';
+
+const live = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const child of live) {
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+        try {
+          process.kill(child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+    for (const dir of tempDirs) {
+      try {
+        rmSync(dir, { recursive: true, force: true });
+      } catch {
+        // best effort
+      }
+    }
+  });
+}
+
+/**
+ * Resolves a server binary on PATH (plus `/usr/sbin`, `/usr/local/sbin`, where Debian puts
+ * nats-server).
+ *
+ * @throws Error `"<name> not found: apt-get install redis-server nats-server"` when absent.
+ */
+export function findBinary(name: string): string {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/usr/bin'];
+  for (const dir of dirs) {
+    if (dir === '') continue;
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // keep looking
+    }
+  }
+  throw new Error(`${name} not found: ${INSTALL_HINT}`);
+}
+
+/** A free TCP port on 127.0.0.1 (the OS picks it; the port is released before returning). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      if (address === null || typeof address === 'string') {
+        server.close();
+        reject(new Error('could not determine a free port'));
+        return;
+      }
+      const { port } = address;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A temporary directory under `os.tmpdir()`, removed on process exit (and by `removeTempDir`). */
+export function makeTempDir(label: string): string {
+  installExitHook();
+  const dir = mkdtempSync(join(tmpdir(), `synced-cache-${label}-`));
+  tempDirs.add(dir);
+  return dir;
+}
+
+/** Removes a directory made by {@link makeTempDir}. */
+export function removeTempDir(dir: string): void {
+  tempDirs.delete(dir);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** A spawned server process with its recent output (for error messages). */
+export interface ServerProcess {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** The last few kB the process printed. */
+  output(): string;
+  /** True once the process exited. */
+  exited(): boolean;
+  /** Resolves when the process has exited. */
+  readonly exit: Promise<void>;
+}
+
+/** Spawns a server, recording it so it is killed when this process exits. */
+export function spawnServer(binary: string, args: readonly string[], cwd?: string): ServerProcess {
+  installExitHook();
+  const child = spawn(binary, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const append = (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+    if (output.length > 8192) output = output.slice(-8192);
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  let hasExited = false;
+  const exit = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      hasExited = true;
+      live.delete(child);
+      resolve();
+    });
+    child.once('error', (error) => {
+      append(Buffer.from(`spawn error: ${error.message}\n`));
+      hasExited = true;
+      live.delete(child);
+      resolve();
+    });
+  });
+  live.add(child);
+  if (child.pid === undefined) {
+    // spawn failed synchronously (ENOENT etc.); the 'error' event resolves `exit`.
+  }
+  return {
+    child,
+    pid: child.pid ?? -1,
+    output: () => output,
+    exited: () => hasExited,
+    exit,
+  };
+}
+
+/**
+ * Stops a process by PID: SIGTERM, then SIGKILL when it has not exited within `graceMs`.
+ * Resolves once it is gone.
+ */
+export async function stopProcess(server: ServerProcess, graceMs = 5000): Promise<void> {
+  if (server.exited()) return;
+  try {
+    process.kill(server.pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const timedOut = await Promise.race([
+    server.exit.then(() => false),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(true), graceMs).unref()),
+  ]);
+  if (timedOut) await killProcess(server);
+}
+
+/** Kills a process by PID with SIGKILL and resolves once it is gone. */
+export async function killProcess(server: ServerProcess): Promise<void> {
+  if (server.exited()) return;
+  try {
+    process.kill(server.pid, 'SIGKILL');
+  } catch {
+    return;
+  }
+  await server.exit;
+}
+
+/**
+ * Polls `check` until it returns true, failing after `timeoutMs` (or as soon as `server` exits)
+ * with `what` and the server's output in the message.
+ */
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  server?: ServerProcess,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    if (server?.exited()) {
+      throw new Error(`${what}: the server exited early. Output:\n${server.output()}`);
+    }
+    try {
+      if (await check()) return;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const detail = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
+      throw new Error(
+        `${what}: not ready within ${timeoutMs} ms${detail}${server ? `. Output:\n${server.output()}` : ''}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

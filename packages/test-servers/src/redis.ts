@@ -1,0 +1,356 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  findBinary,
+  freePort,
+  killProcess,
+  makeTempDir,
+  removeTempDir,
+  type ServerProcess,
+  spawnServer,
+  stopProcess,
+  waitUntil,
+} from './process.js';
+import { RespError, redisCommand } from './resp.js';
+
+/** How long a server may take to answer PING after spawning. */
+const READY_TIMEOUT_MS = 10_000;
+
+/** Options of {@link startRedis}. */
+export interface StartRedisOptions {
+  /** Extra `redis-server` arguments, e.g. `['--maxmemory', '10mb']`. */
+  args?: string[];
+}
+
+/** A running private `redis-server`. */
+export interface RedisServer {
+  readonly host: '127.0.0.1';
+  readonly port: number;
+  /** `redis://127.0.0.1:<port>` */
+  readonly url: string;
+  /** PID of the current process (changes after `restart`). */
+  readonly pid: number;
+  /** The temp directory the server runs in. */
+  readonly dir: string;
+  /** SIGTERM, then SIGKILL after 5 s; removes the temp dir. Idempotent. */
+  stop(): Promise<void>;
+  /** SIGKILL now (a crash); the server can be `restart`ed. */
+  kill(): Promise<void>;
+  /** Stops the server when it runs and starts a fresh one on the same port (data is not kept). */
+  restart(): Promise<void>;
+}
+
+function baseArgs(port: number, dir: string): string[] {
+  return [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    '--daemonize',
+    'no',
+    '--loglevel',
+    'warning',
+  ];
+}
+
+async function ping(port: number): Promise<boolean> {
+  const reply = await redisCommand('127.0.0.1', port, ['PING'], 1000);
+  return reply === 'PONG';
+}
+
+/** Spawns `redis-server` with `args` on `port` and waits until it answers PING. */
+async function launch(
+  binary: string,
+  port: number,
+  args: readonly string[],
+  dir: string,
+): Promise<ServerProcess> {
+  const server = spawnServer(binary, args, dir);
+  try {
+    await waitUntil(`redis-server on port ${port}`, () => ping(port), READY_TIMEOUT_MS, server);
+  } catch (error) {
+    await killProcess(server);
+    throw error;
+  }
+  return server;
+}
+
+function isPortClash(error: unknown): boolean {
+  return error instanceof Error && /address already in use|Could not create server TCP/i.test(error.message);
+}
+
+/**
+ * Starts a private `redis-server` on a free loopback port, persistence off, in a temp dir.
+ *
+ * @throws Error `"redis-server not found: apt-get install redis-server nats-server"` when the
+ *   binary is missing, or when the server does not answer PING within 10 s.
+ */
+export async function startRedis(options: StartRedisOptions = {}): Promise<RedisServer> {
+  const binary = findBinary('redis-server');
+  const dir = makeTempDir('redis');
+  let port = 0;
+  let server: ServerProcess | undefined;
+  for (let attempt = 0; server === undefined; attempt++) {
+    port = await freePort();
+    try {
+      server = await launch(binary, port, [...baseArgs(port, dir), ...(options.args ?? [])], dir);
+    } catch (error) {
+      if (attempt < 3 && isPortClash(error)) continue;
+      removeTempDir(dir);
+      throw error;
+    }
+  }
+  let current: ServerProcess = server;
+  let stopped = false;
+  const args = [...baseArgs(port, dir), ...(options.args ?? [])];
+  return {
+    host: '127.0.0.1',
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    get pid() {
+      return current.pid;
+    },
+    dir,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await stopProcess(current);
+      removeTempDir(dir);
+    },
+    async kill() {
+      await killProcess(current);
+    },
+    async restart() {
+      if (stopped) throw new Error('cannot restart a stopped redis-server');
+      await stopProcess(current);
+      current = await launch(binary, port, args, dir);
+    },
+  };
+}
+
+/** A node of a cluster. */
+export interface RedisNodeAddress {
+  readonly host: '127.0.0.1';
+  readonly port: number;
+}
+
+/** Options of {@link startRedisCluster}. */
+export interface StartRedisClusterOptions {
+  /** Number of masters (no replicas). @default 3 */
+  masters?: number;
+}
+
+/** A running private Redis Cluster. */
+export interface RedisCluster {
+  readonly nodes: RedisNodeAddress[];
+  /** Stops every node (SIGTERM, then SIGKILL) and removes the temp dir. Idempotent. */
+  stop(): Promise<void>;
+}
+
+function field(info: string, name: string): string | undefined {
+  const match = new RegExp(`^${name}:(.*)$`, 'm').exec(info);
+  return match?.[1]?.trim();
+}
+
+/**
+ * Starts a Redis Cluster of `masters` nodes (no replicas) on free loopback ports and waits until
+ * every node reports `cluster_state:ok` and knows every node.
+ *
+ * @throws Error when a binary is missing or the cluster does not form within 30 s.
+ */
+export async function startRedisCluster(options: StartRedisClusterOptions = {}): Promise<RedisCluster> {
+  const masters = options.masters ?? 3;
+  if (masters < 3) throw new Error('a Redis Cluster needs at least 3 masters');
+  const binary = findBinary('redis-server');
+  const cli = findBinary('redis-cli');
+  const dir = makeTempDir('redis-cluster');
+  const processes: ServerProcess[] = [];
+  const nodes: RedisNodeAddress[] = [];
+  const stopAll = async () => {
+    await Promise.all(processes.map((server) => stopProcess(server)));
+  };
+  try {
+    for (let index = 0; index < masters; index++) {
+      const port = await freePort();
+      const args = [
+        ...baseArgs(port, dir),
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        join(dir, `nodes-${port}.conf`),
+        '--cluster-node-timeout',
+        '5000',
+      ];
+      processes.push(await launch(binary, port, args, dir));
+      nodes.push({ host: '127.0.0.1', port });
+    }
+    const create = spawnServer(cli, [
+      '--cluster',
+      'create',
+      ...nodes.map((node) => `${node.host}:${node.port}`),
+      '--cluster-replicas',
+      '0',
+      '--cluster-yes',
+    ]);
+    const finished = await Promise.race([
+      create.exit.then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 30_000).unref()),
+    ]);
+    if (!finished || create.child.exitCode !== 0) {
+      await killProcess(create);
+      throw new Error(`redis-cli --cluster create failed:\n${create.output()}`);
+    }
+    await waitUntil(
+      'redis cluster state ok',
+      async () => {
+        for (const node of nodes) {
+          const info = await redisCommand(node.host, node.port, ['CLUSTER', 'INFO']);
+          if (typeof info !== 'string') return false;
+          if (field(info, 'cluster_state') !== 'ok') return false;
+          if (field(info, 'cluster_known_nodes') !== String(masters)) return false;
+          if (field(info, 'cluster_slots_ok') !== '16384') return false;
+        }
+        return true;
+      },
+      30_000,
+    );
+  } catch (error) {
+    await stopAll();
+    removeTempDir(dir);
+    throw error;
+  }
+  let stopped = false;
+  return {
+    nodes,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await stopAll();
+      removeTempDir(dir);
+    },
+  };
+}
+
+/** Options of {@link startRedisSentinel}. */
+export interface StartRedisSentinelOptions {
+  /** Number of sentinel processes (1–3). @default 1 */
+  sentinels?: number;
+  /** The monitored master's name. @default 'synced-cache-master' */
+  masterName?: string;
+}
+
+/** A running master + replica watched by sentinels. */
+export interface RedisSentinelSetup {
+  readonly masterName: string;
+  readonly master: RedisNodeAddress;
+  readonly replica: RedisNodeAddress;
+  readonly sentinels: RedisNodeAddress[];
+  /** Stops every process and removes the temp dir. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a master, a replica (`--replicaof`) and 1–3 `redis-server --sentinel` processes on free
+ * loopback ports; waits until the replica is in sync and every sentinel knows the master.
+ *
+ * @throws Error when a binary is missing or the setup is not ready within 30 s.
+ */
+export async function startRedisSentinel(
+  options: StartRedisSentinelOptions = {},
+): Promise<RedisSentinelSetup> {
+  const count = options.sentinels ?? 1;
+  if (count < 1 || count > 3) throw new Error('sentinels must be 1, 2 or 3');
+  const masterName = options.masterName ?? 'synced-cache-master';
+  const binary = findBinary('redis-server');
+  const dir = makeTempDir('redis-sentinel');
+  const processes: ServerProcess[] = [];
+  const stopAll = async () => {
+    await Promise.all(processes.map((server) => stopProcess(server)));
+  };
+  try {
+    const masterPort = await freePort();
+    processes.push(await launch(binary, masterPort, baseArgs(masterPort, dir), dir));
+    const replicaPort = await freePort();
+    processes.push(
+      await launch(
+        binary,
+        replicaPort,
+        [...baseArgs(replicaPort, dir), '--replicaof', '127.0.0.1', String(masterPort)],
+        dir,
+      ),
+    );
+    await waitUntil(
+      'replica in sync',
+      async () => {
+        const info = await redisCommand('127.0.0.1', replicaPort, ['INFO', 'replication']);
+        return typeof info === 'string' && field(info, 'master_link_status') === 'up';
+      },
+      30_000,
+    );
+    const sentinels: RedisNodeAddress[] = [];
+    for (let index = 0; index < count; index++) {
+      const port = await freePort();
+      const configPath = join(dir, `sentinel-${port}.conf`);
+      writeFileSync(
+        configPath,
+        [
+          `port ${port}`,
+          'bind 127.0.0.1',
+          `dir ${dir}`,
+          `sentinel monitor ${masterName} 127.0.0.1 ${masterPort} ${Math.floor(count / 2) + 1}`,
+          `sentinel down-after-milliseconds ${masterName} 2000`,
+          `sentinel failover-timeout ${masterName} 10000`,
+          `sentinel parallel-syncs ${masterName} 1`,
+          '',
+        ].join('\n'),
+      );
+      processes.push(await launch(binary, port, [configPath, '--sentinel'], dir));
+      sentinels.push({ host: '127.0.0.1', port });
+    }
+    await waitUntil(
+      'sentinels know the master and its replica',
+      async () => {
+        for (const sentinel of sentinels) {
+          const address = await redisCommand(sentinel.host, sentinel.port, [
+            'SENTINEL',
+            'GET-MASTER-ADDR-BY-NAME',
+            masterName,
+          ]);
+          if (!Array.isArray(address) || address[1] !== String(masterPort)) return false;
+          const replicas = await redisCommand(sentinel.host, sentinel.port, [
+            'SENTINEL',
+            'REPLICAS',
+            masterName,
+          ]);
+          if (replicas instanceof RespError || !Array.isArray(replicas) || replicas.length === 0)
+            return false;
+        }
+        return true;
+      },
+      30_000,
+    );
+    let stopped = false;
+    return {
+      masterName,
+      master: { host: '127.0.0.1', port: masterPort },
+      replica: { host: '127.0.0.1', port: replicaPort },
+      sentinels,
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await stopAll();
+        removeTempDir(dir);
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    removeTempDir(dir);
+    throw error;
+  }
+}
