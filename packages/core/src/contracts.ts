@@ -50,6 +50,8 @@ export interface InvalidationEvent {
    * version the clear removed). Pods apply an event only when it is newer than what they hold.
    */
   readonly version: number;
+  /** Store TTL of the write in ms (0 = none); receivers expire their copy with it. */
+  readonly ttlMs?: number | undefined;
   /** The encoded value for `set` events; absent otherwise (the seed's `Value []byte`). */
   readonly value?: Uint8Array | undefined;
 }

@@ -52,9 +52,7 @@ export class SyncedCacheError extends Error {
 
   /** True when `error` is a synced-cache error with this class's code (works across copies). */
   protected static hasCode(error: unknown, code: SyncedCacheErrorCode): boolean {
-    return (
-      typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[MARKER] === code
-    );
+    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[MARKER] === code;
   }
 }
 
@@ -76,7 +74,11 @@ export class InvalidConfigError extends SyncedCacheError {
   readonly value: unknown;
 
   constructor(option: string, value: unknown, expected: string, context: ErrorContext = {}) {
-    super(`invalid option ${option}: ${describe(value)} (expected ${expected})`, 'ERR_INVALID_CONFIG', context);
+    super(
+      `invalid option ${option}: ${describe(value)} (expected ${expected})`,
+      'ERR_INVALID_CONFIG',
+      context,
+    );
     this.option = option;
     this.value = value;
   }

@@ -1,3 +1,28 @@
+/**
+ * `@synced-cache/core`: the two-level cache, its contracts, errors, the wire codec and the
+ * embedded (single-process) store, synchronizer and local cache.
+ *
+ * @packageDocumentation
+ */
+export { createCache, SyncedCache } from './cache.js';
+export {
+  type CodecOptions,
+  decodeEvent,
+  EVENT_FORMAT_VERSION,
+  EVENT_MAGIC,
+  EventDecodeError,
+  encodeEvent,
+  type WireAction,
+  type WireEvent,
+} from './codec.js';
 export * from './contracts.js';
 export * from './errors.js';
+export { consoleLogger, noopLogger } from './logger.js';
+export { jsonMarshaller, loadMarshaller } from './marshaller.js';
+export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export { MemoryBus, MemorySynchronizer, type MemorySynchronizerOptions } from './memory-synchronizer.js';
 export type * from './options.js';
+export { SieveCache, type SieveCacheOptions } from './sieve-cache.js';
+
+/** This package's version. */
+export const VERSION = '0.1.0';

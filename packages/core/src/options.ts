@@ -162,8 +162,13 @@ export interface SyncedCacheOptions<V = unknown> {
    * @default 5000
    */
   heartbeatMs?: number;
-  /** How long a local tombstone (deleted key) is remembered, in ms. @default 30000 */
-  tombstoneMs?: number;
+  /**
+   * How many keys' last-seen versions (including tombstones of deleted keys) a pod remembers.
+   * When it forgets one, it raises a version floor instead, so a forgotten key can only make a late
+   * event look stale (dropped: safe), never fresh.
+   * @default 100000
+   */
+  maxTrackedKeys?: number;
   /** Maximum failed publishes queued for retry (per key, newest wins). @default 10000 */
   maxPendingPublishes?: number;
 }

@@ -1,0 +1,222 @@
+/**
+ * The binary, versioned wire envelope every pod speaks, whatever the bus and client library.
+ *
+ * Layout (big-endian):
+ * ```
+ * offset  size  field
+ * 0       1     magic 0xCA
+ * 1       1     format version (1)
+ * 2       1     action: 1 set, 2 invalidate, 3 delete, 4 clear, 5 heartbeat
+ * 3       1     flags: bit 0 value present, bit 1 HMAC-SHA256 signature appended
+ * 4       8     store version (float64 holding a safe integer; fixed offset so a server-side
+ *               script could patch it)
+ * 12      8     seq (float64, safe integer)
+ * 20      8     epoch (float64, safe integer)
+ * 28      8     ttlMs of the write (float64, safe integer; 0 = none), so receivers expire their
+ *               copy with the store's
+ * 36      1     podId length P (1..255)
+ * 37      P     podId (UTF-8)
+ * …       4     key length K
+ * …       K     key (UTF-8)
+ * …       4     value length L     (only with flag bit 0)
+ * …       L     value bytes
+ * …       32    HMAC-SHA256 over every preceding byte (only with flag bit 1)
+ * ```
+ * A message that is truncated, has trailing bytes, invalid UTF-8, an unknown action or flag, a
+ * foreign format version or a field over its limit is rejected with {@link EventDecodeError}.
+ *
+ * @packageDocumentation
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Action } from './contracts.js';
+import { SyncedCacheError } from './errors.js';
+
+/** First byte of every envelope. */
+export const EVENT_MAGIC = 0xca;
+/** The envelope format this build writes and reads. */
+export const EVENT_FORMAT_VERSION = 1;
+
+const HEADER_BYTES = 37;
+const SIGNATURE_BYTES = 32;
+const FLAG_VALUE = 1;
+const FLAG_SIGNED = 2;
+
+/** Every action on the wire: the public {@link Action}s plus the internal liveness `heartbeat`. */
+export type WireAction = Action | 'heartbeat';
+
+const ACTION_CODES: Record<WireAction, number> = { set: 1, invalidate: 2, delete: 3, clear: 4, heartbeat: 5 };
+const ACTIONS: readonly (WireAction | undefined)[] = [
+  undefined,
+  'set',
+  'invalidate',
+  'delete',
+  'clear',
+  'heartbeat',
+];
+
+/** A decoded envelope (an `InvalidationEvent`, or a heartbeat). */
+export interface WireEvent {
+  action: WireAction;
+  key: string;
+  podId: string;
+  epoch: number;
+  seq: number;
+  version: number;
+  /** Store TTL of the write in ms; 0 = none. */
+  ttlMs: number;
+  /** Encoded value of a `set`; a view into the received message (copy it to keep it). */
+  value?: Uint8Array | undefined;
+}
+
+/** Limits and signing for {@link encodeEvent} / {@link decodeEvent}. */
+export interface CodecOptions {
+  /** Longest accepted key, in UTF-8 bytes. @default 16384 */
+  maxKeyBytes?: number;
+  /** Longest accepted value, in bytes. @default 16777216 */
+  maxValueBytes?: number;
+  /** HMAC-SHA256 key. When set, encode signs and decode rejects unsigned or badly signed input. */
+  secret?: Uint8Array | undefined;
+}
+
+/** Why an incoming message was rejected; the `reason` is stable and used for counting. */
+export class EventDecodeError extends SyncedCacheError {
+  /** `'truncated' | 'magic' | 'version' | 'action' | 'flags' | 'field' | 'utf8' | 'limit' | 'trailing' | 'unsigned' | 'signature' | 'type'` */
+  readonly reason: string;
+  constructor(reason: string, detail: string) {
+    super(`bad event (${reason}): ${detail}`, 'ERR_SERIALIZATION', { action: 'decodeEvent' });
+    this.reason = reason;
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Encodes an event into a fresh envelope.
+ * @throws EventDecodeError (reason `'limit'` or `'field'`) when a field is out of range.
+ */
+export function encodeEvent(event: WireEvent, options: CodecOptions = {}): Uint8Array {
+  const podIdBytes = Buffer.byteLength(event.podId, 'utf8');
+  const keyBytes = Buffer.byteLength(event.key, 'utf8');
+  const value = event.value;
+  const maxKey = options.maxKeyBytes ?? 16384;
+  if (podIdBytes === 0 || podIdBytes > 255) throw new EventDecodeError('field', 'podId must be 1..255 bytes');
+  if (keyBytes > maxKey) throw new EventDecodeError('limit', `key of ${keyBytes} bytes`);
+  if (value !== undefined && value.length > (options.maxValueBytes ?? 16_777_216)) {
+    throw new EventDecodeError('limit', `value of ${value.length} bytes`);
+  }
+  checkInteger('version', event.version);
+  checkInteger('seq', event.seq);
+  checkInteger('epoch', event.epoch);
+  checkInteger('ttlMs', event.ttlMs);
+  const signed = options.secret !== undefined;
+  const total =
+    HEADER_BYTES +
+    podIdBytes +
+    4 +
+    keyBytes +
+    (value === undefined ? 0 : 4 + value.length) +
+    (signed ? SIGNATURE_BYTES : 0);
+  const buf = Buffer.allocUnsafe(total);
+  buf[0] = EVENT_MAGIC;
+  buf[1] = EVENT_FORMAT_VERSION;
+  buf[2] = ACTION_CODES[event.action];
+  buf[3] = (value === undefined ? 0 : FLAG_VALUE) | (signed ? FLAG_SIGNED : 0);
+  buf.writeDoubleBE(event.version, 4);
+  buf.writeDoubleBE(event.seq, 12);
+  buf.writeDoubleBE(event.epoch, 20);
+  buf.writeDoubleBE(event.ttlMs, 28);
+  buf[36] = podIdBytes;
+  let offset = HEADER_BYTES + buf.write(event.podId, HEADER_BYTES, 'utf8');
+  buf.writeUInt32BE(keyBytes, offset);
+  offset += 4;
+  offset += buf.write(event.key, offset, 'utf8');
+  if (value !== undefined) {
+    buf.writeUInt32BE(value.length, offset);
+    offset += 4;
+    buf.set(value, offset);
+    offset += value.length;
+  }
+  if (signed) {
+    createHmac('sha256', options.secret!).update(buf.subarray(0, offset)).digest().copy(buf, offset);
+  }
+  return buf;
+}
+
+/**
+ * Decodes and validates an envelope. Never returns a partially valid event.
+ * @throws EventDecodeError for any malformed, foreign, oversized or badly signed input.
+ */
+export function decodeEvent(message: unknown, options: CodecOptions = {}): WireEvent {
+  if (!(message instanceof Uint8Array)) throw new EventDecodeError('type', 'message is not bytes');
+  const length = message.length;
+  if (length < HEADER_BYTES + 1 + 4) throw new EventDecodeError('truncated', `${length} bytes`);
+  if (message[0] !== EVENT_MAGIC) throw new EventDecodeError('magic', `first byte ${message[0]}`);
+  if (message[1] !== EVENT_FORMAT_VERSION) throw new EventDecodeError('version', `format ${message[1]}`);
+  const action = ACTIONS[message[2]!];
+  if (action === undefined) throw new EventDecodeError('action', `code ${message[2]}`);
+  const flags = message[3]!;
+  if ((flags & ~(FLAG_VALUE | FLAG_SIGNED)) !== 0) throw new EventDecodeError('flags', `flags ${flags}`);
+  const signed = (flags & FLAG_SIGNED) !== 0;
+  const secret = options.secret;
+  if (secret !== undefined && !signed) throw new EventDecodeError('unsigned', 'a secret is set');
+  const view = new DataView(message.buffer, message.byteOffset, length);
+  const version = view.getFloat64(4);
+  const seq = view.getFloat64(12);
+  const epoch = view.getFloat64(20);
+  const ttlMs = view.getFloat64(28);
+  if (!isCount(version) || !isCount(seq) || !isCount(epoch) || !isCount(ttlMs)) {
+    throw new EventDecodeError('field', 'version, seq, epoch and ttlMs must be non-negative safe integers');
+  }
+  const end = signed ? length - SIGNATURE_BYTES : length;
+  const podIdLength = message[36]!;
+  if (podIdLength === 0) throw new EventDecodeError('field', 'empty podId');
+  let offset = HEADER_BYTES + podIdLength;
+  if (offset + 4 > end) throw new EventDecodeError('truncated', 'podId');
+  const podId = text(message, HEADER_BYTES, offset);
+  const keyLength = view.getUint32(offset);
+  offset += 4;
+  if (keyLength > (options.maxKeyBytes ?? 16384))
+    throw new EventDecodeError('limit', `key of ${keyLength} bytes`);
+  if (offset + keyLength > end) throw new EventDecodeError('truncated', 'key');
+  const key = text(message, offset, offset + keyLength);
+  offset += keyLength;
+  let value: Uint8Array | undefined;
+  if ((flags & FLAG_VALUE) !== 0) {
+    if (offset + 4 > end) throw new EventDecodeError('truncated', 'value length');
+    const valueLength = view.getUint32(offset);
+    offset += 4;
+    if (valueLength > (options.maxValueBytes ?? 16_777_216)) {
+      throw new EventDecodeError('limit', `value of ${valueLength} bytes`);
+    }
+    if (offset + valueLength > end) throw new EventDecodeError('truncated', 'value');
+    value = message.subarray(offset, offset + valueLength);
+    offset += valueLength;
+  }
+  if (offset !== end) throw new EventDecodeError(offset < end ? 'trailing' : 'truncated', 'length mismatch');
+  if (signed && secret !== undefined) {
+    const expected = createHmac('sha256', secret).update(message.subarray(0, end)).digest();
+    if (!timingSafeEqual(expected, message.subarray(end, length))) {
+      throw new EventDecodeError('signature', 'HMAC mismatch');
+    }
+  }
+  if ((action === 'set') !== (value !== undefined)) {
+    throw new EventDecodeError('field', 'a value is carried by set events only');
+  }
+  return { action, key, podId, epoch, seq, version, ttlMs, value };
+}
+
+function text(bytes: Uint8Array, start: number, end: number): string {
+  try {
+    return utf8.decode(bytes.subarray(start, end));
+  } catch {
+    throw new EventDecodeError('utf8', 'invalid UTF-8');
+  }
+}
+
+function isCount(n: number): boolean {
+  return Number.isSafeInteger(n) && n >= 0;
+}
+
+function checkInteger(field: string, n: number): void {
+  if (!isCount(n)) throw new EventDecodeError('field', `${field} must be a non-negative safe integer`);
+}

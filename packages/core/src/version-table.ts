@@ -1,0 +1,56 @@
+/**
+ * What a pod knows about versions: the highest version seen per key (from events, fills and its
+ * own writes), bounded in size, plus a `floor` below which every version counts as stale.
+ *
+ * Forgetting a key raises the floor to that key's version, so knowledge only ever gets more
+ * conservative: a late event can be mistaken for stale (and dropped, which is safe) but never for
+ * fresh. Deleted keys stay here as tombstones until the bound pushes them out.
+ *
+ * @internal
+ */
+export class VersionTable {
+  private readonly versions = new Map<string, number>();
+  /** Every version at or below this is stale for every key. */
+  floor = 0;
+
+  constructor(private readonly maxKeys: number) {}
+
+  /** The version an event must exceed to be applied: the key's own, or the floor. */
+  threshold(key: string): number {
+    const own = this.versions.get(key);
+    return own === undefined || own < this.floor ? this.floor : own;
+  }
+
+  /** The key's own recorded version (ignoring the floor), 0 when none. */
+  own(key: string): number {
+    return this.versions.get(key) ?? 0;
+  }
+
+  /** Records that `version` of `key` was seen. Keeps the highest; recently noted keys are kept longest. */
+  note(key: string, version: number): void {
+    const current = this.versions.get(key);
+    if (current !== undefined) {
+      if (current >= version) return;
+      this.versions.delete(key);
+    }
+    this.versions.set(key, version);
+    if (this.versions.size > this.maxKeys) {
+      const oldest = this.versions.entries().next().value;
+      if (oldest !== undefined) {
+        this.versions.delete(oldest[0]);
+        if (oldest[1] > this.floor) this.floor = oldest[1];
+      }
+    }
+  }
+
+  /** Raises the floor (after a clear or a detected loss); keys at or below it are forgotten. */
+  raiseFloor(version: number): void {
+    if (version <= this.floor) return;
+    this.floor = version;
+    for (const [key, own] of this.versions) if (own <= version) this.versions.delete(key);
+  }
+
+  get size(): number {
+    return this.versions.size;
+  }
+}
