@@ -1,0 +1,47 @@
+/**
+ * Shared internals of `@synced-cache/ioredis` and `@synced-cache/redis`: the Lua scripts and
+ * stored value layout, SCAN glob escaping, Cluster slots, reply parsing, error mapping and
+ * defaults. Both adapters send the same bytes and run the same scripts, so pods on either client
+ * interoperate on one server and channel.
+ *
+ * @packageDocumentation
+ */
+
+/** This package's version. */
+export const VERSION = '0.1.0';
+
+export { type FailureContext, isClientTimeout, toStoreError, toSynchronizerError } from './errors.js';
+export { CLUSTER_SLOTS, chunk, escapeGlob, groupBySlot, keySlot, scanPattern } from './keys.js';
+export {
+  CURRENT_VERSION_MARGIN_US,
+  DEFAULT_CHANNEL,
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  DEFAULT_SCAN_COUNT,
+  DEFAULT_TOMBSTONE_TTL_MS,
+  positiveInteger,
+  READ_BATCH_SIZE,
+  ttlArgument,
+} from './options.js';
+export {
+  type DecodedValue,
+  decodeValue,
+  encodeValue,
+  parseReadReply,
+  parseScanStep,
+  parseTime,
+  parseVersion,
+  type ScanStepReply,
+  toNumber,
+} from './replies.js';
+export {
+  CLEAR_SCRIPT,
+  DELETE_SCRIPT,
+  HEADER_BYTES,
+  KIND_TOMBSTONE,
+  KIND_VALUE,
+  READ_SCRIPT,
+  type RedisScript,
+  SCRIPTS,
+  SET_SCRIPT,
+  SIZE_SCRIPT,
+} from './scripts.js';

@@ -1,0 +1,195 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The Lua scripts both Redis adapters run, byte for byte the same, so an ioredis pod and a
+ * node-redis pod on one server agree on every version.
+ *
+ * ## Stored value layout
+ *
+ * Every key the store writes holds a string: a 9-byte header followed by the payload.
+ *
+ * | bytes | meaning |
+ * |---|---|
+ * | 0 | kind: `1` = value, `2` = tombstone (a deleted or cleared key that remembers its version) |
+ * | 1–8 | version, an integer as a big-endian IEEE-754 double (exact below 2^53) |
+ * | 9… | payload (values only) |
+ *
+ * ## Versions
+ *
+ * `version = max(server time in µs (TIME), previous version of the key + 1)`, computed inside
+ * the write script from the header already stored under the key (value or tombstone). So
+ * versions are strictly increasing per key across `set`, `delete` and `clear`, survive pod
+ * restarts, and — on one server — come from one clock and are comparable across keys (they only
+ * run ahead of the clock when one key is written twice within a microsecond or the server clock
+ * steps back). Tombstones expire after `tombstoneTtlMs`, after which the clock alone keeps the
+ * next version higher.
+ *
+ * @packageDocumentation
+ */
+
+/** Kind byte of a stored value. */
+export const KIND_VALUE = 1;
+/** Kind byte of a tombstone. */
+export const KIND_TOMBSTONE = 2;
+/** Bytes before the payload: kind (1) + version (8). */
+export const HEADER_BYTES = 9;
+
+/** A script with its SHA1 (for EVALSHA) and key count (`undefined` = variable). */
+export interface RedisScript {
+  /** A short name (`synced_cache_set`, …); used as the ioredis command name. */
+  readonly name: string;
+  /** The Lua source. */
+  readonly lua: string;
+  /** SHA1 of `lua`, hex, as EVALSHA wants it. */
+  readonly sha1: string;
+  /** Number of KEYS the script takes; `undefined` when it varies per call. */
+  readonly numberOfKeys: number | undefined;
+  /** True when the script only reads (safe on a replica, no writes). */
+  readonly readOnly: boolean;
+}
+
+function script(name: string, lua: string, numberOfKeys: number | undefined, readOnly: boolean): RedisScript {
+  const source = `-- synced-cache ${name}\n${lua.trim()}\n`;
+  return {
+    name,
+    lua: source,
+    sha1: createHash('sha1').update(source).digest('hex'),
+    numberOfKeys,
+    readOnly,
+  };
+}
+
+/** Lua that sets `now` (server time in µs) from TIME. */
+const NOW = `
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])`;
+
+/** Lua that sets `v` = max(now, version stored under KEYS[1] + 1). */
+const NEXT_VERSION = `${NOW}
+local v = now
+local head = redis.call('GETRANGE', KEYS[1], 0, 8)
+if #head == 9 then
+  local kind = string.byte(head, 1)
+  if kind == 1 or kind == 2 then
+    local previous = struct.unpack('>d', head, 2)
+    if previous >= v then v = previous + 1 end
+  end
+end`;
+
+/**
+ * Writes a value. KEYS[1] = full key; ARGV[1] = payload; ARGV[2] = TTL in ms as a decimal
+ * string (`'0'` = none; values beyond 2^31 are fine, Redis parses 64-bit). Returns the new
+ * version (integer reply).
+ */
+export const SET_SCRIPT: RedisScript = script(
+  'synced_cache_set',
+  `${NEXT_VERSION}
+local value = string.char(1) .. struct.pack('>d', v) .. ARGV[1]
+if ARGV[2] == '0' then
+  redis.call('SET', KEYS[1], value)
+else
+  redis.call('SET', KEYS[1], value, 'PX', ARGV[2])
+end
+return v`,
+  1,
+  false,
+);
+
+/**
+ * Deletes a key by replacing it with a tombstone that remembers the version for ARGV[1] ms.
+ * KEYS[1] = full key. Returns the deletion's version (integer reply).
+ */
+export const DELETE_SCRIPT: RedisScript = script(
+  'synced_cache_delete',
+  `${NEXT_VERSION}
+redis.call('SET', KEYS[1], string.char(2) .. struct.pack('>d', v), 'PX', ARGV[1])
+return v`,
+  1,
+  false,
+);
+
+/**
+ * Reads any number of keys in one call. Returns a flat array with two slots per key:
+ * `[value-with-header | nil, PTTL | nil, …]`; tombstones, foreign strings and keys of other
+ * types read as nil. All KEYS must live on one Cluster slot.
+ */
+export const READ_SCRIPT: RedisScript = script(
+  'synced_cache_read',
+  `
+local out = {}
+for i = 1, #KEYS do
+  local value = redis.pcall('GET', KEYS[i])
+  if type(value) == 'string' and #value >= 9 and string.byte(value, 1) == 1 then
+    out[2 * i - 1] = value
+    out[2 * i] = redis.call('PTTL', KEYS[i])
+  else
+    out[2 * i - 1] = false
+    out[2 * i] = false
+  end
+end
+return out`,
+  undefined,
+  true,
+);
+
+/**
+ * One step of `clear` on one node (no KEYS: run it on every master). ARGV[1] = SCAN cursor,
+ * ARGV[2] = MATCH pattern (see `scanPattern`), ARGV[3] = COUNT, ARGV[4] = tombstone TTL in ms.
+ * Every matched key that is not already a tombstone (values, and foreign keys of any type) is
+ * replaced by a tombstone holding max(now, its version + 1). Returns `[next cursor, highest
+ * version seen or written (at least now)]`.
+ */
+export const CLEAR_SCRIPT: RedisScript = script(
+  'synced_cache_clear',
+  `
+local scan = redis.call('SCAN', ARGV[1], 'MATCH', ARGV[2], 'COUNT', ARGV[3])
+${NOW}
+local high = now
+for _, key in ipairs(scan[2]) do
+  local head = redis.pcall('GETRANGE', key, 0, 8)
+  local kind = 0
+  local previous = 0
+  if type(head) == 'string' and #head == 9 then
+    kind = string.byte(head, 1)
+    if kind == 1 or kind == 2 then previous = struct.unpack('>d', head, 2) end
+  end
+  if kind == 2 then
+    if previous > high then high = previous end
+  else
+    local v = now
+    if previous >= v then v = previous + 1 end
+    redis.call('SET', key, string.char(2) .. struct.pack('>d', v), 'PX', ARGV[4])
+    if v > high then high = v end
+  end
+end
+return {scan[1], high}`,
+  0,
+  false,
+);
+
+/**
+ * One step of `size` on one node (no KEYS: run it on every master). ARGV[1] = SCAN cursor,
+ * ARGV[2] = MATCH pattern, ARGV[3] = COUNT. Counts live values (not tombstones, not foreign
+ * keys). Returns `[next cursor, count]`.
+ */
+export const SIZE_SCRIPT: RedisScript = script(
+  'synced_cache_size',
+  `
+local scan = redis.call('SCAN', ARGV[1], 'MATCH', ARGV[2], 'COUNT', ARGV[3])
+local count = 0
+for _, key in ipairs(scan[2]) do
+  if redis.pcall('GETRANGE', key, 0, 0) == string.char(1) then count = count + 1 end
+end
+return {scan[1], count}`,
+  0,
+  true,
+);
+
+/** Every script, for adapters that register them all at once. */
+export const SCRIPTS = {
+  set: SET_SCRIPT,
+  delete: DELETE_SCRIPT,
+  read: READ_SCRIPT,
+  clear: CLEAR_SCRIPT,
+  size: SIZE_SCRIPT,
+} as const;

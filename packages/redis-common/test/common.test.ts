@@ -1,0 +1,220 @@
+import { createHash } from 'node:crypto';
+import { InvalidConfigError, StoreError, SynchronizerError, TimeoutError } from '@synced-cache/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  chunk,
+  decodeValue,
+  encodeValue,
+  escapeGlob,
+  groupBySlot,
+  HEADER_BYTES,
+  KIND_TOMBSTONE,
+  KIND_VALUE,
+  keySlot,
+  parseReadReply,
+  parseScanStep,
+  parseTime,
+  parseVersion,
+  positiveInteger,
+  SCRIPTS,
+  scanPattern,
+  toStoreError,
+  toSynchronizerError,
+  ttlArgument,
+} from '../src/index.js';
+
+/** A reference implementation of Redis' stringmatchlen for the subset we need (*, ?, [..], \\). */
+function redisGlobMatches(pattern: string, text: string): boolean {
+  const match = (p: number, t: number): boolean => {
+    while (p < pattern.length) {
+      const c = pattern[p]!;
+      if (c === '*') {
+        for (let k = t; k <= text.length; k++) if (match(p + 1, k)) return true;
+        return false;
+      }
+      if (t >= text.length) return false;
+      if (c === '?') {
+        p++;
+        t++;
+        continue;
+      }
+      if (c === '\\' && p + 1 < pattern.length) {
+        if (pattern[p + 1] !== text[t]) return false;
+        p += 2;
+        t++;
+        continue;
+      }
+      if (c === '[') return false; // escapeGlob never leaves an unescaped class
+      if (c !== text[t]) return false;
+      p++;
+      t++;
+    }
+    return t === text.length;
+  };
+  return match(0, 0);
+}
+
+describe('escapeGlob / scanPattern', () => {
+  it('backslash-escapes every glob character', () => {
+    expect(escapeGlob('a*b?c[d]e\\f^g-h')).toBe('a\\*b\\?c\\[d\\]e\\\\f\\^g\\-h');
+    expect(scanPattern('ns:')).toBe('ns:*');
+    expect(scanPattern('n*s:')).toBe('n\\*s:*');
+  });
+
+  it('a prefix pattern matches exactly the keys that start with the prefix', () => {
+    const alphabet = fc.constantFrom('a', 'b', '*', '?', '[', ']', '\\', '^', '-', ':', '{', '}', ' ', 'é');
+    fc.assert(
+      fc.property(
+        fc.string({ unit: alphabet, maxLength: 6 }),
+        fc.string({ unit: alphabet, maxLength: 8 }),
+        (prefix, key) => {
+          expect(redisGlobMatches(scanPattern(prefix), key)).toBe(key.startsWith(prefix));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('keySlot', () => {
+  it('computes the slots Redis computes', () => {
+    expect(keySlot('foo')).toBe(12182);
+    expect(keySlot('bar')).toBe(5061);
+    expect(keySlot('123456789')).toBe(0x31c3 % 16384);
+    expect(keySlot('{user1000}.following')).toBe(keySlot('{user1000}.followers'));
+    expect(keySlot('{user1000}.following')).toBe(keySlot('user1000'));
+    expect(keySlot('foo{}{bar}')).toBe(keySlot('foo{}{bar}'));
+    expect(keySlot('foo{}{bar}')).not.toBe(keySlot('bar'));
+    expect(keySlot('foo{{bar}}zap')).toBe(keySlot('{bar'));
+  });
+
+  it('groups key indexes by slot in order', () => {
+    const keys = ['{a}1', 'x', '{a}2', 'y', '{a}3'];
+    const groups = groupBySlot(keys);
+    expect(groups.get(keySlot('a'))).toEqual([0, 2, 4]);
+    const all = [...groups.values()].flat().sort();
+    expect(all).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('chunks', () => {
+    expect(chunk([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
+    expect(chunk([], 3)).toEqual([]);
+  });
+});
+
+describe('stored value layout', () => {
+  it('round-trips version and payload', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+        fc.uint8Array({ maxLength: 64 }),
+        (version, payload) => {
+          const stored = encodeValue(KIND_VALUE, version, payload);
+          expect(stored.length).toBe(HEADER_BYTES + payload.length);
+          const decoded = decodeValue(Buffer.from(stored));
+          expect(decoded?.version).toBe(version);
+          expect(Buffer.from(decoded!.payload).equals(Buffer.from(payload))).toBe(true);
+        },
+      ),
+    );
+  });
+
+  it('reads tombstones, foreign and malformed values as absent', () => {
+    expect(decodeValue(encodeValue(KIND_TOMBSTONE, 5))).toBeUndefined();
+    expect(decodeValue(Buffer.from('hello world'))).toBeUndefined();
+    expect(decodeValue(Buffer.from([1, 2, 3]))).toBeUndefined();
+    expect(decodeValue(null)).toBeUndefined();
+    const nan = encodeValue(KIND_VALUE, 1);
+    new DataView(nan.buffer).setFloat64(1, Number.NaN);
+    expect(decodeValue(nan)).toBeUndefined();
+    expect(decodeValue(encodeValue(KIND_VALUE, 1.5))).toBeUndefined();
+    expect(decodeValue(encodeValue(KIND_VALUE, -3))).toBeUndefined();
+  });
+
+  it('the header the Lua scripts write (string.char(1) .. struct.pack(">d", v)) is what decodeValue reads', () => {
+    const version = 1_764_000_000_123_456;
+    const header = Buffer.alloc(9);
+    header[0] = 1;
+    header.writeDoubleBE(version, 1);
+    expect(decodeValue(Buffer.concat([header, Buffer.from('x')]))?.version).toBe(version);
+  });
+});
+
+describe('reply parsing', () => {
+  it('parses read replies with and without TTL', () => {
+    const a = Buffer.from(encodeValue(KIND_VALUE, 10, Buffer.from('A')));
+    const reply = [a, 1500, null, null, a, -1];
+    expect(parseReadReply(reply, 0)).toEqual({ payload: Buffer.from('A'), version: 10, ttlMs: 1500 });
+    expect(parseReadReply(reply, 1)).toBeUndefined();
+    expect(parseReadReply(reply, 2)?.ttlMs).toBeUndefined();
+    expect(() => parseReadReply('nope', 0)).toThrow(StoreError);
+  });
+
+  it('parses versions and rejects anything but positive safe integers', () => {
+    expect(parseVersion(1_764_000_000_000_000, 'set')).toBe(1_764_000_000_000_000);
+    expect(parseVersion('42', 'set')).toBe(42);
+    expect(parseVersion(42n, 'set')).toBe(42);
+    expect(() => parseVersion(0, 'set', 'k')).toThrow(StoreError);
+    expect(() => parseVersion('x', 'set')).toThrow(StoreError);
+    expect(() => parseVersion(2 ** 60, 'set')).toThrow(StoreError);
+  });
+
+  it('parses scan steps and TIME', () => {
+    expect(parseScanStep(['17', 5], 'size')).toEqual({ cursor: '17', value: 5 });
+    expect(parseScanStep([Buffer.from('0'), 3], 'clear')).toEqual({ cursor: '0', value: 3 });
+    expect(() => parseScanStep(['x', 1], 'size')).toThrow(StoreError);
+    expect(() => parseScanStep([1], 'size')).toThrow(StoreError);
+    expect(parseTime(['1764000000', '123456'])).toBe(1_764_000_000_123_456);
+  });
+});
+
+describe('options', () => {
+  it('ttlArgument handles none, fractions, huge values and rejects invalid ones', () => {
+    expect(ttlArgument(undefined)).toBe('0');
+    expect(ttlArgument(0)).toBe('0');
+    expect(ttlArgument(0.2)).toBe('1');
+    expect(ttlArgument(2 ** 40)).toBe(String(2 ** 40));
+    expect(() => ttlArgument(-1)).toThrow(InvalidConfigError);
+    expect(() => ttlArgument(Number.NaN)).toThrow(InvalidConfigError);
+    expect(() => ttlArgument(Number.POSITIVE_INFINITY)).toThrow(InvalidConfigError);
+  });
+
+  it('positiveInteger names the option', () => {
+    expect(positiveInteger('scanCount', undefined, 10)).toBe(10);
+    expect(positiveInteger('scanCount', 5, 10)).toBe(5);
+    expect(() => positiveInteger('scanCount', 0, 10)).toThrow(/scanCount/);
+    expect(() => positiveInteger('scanCount', '5', 10)).toThrow(InvalidConfigError);
+  });
+});
+
+describe('error mapping', () => {
+  it('wraps client errors with cause and context', () => {
+    const cause = new Error('ECONNREFUSED');
+    const error = toStoreError(cause, { action: 'get', key: 'k' });
+    expect(StoreError.isInstance(error)).toBe(true);
+    expect(error.cause).toBe(cause);
+    expect(error.key).toBe('k');
+    expect(error.action).toBe('get');
+    expect(SynchronizerError.isInstance(toSynchronizerError(cause, { action: 'publish' }))).toBe(true);
+  });
+
+  it('maps client timeouts to TimeoutError and passes family errors through', () => {
+    const timeout = toStoreError(new Error('Command timed out'), { action: 'set', timeoutMs: 500 });
+    expect(TimeoutError.isInstance(timeout)).toBe(true);
+    expect((timeout as TimeoutError).timeoutMs).toBe(500);
+    const already = new StoreError('x');
+    expect(toStoreError(already, { action: 'get' })).toBe(already);
+  });
+});
+
+describe('scripts', () => {
+  it('carry the SHA1 of their source and distinct names', () => {
+    const names = new Set<string>();
+    for (const script of Object.values(SCRIPTS)) {
+      expect(script.sha1).toBe(createHash('sha1').update(script.lua).digest('hex'));
+      names.add(script.name);
+    }
+    expect(names.size).toBe(Object.keys(SCRIPTS).length);
+  });
+});
