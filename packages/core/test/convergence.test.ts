@@ -1,0 +1,282 @@
+/**
+ * The convergence rules of DESIGN §3, each forced deterministically by injecting events on the
+ * bus or by controlling the store.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  createCache,
+  encodeEvent,
+  MemoryBus,
+  MemoryStore,
+  MemorySynchronizer,
+  type Store,
+  type StoreEntry,
+  type WireEvent,
+} from '../src/index.js';
+import { jsonMarshaller } from '../src/marshaller.js';
+import { createPods, type Pods, settle, until } from './helpers.js';
+
+const CHANNEL = 'cache:invalidate:default';
+let cluster: Pods<unknown> | undefined;
+afterEach(async () => {
+  await cluster?.close();
+  cluster = undefined;
+  vi.useRealTimers();
+});
+
+/** Publishes a crafted event as if from another pod. */
+function inject(bus: MemoryBus, event: Partial<WireEvent> & Pick<WireEvent, 'action' | 'key' | 'version'>) {
+  const full: WireEvent = { podId: 'ghost', epoch: 1, seq: 1, ttlMs: 0, ...event };
+  if (full.action === 'set' && full.value === undefined) full.value = jsonMarshaller.encode(`v${full.version}`);
+  bus.publish(CHANNEL, encodeEvent(full));
+}
+
+describe('apply only if newer', () => {
+  it('ignores an older set that arrives after a newer one (reordered events)', async () => {
+    cluster = await createPods(1);
+    const [a] = cluster.pods;
+    inject(cluster.bus, { action: 'set', key: 'k', version: 10, seq: 1 });
+    inject(cluster.bus, { action: 'set', key: 'k', version: 5, seq: 1, podId: 'other' });
+    await settle();
+    expect(a!.peek('k')).toBe('v10');
+    expect(a!.stats().eventsStale).toBe(1);
+  });
+
+  it('ignores duplicates', async () => {
+    cluster = await createPods(1);
+    const [a] = cluster.pods;
+    inject(cluster.bus, { action: 'set', key: 'k', version: 3, seq: 1 });
+    inject(cluster.bus, { action: 'set', key: 'k', version: 3, seq: 1 });
+    await settle();
+    expect(a!.stats()).toMatchObject({ eventsApplied: 1, eventsStale: 1 });
+  });
+
+  it('a delete leaves a tombstone: a late older set does not resurrect the key', async () => {
+    cluster = await createPods(1);
+    const [a] = cluster.pods;
+    inject(cluster.bus, { action: 'set', key: 'k', version: 4, seq: 1 });
+    inject(cluster.bus, { action: 'delete', key: 'k', version: 6, seq: 2 });
+    inject(cluster.bus, { action: 'set', key: 'k', version: 5, seq: 1, podId: 'slow' });
+    await settle();
+    expect(a!.peek('k')).toBeUndefined();
+  });
+
+  it('a clear raises a floor: a late set from a writer that had not seen the clear is ignored', async () => {
+    cluster = await createPods(1);
+    const [a] = cluster.pods;
+    inject(cluster.bus, { action: 'clear', key: '', version: 100, seq: 1 });
+    inject(cluster.bus, { action: 'set', key: 'fresh', version: 101, seq: 2 });
+    inject(cluster.bus, { action: 'set', key: 'old', version: 99, seq: 1, podId: 'slow' });
+    await settle();
+    expect(a!.peek('old')).toBeUndefined();
+    expect(a!.peek('fresh')).toBe('v101');
+  });
+
+  it('a forgotten key raises the floor instead of forgetting its version', async () => {
+    cluster = await createPods(1, { maxTrackedKeys: 2 });
+    const [a] = cluster.pods;
+    inject(cluster.bus, { action: 'delete', key: 'a', version: 50, seq: 1 });
+    inject(cluster.bus, { action: 'set', key: 'b', version: 51, seq: 2 });
+    inject(cluster.bus, { action: 'set', key: 'c', version: 52, seq: 3 });
+    inject(cluster.bus, { action: 'set', key: 'a', version: 49, seq: 1, podId: 'late' });
+    await settle();
+    expect(a!.peek('a')).toBeUndefined();
+  });
+
+  it('own writes never overwrite a newer value that arrived first', async () => {
+    let release: () => void = () => {};
+    const inner = new MemoryStore();
+    const slow: Store = Object.assign(Object.create(inner) as Store, {
+      set: async (key: string, payload: Uint8Array) => {
+        const version = await inner.set(key, payload);
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        return version;
+      },
+    });
+    const bus = new MemoryBus();
+    const a = await createCache({ store: slow, synchronizer: new MemorySynchronizer({ bus }), heartbeatMs: 0 });
+    const writing = a.set('k', 'mine');
+    await until(() => typeof release === 'function' && release.name !== '', 'store write');
+    inject(bus, { action: 'set', key: 'k', version: 1000, seq: 1 });
+    await settle();
+    release();
+    await writing;
+    expect(a.peek('k')).toBe('v1000');
+    await a.close();
+  });
+});
+
+describe('fills racing events', () => {
+  it('a fill overtaken by an event is returned to its caller but not cached', async () => {
+    const inner = new MemoryStore();
+    await inner.set('default:k', jsonMarshaller.encode('stale'));
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow = Object.assign(Object.create(inner) as Store, {
+      get: async (key: string): Promise<StoreEntry | undefined> => {
+        const entry = await inner.get(key);
+        await gate;
+        return entry;
+      },
+    });
+    const bus = new MemoryBus();
+    const a = await createCache({ store: slow, synchronizer: new MemorySynchronizer({ bus }), heartbeatMs: 0 });
+    const reading = a.get('k');
+    inject(bus, { action: 'invalidate', key: 'k', version: 99, seq: 1 });
+    await settle();
+    release();
+    expect(await reading).toBe('stale');
+    expect(a.peek('k')).toBeUndefined();
+    await a.close();
+  });
+
+  it('concurrent misses for one key share one store read', async () => {
+    const store = new MemoryStore();
+    await store.set('default:k', jsonMarshaller.encode(1));
+    const spy = vi.spyOn(store, 'get');
+    const a = await createCache({ store, heartbeatMs: 0 });
+    const results = await Promise.all(Array.from({ length: 50 }, () => a.get('k')));
+    expect(results.every((v) => v === 1)).toBe(true);
+    expect(spy).toHaveBeenCalledTimes(1);
+    await a.close();
+  });
+});
+
+describe('lost events', () => {
+  it('a sequence gap flushes the local tier', async () => {
+    cluster = await createPods(1);
+    const [a] = cluster.pods;
+    inject(cluster.bus, { action: 'set', key: 'x', version: 1, seq: 1 });
+    await settle();
+    await a!.set('mine', 1);
+    inject(cluster.bus, { action: 'set', key: 'y', version: 3, seq: 3 });
+    await settle();
+    expect(a!.peek('x')).toBeUndefined();
+    expect(a!.peek('mine')).toBeUndefined();
+    expect(a!.stats().resyncs).toBe(1);
+  });
+
+  it('after a gap, events from before the resync count as invalidations (their newer successor may be lost)', async () => {
+    cluster = await createPods(1);
+    const [a] = cluster.pods;
+    const store = cluster.store;
+    inject(cluster.bus, { action: 'set', key: 'x', version: 1, seq: 1 });
+    await settle();
+    await store.set('default:k', jsonMarshaller.encode('newest'));
+    const lostVersion = (await store.currentVersion()) as number;
+    inject(cluster.bus, { action: 'set', key: 'z', version: lostVersion + 1, seq: 5 });
+    await until(() => a!.stats().resyncs === 1, 'resync');
+    await settle();
+    inject(cluster.bus, { action: 'set', key: 'k', version: lostVersion - 1, seq: 1, podId: 'slow' });
+    await settle();
+    expect(a!.peek('k')).toBeUndefined();
+    expect(await a!.get('k')).toBe('newest');
+  });
+
+  it('a heartbeat reveals a lost trailing event', async () => {
+    cluster = await createPods(1);
+    const [a] = cluster.pods;
+    inject(cluster.bus, { action: 'set', key: 'x', version: 1, seq: 1 });
+    await settle();
+    expect(a!.peek('x')).toBe('v1');
+    cluster.bus.publish(
+      CHANNEL,
+      encodeEvent({ action: 'heartbeat', key: '', podId: 'ghost', epoch: 1, seq: 2, version: 0, ttlMs: 0 }),
+    );
+    await settle();
+    expect(a!.peek('x')).toBeUndefined();
+    expect(a!.stats().resyncs).toBe(1);
+  });
+
+  it('heartbeats are sent on a timer so trailing losses are found without new writes', async () => {
+    const store = new MemoryStore();
+    const bus = new MemoryBus();
+    const a = await createCache({ store, synchronizer: new MemorySynchronizer({ bus }), heartbeatMs: 5 });
+    const receiving = new MemorySynchronizer({ bus });
+    const b = await createCache({ store, synchronizer: receiving, heartbeatMs: 0 });
+    await a.set('k', 1);
+    await until(() => b.peek('k') === 1, 'first event');
+    receiving.connected = false;
+    await a.set('k', 2);
+    await settle();
+    receiving.connected = true;
+    await until(() => b.stats().resyncs > 0, 'heartbeat-triggered resync');
+    expect(await b.get('k')).toBe(2);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('resubscribed flushes the local tier', async () => {
+    cluster = await createPods(2);
+    const [a, b] = cluster.pods;
+    await a!.set('k', 1);
+    await until(() => b!.peek('k') === 1, 'value');
+    cluster.synchronizers[1]!.disconnect();
+    expect(b!.connectionStatus).toBe('down');
+    await a!.set('k', 2);
+    await settle();
+    expect(b!.peek('k')).toBe(1);
+    cluster.synchronizers[1]!.reconnect();
+    expect(b!.peek('k')).toBeUndefined();
+    expect(await b!.get('k')).toBe(2);
+  });
+
+  it('a store without currentVersion degrades to invalidation-only after a loss (safe)', async () => {
+    const inner = new MemoryStore();
+    const plain: Store = {
+      get: (k) => inner.get(k),
+      getMany: (k) => inner.getMany(k),
+      set: (k, p, o) => inner.set(k, p, o),
+      delete: (k) => inner.delete(k),
+      clear: (p) => inner.clear(p),
+      size: (p) => inner.size(p),
+      close: () => inner.close(),
+    };
+    const bus = new MemoryBus();
+    const a = await createCache({ store: plain, synchronizer: new MemorySynchronizer({ bus }), heartbeatMs: 0 });
+    inject(bus, { action: 'set', key: 'x', version: 1, seq: 1 });
+    inject(bus, { action: 'set', key: 'y', version: 2, seq: 3 });
+    await settle();
+    inject(bus, { action: 'set', key: 'z', version: 1000, seq: 4 });
+    await settle();
+    expect(a.peek('z')).toBeUndefined();
+    await a.close();
+  });
+});
+
+describe('TTL', () => {
+  it('local entries expire after localTtlMs, bounding staleness', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    cluster = await createPods(1, { localTtlMs: 1000 });
+    const [a] = cluster.pods;
+    await a!.set('k', 1);
+    expect(a!.peek('k')).toBe(1);
+    vi.setSystemTime(Date.now() + 1001);
+    expect(a!.peek('k')).toBeUndefined();
+    expect(await a!.get('k')).toBe(1);
+  });
+
+  it('store TTL applies to the store, the local tier and peers', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    cluster = await createPods(2);
+    const [a, b] = cluster.pods;
+    await b!.get('k');
+    await a!.set('k', 1, { ttlMs: 500 });
+    await until(() => b!.peek('k') === 1, 'value');
+    vi.setSystemTime(Date.now() + 501);
+    expect(a!.peek('k')).toBeUndefined();
+    expect(b!.peek('k')).toBeUndefined();
+    expect(await a!.get('k')).toBeUndefined();
+  });
+
+  it('TTLs beyond 2^31 ms work', async () => {
+    cluster = await createPods(1);
+    const [a] = cluster.pods;
+    await a!.set('k', 1, { ttlMs: 2 ** 33, localTtlMs: 2 ** 32 });
+    expect(a!.peek('k')).toBe(1);
+    expect((await cluster.store.get('default:k'))!.ttlMs).toBeGreaterThan(2 ** 32);
+  });
+});
