@@ -1,0 +1,79 @@
+import { CONTRACT_VERSION, type Marshaller, SerializationError } from '@synced-cache/core';
+import { revive } from './decode.js';
+import { isPlain, tagValue } from './encode.js';
+import { limitFailure, toSerializationError } from './failure.js';
+import { type JsonMarshallerOptions, resolveOptions } from './options.js';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Creates the type-faithful JSON marshaller. Its output is readable JSON: plain data is exactly
+ * what `JSON.stringify` writes, and what JSON cannot hold travels as small tagged objects
+ * `{"$sc": "<type>", "v": <payload>}` — `undefined`, `NaN`, `±Infinity`, `-0`, `BigInt`, `Date`
+ * (also invalid), `Map`, `Set`, `RegExp`, `Buffer`, typed arrays, `ArrayBuffer`, `DataView`,
+ * sparse arrays and your registered classes. A user object that has a `"$sc"` key of its own is
+ * escaped, so it comes back unchanged. JSON written by other programs decodes as plain values.
+ *
+ * `encode` throws a {@link SerializationError} (with `path`, e.g. `$.user.tags[3]`) for functions,
+ * symbols, cycles and instances of classes without a codec — it never silently changes a value.
+ * `decode` throws a `SerializationError` for malformed input and when a limit is exceeded (then
+ * its `cause` is a `LimitExceededError`); it never pollutes prototypes: `__proto__`,
+ * `constructor` and `prototype` keys come back as plain own data.
+ *
+ * @throws InvalidConfigError when an option is invalid.
+ * @example
+ * ```ts
+ * const marshaller = createJsonMarshaller();
+ * const bytes = marshaller.encode({ at: new Date(0), ids: new Set([1n, 2n]) });
+ * marshaller.decode(bytes); // { at: Date, ids: Set { 1n, 2n } }
+ * ```
+ */
+export function createJsonMarshaller(options?: JsonMarshallerOptions): Marshaller<unknown> {
+  const resolved = resolveOptions(options);
+  return {
+    contractVersion: CONTRACT_VERSION,
+    name: 'json',
+    encode(value: unknown): Uint8Array {
+      let text: string;
+      try {
+        let plain: boolean;
+        try {
+          plain = isPlain(value, 1, resolved);
+        } catch {
+          // A throwing getter: let the tagging walk hit it again and report its path.
+          plain = false;
+        }
+        text = JSON.stringify(plain ? value : tagValue(value, 1, resolved));
+      } catch (error) {
+        throw toSerializationError(error, 'encode', 'JSON');
+      }
+      const bytes = encoder.encode(text);
+      if (bytes.length > resolved.maxBytes) {
+        throw toSerializationError(
+          limitFailure('maxBytes', resolved.maxBytes, bytes.length),
+          'encode',
+          'JSON',
+        );
+      }
+      return bytes;
+    },
+    decode(bytes: Uint8Array): unknown {
+      if (!(bytes instanceof Uint8Array)) {
+        throw new SerializationError('cannot decode JSON: expected a Uint8Array', { action: 'decode' });
+      }
+      if (bytes.length > resolved.maxBytes) {
+        throw toSerializationError(
+          limitFailure('maxBytes', resolved.maxBytes, bytes.length),
+          'decode',
+          'JSON',
+        );
+      }
+      try {
+        return revive(JSON.parse(decoder.decode(bytes)), resolved);
+      } catch (error) {
+        throw toSerializationError(error, 'decode', 'JSON');
+      }
+    },
+  };
+}
