@@ -1,0 +1,340 @@
+import { InvalidConfigError } from '@synced-cache/core';
+import { DEFAULT_COMMAND_TIMEOUT_MS } from '@synced-cache/redis-common';
+import {
+  createClient,
+  createCluster,
+  createSentinel,
+  RESP_TYPES,
+  type RedisClientOptions,
+  type RedisClusterOptions,
+  type RedisSentinelOptions,
+} from 'redis';
+
+/** A command argument as node-redis takes it. */
+export type RedisArgument = string | Buffer;
+
+/** The per-command options this package passes to node-redis (`timeout`, `typeMapping`). */
+export interface RedisCommandOptions {
+  timeout?: number;
+  typeMapping?: object;
+}
+
+/** A pub/sub listener as node-redis calls it in buffer mode. */
+export type RedisPubSubListener = (message: Buffer, channel: Buffer) => void;
+
+/**
+ * The parts of a node-redis standalone client (`createClient()`, redis v5 or v6) this package
+ * uses. Any real client satisfies it; detection is by duck typing, never `instanceof`.
+ */
+export interface RedisClientLike {
+  sendCommand(args: ReadonlyArray<RedisArgument>, options?: RedisCommandOptions): Promise<unknown>;
+  duplicate(): RedisClientLike;
+  connect(): Promise<unknown>;
+  readonly isOpen: boolean;
+  readonly isReady: boolean;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+}
+
+/** The parts of a node-redis Cluster (`createCluster()`, redis v5 or v6) this package uses. */
+export interface RedisClusterLike {
+  sendCommand(
+    firstKey: RedisArgument | undefined,
+    isReadonly: boolean | undefined,
+    args: ReadonlyArray<RedisArgument>,
+    options?: RedisCommandOptions,
+  ): Promise<unknown>;
+  readonly masters: ReadonlyArray<object>;
+  getSlotMaster(slot: number): object;
+  nodeClient(node: never): Promise<unknown>;
+  connect(): Promise<unknown>;
+  readonly isOpen: boolean;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+}
+
+/** The parts of a node-redis Sentinel client (`createSentinel()`, redis v5 or v6) this package uses. */
+export interface RedisSentinelLike {
+  sendCommand(
+    isReadonly: boolean | undefined,
+    args: ReadonlyArray<RedisArgument>,
+    options?: RedisCommandOptions,
+  ): Promise<unknown>;
+  getMasterNode(): unknown;
+  getSentinelNode(): unknown;
+  connect(): Promise<unknown>;
+  readonly isOpen: boolean;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+}
+
+/** Any node-redis connection object this package accepts. */
+export type RedisConnectable = RedisClientLike | RedisClusterLike | RedisSentinelLike;
+
+/**
+ * How to reach Redis. Give exactly one of `client` (yours: never closed by us), `url`,
+ * `clientOptions`, `clusterOptions` or `sentinelOptions` (ours: created, connected and closed by us).
+ */
+export interface RedisConnectionOptions {
+  /** A node-redis client, Cluster or Sentinel you created and connected. We never close it. */
+  client?: RedisConnectable;
+  /** A `redis://` or `rediss://` URL for a standalone server (we create and close the client). */
+  url?: string;
+  /** Options for node-redis `createClient` (we create and close the client). */
+  clientOptions?: RedisClientOptions;
+  /** Options for node-redis `createCluster` (we create and close the Cluster). */
+  clusterOptions?: RedisClusterOptions;
+  /** Options for node-redis `createSentinel` (we create and close the Sentinel client). */
+  sentinelOptions?: RedisSentinelOptions;
+  /**
+   * Bound on every command in milliseconds, passed to node-redis as the per-command `timeout`, so
+   * nothing waits forever in a client's queue while Redis is down (core also races every call
+   * against its own `timeoutMs`). `0` disables it.
+   * @default 1000
+   */
+  commandTimeoutMs?: number;
+  /**
+   * Maximum number of commands queued in a client we create (node-redis
+   * `commandsQueueMaxLength`); beyond it commands fail at once instead of queueing while Redis is
+   * unreachable. Ignored for a client you pass in.
+   * @default 10000
+   */
+  maxQueuedCommands?: number;
+}
+
+/** Default of {@link RedisConnectionOptions.maxQueuedCommands}. */
+export const DEFAULT_MAX_QUEUED_COMMANDS = 10_000;
+
+/** What kind of node-redis object a connection wraps. */
+export type ConnectionKind = 'client' | 'cluster' | 'sentinel';
+
+/** Sends commands to one node (used to SCAN every master). */
+export interface NodeSender {
+  send(args: ReadonlyArray<RedisArgument>): Promise<unknown>;
+}
+
+type ClientImplementation = RedisClientLike & {
+  close?: () => Promise<unknown>;
+  quit?: () => Promise<unknown>;
+  destroy?: () => unknown;
+  disconnect?: () => Promise<unknown>;
+};
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/** The options object inside `clientOrOptions` (empty for a client or a URL). */
+export function optionsOf<T extends RedisConnectionOptions>(
+  clientOrOptions: RedisConnectable | string | T,
+): T {
+  if (
+    typeof clientOrOptions === 'object' &&
+    clientOrOptions !== null &&
+    detectKind(clientOrOptions) === undefined
+  ) {
+    return clientOrOptions as T;
+  }
+  return {} as T;
+}
+
+/** Duck-types a node-redis object; `undefined` when `value` is not one. */
+export function detectKind(value: unknown): ConnectionKind | undefined {
+  if (!isObject(value) && typeof value !== 'function') return undefined;
+  const candidate = value as Record<string, unknown>;
+  if (typeof candidate.sendCommand !== 'function') return undefined;
+  if (typeof candidate.nodeClient === 'function' && typeof candidate.getSlotMaster === 'function')
+    return 'cluster';
+  if (typeof candidate.getMasterNode === 'function' && typeof candidate.getSentinelNode === 'function') {
+    return 'sentinel';
+  }
+  if (typeof candidate.duplicate === 'function') return 'client';
+  return undefined;
+}
+
+/**
+ * One logical connection to Redis (standalone client, Cluster or Sentinel) with the uniform
+ * operations the store and the synchronizer need. Owns and closes the node-redis object only when
+ * it created it.
+ */
+export class RedisConnection {
+  readonly kind: ConnectionKind;
+  readonly owned: boolean;
+  /** The wrapped node-redis object. */
+  readonly raw: RedisConnectable;
+  readonly commandOptions: RedisCommandOptions;
+  #ready: Promise<void> | undefined;
+  #connectError: unknown;
+  #closed = false;
+  #users = 1;
+  /** The last error a client we own reported through its `error` event. */
+  lastError: unknown;
+
+  constructor(options: RedisConnectionOptions | string | RedisConnectable, label: string) {
+    const normalized = normalize(options, label);
+    const timeout = normalized.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    if (!Number.isFinite(timeout) || timeout < 0) {
+      throw new InvalidConfigError(`${label}.commandTimeoutMs`, timeout, 'a number of milliseconds ≥ 0');
+    }
+    const maxQueued = normalized.maxQueuedCommands ?? DEFAULT_MAX_QUEUED_COMMANDS;
+    if (!Number.isSafeInteger(maxQueued) || maxQueued < 1) {
+      throw new InvalidConfigError(`${label}.maxQueuedCommands`, maxQueued, 'a positive integer');
+    }
+    const typeMapping = { [RESP_TYPES.BLOB_STRING]: Buffer };
+    this.commandOptions = timeout > 0 ? { timeout, typeMapping } : { typeMapping };
+
+    if (normalized.client !== undefined) {
+      const kind = detectKind(normalized.client);
+      if (kind === undefined) {
+        throw new InvalidConfigError(
+          `${label}.client`,
+          normalized.client,
+          'a node-redis client, Cluster or Sentinel (from createClient/createCluster/createSentinel)',
+        );
+      }
+      this.kind = kind;
+      this.owned = false;
+      this.raw = normalized.client;
+      return;
+    }
+    this.owned = true;
+    const onError = (error: unknown): void => {
+      this.lastError = error;
+    };
+    if (normalized.clusterOptions !== undefined) {
+      const cluster = createCluster({
+        ...normalized.clusterOptions,
+        defaults: { commandsQueueMaxLength: maxQueued, ...normalized.clusterOptions.defaults },
+      });
+      cluster.on('error', onError);
+      this.kind = 'cluster';
+      this.raw = cluster as unknown as RedisConnectable;
+    } else if (normalized.sentinelOptions !== undefined) {
+      const sentinel = createSentinel({
+        ...normalized.sentinelOptions,
+        nodeClientOptions: {
+          commandsQueueMaxLength: maxQueued,
+          ...normalized.sentinelOptions.nodeClientOptions,
+        },
+      });
+      sentinel.on('error', onError);
+      this.kind = 'sentinel';
+      this.raw = sentinel as unknown as RedisConnectable;
+    } else {
+      const clientOptions: RedisClientOptions = {
+        commandsQueueMaxLength: maxQueued,
+        ...normalized.clientOptions,
+      };
+      if (normalized.url !== undefined) clientOptions.url = normalized.url;
+      const client = createClient(clientOptions);
+      client.on('error', onError);
+      this.kind = 'client';
+      this.raw = client as unknown as RedisConnectable;
+    }
+    const connecting = (this.raw as { connect(): Promise<unknown> }).connect();
+    this.#ready = connecting.then(
+      () => {
+        this.#ready = undefined;
+      },
+      (error: unknown) => {
+        this.#connectError = error;
+        throw error;
+      },
+    );
+    // The rejection is observed by callers of `ready()`; this keeps it from being unhandled.
+    this.#ready.catch(() => undefined);
+  }
+
+  /** Resolves once a connection we created is connected (at once for yours). */
+  ready(): Promise<void> | undefined {
+    if (this.#connectError !== undefined) return Promise.reject(this.#connectError);
+    return this.#ready;
+  }
+
+  /** Sends one command, routed by `firstKey` on a Cluster. */
+  send(firstKey: RedisArgument | undefined, args: ReadonlyArray<RedisArgument>): Promise<unknown> {
+    const pending = this.#ready;
+    if (pending !== undefined && this.kind !== 'client') {
+      return pending.then(() => this.#sendNow(firstKey, args));
+    }
+    return this.#sendNow(firstKey, args);
+  }
+
+  #sendNow(firstKey: RedisArgument | undefined, args: ReadonlyArray<RedisArgument>): Promise<unknown> {
+    switch (this.kind) {
+      case 'client':
+        return (this.raw as RedisClientLike).sendCommand(args, this.commandOptions);
+      case 'cluster':
+        return (this.raw as RedisClusterLike).sendCommand(firstKey, false, args, this.commandOptions);
+      default:
+        return (this.raw as RedisSentinelLike).sendCommand(false, args, this.commandOptions);
+    }
+  }
+
+  /** One sender per master: the Cluster's masters, or the single server otherwise. */
+  async masters(): Promise<NodeSender[]> {
+    await this.ready();
+    if (this.kind !== 'cluster') {
+      return [{ send: (args) => this.#sendNow(undefined, args) }];
+    }
+    const cluster = this.raw as RedisClusterLike;
+    const senders: NodeSender[] = [];
+    for (const master of cluster.masters) {
+      const client = (await cluster.nodeClient(master as never)) as RedisClientLike;
+      senders.push({ send: (args) => client.sendCommand(args, this.commandOptions) });
+    }
+    return senders;
+  }
+
+  /** Registers one more user (a store and a synchronizer sharing one connection); see {@link close}. */
+  share(): this {
+    this.#users++;
+    return this;
+  }
+
+  /** Releases one user; the last one closes what we created (never your client). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#users--;
+    if (this.#users > 0) return;
+    this.#closed = true;
+    if (!this.owned) return;
+    await this.#ready?.catch(() => undefined);
+    await closeQuietly(this.raw);
+  }
+}
+
+/** Closes a node-redis object we own, falling back to `destroy` when a graceful close fails. */
+export async function closeQuietly(target: unknown): Promise<void> {
+  const client = target as ClientImplementation;
+  try {
+    if (typeof client.close === 'function') await client.close();
+    else if (typeof client.quit === 'function') await client.quit();
+    else if (typeof client.disconnect === 'function') await client.disconnect();
+  } catch {
+    try {
+      client.destroy?.();
+    } catch {
+      // Already closed: nothing left to release.
+    }
+  }
+}
+
+function normalize(
+  options: RedisConnectionOptions | string | RedisConnectable,
+  label: string,
+): RedisConnectionOptions {
+  if (typeof options === 'string') return { url: options };
+  if (detectKind(options) !== undefined) return { client: options as RedisConnectable };
+  if (!isObject(options)) {
+    throw new InvalidConfigError(label, options, 'a node-redis client, a redis:// URL or connection options');
+  }
+  const given = ['client', 'url', 'clientOptions', 'clusterOptions', 'sentinelOptions'].filter(
+    (name) => (options as Record<string, unknown>)[name] !== undefined,
+  );
+  if (given.length > 1) {
+    throw new InvalidConfigError(
+      label,
+      given,
+      'only one of client, url, clientOptions, clusterOptions, sentinelOptions',
+    );
+  }
+  return options as RedisConnectionOptions;
+}

@@ -1,0 +1,286 @@
+import {
+  CacheClosedError,
+  CONTRACT_VERSION,
+  InvalidConfigError,
+  type Store,
+  type StoreCapabilities,
+  type StoreEntry,
+  type StoreSetOptions,
+} from '@synced-cache/core';
+import {
+  CLEAR_SCRIPT,
+  CURRENT_VERSION_MARGIN_US,
+  chunk,
+  DEFAULT_SCAN_COUNT,
+  DEFAULT_TOMBSTONE_TTL_MS,
+  DELETE_SCRIPT,
+  groupBySlot,
+  parseReadReply,
+  parseScanStep,
+  parseTime,
+  parseVersion,
+  positiveInteger,
+  READ_BATCH_SIZE,
+  READ_SCRIPT,
+  type RedisScript,
+  SET_SCRIPT,
+  SIZE_SCRIPT,
+  scanPattern,
+  toStoreError,
+  ttlArgument,
+} from '@synced-cache/redis-common';
+import {
+  type NodeSender,
+  optionsOf,
+  type RedisArgument,
+  type RedisConnectable,
+  RedisConnection,
+  type RedisConnectionOptions,
+} from './connection.js';
+
+/** Options of {@link createRedisStore}. */
+export interface RedisStoreOptions extends RedisConnectionOptions {
+  /**
+   * How long a deleted or cleared key keeps its version as a tombstone, in milliseconds, so a
+   * late event older than the deletion can never win. Longer than any event can be in flight.
+   * @default 60000
+   */
+  tombstoneTtlMs?: number;
+  /**
+   * `COUNT` hint of each `SCAN` step of `clear` and `size` (keys examined per server round trip).
+   * Each step runs as one script, so larger values mean fewer round trips but longer server pauses.
+   * @default 1000
+   */
+  scanCount?: number;
+  /**
+   * Maximum number of keys read by one script call in `getMany` (larger batches are split).
+   * @default 512
+   */
+  readBatchSize?: number;
+}
+
+const EMPTY = Buffer.alloc(0);
+const NO_ARGS: readonly RedisArgument[] = [];
+
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
+}
+
+/**
+ * Redis {@link Store} over node-redis. Values live as strings with a 9-byte header (kind +
+ * version) written by the shared Lua scripts of `@synced-cache/redis-common`, so node-redis and
+ * ioredis pods interoperate on one server.
+ */
+class RedisStore implements Store {
+  readonly contractVersion = CONTRACT_VERSION;
+  readonly capabilities: StoreCapabilities;
+  readonly #connection: RedisConnection;
+  readonly #tombstoneTtl: string;
+  readonly #scanCount: string;
+  readonly #readBatchSize: number;
+  #closed = false;
+
+  constructor(connection: RedisConnection, tombstoneTtlMs: number, scanCount: number, readBatchSize: number) {
+    this.#connection = connection;
+    this.#tombstoneTtl = String(tombstoneTtlMs);
+    this.#scanCount = String(scanCount);
+    this.#readBatchSize = readBatchSize;
+    // One server clock orders every key; a Cluster has one clock per master.
+    this.capabilities = { batchGet: true, namespaceVersions: connection.kind !== 'cluster' };
+  }
+
+  /** Runs a script with EVALSHA, loading it with EVAL when the server does not know it (NOSCRIPT). */
+  async #run(script: RedisScript, keys: readonly string[], args: readonly RedisArgument[]): Promise<unknown> {
+    const firstKey = keys[0];
+    const tail = [String(keys.length), ...keys, ...args];
+    try {
+      return await this.#connection.send(firstKey, ['EVALSHA', script.sha1, ...tail]);
+    } catch (error) {
+      if (!isNoScript(error)) throw error;
+      return this.#connection.send(firstKey, ['EVAL', script.lua, ...tail]);
+    }
+  }
+
+  async #runOnNode(node: NodeSender, script: RedisScript, args: readonly RedisArgument[]): Promise<unknown> {
+    try {
+      return await node.send(['EVALSHA', script.sha1, '0', ...args]);
+    } catch (error) {
+      if (!isNoScript(error)) throw error;
+      return node.send(['EVAL', script.lua, '0', ...args]);
+    }
+  }
+
+  #assertOpen(action: string, key?: string): void {
+    if (this.#closed) throw new CacheClosedError({ action, key });
+  }
+
+  #fail(error: unknown, action: string, key?: string): never {
+    throw toStoreError(error, { action, key, timeoutMs: this.#connection.commandOptions.timeout });
+  }
+
+  async get(key: string): Promise<StoreEntry | undefined> {
+    this.#assertOpen('get', key);
+    let reply: unknown;
+    try {
+      reply = await this.#run(READ_SCRIPT, [key], NO_ARGS);
+    } catch (error) {
+      this.#fail(error, 'get', key);
+    }
+    return parseReadReply(reply, 0);
+  }
+
+  async getMany(keys: readonly string[]): Promise<Array<StoreEntry | undefined>> {
+    this.#assertOpen('getMany');
+    const result = new Array<StoreEntry | undefined>(keys.length).fill(undefined);
+    if (keys.length === 0) return result;
+    // A Cluster runs a script only when all its keys share one slot: one call per slot group.
+    const groups: number[][] =
+      this.#connection.kind === 'cluster'
+        ? [...groupBySlot(keys).values()]
+        : [Array.from({ length: keys.length }, (_, index) => index)];
+    const calls: Promise<void>[] = [];
+    for (const group of groups) {
+      for (const indexes of chunk(group, this.#readBatchSize)) {
+        const batch = indexes.map((index) => keys[index] as string);
+        calls.push(
+          this.#run(READ_SCRIPT, batch, NO_ARGS).then((reply) => {
+            for (let position = 0; position < indexes.length; position++) {
+              result[indexes[position] as number] = parseReadReply(reply, position);
+            }
+          }),
+        );
+      }
+    }
+    try {
+      await Promise.all(calls);
+    } catch (error) {
+      this.#fail(error, 'getMany');
+    }
+    return result;
+  }
+
+  async set(key: string, payload: Uint8Array, options?: StoreSetOptions): Promise<number> {
+    this.#assertOpen('set', key);
+    const ttl = ttlArgument(options?.ttlMs);
+    const bytes =
+      payload.byteLength === 0
+        ? EMPTY
+        : Buffer.isBuffer(payload)
+          ? payload
+          : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    let reply: unknown;
+    try {
+      reply = await this.#run(SET_SCRIPT, [key], [bytes, ttl]);
+    } catch (error) {
+      this.#fail(error, 'set', key);
+    }
+    return parseVersion(reply, 'set', key);
+  }
+
+  async delete(key: string): Promise<number> {
+    this.#assertOpen('delete', key);
+    let reply: unknown;
+    try {
+      reply = await this.#run(DELETE_SCRIPT, [key], [this.#tombstoneTtl]);
+    } catch (error) {
+      this.#fail(error, 'delete', key);
+    }
+    return parseVersion(reply, 'delete', key);
+  }
+
+  /** Runs a keyless SCAN-step script to completion on every master, combining the step values. */
+  async #scanAll(
+    action: string,
+    script: RedisScript,
+    args: readonly string[],
+    combine: (total: number, value: number) => number,
+  ): Promise<number> {
+    try {
+      const nodes = await this.#connection.masters();
+      const totals = await Promise.all(
+        nodes.map(async (node) => {
+          let cursor = '0';
+          let total = 0;
+          do {
+            const step = parseScanStep(await this.#runOnNode(node, script, [cursor, ...args]), action);
+            cursor = step.cursor;
+            total = combine(total, step.value);
+          } while (cursor !== '0');
+          return total;
+        }),
+      );
+      return totals.reduce((all, total) => combine(all, total), 0);
+    } catch (error) {
+      this.#fail(error, action);
+    }
+  }
+
+  async clear(prefix: string): Promise<number> {
+    this.#assertOpen('clear');
+    return this.#scanAll(
+      'clear',
+      CLEAR_SCRIPT,
+      [scanPattern(prefix), this.#scanCount, this.#tombstoneTtl],
+      (high, value) => Math.max(high, value),
+    );
+  }
+
+  async size(prefix: string): Promise<number> {
+    this.#assertOpen('size');
+    return this.#scanAll(
+      'size',
+      SIZE_SCRIPT,
+      [scanPattern(prefix), this.#scanCount],
+      (total, count) => total + count,
+    );
+  }
+
+  /**
+   * A version at least as high as any this store assigned: the highest master clock plus a margin
+   * (versions run ahead of the clock only for writes within one microsecond on one key).
+   */
+  async currentVersion(): Promise<number> {
+    this.#assertOpen('currentVersion');
+    try {
+      const nodes = await this.#connection.masters();
+      const clocks = await Promise.all(nodes.map(async (node) => parseTime(await node.send(['TIME']))));
+      return Math.max(...clocks) + CURRENT_VERSION_MARGIN_US;
+    } catch (error) {
+      this.#fail(error, 'currentVersion');
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#connection.close();
+  }
+}
+
+/**
+ * Creates a Redis {@link Store} over node-redis (v5 or v6): standalone, Cluster or Sentinel.
+ *
+ * Pass your own client / Cluster / Sentinel (never closed by us), a URL, or
+ * {@link RedisStoreOptions} (connections we create are connected at once and closed by `close()`).
+ *
+ * @example
+ * ```ts
+ * const store = createRedisStore('redis://localhost:6379');
+ * const version = await store.set('app:user:1', payload, { ttlMs: 60_000 });
+ * ```
+ * @throws InvalidConfigError when the options are invalid.
+ */
+export function createRedisStore(clientOrOptions: RedisConnectable | string | RedisStoreOptions): Store {
+  return storeOn(
+    () => new RedisConnection(clientOrOptions, 'store'),
+    optionsOf<RedisStoreOptions>(clientOrOptions),
+  );
+}
+
+/** @internal Validates `options`, then builds a store on the connection `connect` returns. */
+export function storeOn(connect: () => RedisConnection, options: RedisStoreOptions): Store {
+  const tombstoneTtlMs = positiveInteger('tombstoneTtlMs', options.tombstoneTtlMs, DEFAULT_TOMBSTONE_TTL_MS);
+  const scanCount = positiveInteger('scanCount', options.scanCount, DEFAULT_SCAN_COUNT);
+  const readBatchSize = positiveInteger('readBatchSize', options.readBatchSize, READ_BATCH_SIZE);
+  return new RedisStore(connect(), tombstoneTtlMs, scanCount, readBatchSize);
+}

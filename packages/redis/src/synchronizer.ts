@@ -1,0 +1,450 @@
+import { randomBytes } from 'node:crypto';
+import {
+  CacheClosedError,
+  CONTRACT_VERSION,
+  InvalidConfigError,
+  type MessageHandler,
+  type StatusHandler,
+  type Subscription,
+  type Synchronizer,
+  type SynchronizerCapabilities,
+  type SynchronizerStatus,
+} from '@synced-cache/core';
+import { keySlot, positiveInteger, toSynchronizerError } from '@synced-cache/redis-common';
+import {
+  closeQuietly,
+  optionsOf,
+  type RedisClientLike,
+  type RedisClusterLike,
+  type RedisConnectable,
+  RedisConnection,
+  type RedisConnectionOptions,
+  type RedisPubSubListener,
+} from './connection.js';
+
+/** Options of {@link createRedisSynchronizer}. */
+export interface RedisSynchronizerOptions extends RedisConnectionOptions {
+  /**
+   * On a Cluster, use sharded pub/sub (`SPUBLISH`/`SSUBSCRIBE`, Redis 7+): a message goes only to
+   * the shard that owns the channel's slot instead of being copied to every node. Set `false` for
+   * plain `PUBLISH`/`SUBSCRIBE` (Redis 6 clusters). Ignored outside a Cluster.
+   * @default true
+   */
+  sharded?: boolean;
+  /**
+   * Sentinel only: how often, in milliseconds, a lost subscriber connection is probed until it is
+   * subscribed again (node-redis does not report when its Sentinel pub/sub connection recovers).
+   * @default 250
+   */
+  probeIntervalMs?: number;
+}
+
+interface Listener {
+  readonly onMessage: MessageHandler;
+  readonly onStatus: StatusHandler;
+}
+
+/**
+ * A dedicated subscriber connection (a duplicate of a standalone client, or of a Cluster node's
+ * client) carrying any number of channels. node-redis resubscribes by itself after a reconnect and
+ * emits `ready` only once the resubscription is confirmed, so `ready` after an `error` is exactly
+ * the `resubscribed` status core needs.
+ */
+class SubscriberConnection {
+  readonly #client: RedisClientLike;
+  readonly #sharded: boolean;
+  readonly #channels = new Map<string, Set<Listener>>();
+  readonly #connected: Promise<unknown>;
+  #down = false;
+  #closed = false;
+
+  constructor(source: RedisClientLike, sharded: boolean) {
+    this.#sharded = sharded;
+    this.#client = source.duplicate();
+    this.#client.on('error', ((error: unknown) => this.#onDown(error)) as (...args: never[]) => void);
+    this.#client.on('ready', (() => this.#onReady()) as (...args: never[]) => void);
+    this.#connected = this.#client.connect();
+    this.#connected.catch(() => undefined);
+  }
+
+  get channelCount(): number {
+    return this.#channels.size;
+  }
+
+  #onDown(error: unknown): void {
+    if (this.#closed || this.#down) return;
+    this.#down = true;
+    this.#broadcast('down', error);
+  }
+
+  #onReady(): void {
+    if (this.#closed || !this.#down) return;
+    this.#down = false;
+    this.#broadcast('resubscribed');
+  }
+
+  #broadcast(status: SynchronizerStatus, error?: unknown): void {
+    for (const listeners of this.#channels.values()) {
+      for (const listener of listeners) callStatus(listener, status, error);
+    }
+  }
+
+  async add(channel: string, listener: Listener): Promise<void> {
+    await this.#connected;
+    let listeners = this.#channels.get(channel);
+    if (listeners !== undefined) {
+      listeners.add(listener);
+      return;
+    }
+    listeners = new Set([listener]);
+    this.#channels.set(channel, listeners);
+    const dispatch: RedisPubSubListener = (message) => {
+      const current = this.#channels.get(channel);
+      if (current === undefined) return;
+      for (const each of current) each.onMessage(message);
+    };
+    const client = this.#client as unknown as PubSubClient;
+    try {
+      if (this.#sharded) await client.sSubscribe(channel, dispatch, true);
+      else await client.subscribe(channel, dispatch, true);
+    } catch (error) {
+      listeners.delete(listener);
+      if (listeners.size === 0) this.#channels.delete(channel);
+      throw error;
+    }
+  }
+
+  async remove(channel: string, listener: Listener): Promise<void> {
+    const listeners = this.#channels.get(channel);
+    if (listeners === undefined || !listeners.delete(listener)) return;
+    if (listeners.size > 0) return;
+    this.#channels.delete(channel);
+    if (this.#closed) return;
+    const client = this.#client as unknown as PubSubClient;
+    if (this.#sharded) await client.sUnsubscribe(channel);
+    else await client.unsubscribe(channel);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#channels.clear();
+    await this.#connected.catch(() => undefined);
+    await closeQuietly(this.#client);
+  }
+}
+
+interface PubSubClient {
+  subscribe(channel: string, listener: RedisPubSubListener, bufferMode: true): Promise<unknown>;
+  unsubscribe(channel: string): Promise<unknown>;
+  sSubscribe(channel: string, listener: RedisPubSubListener, bufferMode: true): Promise<unknown>;
+  sUnsubscribe(channel: string): Promise<unknown>;
+}
+
+interface SentinelPubSub {
+  subscribe(channel: string, listener: RedisPubSubListener, bufferMode: true): Promise<unknown>;
+  unsubscribe(channel: string, listener?: RedisPubSubListener, bufferMode?: true): Promise<unknown>;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  off?(event: string, listener: (...args: never[]) => void): unknown;
+  removeListener?(event: string, listener: (...args: never[]) => void): unknown;
+}
+
+/**
+ * Sentinel subscriptions ride the Sentinel client's own pub/sub connection, which follows
+ * failovers. node-redis reports its failures (`error`, `topology-change`) but not its recovery, so
+ * after a failure a probe message on a private channel proves the subscription is live again.
+ */
+class SentinelSubscriber {
+  readonly #sentinel: SentinelPubSub;
+  readonly #connection: RedisConnection;
+  readonly #probeIntervalMs: number;
+  readonly #probeChannel = `synced-cache:probe:${randomBytes(8).toString('hex')}`;
+  readonly #channels = new Map<string, { listeners: Set<Listener>; dispatch: RedisPubSubListener }>();
+  readonly #onError = (error: unknown): void => this.#onDown(error);
+  readonly #onTopology = (event: { type?: string }): void => {
+    if (event?.type === 'MASTER_CHANGE') this.#onDown(new Error('Sentinel master changed'));
+  };
+  readonly #onProbe: RedisPubSubListener = () => this.#onProbeReceived();
+  #probeSubscribed: Promise<unknown> | undefined;
+  #probeTimer: NodeJS.Timeout | undefined;
+  #down = false;
+  #closed = false;
+
+  constructor(connection: RedisConnection, probeIntervalMs: number) {
+    this.#connection = connection;
+    this.#sentinel = connection.raw as unknown as SentinelPubSub;
+    this.#probeIntervalMs = probeIntervalMs;
+    this.#sentinel.on('error', this.#onError as (...args: never[]) => void);
+    this.#sentinel.on('topology-change', this.#onTopology as (...args: never[]) => void);
+  }
+
+  get channelCount(): number {
+    return this.#channels.size;
+  }
+
+  #onDown(error: unknown): void {
+    if (this.#closed || this.#channels.size === 0) return;
+    if (!this.#down) {
+      this.#down = true;
+      this.#broadcast('down', error);
+    }
+    this.#scheduleProbe();
+  }
+
+  #scheduleProbe(): void {
+    if (this.#probeTimer !== undefined || this.#closed) return;
+    this.#probeTimer = setTimeout(() => {
+      this.#probeTimer = undefined;
+      if (!this.#down || this.#closed) return;
+      this.#connection
+        .send(this.#probeChannel, ['PUBLISH', this.#probeChannel, 'probe'])
+        .catch(() => undefined);
+      this.#scheduleProbe();
+    }, this.#probeIntervalMs);
+    this.#probeTimer.unref();
+  }
+
+  #onProbeReceived(): void {
+    if (this.#closed || !this.#down) return;
+    this.#down = false;
+    if (this.#probeTimer !== undefined) clearTimeout(this.#probeTimer);
+    this.#probeTimer = undefined;
+    this.#broadcast('resubscribed');
+  }
+
+  #broadcast(status: SynchronizerStatus, error?: unknown): void {
+    for (const entry of this.#channels.values()) {
+      for (const listener of entry.listeners) callStatus(listener, status, error);
+    }
+  }
+
+  async add(channel: string, listener: Listener): Promise<void> {
+    await this.#connection.ready();
+    this.#probeSubscribed ??= this.#sentinel.subscribe(this.#probeChannel, this.#onProbe, true);
+    await this.#probeSubscribed;
+    const existing = this.#channels.get(channel);
+    if (existing !== undefined) {
+      existing.listeners.add(listener);
+      return;
+    }
+    const listeners = new Set([listener]);
+    const dispatch: RedisPubSubListener = (message) => {
+      for (const each of listeners) each.onMessage(message);
+    };
+    this.#channels.set(channel, { listeners, dispatch });
+    try {
+      await this.#sentinel.subscribe(channel, dispatch, true);
+    } catch (error) {
+      this.#channels.delete(channel);
+      throw error;
+    }
+  }
+
+  async remove(channel: string, listener: Listener): Promise<void> {
+    const entry = this.#channels.get(channel);
+    if (entry === undefined || !entry.listeners.delete(listener)) return;
+    if (entry.listeners.size > 0) return;
+    this.#channels.delete(channel);
+    await this.#sentinel.unsubscribe(channel, entry.dispatch, true);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    const entries = [...this.#channels.entries()];
+    this.#channels.clear();
+    this.#closed = true;
+    if (this.#probeTimer !== undefined) clearTimeout(this.#probeTimer);
+    const off = (this.#sentinel.off ?? this.#sentinel.removeListener)?.bind(this.#sentinel);
+    off?.('error', this.#onError as (...args: never[]) => void);
+    off?.('topology-change', this.#onTopology as (...args: never[]) => void);
+    if (this.#connection.owned) return;
+    // Your Sentinel client stays open: take our listeners off its pub/sub connection.
+    for (const [channel, entry] of entries) {
+      await this.#sentinel.unsubscribe(channel, entry.dispatch, true).catch(() => undefined);
+    }
+    if (this.#probeSubscribed !== undefined) {
+      await this.#sentinel.unsubscribe(this.#probeChannel, this.#onProbe, true).catch(() => undefined);
+    }
+  }
+}
+
+type Subscriber = SubscriberConnection | SentinelSubscriber;
+
+function callStatus(listener: Listener, status: SynchronizerStatus, error?: unknown): void {
+  try {
+    listener.onStatus(status, error);
+  } catch {
+    // A status handler must not throw (core's never does); a faulty one must not stop the others.
+  }
+}
+
+/**
+ * Redis pub/sub {@link Synchronizer} over node-redis: `PUBLISH`/`SUBSCRIBE` on a standalone
+ * server or through Sentinel, sharded `SPUBLISH`/`SSUBSCRIBE` on a Cluster. Subscriptions use
+ * their own dedicated connection.
+ */
+class RedisSynchronizer implements Synchronizer {
+  readonly contractVersion = CONTRACT_VERSION;
+  readonly capabilities: SynchronizerCapabilities = { ordered: true, replay: false };
+  readonly #connection: RedisConnection;
+  readonly #sharded: boolean;
+  readonly #publishCommand: 'PUBLISH' | 'SPUBLISH';
+  readonly #probeIntervalMs: number;
+  readonly #subscribers = new Map<string, Promise<Subscriber>>();
+  readonly #subscriptions = new Set<{ unsubscribe(): Promise<void> }>();
+  #closed = false;
+
+  constructor(connection: RedisConnection, sharded: boolean, probeIntervalMs: number) {
+    this.#connection = connection;
+    this.#sharded = sharded && connection.kind === 'cluster';
+    this.#publishCommand = this.#sharded ? 'SPUBLISH' : 'PUBLISH';
+    this.#probeIntervalMs = probeIntervalMs;
+  }
+
+  async publish(channel: string, message: Uint8Array): Promise<void> {
+    if (this.#closed) throw new CacheClosedError({ action: 'publish' });
+    const bytes = Buffer.isBuffer(message)
+      ? message
+      : Buffer.from(message.buffer, message.byteOffset, message.byteLength);
+    try {
+      await this.#connection.send(channel, [this.#publishCommand, channel, bytes]);
+    } catch (error) {
+      throw toSynchronizerError(error, {
+        action: 'publish',
+        timeoutMs: this.#connection.commandOptions.timeout,
+      });
+    }
+  }
+
+  async subscribe(
+    channel: string,
+    onMessage: MessageHandler,
+    onStatus: StatusHandler,
+  ): Promise<Subscription> {
+    if (this.#closed) throw new CacheClosedError({ action: 'subscribe' });
+    const listener: Listener = { onMessage, onStatus };
+    let subscriber: Subscriber;
+    try {
+      subscriber = await this.#subscriberFor(channel);
+      await subscriber.add(channel, listener);
+    } catch (error) {
+      throw toSynchronizerError(error, {
+        action: 'subscribe',
+        timeoutMs: this.#connection.commandOptions.timeout,
+      });
+    }
+    if (this.#closed) {
+      await subscriber.remove(channel, listener).catch(() => undefined);
+      throw new CacheClosedError({ action: 'subscribe' });
+    }
+    callStatus(listener, 'up');
+    let active = true;
+    const subscription = {
+      unsubscribe: async (): Promise<void> => {
+        if (!active) return;
+        active = false;
+        this.#subscriptions.delete(subscription);
+        try {
+          await subscriber.remove(channel, listener);
+        } catch (error) {
+          throw toSynchronizerError(error, {
+            action: 'unsubscribe',
+            timeoutMs: this.#connection.commandOptions.timeout,
+          });
+        }
+      },
+    };
+    this.#subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** The subscriber connection for `channel`: one per synchronizer, or one per shard when sharded. */
+  #subscriberFor(channel: string): Promise<Subscriber> {
+    const connection = this.#connection;
+    if (connection.kind === 'sentinel') {
+      return this.#memoize('sentinel', async () => new SentinelSubscriber(connection, this.#probeIntervalMs));
+    }
+    if (connection.kind === 'client') {
+      return this.#memoize('client', async () => {
+        await connection.ready();
+        return new SubscriberConnection(connection.raw as RedisClientLike, false);
+      });
+    }
+    const cluster = connection.raw as RedisClusterLike;
+    if (!this.#sharded) {
+      return this.#memoize('cluster', async () => {
+        await connection.ready();
+        const [first] = cluster.masters;
+        const node = (await cluster.nodeClient(first as never)) as RedisClientLike;
+        return new SubscriberConnection(node, false);
+      });
+    }
+    return (async () => {
+      await connection.ready();
+      const master = cluster.getSlotMaster(keySlot(channel)) as { host?: string; port?: number };
+      return this.#memoize(`${master.host}:${master.port}`, async () => {
+        const node = (await cluster.nodeClient(master as never)) as RedisClientLike;
+        return new SubscriberConnection(node, true);
+      });
+    })();
+  }
+
+  #memoize(key: string, create: () => Promise<Subscriber>): Promise<Subscriber> {
+    let subscriber = this.#subscribers.get(key);
+    if (subscriber === undefined) {
+      subscriber = create();
+      this.#subscribers.set(key, subscriber);
+      subscriber.catch(() => this.#subscribers.delete(key));
+    }
+    return subscriber;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const subscribers = [...this.#subscribers.values()];
+    this.#subscribers.clear();
+    this.#subscriptions.clear();
+    for (const pending of subscribers) {
+      const subscriber = await pending.catch(() => undefined);
+      await subscriber?.close();
+    }
+    await this.#connection.close();
+  }
+}
+
+/**
+ * Creates a Redis pub/sub {@link Synchronizer} over node-redis (v5 or v6).
+ *
+ * Pass your own client / Cluster / Sentinel (never closed by us; the subscriber connection is a
+ * duplicate we own), a URL, or {@link RedisSynchronizerOptions}.
+ *
+ * @example
+ * ```ts
+ * const synchronizer = createRedisSynchronizer('redis://localhost:6379');
+ * ```
+ * @throws InvalidConfigError when the options are invalid.
+ */
+export function createRedisSynchronizer(
+  clientOrOptions: RedisConnectable | string | RedisSynchronizerOptions,
+): Synchronizer {
+  return synchronizerOn(
+    () => new RedisConnection(clientOrOptions, 'synchronizer'),
+    optionsOf<RedisSynchronizerOptions>(clientOrOptions),
+  );
+}
+
+/** @internal Validates `options`, then builds a synchronizer on the connection `connect` returns. */
+export function synchronizerOn(
+  connect: () => RedisConnection,
+  options: RedisSynchronizerOptions,
+): Synchronizer {
+  const sharded = options.sharded ?? true;
+  if (typeof sharded !== 'boolean') {
+    throw new InvalidConfigError('sharded', sharded, 'a boolean');
+  }
+  const probeIntervalMs = positiveInteger('probeIntervalMs', options.probeIntervalMs, 250);
+  return new RedisSynchronizer(connect(), sharded, probeIntervalMs);
+}
+
+export type { RedisConnectable };

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import * as redis6 from 'redis';
+import * as redis5 from 'redis5';
+
+/** A node-redis major under test: v6 (`redis`) and v5 (`redis5`, an npm alias). */
+export interface ClientMajor {
+  readonly name: string;
+  readonly createClient: typeof redis6.createClient;
+  readonly createCluster: typeof redis6.createCluster;
+  readonly createSentinel: typeof redis6.createSentinel;
+}
+
+export const majors: readonly ClientMajor[] = [
+  {
+    name: 'redis@6',
+    createClient: redis6.createClient,
+    createCluster: redis6.createCluster,
+    createSentinel: redis6.createSentinel,
+  },
+  {
+    name: 'redis@5',
+    createClient: redis5.createClient as unknown as typeof redis6.createClient,
+    createCluster: redis5.createCluster as unknown as typeof redis6.createCluster,
+    createSentinel: redis5.createSentinel as unknown as typeof redis6.createSentinel,
+  },
+];
+
+/** A random key prefix, so tests never see each other's keys. */
+export function randomPrefix(label = 't'): string {
+  return `${label}-${randomBytes(6).toString('hex')}:`;
+}
+
+/** Keys that break naive implementations: glob characters, whitespace, huge, non-ASCII. */
+export const hostileKeys: readonly string[] = [
+  'with space',
+  'new\nline\r\n',
+  '*',
+  '?',
+  '[abc]',
+  '{tag}',
+  'a*b?c[d]e{f}g\\h^i-j',
+  '__proto__',
+  'constructor',
+  'ключ-鍵-🔑',
+  'k'.repeat(10_000),
+  '',
+];
+
+/** A connected admin client on a server (the test's own, for raw commands). */
+export async function adminClient(url: string): Promise<ReturnType<typeof redis6.createClient>> {
+  const client = redis6.createClient({ url });
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
+}

@@ -1,0 +1,235 @@
+import { CacheClosedError, InvalidConfigError, StoreError, TimeoutError } from '@synced-cache/core';
+import {
+  type RedisCluster,
+  type RedisServer,
+  startRedis,
+  startRedisCluster,
+} from '@synced-cache/test-servers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisStore } from '../src/index.js';
+import { adminClient, hostileKeys, majors, randomPrefix } from './helpers.js';
+
+let server: RedisServer;
+let cluster: RedisCluster;
+
+beforeAll(async () => {
+  [server, cluster] = await Promise.all([startRedis(), startRedisCluster({ masters: 3 })]);
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([server?.stop(), cluster?.stop()]);
+});
+
+const bytes = (text: string) => new Uint8Array(Buffer.from(text));
+
+for (const major of majors) {
+  describe(`${major.name} standalone`, () => {
+    it('round-trips binary payloads with a strictly increasing version per key', async () => {
+      const client = major.createClient({ url: server.url });
+      await client.connect();
+      const store = createRedisStore(client);
+      const key = `${randomPrefix()}k`;
+      const payload = new Uint8Array([0, 1, 2, 255, 0, 10, 13]);
+      const first = await store.set(key, payload);
+      expect(Number.isSafeInteger(first) && first > 0).toBe(true);
+      const entry = await store.get(key);
+      expect(entry && [...entry.payload]).toEqual([...payload]);
+      expect(entry?.version).toBe(first);
+      const versions = [
+        first,
+        await store.set(key, bytes('b')),
+        await store.delete(key),
+        await store.set(key, bytes('c')),
+      ];
+      for (let index = 1; index < versions.length; index++)
+        expect(versions[index]).toBeGreaterThan(versions[index - 1] as number);
+      await store.close();
+      // The client is the caller's: closing the store leaves it open.
+      expect(client.isOpen).toBe(true);
+      await client.close();
+    });
+
+    it('clear removes only the literal prefix and leaves every other key in the database alone', async () => {
+      const admin = await adminClient(server.url);
+      const client = major.createClient({ url: server.url });
+      await client.connect();
+      const store = createRedisStore(client);
+      const base = randomPrefix('clr');
+      const prefix = `${base}a*[b]?:`;
+      const lookalike = `${base}aX[b]?:`; // matched by the unescaped glob of `prefix`
+      const longer = `${base}a*[b]?:x`; // starts with prefix: must be cleared
+      await store.set(`${prefix}1`, bytes('1'));
+      await store.set(`${prefix}2`, bytes('2'));
+      await store.set(longer, bytes('3'));
+      await store.set(`${lookalike}1`, bytes('4'));
+      await admin.set(`${base}foreign`, 'plain string');
+      await admin.hSet(`${base}hash`, 'field', 'value');
+      const highest = Math.max(
+        (await store.get(`${prefix}1`))?.version ?? 0,
+        (await store.get(`${prefix}2`))?.version ?? 0,
+        (await store.get(longer))?.version ?? 0,
+      );
+      const cleared = await store.clear(prefix);
+      expect(cleared).toBeGreaterThanOrEqual(highest);
+      expect(await store.get(`${prefix}1`)).toBeUndefined();
+      expect(await store.get(longer)).toBeUndefined();
+      expect(await store.size(prefix)).toBe(0);
+      expect((await store.get(`${lookalike}1`))?.payload).toEqual(Buffer.from('4'));
+      expect(await admin.get(`${base}foreign`)).toBe('plain string');
+      expect(await admin.hGet(`${base}hash`, 'field')).toBe('value');
+      // A set after clear gets a version above the clear's.
+      expect(await store.set(`${prefix}1`, bytes('again'))).toBeGreaterThan(cleared);
+      await store.close();
+      await client.close();
+      await admin.close();
+    });
+
+    it('stores and reads hostile keys; size counts values, not tombstones', async () => {
+      const client = major.createClient({ url: server.url });
+      await client.connect();
+      const store = createRedisStore(client);
+      const prefix = randomPrefix('hostile');
+      const keys = hostileKeys.map((key) => prefix + key);
+      for (const [index, key] of keys.entries()) await store.set(key, bytes(String(index)));
+      const entries = await store.getMany(keys);
+      expect(entries.map((entry) => entry && Buffer.from(entry.payload).toString())).toEqual(
+        keys.map((_, index) => String(index)),
+      );
+      expect(await store.size(prefix)).toBe(keys.length);
+      await store.delete(keys[0] as string);
+      expect(await store.size(prefix)).toBe(keys.length - 1);
+      expect(await store.get(keys[0] as string)).toBeUndefined();
+      await store.close();
+      await client.close();
+    });
+
+    it('reports the remaining TTL and accepts TTLs beyond 2^31 ms', async () => {
+      const client = major.createClient({ url: server.url });
+      await client.connect();
+      const store = createRedisStore(client);
+      const key = `${randomPrefix()}ttl`;
+      await store.set(key, bytes('x'), { ttlMs: 2 ** 31 + 1000 });
+      const entry = await store.get(key);
+      expect(entry?.ttlMs).toBeGreaterThan(2 ** 31);
+      await store.set(key, bytes('y'));
+      expect((await store.get(key))?.ttlMs).toBeUndefined();
+      await store.close();
+      await client.close();
+    });
+
+    it('reloads its scripts after SCRIPT FLUSH (NOSCRIPT fallback)', async () => {
+      const admin = await adminClient(server.url);
+      const client = major.createClient({ url: server.url });
+      await client.connect();
+      const store = createRedisStore(client);
+      const key = `${randomPrefix()}noscript`;
+      const before = await store.set(key, bytes('1'));
+      await admin.sendCommand(['SCRIPT', 'FLUSH']);
+      expect(await store.set(key, bytes('2'))).toBeGreaterThan(before);
+      await admin.sendCommand(['SCRIPT', 'FLUSH']);
+      expect(Buffer.from((await store.get(key))?.payload ?? []).toString()).toBe('2');
+      await store.close();
+      await client.close();
+      await admin.close();
+    });
+  });
+
+  describe(`${major.name} cluster`, () => {
+    it('reads keys of many slots with getMany and clears on every master', async () => {
+      const client = major.createCluster({
+        rootNodes: [{ url: `redis://127.0.0.1:${cluster.nodes[0]?.port}` }],
+      });
+      client.on('error', () => undefined);
+      await client.connect();
+      const store = createRedisStore(client);
+      const prefix = randomPrefix('cl');
+      const keys = Array.from({ length: 200 }, (_, index) => `${prefix}${index}`);
+      for (const key of keys) await store.set(key, bytes(key));
+      const entries = await store.getMany([...keys, `${prefix}missing`, keys[0] as string]);
+      expect(entries.slice(0, 200).map((entry) => entry && Buffer.from(entry.payload).toString())).toEqual(
+        keys,
+      );
+      expect(entries[200]).toBeUndefined();
+      expect(entries[201]?.payload).toEqual(Buffer.from(keys[0] as string));
+      // The 200 keys are spread over every master.
+      const perMaster = await Promise.all(
+        cluster.nodes.map(async (node) => {
+          const admin = await adminClient(`redis://${node.host}:${node.port}`);
+          const size = await admin.dbSize();
+          await admin.close();
+          return size;
+        }),
+      );
+      expect(perMaster.every((size) => size > 0)).toBe(true);
+      expect(await store.size(prefix)).toBe(200);
+      const highest = Math.max(...entries.slice(0, 200).map((entry) => entry?.version ?? 0));
+      expect(await store.clear(prefix)).toBeGreaterThanOrEqual(highest);
+      expect(await store.size(prefix)).toBe(0);
+      expect((await store.getMany(keys)).every((entry) => entry === undefined)).toBe(true);
+      await store.close();
+      await client.close();
+    });
+  });
+}
+
+describe('owned connections', () => {
+  it('connects from a URL and closes what it created; then rejects with CacheClosedError', async () => {
+    const store = createRedisStore({ url: server.url });
+    const key = `${randomPrefix()}owned`;
+    expect(await store.set(key, bytes('v'))).toBeGreaterThan(0);
+    await store.close();
+    await store.close();
+    await expect(store.get(key)).rejects.toSatisfy(CacheClosedError.isInstance);
+  });
+
+  it('connects to a Cluster from clusterOptions', async () => {
+    const store = createRedisStore({
+      clusterOptions: {
+        rootNodes: cluster.nodes.map((node) => ({ url: `redis://${node.host}:${node.port}` })),
+      },
+    });
+    const key = `${randomPrefix()}owned-cluster`;
+    const version = await store.set(key, bytes('v'));
+    expect((await store.get(key))?.version).toBe(version);
+    await store.close();
+  });
+
+  it('rejects invalid options with InvalidConfigError naming the option', () => {
+    expect(() => createRedisStore({ url: server.url, scanCount: 0 })).toThrow(/scanCount/);
+    expect(() => createRedisStore({ url: server.url, commandTimeoutMs: -1 })).toThrow(InvalidConfigError);
+    expect(() => createRedisStore({ url: server.url, clientOptions: {} })).toThrow(/only one of/);
+    expect(() => createRedisStore({ client: {} as never })).toThrow(InvalidConfigError);
+  });
+});
+
+describe('Redis stopped mid-run', () => {
+  it('fails within the command timeout with typed errors and works again after a restart', async () => {
+    const own = await startRedis();
+    try {
+      const store = createRedisStore({ url: own.url, commandTimeoutMs: 300 });
+      const key = `${randomPrefix()}down`;
+      await store.set(key, bytes('before'));
+      await own.kill();
+      const started = Date.now();
+      const error = await store.get(key).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(StoreError.isInstance(error) || TimeoutError.isInstance(error)).toBe(true);
+      await own.restart();
+      // The client reconnects by itself; poll until a write goes through (bounded).
+      const deadline = Date.now() + 10_000;
+      let version = 0;
+      while (version === 0 && Date.now() < deadline) {
+        version = await store.set(key, bytes('after')).catch(() => 0);
+        if (version === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(version).toBeGreaterThan(0);
+      expect(Buffer.from((await store.get(key))?.payload ?? []).toString()).toBe('after');
+      await store.close();
+    } finally {
+      await own.stop();
+    }
+  });
+});
