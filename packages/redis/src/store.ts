@@ -1,7 +1,6 @@
 import {
   CacheClosedError,
   CONTRACT_VERSION,
-  InvalidConfigError,
   type Store,
   type StoreCapabilities,
   type StoreEntry,

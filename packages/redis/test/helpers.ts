@@ -47,7 +47,7 @@ export const hostileKeys: readonly string[] = [
 ];
 
 /** A connected admin client on a server (the test's own, for raw commands). */
-export async function adminClient(url: string): Promise<ReturnType<typeof redis6.createClient>> {
+export async function adminClient(url: string) {
   const client = redis6.createClient({ url });
   client.on('error', () => undefined);
   await client.connect();
