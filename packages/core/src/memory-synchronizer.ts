@@ -25,9 +25,12 @@ export class MemoryBus {
   private readonly queue: Array<{ channel: string; message: Uint8Array }> = [];
   private scheduled = false;
 
-  /** Queues a message for every subscriber of `channel`. */
+  /**
+   * Queues a message for every subscriber of `channel`. Bytes are copied; anything else is passed
+   * through untouched, so tests can play a hostile network.
+   */
   publish(channel: string, message: Uint8Array): void {
-    this.queue.push({ channel, message: message.slice() });
+    this.queue.push({ channel, message: copy(message) });
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.drain());
@@ -51,7 +54,7 @@ export class MemoryBus {
       for (const subscriber of this.subscribers) {
         if (subscriber.channel !== channel || !subscriber.owner.connected) continue;
         try {
-          subscriber.onMessage(message.slice());
+          subscriber.onMessage(copy(message));
         } catch {
           // A subscriber's failure must not stop delivery to the others.
         }
@@ -129,4 +132,8 @@ export class MemorySynchronizer implements Synchronizer {
     for (const subscriber of this.mine) this.bus.remove(subscriber);
     this.mine.clear();
   }
+}
+
+function copy(message: Uint8Array): Uint8Array {
+  return message instanceof Uint8Array ? message.slice() : message;
 }

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeEvent, EVENT_FORMAT_VERSION, EventDecodeError, encodeEvent, type WireEvent } from '../src/index.js';
+import {
+  decodeEvent,
+  EVENT_FORMAT_VERSION,
+  EventDecodeError,
+  encodeEvent,
+  type WireEvent,
+} from '../src/index.js';
 
 const actions = ['set', 'invalidate', 'delete', 'clear', 'heartbeat'] as const;
 
@@ -76,7 +82,10 @@ describe('event codec', () => {
     }
     const bytes = encodeEvent(sample);
     for (let n = 0; n < bytes.length; n++) {
-      expect(reason(() => decodeEvent(bytes.subarray(0, n))), `prefix ${n}`).toBeDefined();
+      expect(
+        reason(() => decodeEvent(bytes.subarray(0, n))),
+        `prefix ${n}`,
+      ).toBeDefined();
     }
   });
 
@@ -109,9 +118,9 @@ describe('event codec', () => {
     const negative = Buffer.from(bytes);
     negative.writeDoubleBE(-1, 12);
     expect(reason(() => decodeEvent(negative))).toBe('field');
-    expect(reason(() => decodeEvent(encodeEvent({ ...sample, key: 'x'.repeat(100) }), { maxKeyBytes: 10 }))).toBe(
-      'limit',
-    );
+    expect(
+      reason(() => decodeEvent(encodeEvent({ ...sample, key: 'x'.repeat(100) }), { maxKeyBytes: 10 })),
+    ).toBe('limit');
     expect(reason(() => decodeEvent(encodeEvent(sample), { maxValueBytes: 2 }))).toBe('limit');
     expect(reason(() => encodeEvent({ ...sample, key: 'x'.repeat(100) }, { maxKeyBytes: 10 }))).toBe('limit');
     expect(reason(() => encodeEvent({ ...sample, podId: '' }))).toBe('field');
@@ -133,7 +142,10 @@ describe('event codec', () => {
         fc.oneof(
           fc.uint8Array({ maxLength: 200 }),
           fc
-            .array(fc.tuple(fc.nat({ max: base.length - 1 }), fc.nat({ max: 255 })), { minLength: 1, maxLength: 6 })
+            .array(fc.tuple(fc.nat({ max: base.length - 1 }), fc.nat({ max: 255 })), {
+              minLength: 1,
+              maxLength: 6,
+            })
             .map((edits) => {
               const copy = Buffer.from(base);
               for (const [at, byte] of edits) copy[at] = byte;

@@ -27,7 +27,8 @@ afterEach(async () => {
 /** Publishes a crafted event as if from another pod. */
 function inject(bus: MemoryBus, event: Partial<WireEvent> & Pick<WireEvent, 'action' | 'key' | 'version'>) {
   const full: WireEvent = { podId: 'ghost', epoch: 1, seq: 1, ttlMs: 0, ...event };
-  if (full.action === 'set' && full.value === undefined) full.value = jsonMarshaller.encode(`v${full.version}`);
+  if (full.action === 'set' && full.value === undefined)
+    full.value = jsonMarshaller.encode(`v${full.version}`);
   bus.publish(CHANNEL, encodeEvent(full));
 }
 
@@ -96,7 +97,11 @@ describe('apply only if newer', () => {
       },
     });
     const bus = new MemoryBus();
-    const a = await createCache({ store: slow, synchronizer: new MemorySynchronizer({ bus }), heartbeatMs: 0 });
+    const a = await createCache({
+      store: slow,
+      synchronizer: new MemorySynchronizer({ bus }),
+      heartbeatMs: 0,
+    });
     const writing = a.set('k', 'mine');
     await until(() => typeof release === 'function' && release.name !== '', 'store write');
     inject(bus, { action: 'set', key: 'k', version: 1000, seq: 1 });
@@ -124,7 +129,11 @@ describe('fills racing events', () => {
       },
     });
     const bus = new MemoryBus();
-    const a = await createCache({ store: slow, synchronizer: new MemorySynchronizer({ bus }), heartbeatMs: 0 });
+    const a = await createCache({
+      store: slow,
+      synchronizer: new MemorySynchronizer({ bus }),
+      heartbeatMs: 0,
+    });
     const reading = a.get('k');
     inject(bus, { action: 'invalidate', key: 'k', version: 99, seq: 1 });
     await settle();
@@ -236,7 +245,11 @@ describe('lost events', () => {
       close: () => inner.close(),
     };
     const bus = new MemoryBus();
-    const a = await createCache({ store: plain, synchronizer: new MemorySynchronizer({ bus }), heartbeatMs: 0 });
+    const a = await createCache({
+      store: plain,
+      synchronizer: new MemorySynchronizer({ bus }),
+      heartbeatMs: 0,
+    });
     inject(bus, { action: 'set', key: 'x', version: 1, seq: 1 });
     inject(bus, { action: 'set', key: 'y', version: 2, seq: 3 });
     await settle();

@@ -8,10 +8,15 @@ import {
 } from '../src/index.js';
 
 /** Polls `condition` until true; fails with `message` after `timeoutMs`. No fixed sleeps. */
-export async function until(condition: () => boolean, message = 'condition', timeoutMs = 3000): Promise<void> {
+export async function until(
+  condition: () => boolean,
+  message = 'condition',
+  timeoutMs = 3000,
+): Promise<void> {
   const start = Date.now();
   while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${message}`);
+    if (Date.now() - start > timeoutMs)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${message}`);
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
 }
@@ -30,7 +35,10 @@ export interface Pods<V> {
 }
 
 /** `n` pods in one process sharing one store and one bus, like separate processes on one Redis. */
-export async function createPods<V = unknown>(n: number, options: SyncedCacheOptions<V> = {}): Promise<Pods<V>> {
+export async function createPods<V = unknown>(
+  n: number,
+  options: SyncedCacheOptions<V> = {},
+): Promise<Pods<V>> {
   const store = new MemoryStore();
   const bus = new MemoryBus();
   const synchronizers: MemorySynchronizer[] = [];

@@ -115,7 +115,13 @@ describe('Cache (seed interface)', () => {
     await a!.set('k', 1);
     await a!.get('k');
     await a!.get('nope');
-    expect(a!.stats()).toMatchObject({ localHits: 1, localMisses: 1, remoteMisses: 1, remoteHits: 0, localSize: 1 });
+    expect(a!.stats()).toMatchObject({
+      localHits: 1,
+      localMisses: 1,
+      remoteMisses: 1,
+      remoteHits: 0,
+      localSize: 1,
+    });
     await until(() => b!.peek('k') === 1, 'value');
     await a!.delete('k');
     await until(() => b!.peek('k') === undefined, 'delete');
@@ -144,7 +150,12 @@ describe('Options (seed Options)', () => {
     const store = new MemoryStore();
     const bus = new MemorySynchronizer().bus;
     const onError = vi.fn();
-    const a = await createCache({ store, synchronizer: new MemorySynchronizer({ bus }), podId: 'same', onError });
+    const a = await createCache({
+      store,
+      synchronizer: new MemorySynchronizer({ bus }),
+      podId: 'same',
+      onError,
+    });
     const b = await createCache({ store, synchronizer: new MemorySynchronizer({ bus }), podId: 'same' });
     await b.set('k', 1);
     await until(() => onError.mock.calls.length > 0, 'duplicate podId report');
@@ -328,7 +339,22 @@ describe('Options (seed Options)', () => {
       [{ localCacheConfig: { maxSize: 0 } }, 'localCacheConfig.maxSize'],
       [{ secret: '' }, 'secret'],
       [{ unknownThing: 1 }, 'unknownThing'],
-      [{ store: { ...new MemoryStore(), contractVersion: 99, get() {}, getMany() {}, set() {}, delete() {}, clear() {}, size() {}, close() {} } }, 'store.contractVersion'],
+      [
+        {
+          store: {
+            ...new MemoryStore(),
+            contractVersion: 99,
+            get() {},
+            getMany() {},
+            set() {},
+            delete() {},
+            clear() {},
+            size() {},
+            close() {},
+          },
+        },
+        'store.contractVersion',
+      ],
     ] as const) {
       let error: unknown;
       try {
