@@ -13,8 +13,9 @@ export const VERSION = '0.1.0';
 export { type FailureContext, isClientTimeout, toStoreError, toSynchronizerError } from './errors.js';
 export { CLUSTER_SLOTS, chunk, escapeGlob, groupBySlot, keySlot, scanPattern } from './keys.js';
 export {
-  CURRENT_VERSION_MARGIN_US,
+  clockKeyOption,
   DEFAULT_CHANNEL,
+  DEFAULT_CLOCK_KEY,
   DEFAULT_COMMAND_TIMEOUT_MS,
   DEFAULT_SCAN_COUNT,
   DEFAULT_TOMBSTONE_TTL_MS,

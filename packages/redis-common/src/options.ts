@@ -17,11 +17,26 @@ export const DEFAULT_COMMAND_TIMEOUT_MS = 1000;
 /** Base channel name (the seed's `InvalidationChannel`). Core appends `:<namespace>`. */
 export const DEFAULT_CHANNEL = 'cache:invalidate';
 /**
- * Margin (µs) added to the server clock by `currentVersion()`: versions run ahead of the clock
- * only when a key is written twice within one microsecond or the server clock steps back, so one
- * second covers every realistic case.
+ * The clock key of standalone and Sentinel stores: every write script advances it to the version
+ * it assigns, so `GET` of it is the highest version assigned so far. It contains no `:`, so it
+ * never starts with a namespace prefix (`<escaped-namespace>:`) and no `clear` touches it.
  */
-export const CURRENT_VERSION_MARGIN_US = 1_000_000;
+export const DEFAULT_CLOCK_KEY = 'synced-cache.clock';
+
+/**
+ * Validates a clock key option: a non-empty string without `:` (so no namespace prefix can cover
+ * it), or `false` for none.
+ *
+ * @throws InvalidConfigError naming the option and the value.
+ */
+export function clockKeyOption(value: unknown): string | undefined {
+  if (value === undefined) return DEFAULT_CLOCK_KEY;
+  if (value === false) return undefined;
+  if (typeof value !== 'string' || value.length === 0 || value.includes(':')) {
+    throw new InvalidConfigError('clockKey', value, "a non-empty string without ':' (or false)");
+  }
+  return value;
+}
 
 /**
  * Validates a positive integer option (milliseconds or counts).

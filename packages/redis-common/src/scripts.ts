@@ -16,13 +16,16 @@ import { createHash } from 'node:crypto';
  *
  * ## Versions
  *
- * `version = max(server time in µs (TIME), previous version of the key + 1)`, computed inside
- * the write script from the header already stored under the key (value or tombstone). So
- * versions are strictly increasing per key across `set`, `delete` and `clear`, survive pod
- * restarts, and — on one server — come from one clock and are comparable across keys (they only
- * run ahead of the clock when one key is written twice within a microsecond or the server clock
- * steps back). Tombstones expire after `tombstoneTtlMs`, after which the clock alone keeps the
- * next version higher.
+ * `version = max(server time in µs (TIME), previous version of the key + 1, clock + 1)`,
+ * computed inside the write script from the header already stored under the key (value or
+ * tombstone) and, on standalone and Sentinel, from a **clock key** (an integer string, default
+ * `synced-cache.clock`) that every write script advances to the version it assigns. So versions
+ * are strictly increasing per key across `set`, `delete` and `clear`, survive pod restarts, and
+ * on one server they are one clock: strictly increasing across all keys, and `GET clock` is
+ * exactly the highest version assigned so far (`currentVersion`). On Cluster a script cannot touch
+ * a key of another slot, so there is no clock key: versions are the node's server time (plus the
+ * per-key rule), comparable across keys only as far as the nodes' clocks agree. Tombstones expire
+ * after `tombstoneTtlMs`; after that the clock (and server time) keep the next version higher.
  *
  * @packageDocumentation
  */
@@ -64,7 +67,10 @@ const NOW = `
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])`;
 
-/** Lua that sets `v` = max(now, version stored under KEYS[1] + 1). */
+/**
+ * Lua that sets `v` = max(now, version stored under KEYS[1] + 1, clock + 1), where the clock is
+ * the integer string under KEYS[2] when given (standalone and Sentinel; absent on Cluster).
+ */
 const NEXT_VERSION = `${NOW}
 local v = now
 local head = redis.call('GETRANGE', KEYS[1], 0, 8)
@@ -74,12 +80,18 @@ if #head == 9 then
     local previous = struct.unpack('>d', head, 2)
     if previous >= v then v = previous + 1 end
   end
+end
+if #KEYS > 1 then
+  local clock = tonumber(redis.call('GET', KEYS[2]))
+  if clock and clock >= v then v = clock + 1 end
+  redis.call('SET', KEYS[2], string.format('%.0f', v))
 end`;
 
 /**
- * Writes a value. KEYS[1] = full key; ARGV[1] = payload; ARGV[2] = TTL in ms as a decimal
- * string (`'0'` = none; values beyond 2^31 are fine, Redis parses 64-bit). Returns the new
- * version (integer reply).
+ * Writes a value. KEYS[1] = full key; KEYS[2] (optional) = clock key; ARGV[1] = payload;
+ * ARGV[2] = TTL in ms as a decimal string (`'0'` = none; values beyond 2^31 are fine, Redis
+ * parses 64-bit). Returns the new version (integer reply). Call with numkeys 2 on standalone and
+ * Sentinel, 1 on Cluster.
  */
 export const SET_SCRIPT: RedisScript = script(
   'synced_cache_set',
@@ -91,20 +103,21 @@ else
   redis.call('SET', KEYS[1], value, 'PX', ARGV[2])
 end
 return v`,
-  1,
+  undefined,
   false,
 );
 
 /**
  * Deletes a key by replacing it with a tombstone that remembers the version for ARGV[1] ms.
- * KEYS[1] = full key. Returns the deletion's version (integer reply).
+ * KEYS[1] = full key; KEYS[2] (optional) = clock key. Returns the deletion's version (integer
+ * reply).
  */
 export const DELETE_SCRIPT: RedisScript = script(
   'synced_cache_delete',
   `${NEXT_VERSION}
 redis.call('SET', KEYS[1], string.char(2) .. struct.pack('>d', v), 'PX', ARGV[1])
 return v`,
-  1,
+  undefined,
   false,
 );
 
@@ -133,18 +146,24 @@ return out`,
 );
 
 /**
- * One step of `clear` on one node (no KEYS: run it on every master). ARGV[1] = SCAN cursor,
- * ARGV[2] = MATCH pattern (see `scanPattern`), ARGV[3] = COUNT, ARGV[4] = tombstone TTL in ms.
- * Every matched key that is not already a tombstone (values, and foreign keys of any type) is
- * replaced by a tombstone holding max(now, its version + 1). Returns `[next cursor, highest
- * version seen or written (at least now)]`.
+ * One step of `clear` on one node: run it on every master. KEYS[1] (optional) = clock key;
+ * ARGV[1] = SCAN cursor, ARGV[2] = MATCH pattern (see `scanPattern`), ARGV[3] = COUNT,
+ * ARGV[4] = tombstone TTL in ms. Every matched key that is not already a tombstone (values, and
+ * foreign keys of any type) is replaced by a tombstone holding max(now, clock + 1, its version +
+ * 1). Returns `[next cursor, highest version seen or written (at least now)]` and advances the
+ * clock to it.
  */
 export const CLEAR_SCRIPT: RedisScript = script(
   'synced_cache_clear',
   `
 local scan = redis.call('SCAN', ARGV[1], 'MATCH', ARGV[2], 'COUNT', ARGV[3])
 ${NOW}
-local high = now
+local base = now
+if #KEYS > 0 then
+  local clock = tonumber(redis.call('GET', KEYS[1]))
+  if clock and clock >= base then base = clock + 1 end
+end
+local high = base
 for _, key in ipairs(scan[2]) do
   local head = redis.pcall('GETRANGE', key, 0, 8)
   local kind = 0
@@ -156,14 +175,15 @@ for _, key in ipairs(scan[2]) do
   if kind == 2 then
     if previous > high then high = previous end
   else
-    local v = now
+    local v = base
     if previous >= v then v = previous + 1 end
     redis.call('SET', key, string.char(2) .. struct.pack('>d', v), 'PX', ARGV[4])
     if v > high then high = v end
   end
 end
+if #KEYS > 0 then redis.call('SET', KEYS[1], string.format('%.0f', high)) end
 return {scan[1], high}`,
-  0,
+  undefined,
   false,
 );
 

@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   chunk,
+  clockKeyOption,
+  DEFAULT_CLOCK_KEY,
   decodeValue,
   encodeValue,
   escapeGlob,
@@ -216,5 +218,16 @@ describe('scripts', () => {
       names.add(script.name);
     }
     expect(names.size).toBe(Object.keys(SCRIPTS).length);
+  });
+});
+
+describe('clock key', () => {
+  it('defaults, can be disabled, and must not contain a colon', () => {
+    expect(clockKeyOption(undefined)).toBe(DEFAULT_CLOCK_KEY);
+    expect(DEFAULT_CLOCK_KEY).not.toContain(':');
+    expect(clockKeyOption(false)).toBeUndefined();
+    expect(clockKeyOption('my.clock')).toBe('my.clock');
+    expect(() => clockKeyOption('ns:clock')).toThrow(InvalidConfigError);
+    expect(() => clockKeyOption('')).toThrow(/clockKey/);
   });
 });
