@@ -28,11 +28,8 @@ export type RedisPubSubListener = (message: Buffer, channel: Buffer) => void;
  */
 export interface RedisClientLike {
   sendCommand(args: ReadonlyArray<RedisArgument>, options?: RedisCommandOptions): Promise<unknown>;
-  duplicate(): RedisClientLike;
-  connect(): Promise<unknown>;
+  duplicate(): unknown;
   readonly isOpen: boolean;
-  readonly isReady: boolean;
-  on(event: string, listener: (...args: never[]) => void): unknown;
 }
 
 /** The parts of a node-redis Cluster (`createCluster()`, redis v5 or v6) this package uses. */
@@ -43,12 +40,10 @@ export interface RedisClusterLike {
     args: ReadonlyArray<RedisArgument>,
     options?: RedisCommandOptions,
   ): Promise<unknown>;
-  readonly masters: ReadonlyArray<object>;
-  getSlotMaster(slot: number): object;
+  readonly masters: ReadonlyArray<unknown>;
+  getSlotMaster(slot: number): unknown;
   nodeClient(node: never): Promise<unknown>;
-  connect(): Promise<unknown>;
   readonly isOpen: boolean;
-  on(event: string, listener: (...args: never[]) => void): unknown;
 }
 
 /** The parts of a node-redis Sentinel client (`createSentinel()`, redis v5 or v6) this package uses. */
@@ -60,9 +55,7 @@ export interface RedisSentinelLike {
   ): Promise<unknown>;
   getMasterNode(): unknown;
   getSentinelNode(): unknown;
-  connect(): Promise<unknown>;
   readonly isOpen: boolean;
-  on(event: string, listener: (...args: never[]) => void): unknown;
 }
 
 /** Any node-redis connection object this package accepts. */
@@ -110,7 +103,15 @@ export interface NodeSender {
   send(args: ReadonlyArray<RedisArgument>): Promise<unknown>;
 }
 
-type ClientImplementation = RedisClientLike & {
+/** What this package calls on a node-redis client internally (every major has these). */
+export interface ClientInternals {
+  sendCommand(args: ReadonlyArray<RedisArgument>, options?: RedisCommandOptions): Promise<unknown>;
+  duplicate(): ClientInternals;
+  connect(): Promise<unknown>;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+}
+
+type ClientImplementation = ClientInternals & {
   close?: () => Promise<unknown>;
   quit?: () => Promise<unknown>;
   destroy?: () => unknown;
@@ -228,7 +229,7 @@ export class RedisConnection {
       this.kind = 'client';
       this.raw = client as unknown as RedisConnectable;
     }
-    const connecting = (this.raw as { connect(): Promise<unknown> }).connect();
+    const connecting = (this.raw as unknown as { connect(): Promise<unknown> }).connect();
     this.#ready = connecting.then(
       () => {
         this.#ready = undefined;
@@ -277,7 +278,7 @@ export class RedisConnection {
     const cluster = this.raw as RedisClusterLike;
     const senders: NodeSender[] = [];
     for (const master of cluster.masters) {
-      const client = (await cluster.nodeClient(master as never)) as RedisClientLike;
+      const client = (await cluster.nodeClient(master as never)) as ClientInternals;
       senders.push({ send: (args) => client.sendCommand(args, this.commandOptions) });
     }
     return senders;

@@ -8,8 +8,8 @@ import {
 } from '@synced-cache/core';
 import {
   CLEAR_SCRIPT,
-  CURRENT_VERSION_MARGIN_US,
   chunk,
+  clockKeyOption,
   DEFAULT_SCAN_COUNT,
   DEFAULT_TOMBSTONE_TTL_MS,
   DELETE_SCRIPT,
@@ -25,6 +25,7 @@ import {
   SET_SCRIPT,
   SIZE_SCRIPT,
   scanPattern,
+  toNumber,
   toStoreError,
   ttlArgument,
 } from '@synced-cache/redis-common';
@@ -56,7 +57,22 @@ export interface RedisStoreOptions extends RedisConnectionOptions {
    * @default 512
    */
   readBatchSize?: number;
+  /**
+   * Standalone and Sentinel: the key every write script advances to the version it assigns, so
+   * versions are one clock across all keys and `currentVersion()` is exact. It contains no `:` so
+   * no namespace's `clear` touches it. `false` disables it (versions then follow the server clock).
+   * Ignored on a Cluster (a script cannot touch a key of another slot).
+   * @default 'synced-cache.clock'
+   */
+  clockKey?: string | false;
 }
+
+/**
+ * Margin (µs) `currentVersion()` adds to the highest master clock on a Cluster, where there is no
+ * clock key: versions run ahead of server time only when one key is written twice within a
+ * microsecond or a clock steps back.
+ */
+const CLUSTER_VERSION_MARGIN_US = 1_000_000;
 
 const EMPTY = Buffer.alloc(0);
 const NO_ARGS: readonly RedisArgument[] = [];
@@ -77,15 +93,24 @@ class RedisStore implements Store {
   readonly #tombstoneTtl: string;
   readonly #scanCount: string;
   readonly #readBatchSize: number;
+  /** The clock key as a one-element key list (empty on a Cluster or when disabled). */
+  readonly #clockKeys: readonly string[];
   #closed = false;
 
-  constructor(connection: RedisConnection, tombstoneTtlMs: number, scanCount: number, readBatchSize: number) {
+  constructor(
+    connection: RedisConnection,
+    tombstoneTtlMs: number,
+    scanCount: number,
+    readBatchSize: number,
+    clockKey: string | undefined,
+  ) {
     this.#connection = connection;
+    this.#clockKeys = clockKey === undefined || connection.kind === 'cluster' ? [] : [clockKey];
     this.#tombstoneTtl = String(tombstoneTtlMs);
     this.#scanCount = String(scanCount);
     this.#readBatchSize = readBatchSize;
     // One server clock orders every key; a Cluster has one clock per master.
-    this.capabilities = { batchGet: true, namespaceVersions: connection.kind !== 'cluster' };
+    this.capabilities = { batchGet: true, namespaceVersions: this.#clockKeys.length > 0 };
   }
 
   /** Runs a script with EVALSHA, loading it with EVAL when the server does not know it (NOSCRIPT). */
@@ -100,12 +125,18 @@ class RedisStore implements Store {
     }
   }
 
-  async #runOnNode(node: NodeSender, script: RedisScript, args: readonly RedisArgument[]): Promise<unknown> {
+  async #runOnNode(
+    node: NodeSender,
+    script: RedisScript,
+    keys: readonly string[],
+    args: readonly RedisArgument[],
+  ): Promise<unknown> {
+    const tail = [String(keys.length), ...keys, ...args];
     try {
-      return await node.send(['EVALSHA', script.sha1, '0', ...args]);
+      return await node.send(['EVALSHA', script.sha1, ...tail]);
     } catch (error) {
       if (!isNoScript(error)) throw error;
-      return node.send(['EVAL', script.lua, '0', ...args]);
+      return node.send(['EVAL', script.lua, ...tail]);
     }
   }
 
@@ -169,7 +200,10 @@ class RedisStore implements Store {
           : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
     let reply: unknown;
     try {
-      reply = await this.#run(SET_SCRIPT, [key], [bytes, ttl]);
+      reply = await this.#run(SET_SCRIPT, this.#clockKeys.length > 0 ? [key, ...this.#clockKeys] : [key], [
+        bytes,
+        ttl,
+      ]);
     } catch (error) {
       this.#fail(error, 'set', key);
     }
@@ -180,7 +214,9 @@ class RedisStore implements Store {
     this.#assertOpen('delete', key);
     let reply: unknown;
     try {
-      reply = await this.#run(DELETE_SCRIPT, [key], [this.#tombstoneTtl]);
+      reply = await this.#run(DELETE_SCRIPT, this.#clockKeys.length > 0 ? [key, ...this.#clockKeys] : [key], [
+        this.#tombstoneTtl,
+      ]);
     } catch (error) {
       this.#fail(error, 'delete', key);
     }
@@ -191,6 +227,7 @@ class RedisStore implements Store {
   async #scanAll(
     action: string,
     script: RedisScript,
+    keys: readonly string[],
     args: readonly string[],
     combine: (total: number, value: number) => number,
   ): Promise<number> {
@@ -201,7 +238,7 @@ class RedisStore implements Store {
           let cursor = '0';
           let total = 0;
           do {
-            const step = parseScanStep(await this.#runOnNode(node, script, [cursor, ...args]), action);
+            const step = parseScanStep(await this.#runOnNode(node, script, keys, [cursor, ...args]), action);
             cursor = step.cursor;
             total = combine(total, step.value);
           } while (cursor !== '0');
@@ -219,6 +256,7 @@ class RedisStore implements Store {
     return this.#scanAll(
       'clear',
       CLEAR_SCRIPT,
+      this.#clockKeys,
       [scanPattern(prefix), this.#scanCount, this.#tombstoneTtl],
       (high, value) => Math.max(high, value),
     );
@@ -229,21 +267,28 @@ class RedisStore implements Store {
     return this.#scanAll(
       'size',
       SIZE_SCRIPT,
+      [],
       [scanPattern(prefix), this.#scanCount],
       (total, count) => total + count,
     );
   }
 
   /**
-   * A version at least as high as any this store assigned: the highest master clock plus a margin
-   * (versions run ahead of the clock only for writes within one microsecond on one key).
+   * A version at least as high as any this store assigned: the clock key on standalone and
+   * Sentinel (exact); on a Cluster the highest master clock plus a margin.
    */
   async currentVersion(): Promise<number> {
     this.#assertOpen('currentVersion');
     try {
+      const clockKey = this.#clockKeys[0];
+      if (clockKey !== undefined) {
+        const reply = await this.#connection.send(clockKey, ['GET', clockKey]);
+        const clock = reply === null || reply === undefined ? 0 : toNumber(reply);
+        return Number.isSafeInteger(clock) ? clock : 0;
+      }
       const nodes = await this.#connection.masters();
       const clocks = await Promise.all(nodes.map(async (node) => parseTime(await node.send(['TIME']))));
-      return Math.max(...clocks) + CURRENT_VERSION_MARGIN_US;
+      return Math.max(...clocks) + CLUSTER_VERSION_MARGIN_US;
     } catch (error) {
       this.#fail(error, 'currentVersion');
     }
@@ -281,5 +326,6 @@ export function storeOn(connect: () => RedisConnection, options: RedisStoreOptio
   const tombstoneTtlMs = positiveInteger('tombstoneTtlMs', options.tombstoneTtlMs, DEFAULT_TOMBSTONE_TTL_MS);
   const scanCount = positiveInteger('scanCount', options.scanCount, DEFAULT_SCAN_COUNT);
   const readBatchSize = positiveInteger('readBatchSize', options.readBatchSize, READ_BATCH_SIZE);
-  return new RedisStore(connect(), tombstoneTtlMs, scanCount, readBatchSize);
+  const clockKey = clockKeyOption(options.clockKey);
+  return new RedisStore(connect(), tombstoneTtlMs, scanCount, readBatchSize, clockKey);
 }

@@ -12,9 +12,9 @@ import {
 } from '@synced-cache/core';
 import { keySlot, positiveInteger, toSynchronizerError } from '@synced-cache/redis-common';
 import {
+  type ClientInternals,
   closeQuietly,
   optionsOf,
-  type RedisClientLike,
   type RedisClusterLike,
   type RedisConnectable,
   RedisConnection,
@@ -51,14 +51,14 @@ interface Listener {
  * the `resubscribed` status core needs.
  */
 class SubscriberConnection {
-  readonly #client: RedisClientLike;
+  readonly #client: ClientInternals;
   readonly #sharded: boolean;
   readonly #channels = new Map<string, Set<Listener>>();
   readonly #connected: Promise<unknown>;
   #down = false;
   #closed = false;
 
-  constructor(source: RedisClientLike, sharded: boolean) {
+  constructor(source: ClientInternals, sharded: boolean) {
     this.#sharded = sharded;
     this.#client = source.duplicate();
     this.#client.on('error', ((error: unknown) => this.#onDown(error)) as (...args: never[]) => void);
@@ -367,7 +367,7 @@ class RedisSynchronizer implements Synchronizer {
     if (connection.kind === 'client') {
       return this.#memoize('client', async () => {
         await connection.ready();
-        return new SubscriberConnection(connection.raw as RedisClientLike, false);
+        return new SubscriberConnection(connection.raw as unknown as ClientInternals, false);
       });
     }
     const cluster = connection.raw as RedisClusterLike;
@@ -375,7 +375,7 @@ class RedisSynchronizer implements Synchronizer {
       return this.#memoize('cluster', async () => {
         await connection.ready();
         const [first] = cluster.masters;
-        const node = (await cluster.nodeClient(first as never)) as RedisClientLike;
+        const node = (await cluster.nodeClient(first as never)) as ClientInternals;
         return new SubscriberConnection(node, false);
       });
     }
@@ -383,7 +383,7 @@ class RedisSynchronizer implements Synchronizer {
       await connection.ready();
       const master = cluster.getSlotMaster(keySlot(channel)) as { host?: string; port?: number };
       return this.#memoize(`${master.host}:${master.port}`, async () => {
-        const node = (await cluster.nodeClient(master as never)) as RedisClientLike;
+        const node = (await cluster.nodeClient(master as never)) as ClientInternals;
         return new SubscriberConnection(node, true);
       });
     })();
