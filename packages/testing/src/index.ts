@@ -1,1 +1,29 @@
-export {};
+/**
+ * `@synced-cache/testing`: the conformance suites every synced-cache adapter runs, chaos wrappers
+ * that inject faults into any store or synchronizer, and `waitForSync` so that no test sleeps.
+ *
+ * @packageDocumentation
+ */
+
+export { type ChaosStore, type ChaosStoreCounts, type ChaosStoreOptions, chaosStore } from './chaos-store.js';
+export {
+  type ChaosCounts,
+  type ChaosOptions,
+  type ChaosSynchronizer,
+  chaosSynchronizer,
+} from './chaos-synchronizer.js';
+export {
+  describeLocalCache,
+  type LocalCacheSuiteOptions,
+  type LocalCacheTestConfig,
+  type LocalCacheTestFactory,
+} from './local-cache-suite.js';
+export { describeMarshaller, type MarshallerSuiteOptions } from './marshaller-suite.js';
+export { mulberry32, randomId } from './random.js';
+export { describeStore, HOSTILE_STORE_KEYS, type StoreSuiteOptions } from './store-suite.js';
+export { describeSyncedCache, type PodAdapters, type SyncedCacheSuiteOptions } from './synced-cache-suite.js';
+export { describeSynchronizer, type SynchronizerSuiteOptions } from './synchronizer-suite.js';
+export { type WaitForSyncOptions, waitForSync } from './wait-for-sync.js';
+
+/** The version of this package. */
+export const VERSION: string = '0.1.0';

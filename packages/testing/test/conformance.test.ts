@@ -1,0 +1,21 @@
+import { jsonMarshaller, MemoryBus, MemoryStore, MemorySynchronizer, SieveCache } from '@synced-cache/core';
+import {
+  describeLocalCache,
+  describeMarshaller,
+  describeStore,
+  describeSyncedCache,
+  describeSynchronizer,
+} from '@synced-cache/testing';
+
+// Core's embedded implementations must pass every suite they ship with.
+const store = new MemoryStore();
+const bus = new MemoryBus();
+
+describeLocalCache('SieveCache', (config) => new SieveCache(config), { cost: true });
+describeMarshaller('jsonMarshaller', () => jsonMarshaller);
+describeStore('MemoryStore', () => store);
+describeSynchronizer('MemorySynchronizer', () => new MemorySynchronizer({ bus }));
+describeSyncedCache('MemoryStore + MemorySynchronizer', () => ({
+  store,
+  synchronizer: new MemorySynchronizer({ bus }),
+}));
