@@ -1,0 +1,120 @@
+import { CONTRACT_VERSION, type Marshaller, SerializationError } from '@synced-cache/core';
+import { Packr, Unpackr } from 'msgpackr';
+import { Failure, limitFailure, toSerializationError } from './failure.js';
+import { type MsgpackMarshallerOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { Reader, Route, scan } from './reader.js';
+import { isPlain, Writer } from './writer.js';
+
+/**
+ * Creates the msgpack marshaller. Plain data (objects, arrays, strings, numbers, booleans, null,
+ * undefined, `Date`, `Uint8Array`) is packed by msgpackr as standard msgpack that any reader
+ * understands; `-0`, `BigInt`, `Map`, `Set`, `RegExp`, `Buffer`, other typed arrays,
+ * `ArrayBuffer`, `DataView`, sparse arrays, strings with lone surrogates and your registered
+ * classes travel as self-contained msgpack extensions (see the README for the type codes).
+ * msgpack written by other programs decodes as plain values (`bin` → `Uint8Array`, 64-bit
+ * integers → `number` when safe, else `BigInt`).
+ *
+ * `encode` throws a {@link SerializationError} (with `path`) for functions, symbols, cycles and
+ * instances of classes without a codec. `decode` throws a `SerializationError` for malformed
+ * input and exceeded limits (then `cause` is a `LimitExceededError`), and never pollutes
+ * prototypes: `__proto__`, `constructor` and `prototype` keys come back as plain own data.
+ *
+ * @throws InvalidConfigError when an option is invalid.
+ * @example
+ * ```ts
+ * const marshaller = createMsgpackMarshaller();
+ * const bytes = marshaller.encode({ at: new Date(0), ids: new Set([1n, 2n]) });
+ * marshaller.decode(bytes); // { at: Date, ids: Set { 1n, 2n } }
+ * ```
+ */
+export function createMsgpackMarshaller(options?: MsgpackMarshallerOptions): Marshaller<unknown> {
+  const resolved = resolveOptions(options);
+  // Records are self-contained per value: no shared structures that another pod would lack.
+  const packr = new Packr({ useRecords: resolved.records, useToJSON: false });
+  const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
+  const recordsUnpackr = new Unpackr({ useRecords: true, mapsAsObjects: true });
+  return {
+    contractVersion: CONTRACT_VERSION,
+    name: 'msgpack',
+    encode(value: unknown): Uint8Array {
+      let bytes: Uint8Array;
+      try {
+        let plain: boolean;
+        try {
+          plain = isPlain(value, 1, resolved);
+        } catch {
+          // A throwing getter: let the full writer hit it again and report its path.
+          plain = false;
+        }
+        if (plain) {
+          // msgpackr returns a view into its shared arena; a copy keeps one small value from
+          // pinning a large buffer for as long as it is cached.
+          bytes = Uint8Array.prototype.slice.call(packr.pack(value)) as Uint8Array;
+        } else {
+          const writer = new Writer(resolved);
+          writer.value(value, 1);
+          bytes = writer.result();
+        }
+      } catch (error) {
+        throw toSerializationError(error, 'encode', 'msgpack');
+      }
+      if (bytes.length > resolved.maxBytes) {
+        throw toSerializationError(
+          limitFailure('maxBytes', resolved.maxBytes, bytes.length),
+          'encode',
+          'msgpack',
+        );
+      }
+      return bytes;
+    },
+    decode(bytes: Uint8Array): unknown {
+      if (!(bytes instanceof Uint8Array)) {
+        throw new SerializationError('cannot decode msgpack: expected a Uint8Array', { action: 'decode' });
+      }
+      if (bytes.length > resolved.maxBytes) {
+        throw toSerializationError(
+          limitFailure('maxBytes', resolved.maxBytes, bytes.length),
+          'decode',
+          'msgpack',
+        );
+      }
+      if (bytes.length === 0) {
+        throw new SerializationError('cannot decode msgpack: no bytes', { action: 'decode', path: '$' });
+      }
+      try {
+        const route = scan(bytes, resolved);
+        if (route === Route.fast) return unpackr.unpack(bytes);
+        if (route === Route.records) return decodeRecords(recordsUnpackr, bytes, resolved);
+        return new Reader(bytes, resolved).read();
+      } catch (error) {
+        throw toSerializationError(error, 'decode', 'msgpack');
+      }
+    },
+  };
+}
+
+/**
+ * Records data is msgpackr's own format, decoded by msgpackr (which renames a `__proto__` key to
+ * `__proto_` there); the limits are checked on the result.
+ */
+function decodeRecords(unpackr: Unpackr, bytes: Uint8Array, options: ResolvedOptions): unknown {
+  const value: unknown = unpackr.unpack(bytes);
+  checkLimits(value, 1, options);
+  return value;
+}
+
+function checkLimits(value: unknown, depth: number, options: ResolvedOptions): void {
+  if (typeof value !== 'object' || value === null) return;
+  if (depth > options.maxDepth) throw limitFailure('maxDepth', options.maxDepth, depth);
+  const prototype = Object.getPrototypeOf(value);
+  if (Array.isArray(value)) {
+    if (value.length > options.maxLength) throw limitFailure('maxLength', options.maxLength, value.length);
+    for (const element of value) checkLimits(element, depth + 1, options);
+  } else if (prototype === Object.prototype) {
+    const keys = Object.keys(value);
+    if (keys.length > options.maxLength) throw limitFailure('maxLength', options.maxLength, keys.length);
+    for (const key of keys) checkLimits((value as Record<string, unknown>)[key], depth + 1, options);
+  } else if (!(value instanceof Date) && !(value instanceof Uint8Array)) {
+    throw new Failure('records data decoded to an unsupported type');
+  }
+}
