@@ -1,1 +1,22 @@
-export {};
+/**
+ * `@synced-cache/lfu`: a W-TinyLFU local cache for synced-cache — frequency-sketch admission,
+ * adaptive window, cost-aware, seed-compatible options.
+ *
+ * @packageDocumentation
+ */
+export {
+  createLfuCache,
+  type LfuCacheMetrics,
+  type LfuKey,
+  LfuLocalCache,
+  lfuCacheFactory,
+} from './lfu-cache.js';
+export {
+  DEFAULT_MAX_ENTRIES,
+  defaultLocalCacheConfig,
+  INTERNAL_COST,
+  type LfuCacheOptions,
+} from './options.js';
+
+/** The version of this package. */
+export const VERSION: string = '0.1.0';

@@ -1,1 +1,16 @@
-export {};
+/**
+ * `@synced-cache/lru`: an LRU local cache for synced-cache over `lru-cache`.
+ *
+ * @packageDocumentation
+ */
+export {
+  createLruCache,
+  DEFAULT_MAX_ENTRIES,
+  type LruCacheMetrics,
+  type LruCacheOptions,
+  LruLocalCache,
+  lruCacheFactory,
+} from './lru-cache.js';
+
+/** The version of this package. */
+export const VERSION: string = '0.1.0';

@@ -1,0 +1,131 @@
+/**
+ * The TinyLFU frequency sketch: a count-min sketch of 4-bit counters with periodic halving
+ * (aging), fronted by a doorkeeper Bloom filter that absorbs one-hit wonders.
+ *
+ * Layout follows Caffeine's block-based sketch: every key maps to one 64-byte block of sixteen
+ * 32-bit words (128 counters); each of the four hash functions picks one counter in its own
+ * quarter of the block, so an increment touches one cache line.
+ */
+
+/** Counters saturate at 15 (4 bits). */
+const MAX_COUNT = 15;
+/** Caps the counter table at 2^24 words (64 MiB). */
+const MAX_TABLE_WORDS = 1 << 24;
+/** Caps the doorkeeper at 2^29 bits (64 MiB). */
+const MAX_DOORKEEPER_BITS = 1 << 29;
+
+function ceilingPowerOfTwo(value: number): number {
+  let power = 1;
+  while (power < value) power *= 2;
+  return power;
+}
+
+function rehash(hash: number): number {
+  hash = Math.imul(hash, 0x31848bab);
+  return hash ^ (hash >>> 14);
+}
+
+/** Frequency estimator used by the W-TinyLFU admission policy. */
+export class FrequencySketch {
+  /** Additions (doorkeeper inserts and counter increments) between two halvings. */
+  readonly sampleSize: number;
+  private readonly table: Uint32Array;
+  private readonly blockMask: number;
+  private readonly doorkeeper: Uint32Array;
+  private readonly doorkeeperMask: number;
+  private additions = 0;
+
+  /**
+   * @param counters - number of 4-bit counters wanted; rounded up to a power of two (min 128).
+   * @param sampleSize - additions after which every counter is halved and the doorkeeper cleared.
+   */
+  constructor(counters: number, sampleSize: number) {
+    const words = Math.min(MAX_TABLE_WORDS, Math.max(16, ceilingPowerOfTwo(Math.ceil(counters / 8))));
+    this.table = new Uint32Array(words);
+    this.blockMask = (words >>> 4) - 1;
+    this.sampleSize = Math.max(16, Math.floor(sampleSize));
+    const bits = Math.min(MAX_DOORKEEPER_BITS, Math.max(64, ceilingPowerOfTwo(this.sampleSize) * 4));
+    this.doorkeeper = new Uint32Array(bits >>> 5);
+    this.doorkeeperMask = bits - 1;
+  }
+
+  /** Estimated number of recent occurrences of `hash` (0 to 16). */
+  frequency(hash: number): number {
+    const table = this.table;
+    const block = (hash & this.blockMask) << 4;
+    const counterHash = rehash(hash);
+    let h = counterHash;
+    let frequency = (table[block + (h & 3)]! >>> (((h >>> 2) & 7) << 2)) & 15;
+    h = counterHash >>> 8;
+    let count = (table[block + 4 + (h & 3)]! >>> (((h >>> 2) & 7) << 2)) & 15;
+    if (count < frequency) frequency = count;
+    h = counterHash >>> 16;
+    count = (table[block + 8 + (h & 3)]! >>> (((h >>> 2) & 7) << 2)) & 15;
+    if (count < frequency) frequency = count;
+    h = counterHash >>> 24;
+    count = (table[block + 12 + (h & 3)]! >>> (((h >>> 2) & 7) << 2)) & 15;
+    if (count < frequency) frequency = count;
+    return this.inDoorkeeper(hash) ? frequency + 1 : frequency;
+  }
+
+  /**
+   * Records one occurrence: the first one (since the last halving) only sets the doorkeeper,
+   * later ones increment the four counters (saturating at 15).
+   */
+  increment(hash: number): void {
+    const doorkeeper = this.doorkeeper;
+    const mask = this.doorkeeperMask;
+    const first = Math.imul(hash, 0x9e3779b1);
+    const bit1 = (first ^ (first >>> 15)) & mask;
+    const second = Math.imul(hash ^ 0x5bd1e995, 0x85ebca6b);
+    const bit2 = (second ^ (second >>> 13)) & mask;
+    const word1 = bit1 >>> 5;
+    const word2 = bit2 >>> 5;
+    const flag1 = 1 << (bit1 & 31);
+    const flag2 = 1 << (bit2 & 31);
+    if ((doorkeeper[word1]! & flag1) === 0 || (doorkeeper[word2]! & flag2) === 0) {
+      doorkeeper[word1] = doorkeeper[word1]! | flag1;
+      doorkeeper[word2] = doorkeeper[word2]! | flag2;
+    } else {
+      const table = this.table;
+      const block = (hash & this.blockMask) << 4;
+      const counterHash = rehash(hash);
+      let added = false;
+      for (let depth = 0; depth < 4; depth++) {
+        const h = counterHash >>> (depth << 3);
+        const index = block + (depth << 2) + (h & 3);
+        const shift = ((h >>> 2) & 7) << 2;
+        const word = table[index]!;
+        if (((word >>> shift) & 15) < MAX_COUNT) {
+          table[index] = word + (1 << shift);
+          added = true;
+        }
+      }
+      if (!added) return;
+    }
+    if (++this.additions >= this.sampleSize) this.reset();
+  }
+
+  /** Halves every counter and clears the doorkeeper, so old popularity fades. */
+  reset(): void {
+    const table = this.table;
+    for (let index = 0; index < table.length; index++) {
+      table[index] = (table[index]! >>> 1) & 0x77777777;
+    }
+    this.doorkeeper.fill(0);
+    this.additions = this.additions >>> 1;
+  }
+
+  private inDoorkeeper(hash: number): boolean {
+    const doorkeeper = this.doorkeeper;
+    const mask = this.doorkeeperMask;
+    const first = Math.imul(hash, 0x9e3779b1);
+    const bit1 = (first ^ (first >>> 15)) & mask;
+    const second = Math.imul(hash ^ 0x5bd1e995, 0x85ebca6b);
+    const bit2 = (second ^ (second >>> 13)) & mask;
+    return (
+      (doorkeeper[bit1 >>> 5]! & (1 << (bit1 & 31))) !== 0 &&
+      (doorkeeper[bit2 >>> 5]! & (1 << (bit2 & 31))) !== 0
+    );
+  }
+}

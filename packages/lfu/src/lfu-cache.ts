@@ -1,0 +1,663 @@
+import {
+  CONTRACT_VERSION,
+  InvalidConfigError,
+  type LocalCache,
+  type LocalCacheMetrics,
+  type LocalCacheSetOptions,
+} from '@synced-cache/core';
+import { FrequencySketch } from './frequency-sketch.js';
+import { hashKey, nextRandom } from './hash.js';
+import { type LfuCacheOptions, type ResolvedLfuOptions, resolveLfuOptions } from './options.js';
+
+/** Keys the LFU cache accepts. `1` and `'1'` are different keys. */
+export type LfuKey = string | number;
+
+/** Counters of an {@link LfuLocalCache}: the contract's metrics plus policy details. */
+export interface LfuCacheMetrics extends LocalCacheMetrics {
+  /** Entries dropped because their TTL had passed (not counted in `evictions`). */
+  expirations: number;
+  /**
+   * Of `evictions`: new entries that lost the frequency contest when leaving the admission
+   * window (TinyLFU said no). `rejections` only counts `set` calls that returned false.
+   */
+  admissionRejections: number;
+  /** Current capacity of the admission window, in weight units (moved by hill climbing). */
+  windowCapacity: number;
+}
+
+// Queue tags and, as slot numbers, the sentinel heads of the three circular lists. In each list
+// next[head] is the least recently used entry and prev[head] the most recently used one.
+const FREE = 3;
+const WINDOW = 0;
+const PROBATION = 1;
+const PROTECTED = 2;
+const FIRST_SLOT = 3;
+const NONE = -1;
+
+const PERCENT_MAIN = 0.99;
+const PERCENT_MAIN_PROTECTED = 0.8;
+const HILL_CLIMBER_RESTART_THRESHOLD = 0.05;
+const HILL_CLIMBER_STEP_PERCENT = 0.0625;
+const HILL_CLIMBER_STEP_DECAY_RATE = 0.98;
+const QUEUE_TRANSFER_THRESHOLD = 1000;
+/** Candidates at least this frequent are admitted at random 1 time in 128 when they lose (hash flooding). */
+const ADMIT_HASHDOS_THRESHOLD = 6;
+const INITIAL_SLOTS = 1024;
+
+function isNonNegativeFinite(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
+/**
+ * A W-TinyLFU local cache (the Caffeine design): a small LRU admission window in front of a
+ * segmented LRU main space (probation and protected, 80 % protected). An entry leaving the
+ * window enters the main space only if the frequency sketch says it is more popular than the
+ * entry it would evict; the window's share of the capacity is tuned at run time by hill climbing
+ * on the hit ratio.
+ *
+ * Entries live in flat typed arrays indexed by slot (index-linked lists), with a `Map` from key
+ * to slot; every operation is O(1) amortized and a hit allocates nothing.
+ *
+ * Create it with {@link createLfuCache} or {@link lfuCacheFactory}.
+ *
+ * @typeParam E - the entry type (core stores its own entry objects).
+ */
+export class LfuLocalCache<E = unknown> implements LocalCache<E> {
+  /** The contract version this cache implements. */
+  readonly contractVersion = CONTRACT_VERSION;
+  /** Maximum number of entries (`Infinity` when only `maxCost` bounds the cache). */
+  readonly maxEntries: number;
+  /** Capacity in weight units: `maxCost` when set, else `maxEntries`. */
+  readonly maximumWeight: number;
+
+  private readonly slotOf = new Map<LfuKey, number>();
+  private keys: Array<LfuKey | undefined> = [];
+  private values: Array<E | undefined> = [];
+  private prev: Int32Array;
+  private next: Int32Array;
+  private queue: Uint8Array;
+  private hashes: Int32Array;
+  private weights: Float64Array;
+  private costs: Float64Array;
+  private expiresAt: Float64Array;
+  private slotCapacity: number;
+  private readonly slotLimit: number;
+  private unusedSlot = FIRST_SLOT;
+  private freeSlot = NONE;
+
+  private readonly sketch: FrequencySketch;
+  private readonly costMode: boolean;
+  private readonly internalCost: number;
+  private readonly defaultTtlMs: number;
+  private readonly hashSeed: number;
+  private randomState: number;
+  private hasExpiring = false;
+
+  private totalWeight = 0;
+  private windowWeight = 0;
+  private protectedWeight = 0;
+  private totalCost = 0;
+  private windowMaximum: number;
+  private protectedMaximum: number;
+
+  private hitsInSample = 0;
+  private missesInSample = 0;
+  private previousSampleHitRate = 0;
+  private stepSize: number;
+  private adjustment = 0;
+
+  private hits = 0;
+  private misses = 0;
+  private sets = 0;
+  private evictions = 0;
+  private rejections = 0;
+  private expirations = 0;
+  private admissionRejections = 0;
+  private closed = false;
+
+  /**
+   * @param options - see {@link LfuCacheOptions}.
+   * @throws InvalidConfigError when an option is out of range.
+   */
+  constructor(options?: LfuCacheOptions) {
+    const resolved: ResolvedLfuOptions = resolveLfuOptions(options);
+    this.maxEntries = resolved.maxEntries;
+    this.maximumWeight = resolved.maximumWeight;
+    this.costMode = resolved.costMode;
+    this.internalCost = resolved.internalCost;
+    this.defaultTtlMs = resolved.defaultTtlMs;
+    this.hashSeed = resolved.randomSeed;
+    this.randomState = nextRandom(resolved.randomSeed) || 1;
+    this.sketch = new FrequencySketch(resolved.counters, resolved.sampleSize);
+    // One entry beyond the bound exists transiently: it is inserted before the eviction.
+    this.slotLimit = Number.isFinite(resolved.maxEntries)
+      ? resolved.maxEntries + 1 + FIRST_SLOT
+      : Number.MAX_SAFE_INTEGER;
+    this.slotCapacity = Math.min(this.slotLimit, INITIAL_SLOTS + FIRST_SLOT);
+    this.prev = new Int32Array(this.slotCapacity);
+    this.next = new Int32Array(this.slotCapacity);
+    this.queue = new Uint8Array(this.slotCapacity);
+    this.hashes = new Int32Array(this.slotCapacity);
+    this.weights = new Float64Array(this.slotCapacity);
+    this.costs = new Float64Array(this.slotCapacity);
+    this.expiresAt = new Float64Array(this.slotCapacity);
+    this.resetLists();
+
+    const maximum = this.maximumWeight;
+    this.windowMaximum = maximum - Math.floor(PERCENT_MAIN * maximum);
+    this.protectedMaximum = Math.floor(PERCENT_MAIN_PROTECTED * (maximum - this.windowMaximum));
+    this.stepSize = -HILL_CLIMBER_STEP_PERCENT * maximum;
+  }
+
+  /** Entries currently held (expired entries count until they are read or evicted). */
+  get size(): number {
+    return this.slotOf.size;
+  }
+
+  /** The entry, or `undefined` when absent or expired. Counts a hit or a miss. */
+  get(key: LfuKey): E | undefined {
+    const slot = this.slotOf.get(key);
+    if (slot === undefined) {
+      this.misses++;
+      return undefined;
+    }
+    if (this.hasExpiring) {
+      const expiresAt = this.expiresAt[slot]!;
+      if (expiresAt !== 0 && expiresAt <= Date.now()) {
+        this.removeSlot(slot);
+        this.expirations++;
+        this.misses++;
+        return undefined;
+      }
+    }
+    this.hits++;
+    this.hitsInSample++;
+    this.sketch.increment(this.hashes[slot]!);
+    this.onAccess(slot);
+    return this.values[slot];
+  }
+
+  /**
+   * Stores an entry. A new entry enters the admission window (so it is always readable right
+   * after `set`); when it later leaves the window, TinyLFU decides whether it replaces a main
+   * entry.
+   *
+   * @returns false (and counts a rejection) when the entry's weight alone exceeds the capacity,
+   *   or after `close()`; any previous entry for the key is then removed.
+   * @throws InvalidConfigError when `cost` or `ttlMs` is negative or not finite, or when `entry`
+   *   is `undefined` (it would be indistinguishable from a miss).
+   */
+  set(key: LfuKey, entry: E, options?: LocalCacheSetOptions): boolean {
+    if (entry === undefined) throw new InvalidConfigError('entry', entry, 'a value other than undefined');
+    if (this.closed) return false;
+    let cost = 1;
+    let ttlMs = this.defaultTtlMs;
+    if (options !== undefined) {
+      if (options.cost !== undefined) {
+        if (!isNonNegativeFinite(options.cost)) {
+          throw new InvalidConfigError('cost', options.cost, 'a finite number >= 0');
+        }
+        cost = options.cost;
+      }
+      if (options.ttlMs !== undefined) {
+        if (!isNonNegativeFinite(options.ttlMs)) {
+          throw new InvalidConfigError('ttlMs', options.ttlMs, 'a finite number >= 0');
+        }
+        ttlMs = options.ttlMs;
+      }
+    }
+    cost += this.internalCost;
+    const weight = this.costMode ? cost : 1;
+    let expiresAt = 0;
+    if (ttlMs > 0) {
+      expiresAt = Date.now() + ttlMs;
+      this.hasExpiring = true;
+    }
+    this.sets++;
+
+    let slot = this.slotOf.get(key);
+    if (weight > this.maximumWeight) {
+      if (slot !== undefined) this.removeSlot(slot);
+      this.rejections++;
+      return false;
+    }
+    if (slot !== undefined) {
+      this.values[slot] = entry;
+      this.expiresAt[slot] = expiresAt;
+      this.totalCost += cost - this.costs[slot]!;
+      this.costs[slot] = cost;
+      const delta = weight - this.weights[slot]!;
+      if (delta !== 0) {
+        this.weights[slot] = weight;
+        this.totalWeight += delta;
+        const queue = this.queue[slot];
+        if (queue === WINDOW) this.windowWeight += delta;
+        else if (queue === PROTECTED) this.protectedWeight += delta;
+      }
+      this.sketch.increment(this.hashes[slot]!);
+      this.onAccess(slot);
+    } else {
+      const hash = hashKey(key, this.hashSeed);
+      this.sketch.increment(hash);
+      slot = this.allocateSlot();
+      this.keys[slot] = key;
+      this.values[slot] = entry;
+      this.hashes[slot] = hash;
+      this.weights[slot] = weight;
+      this.costs[slot] = cost;
+      this.expiresAt[slot] = expiresAt;
+      this.slotOf.set(key, slot);
+      this.linkLast(WINDOW, slot);
+      this.windowWeight += weight;
+      this.totalWeight += weight;
+      this.totalCost += cost;
+      this.missesInSample++;
+    }
+    if (
+      this.windowWeight > this.windowMaximum ||
+      this.totalWeight > this.maximumWeight ||
+      this.slotOf.size > this.maxEntries
+    ) {
+      this.evictEntries();
+    }
+    if (this.hitsInSample + this.missesInSample >= this.sketch.sampleSize) this.climb();
+    return this.slotOf.get(key) === slot;
+  }
+
+  /** Removes a key; returns whether it was present (an expired entry counts as absent). */
+  delete(key: LfuKey): boolean {
+    const slot = this.slotOf.get(key);
+    if (slot === undefined) return false;
+    const expiresAt = this.expiresAt[slot]!;
+    this.removeSlot(slot);
+    if (expiresAt !== 0 && expiresAt <= Date.now()) {
+      this.expirations++;
+      return false;
+    }
+    return true;
+  }
+
+  /** Removes every entry. Frequency history and counters are kept. */
+  clear(): void {
+    this.slotOf.clear();
+    this.keys = [];
+    this.values = [];
+    this.unusedSlot = FIRST_SLOT;
+    this.freeSlot = NONE;
+    this.queue.fill(FREE);
+    this.resetLists();
+    this.totalWeight = 0;
+    this.windowWeight = 0;
+    this.protectedWeight = 0;
+    this.totalCost = 0;
+    this.hasExpiring = false;
+  }
+
+  /** Current counters; see {@link LfuCacheMetrics}. */
+  metrics(): LfuCacheMetrics {
+    return {
+      hits: this.hits,
+      misses: this.misses,
+      sets: this.sets,
+      evictions: this.evictions,
+      rejections: this.rejections,
+      size: this.slotOf.size,
+      cost: this.totalCost,
+      expirations: this.expirations,
+      admissionRejections: this.admissionRejections,
+      windowCapacity: this.windowMaximum,
+    };
+  }
+
+  /** Drops every entry; later `set` calls return false. Idempotent. */
+  close(): void {
+    this.closed = true;
+    this.clear();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Lists and slots
+  // -------------------------------------------------------------------------------------------
+
+  private resetLists(): void {
+    for (let head = 0; head < FIRST_SLOT; head++) {
+      this.prev[head] = head;
+      this.next[head] = head;
+    }
+  }
+
+  private allocateSlot(): number {
+    const free = this.freeSlot;
+    if (free !== NONE) {
+      this.freeSlot = this.next[free]!;
+      return free;
+    }
+    if (this.unusedSlot === this.slotCapacity) this.grow();
+    return this.unusedSlot++;
+  }
+
+  private grow(): void {
+    const capacity = Math.min(this.slotLimit, this.slotCapacity * 2);
+    const grow32 = (old: Int32Array): Int32Array => {
+      const array = new Int32Array(capacity);
+      array.set(old);
+      return array;
+    };
+    const grow64 = (old: Float64Array): Float64Array => {
+      const array = new Float64Array(capacity);
+      array.set(old);
+      return array;
+    };
+    this.prev = grow32(this.prev);
+    this.next = grow32(this.next);
+    this.hashes = grow32(this.hashes);
+    const queue = new Uint8Array(capacity);
+    queue.set(this.queue);
+    this.queue = queue;
+    this.weights = grow64(this.weights);
+    this.costs = grow64(this.costs);
+    this.expiresAt = grow64(this.expiresAt);
+    this.slotCapacity = capacity;
+  }
+
+  private linkLast(head: number, slot: number): void {
+    const last = this.prev[head]!;
+    this.next[last] = slot;
+    this.prev[slot] = last;
+    this.next[slot] = head;
+    this.prev[head] = slot;
+    this.queue[slot] = head;
+  }
+
+  private unlink(slot: number): void {
+    const before = this.prev[slot]!;
+    const after = this.next[slot]!;
+    this.next[before] = after;
+    this.prev[after] = before;
+  }
+
+  /** The first (least recently used) entry of a list, or NONE. */
+  private first(head: number): number {
+    const slot = this.next[head]!;
+    return slot === head ? NONE : slot;
+  }
+
+  /** The entry after `slot` towards the most recently used end, or NONE. */
+  private following(slot: number): number {
+    const after = this.next[slot]!;
+    return after < FIRST_SLOT ? NONE : after;
+  }
+
+  private removeSlot(slot: number): void {
+    this.unlink(slot);
+    const weight = this.weights[slot]!;
+    const queue = this.queue[slot];
+    if (queue === WINDOW) this.windowWeight -= weight;
+    else if (queue === PROTECTED) this.protectedWeight -= weight;
+    this.totalWeight -= weight;
+    this.totalCost -= this.costs[slot]!;
+    this.slotOf.delete(this.keys[slot]!);
+    this.keys[slot] = undefined;
+    this.values[slot] = undefined;
+    this.queue[slot] = FREE;
+    this.next[slot] = this.freeSlot;
+    this.freeSlot = slot;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Policy
+  // -------------------------------------------------------------------------------------------
+
+  private onAccess(slot: number): void {
+    const queue = this.queue[slot];
+    if (queue === PROBATION) {
+      const weight = this.weights[slot]!;
+      this.unlink(slot);
+      if (weight > this.protectedMaximum) {
+        this.linkLast(PROBATION, slot);
+        return;
+      }
+      this.linkLast(PROTECTED, slot);
+      this.protectedWeight += weight;
+      if (this.protectedWeight > this.protectedMaximum) this.demoteFromProtected();
+    } else if (this.prev[queue!] !== slot) {
+      // Window or protected: move to the most recently used end unless already there.
+      this.unlink(slot);
+      this.linkLast(queue!, slot);
+    }
+  }
+
+  private demoteFromProtected(): void {
+    for (
+      let moved = 0;
+      moved < QUEUE_TRANSFER_THRESHOLD && this.protectedWeight > this.protectedMaximum;
+      moved++
+    ) {
+      const demoted = this.first(PROTECTED);
+      if (demoted === NONE) break;
+      this.unlink(demoted);
+      this.linkLast(PROBATION, demoted);
+      this.protectedWeight -= this.weights[demoted]!;
+    }
+  }
+
+  private isOverCapacity(): boolean {
+    return this.totalWeight > this.maximumWeight || this.slotOf.size > this.maxEntries;
+  }
+
+  private evictEntries(): void {
+    const candidate = this.evictFromWindow();
+    if (this.isOverCapacity()) this.evictFromMain(candidate);
+  }
+
+  /** Moves the window's overflow to the probation segment; returns the first moved entry. */
+  private evictFromWindow(): number {
+    let first = NONE;
+    let slot = this.first(WINDOW);
+    while (this.windowWeight > this.windowMaximum && slot !== NONE) {
+      const after = this.following(slot);
+      this.unlink(slot);
+      this.linkLast(PROBATION, slot);
+      this.windowWeight -= this.weights[slot]!;
+      if (first === NONE) first = slot;
+      slot = after;
+    }
+    return first;
+  }
+
+  /**
+   * Evicts until the cache fits: each candidate (an entry that just left the window) competes
+   * with the probation segment's least recently used entry; the less frequent one goes.
+   */
+  private evictFromMain(candidate: number): void {
+    let victimQueue = PROBATION;
+    let candidateQueue = PROBATION;
+    let victim = this.first(PROBATION);
+    const now = this.hasExpiring ? Date.now() : 0;
+    while (this.isOverCapacity()) {
+      if (candidate === NONE && candidateQueue === PROBATION) {
+        candidate = this.first(WINDOW);
+        candidateQueue = WINDOW;
+      }
+      if (candidate === NONE && victim === NONE) {
+        if (victimQueue === PROBATION) {
+          victim = this.first(PROTECTED);
+          victimQueue = PROTECTED;
+          continue;
+        }
+        if (victimQueue === PROTECTED) {
+          victim = this.first(WINDOW);
+          victimQueue = WINDOW;
+          continue;
+        }
+        break;
+      }
+      if (victim === NONE) {
+        const evicted = candidate;
+        candidate = this.following(candidate);
+        this.evict(evicted, now);
+        continue;
+      }
+      if (candidate === NONE) {
+        const evicted = victim;
+        victim = this.following(victim);
+        this.evict(evicted, now);
+        continue;
+      }
+      if (candidate === victim) {
+        victim = this.following(victim);
+        this.evict(candidate, now);
+        candidate = NONE;
+        continue;
+      }
+      if (this.weights[candidate]! > this.maximumWeight || this.isExpired(candidate, now)) {
+        const evicted = candidate;
+        candidate = this.following(candidate);
+        this.evict(evicted, now);
+        continue;
+      }
+      if (this.isExpired(victim, now) || this.admit(this.hashes[candidate]!, this.hashes[victim]!)) {
+        const evicted = victim;
+        victim = this.following(victim);
+        this.evict(evicted, now);
+        candidate = this.following(candidate);
+      } else {
+        const evicted = candidate;
+        candidate = this.following(candidate);
+        this.admissionRejections++;
+        this.evict(evicted, now);
+      }
+    }
+  }
+
+  private isExpired(slot: number, now: number): boolean {
+    const expiresAt = this.expiresAt[slot]!;
+    return expiresAt !== 0 && expiresAt <= now;
+  }
+
+  /** Removes an entry to make room; an expired one counts as an expiration instead. */
+  private evict(slot: number, now: number): void {
+    if (this.isExpired(slot, now)) this.expirations++;
+    else this.evictions++;
+    this.removeSlot(slot);
+  }
+
+  /**
+   * TinyLFU admission: the candidate wins when more frequent. A warm candidate that loses is
+   * still admitted 1 time in 128 at random, so an attacker who inflates a victim's frequency
+   * (hash flooding) cannot pin it and block every newcomer.
+   */
+  private admit(candidateHash: number, victimHash: number): boolean {
+    const victimFrequency = this.sketch.frequency(victimHash);
+    const candidateFrequency = this.sketch.frequency(candidateHash);
+    if (candidateFrequency > victimFrequency) return true;
+    if (candidateFrequency >= ADMIT_HASHDOS_THRESHOLD) {
+      this.randomState = nextRandom(this.randomState);
+      return (this.randomState & 127) === 0;
+    }
+    return false;
+  }
+
+  /**
+   * Hill climbing: once per sample period, compare the hit ratio with the previous period's and
+   * keep moving the window size in the direction that helped (step decaying), or turn around.
+   */
+  private climb(): void {
+    this.determineAdjustment();
+    this.demoteFromProtected();
+    if (this.adjustment > 0) this.increaseWindow();
+    else if (this.adjustment < 0) this.decreaseWindow();
+  }
+
+  private determineAdjustment(): void {
+    const requests = this.hitsInSample + this.missesInSample;
+    if (requests < this.sketch.sampleSize) {
+      this.adjustment = 0;
+      return;
+    }
+    const hitRate = this.hitsInSample / requests;
+    const change = hitRate - this.previousSampleHitRate;
+    const amount = change >= 0 ? this.stepSize : -this.stepSize;
+    const nextStepSize =
+      Math.abs(change) >= HILL_CLIMBER_RESTART_THRESHOLD
+        ? HILL_CLIMBER_STEP_PERCENT * this.maximumWeight * (amount >= 0 ? 1 : -1)
+        : HILL_CLIMBER_STEP_DECAY_RATE * amount;
+    this.previousSampleHitRate = hitRate;
+    this.adjustment = Math.trunc(amount);
+    this.stepSize = nextStepSize;
+    this.hitsInSample = 0;
+    this.missesInSample = 0;
+  }
+
+  private increaseWindow(): void {
+    if (this.protectedMaximum === 0) return;
+    let quota = Math.min(this.adjustment, this.protectedMaximum);
+    this.protectedMaximum -= quota;
+    this.windowMaximum += quota;
+    this.demoteFromProtected();
+    for (let moved = 0; moved < QUEUE_TRANSFER_THRESHOLD; moved++) {
+      let candidate = this.first(PROBATION);
+      let fromProbation = true;
+      if (candidate === NONE || quota < this.weights[candidate]!) {
+        candidate = this.first(PROTECTED);
+        fromProbation = false;
+      }
+      if (candidate === NONE) break;
+      const weight = this.weights[candidate]!;
+      if (quota < weight) break;
+      quota -= weight;
+      if (!fromProbation) this.protectedWeight -= weight;
+      this.unlink(candidate);
+      this.linkLast(WINDOW, candidate);
+      this.windowWeight += weight;
+    }
+    this.protectedMaximum += quota;
+    this.windowMaximum -= quota;
+    this.adjustment = quota;
+  }
+
+  private decreaseWindow(): void {
+    if (this.windowMaximum <= 1) return;
+    let quota = Math.min(-this.adjustment, Math.max(0, this.windowMaximum - 1));
+    this.protectedMaximum += quota;
+    this.windowMaximum -= quota;
+    for (let moved = 0; moved < QUEUE_TRANSFER_THRESHOLD; moved++) {
+      const candidate = this.first(WINDOW);
+      if (candidate === NONE) break;
+      const weight = this.weights[candidate]!;
+      if (quota < weight) break;
+      quota -= weight;
+      this.windowWeight -= weight;
+      this.unlink(candidate);
+      this.linkLast(PROBATION, candidate);
+    }
+    this.protectedMaximum -= quota;
+    this.windowMaximum += quota;
+    this.adjustment = -quota;
+  }
+}
+
+/**
+ * Creates a W-TinyLFU local cache (seed: `NewLFUCache(config)`).
+ *
+ * @example
+ * ```ts
+ * import { createLfuCache } from '@synced-cache/lfu';
+ * const local = createLfuCache({ maxEntries: 50_000, defaultTtlMs: 60_000 });
+ * ```
+ * @throws InvalidConfigError when an option is out of range.
+ */
+export function createLfuCache<E = unknown>(options?: LfuCacheOptions): LfuLocalCache<E> {
+  return new LfuLocalCache<E>(options);
+}
+
+/**
+ * A factory of W-TinyLFU local caches (seed: `NewLFUCacheFactory(config)`), for core's
+ * `localCache` option. Options are validated now, once, so a bad config fails at start-up.
+ *
+ * @throws InvalidConfigError when an option is out of range.
+ */
+export function lfuCacheFactory<E = unknown>(options?: LfuCacheOptions): () => LfuLocalCache<E> {
+  resolveLfuOptions(options);
+  return () => new LfuLocalCache<E>(options);
+}
