@@ -95,7 +95,7 @@ describe('hostile bus messages', () => {
     );
     const truncated = valid.subarray(0, valid.length - 3);
     const flipped = Buffer.from(valid);
-    flipped[3] ^= 0x40;
+    flipped[3]! ^= 0x40;
     const foreign = Buffer.from(valid);
     foreign[1] = 7;
     const garbage: unknown[] = [

@@ -72,7 +72,7 @@ describe('event codec', () => {
     expect(reason(() => decodeEvent(encodeEvent(sample), { secret }))).toBe('unsigned');
     expect(reason(() => decodeEvent(signed, { secret: Buffer.from('other') }))).toBe('signature');
     const tampered = Buffer.from(signed);
-    tampered[tampered.length - 40] ^= 1;
+    tampered[tampered.length - 40]! ^= 1;
     expect(reason(() => decodeEvent(tampered, { secret }))).toBe('signature');
   });
 
@@ -102,7 +102,7 @@ describe('event codec', () => {
     action[2] = 9;
     expect(reason(() => decodeEvent(action))).toBe('action');
     const flags = Buffer.from(bytes);
-    flags[3] |= 0x80;
+    flags[3]! |= 0x80;
     expect(reason(() => decodeEvent(flags))).toBe('flags');
   });
 

@@ -1,0 +1,191 @@
+/**
+ * The convergence model test: random schedules of concurrent writes and reads across 3–5 pods
+ * while the bus drops, duplicates and reorders deliveries and pods lose their connection. After
+ * the faults heal, every pod's local value must equal the store's or be absent.
+ */
+import { type ChaosSynchronizer, chaosSynchronizer, waitForSync } from '@synced-cache/testing';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  createCache,
+  jsonMarshaller,
+  MemoryBus,
+  MemoryStore,
+  MemorySynchronizer,
+  type Store,
+  type SyncedCache,
+} from '../src/index.js';
+
+/**
+ * A pod's view of the shared store whose replies come back after a random delay, so writes
+ * complete (and publish) in an order different from the versions the store assigned.
+ */
+function laggingStore(inner: MemoryStore, seed: number, maxLagMs: number): Store {
+  let state = seed >>> 0;
+  const lag = async <T>(result: T): Promise<T> => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    const ms = maxLagMs === 0 ? 0 : state % (maxLagMs + 1);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return result;
+  };
+  return {
+    get: async (key) => lag(await inner.get(key)),
+    getMany: async (keys) => lag(await inner.getMany(keys)),
+    set: async (key, payload, options) => lag(await inner.set(key, payload, options)),
+    delete: async (key) => lag(await inner.delete(key)),
+    clear: async (prefix) => lag(await inner.clear(prefix)),
+    size: (prefix) => inner.size(prefix),
+    currentVersion: () => inner.currentVersion(),
+    close: async () => {},
+  };
+}
+
+const KEYS = ['a', 'b', 'c', 'd'] as const;
+
+type Op =
+  | { kind: 'set' | 'setWithInvalidate' | 'getOrSet'; pod: number; key: string; value: number }
+  | { kind: 'delete' | 'get'; pod: number; key: string }
+  | { kind: 'clear' | 'disconnect' | 'reconnect'; pod: number };
+
+const opArbitrary = (pods: number): fc.Arbitrary<Op> => {
+  const pod = fc.nat({ max: pods - 1 });
+  const key = fc.constantFrom(...KEYS);
+  return fc.oneof(
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        kind: fc.constantFrom('set' as const, 'setWithInvalidate' as const, 'getOrSet' as const),
+        pod,
+        key,
+        value: fc.nat({ max: 1000 }),
+      }),
+    },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), pod, key }) },
+    { weight: 4, arbitrary: fc.record({ kind: fc.constant('get' as const), pod, key }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constantFrom('clear' as const, 'disconnect' as const, 'reconnect' as const),
+        pod,
+      }),
+    },
+  );
+};
+
+const scheduleArbitrary = fc.integer({ min: 3, max: 5 }).chain((pods) =>
+  fc.record({
+    pods: fc.constant(pods),
+    seed: fc.nat(),
+    drop: fc.double({ min: 0, max: 0.3, noNaN: true }),
+    duplicate: fc.double({ min: 0, max: 0.3, noNaN: true }),
+    reorder: fc.double({ min: 0, max: 0.4, noNaN: true }),
+    delayMs: fc.integer({ min: 0, max: 3 }),
+    storeLagMs: fc.integer({ min: 0, max: 3 }),
+    batches: fc.array(fc.array(opArbitrary(pods), { minLength: 1, maxLength: 5 }), {
+      minLength: 4,
+      maxLength: 14,
+    }),
+  }),
+);
+
+async function run(op: Op, pods: SyncedCache<number>[], chaos: ChaosSynchronizer[]): Promise<void> {
+  const pod = pods[op.pod]!;
+  switch (op.kind) {
+    case 'set':
+      return pod.set(op.key, op.value);
+    case 'setWithInvalidate':
+      return pod.setWithInvalidate(op.key, op.value);
+    case 'getOrSet':
+      await pod.getOrSet(op.key, () => op.value);
+      return;
+    case 'delete':
+      return pod.delete(op.key);
+    case 'get':
+      await pod.get(op.key);
+      return;
+    case 'clear':
+      return pod.clear();
+    case 'disconnect':
+      return chaos[op.pod]!.disconnect();
+    case 'reconnect':
+      return chaos[op.pod]!.reconnect();
+  }
+}
+
+describe('convergence model', () => {
+  it('every pod converges to the store (or absence) after drops, duplicates, reorders and disconnects heal', async () => {
+    let schedules = 0;
+    await fc.assert(
+      fc.asyncProperty(scheduleArbitrary, async (schedule) => {
+        schedules++;
+        const store = new MemoryStore();
+        const bus = new MemoryBus();
+        const chaos: ChaosSynchronizer[] = [];
+        const pods: SyncedCache<number>[] = [];
+        for (let i = 0; i < schedule.pods; i++) {
+          const synchronizer = chaosSynchronizer(new MemorySynchronizer({ bus }), {
+            seed: schedule.seed + i,
+            drop: schedule.drop,
+            duplicate: schedule.duplicate,
+            reorder: schedule.reorder,
+            delayMs: schedule.delayMs,
+          });
+          chaos.push(synchronizer);
+          const podStore = laggingStore(store, schedule.seed * 31 + i, schedule.storeLagMs);
+          pods.push(
+            await createCache<number>({
+              store: podStore,
+              synchronizer,
+              podId: `pod-${i}`,
+              heartbeatMs: 5,
+              timeoutMs: 500,
+            }),
+          );
+        }
+        try {
+          for (const batch of schedule.batches) {
+            // Ops in a batch run concurrently, so their store calls and events interleave.
+            await Promise.allSettled(batch.map((op) => run(op, pods, chaos)));
+          }
+          await Promise.all(chaos.map((c) => c.heal()));
+          const storeValue = async (key: string) => {
+            const entry = await store.get(`default:${key}`);
+            return entry === undefined ? undefined : (jsonMarshaller.decode(entry.payload) as number);
+          };
+          let detail = '';
+          await waitForSync(
+            async () => {
+              for (const key of KEYS) {
+                const truth = await storeValue(key);
+                for (const [i, pod] of pods.entries()) {
+                  const local = pod.peek(key);
+                  if (local !== undefined && local !== truth) {
+                    detail = `pod ${i} holds ${key}=${local}, store has ${truth}`;
+                    return false;
+                  }
+                }
+              }
+              return true;
+            },
+            { timeoutMs: 3000, message: 'convergence' },
+          ).catch((error: Error) => {
+            throw new Error(`${error.message}: ${detail}`);
+          });
+          // Once converged it stays converged: nothing in flight can make a pod stale again.
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          for (const key of KEYS) {
+            const truth = await storeValue(key);
+            for (const pod of pods) {
+              const local = pod.peek(key);
+              expect(local === undefined || local === truth).toBe(true);
+            }
+          }
+        } finally {
+          await Promise.all(pods.map((p) => p.close()));
+        }
+      }),
+      { numRuns: Number(process.env.SYNCED_CACHE_MODEL_RUNS ?? 200), endOnFailure: true },
+    );
+    expect(schedules).toBeGreaterThanOrEqual(200);
+  }, 300_000);
+});
