@@ -1,0 +1,314 @@
+import {
+  CacheClosedError,
+  CONTRACT_VERSION,
+  type Store,
+  type StoreCapabilities,
+  type StoreEntry,
+  type StoreSetOptions,
+} from '@synced-cache/core';
+import {
+  CLEAR_SCRIPT,
+  chunk,
+  clockKeyOption,
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  DEFAULT_SCAN_COUNT,
+  DEFAULT_TOMBSTONE_TTL_MS,
+  DELETE_SCRIPT,
+  groupBySlot,
+  parseReadReply,
+  parseScanStep,
+  parseTime,
+  parseVersion,
+  positiveInteger,
+  READ_BATCH_SIZE,
+  READ_SCRIPT,
+  SET_SCRIPT,
+  SIZE_SCRIPT,
+  scanPattern,
+  toNumber,
+  toStoreError,
+  ttlArgument,
+} from '@synced-cache/redis-common';
+import {
+  asBuffer,
+  type ClientLike,
+  closeOwned,
+  defineScripts,
+  evalOnNode,
+  type IoredisConnection,
+  isClusterClient,
+  openConnection,
+  scriptCommand,
+  whenReady,
+} from './connection.js';
+
+/** Options of {@link createIoredisStore}. */
+export interface IoredisStoreOptions {
+  /**
+   * Client-side bound on every command of connections the store creates (ioredis
+   * `commandTimeout`), and how long a call waits for a reconnecting client before failing.
+   * Match it to the cache's `timeoutMs`.
+   * @default 1000
+   */
+  commandTimeoutMs?: number;
+  /**
+   * How long a deleted or cleared key keeps its version as a tombstone, so the next write of the
+   * key still gets a higher version even if the server clock steps back.
+   * @default 60000
+   */
+  tombstoneTtlMs?: number;
+  /** SCAN COUNT per `clear` / `size` step (per node). @default 1000 */
+  scanCount?: number;
+  /**
+   * The clock key (standalone and Sentinel): every write advances it, making versions one exact
+   * clock across keys (`capabilities.namespaceVersions`) and `currentVersion()` exact. Must not
+   * contain `:` (so no namespace's `clear` covers it). `false` disables it (versions are then the
+   * server time plus the per-key rule). Ignored on Cluster.
+   * @default 'synced-cache.clock'
+   */
+  clockKey?: string | false;
+}
+
+/**
+ * A `Store` on Redis through ioredis. Values are Redis strings with a 9-byte version header (see
+ * `@synced-cache/redis-common`); versions are assigned by Lua scripts atomically with each write.
+ */
+export class IoredisStore implements Store {
+  readonly contractVersion = CONTRACT_VERSION;
+  readonly capabilities: StoreCapabilities;
+  /** The client in use (yours when you passed one). */
+  readonly client: ClientLike;
+  private readonly owned: boolean;
+  private readonly cluster: boolean;
+  private readonly commandTimeoutMs: number;
+  private readonly tombstoneTtl: string;
+  private readonly scanCount: string;
+  private readonly clockKey: string | undefined;
+  private readonly readCommand: (...args: unknown[]) => Promise<unknown>;
+  private readonly setCommand: (...args: unknown[]) => Promise<unknown>;
+  private readonly deleteCommand: (...args: unknown[]) => Promise<unknown>;
+  private closed = false;
+
+  /** @internal use {@link createIoredisStore} */
+  constructor(client: ClientLike, owned: boolean, options: IoredisStoreOptions) {
+    this.client = client;
+    this.owned = owned;
+    this.cluster = isClusterClient(client);
+    this.commandTimeoutMs = positiveInteger(
+      'commandTimeoutMs',
+      options.commandTimeoutMs,
+      DEFAULT_COMMAND_TIMEOUT_MS,
+    );
+    this.tombstoneTtl = String(
+      positiveInteger('tombstoneTtlMs', options.tombstoneTtlMs, DEFAULT_TOMBSTONE_TTL_MS),
+    );
+    this.scanCount = String(positiveInteger('scanCount', options.scanCount, DEFAULT_SCAN_COUNT));
+    const clockKey = clockKeyOption(options.clockKey);
+    this.clockKey = this.cluster ? undefined : clockKey;
+    this.capabilities = { batchGet: true, namespaceVersions: this.clockKey !== undefined };
+    defineScripts(client, [READ_SCRIPT, SET_SCRIPT, DELETE_SCRIPT]);
+    this.readCommand = scriptCommand(client, READ_SCRIPT, true);
+    this.setCommand = scriptCommand(client, SET_SCRIPT);
+    this.deleteCommand = scriptCommand(client, DELETE_SCRIPT);
+  }
+
+  async get(key: string): Promise<StoreEntry | undefined> {
+    this.checkOpen('get');
+    try {
+      await whenReady(this.client, this.commandTimeoutMs, 'get');
+      const reply = await this.readCommand(1, key);
+      return parseReadReply(reply, 0);
+    } catch (error) {
+      throw toStoreError(error, { action: 'get', key, timeoutMs: this.commandTimeoutMs });
+    }
+  }
+
+  async getMany(keys: readonly string[]): Promise<Array<StoreEntry | undefined>> {
+    this.checkOpen('getMany');
+    const results = new Array<StoreEntry | undefined>(keys.length);
+    if (keys.length === 0) return results;
+    try {
+      await whenReady(this.client, this.commandTimeoutMs, 'getMany');
+      // On Cluster every script call must stay within one slot (no CROSSSLOT); elsewhere one
+      // call per batch of keys.
+      const groups: number[][] = this.cluster
+        ? [...groupBySlot(keys).values()].flatMap((indexes) => chunk(indexes, READ_BATCH_SIZE))
+        : chunk(
+            keys.map((_, index) => index),
+            READ_BATCH_SIZE,
+          );
+      await Promise.all(
+        groups.map(async (indexes) => {
+          const reply = await this.readCommand(indexes.length, ...indexes.map((index) => keys[index]));
+          for (let position = 0; position < indexes.length; position++) {
+            results[indexes[position]!] = parseReadReply(reply, position);
+          }
+        }),
+      );
+      return results;
+    } catch (error) {
+      throw toStoreError(error, { action: 'getMany', timeoutMs: this.commandTimeoutMs });
+    }
+  }
+
+  async set(key: string, payload: Uint8Array, options?: StoreSetOptions): Promise<number> {
+    this.checkOpen('set');
+    const ttl = ttlArgument(options?.ttlMs);
+    try {
+      await whenReady(this.client, this.commandTimeoutMs, 'set');
+      const reply =
+        this.clockKey === undefined
+          ? await this.setCommand(1, key, asBuffer(payload), ttl)
+          : await this.setCommand(2, key, this.clockKey, asBuffer(payload), ttl);
+      return parseVersion(reply, 'set', key);
+    } catch (error) {
+      throw toStoreError(error, { action: 'set', key, timeoutMs: this.commandTimeoutMs });
+    }
+  }
+
+  async delete(key: string): Promise<number> {
+    this.checkOpen('delete');
+    try {
+      await whenReady(this.client, this.commandTimeoutMs, 'delete');
+      const reply =
+        this.clockKey === undefined
+          ? await this.deleteCommand(1, key, this.tombstoneTtl)
+          : await this.deleteCommand(2, key, this.clockKey, this.tombstoneTtl);
+      return parseVersion(reply, 'delete', key);
+    } catch (error) {
+      throw toStoreError(error, { action: 'delete', key, timeoutMs: this.commandTimeoutMs });
+    }
+  }
+
+  /**
+   * Replaces every key starting with `prefix` by a tombstone: SCAN MATCH (prefix escaped) steps
+   * in a Lua script on every master, never FLUSHDB or KEYS. O(keys in the database) per master.
+   */
+  async clear(prefix: string): Promise<number> {
+    this.checkOpen('clear');
+    try {
+      const pattern = scanPattern(prefix);
+      const keys = this.clockKey === undefined ? [] : [this.clockKey];
+      const highs = await this.onEveryMaster('clear', (node) =>
+        this.scanLoop(node, CLEAR_SCRIPT, keys, pattern, [this.tombstoneTtl], 'clear', Math.max),
+      );
+      return parseVersion(Math.max(...highs), 'clear');
+    } catch (error) {
+      throw toStoreError(error, { action: 'clear', timeoutMs: this.commandTimeoutMs });
+    }
+  }
+
+  /** Counts live values starting with `prefix` (not tombstones). O(keys in the database) per master. */
+  async size(prefix: string): Promise<number> {
+    this.checkOpen('size');
+    try {
+      const pattern = scanPattern(prefix);
+      const counts = await this.onEveryMaster('size', (node) =>
+        this.scanLoop(node, SIZE_SCRIPT, [], pattern, [], 'size', (a, b) => a + b),
+      );
+      return counts.reduce((sum, count) => sum + count, 0);
+    } catch (error) {
+      throw toStoreError(error, { action: 'size', timeoutMs: this.commandTimeoutMs });
+    }
+  }
+
+  /**
+   * The highest version assigned so far: `GET` of the clock key (exact), or — on Cluster or
+   * without a clock — the highest server `TIME` (µs) over all masters.
+   */
+  async currentVersion(): Promise<number> {
+    this.checkOpen('currentVersion');
+    try {
+      if (this.clockKey !== undefined) {
+        await whenReady(this.client, this.commandTimeoutMs, 'currentVersion');
+        const [clock, time] = await Promise.all([
+          (this.client.get as (key: string) => Promise<unknown>).call(this.client, this.clockKey),
+          (this.client.time as () => Promise<unknown>).call(this.client),
+        ]);
+        const value = clock === null ? Number.NaN : toNumber(clock);
+        if (Number.isSafeInteger(value) && value > 0) return value;
+        return parseVersion(parseTime(time), 'currentVersion');
+      }
+      const times = await this.onEveryMaster('currentVersion', async (node) =>
+        parseTime(await (node.time as () => Promise<unknown>).call(node)),
+      );
+      return parseVersion(Math.max(...times), 'currentVersion');
+    } catch (error) {
+      throw toStoreError(error, { action: 'currentVersion', timeoutMs: this.commandTimeoutMs });
+    }
+  }
+
+  /** Closes the connection when the store created it; a client you passed stays open. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.owned) await closeOwned(this.client, this.commandTimeoutMs);
+  }
+
+  private checkOpen(action: string): void {
+    if (this.closed) throw new CacheClosedError({ action });
+  }
+
+  private async onEveryMaster<T>(action: string, run: (node: ClientLike) => Promise<T>): Promise<T[]> {
+    await whenReady(this.client, this.commandTimeoutMs, action);
+    const nodes = this.cluster ? this.client.nodes!('master') : [this.client];
+    if (nodes.length === 0) throw new Error('no master node is known');
+    return Promise.all(nodes.map(run));
+  }
+
+  private async scanLoop(
+    node: ClientLike,
+    script: typeof CLEAR_SCRIPT,
+    keys: readonly string[],
+    pattern: string,
+    extra: readonly string[],
+    action: string,
+    combine: (a: number, b: number) => number,
+  ): Promise<number> {
+    let cursor = '0';
+    let total: number | undefined;
+    do {
+      if (this.closed) throw new CacheClosedError({ action });
+      const step = parseScanStep(
+        await evalOnNode(node, script, keys, [cursor, pattern, this.scanCount, ...extra]),
+        action,
+      );
+      total = total === undefined ? step.value : combine(total, step.value);
+      cursor = step.cursor;
+    } while (cursor !== '0');
+    return total ?? 0;
+  }
+}
+
+/**
+ * Creates a Redis store over ioredis.
+ *
+ * @param connection - a `Redis` / `Cluster` you created (never closed by the store), a URL, ioredis
+ *   `RedisOptions` (standalone or Sentinel), or `{ cluster: nodes, clusterOptions }`.
+ * @throws InvalidConfigError for an invalid option, or when `ioredis` is not installed.
+ * @example
+ * const store = createIoredisStore('redis://127.0.0.1:6379');
+ * const cache = await createCache({ store, synchronizer: createIoredisSynchronizer(store.client) });
+ */
+export function createIoredisStore(
+  connection: IoredisConnection,
+  options: IoredisStoreOptions = {},
+): IoredisStore {
+  const commandTimeoutMs = positiveInteger(
+    'commandTimeoutMs',
+    options.commandTimeoutMs,
+    DEFAULT_COMMAND_TIMEOUT_MS,
+  );
+  const { client, owned } = openConnection(connection, commandTimeoutMs);
+  try {
+    return new IoredisStore(client, owned, options);
+  } catch (error) {
+    if (owned) client.disconnect();
+    throw error;
+  }
+}
+
+/** @internal creates a store that owns an injected client (used by `createIoredisCache`). */
+export function createOwningStore(client: ClientLike, options: IoredisStoreOptions): IoredisStore {
+  return new IoredisStore(client, true, options);
+}

@@ -1,0 +1,334 @@
+import {
+  CacheClosedError,
+  CONTRACT_VERSION,
+  InvalidConfigError,
+  type MessageHandler,
+  type StatusHandler,
+  type Subscription,
+  type Synchronizer,
+  type SynchronizerCapabilities,
+  SynchronizerError,
+  TimeoutError,
+} from '@synced-cache/core';
+import {
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  keySlot,
+  positiveInteger,
+  toSynchronizerError,
+} from '@synced-cache/redis-common';
+import {
+  asBuffer,
+  type ClientLike,
+  closeOwned,
+  type IoredisConnection,
+  isClusterClient,
+  openConnection,
+  whenReady,
+} from './connection.js';
+
+/** Options of {@link createIoredisSynchronizer}. */
+export interface IoredisSynchronizerOptions {
+  /**
+   * Use sharded pub/sub (SPUBLISH / SSUBSCRIBE, Redis ≥ 7): a message goes only to the shard that
+   * owns the channel's slot instead of being copied to every Cluster node.
+   * @default true on Cluster, false otherwise
+   */
+  sharded?: boolean;
+  /**
+   * Bound on publish and on (re)subscribing, and the command timeout of connections the
+   * synchronizer creates. Match it to the cache's `timeoutMs`.
+   * @default 1000
+   */
+  commandTimeoutMs?: number;
+  /** First delay before reconnecting a lost subscriber; doubles per failure up to `maxReconnectDelayMs`. @default 50 */
+  reconnectDelayMs?: number;
+  /** Upper bound of the reconnect delay. @default 2000 */
+  maxReconnectDelayMs?: number;
+}
+
+type Command = (...args: unknown[]) => Promise<unknown>;
+
+/**
+ * A `Synchronizer` on Redis pub/sub through ioredis. Publishes on the given client; every
+ * subscription gets its own dedicated subscriber connection (a `duplicate()` of the client, or on
+ * Cluster of the node that serves the channel), which it reconnects itself, reporting `down` and
+ * then `resubscribed` once the server confirmed the subscription again.
+ */
+export class IoredisSynchronizer implements Synchronizer {
+  readonly contractVersion = CONTRACT_VERSION;
+  readonly capabilities: SynchronizerCapabilities = { ordered: true, replay: false };
+  /** The publishing client (yours when you passed one). */
+  readonly client: ClientLike;
+  /** Whether sharded pub/sub is used. */
+  readonly sharded: boolean;
+  private readonly owned: boolean;
+  private readonly cluster: boolean;
+  private readonly commandTimeoutMs: number;
+  private readonly reconnectDelayMs: number;
+  private readonly maxReconnectDelayMs: number;
+  private readonly publishCommand: Command;
+  private readonly subscriptions = new Set<ChannelSubscription>();
+  private closed = false;
+
+  /** @internal use {@link createIoredisSynchronizer} */
+  constructor(client: ClientLike, owned: boolean, options: IoredisSynchronizerOptions) {
+    this.client = client;
+    this.owned = owned;
+    this.cluster = isClusterClient(client);
+    if (options.sharded !== undefined && typeof options.sharded !== 'boolean') {
+      throw new InvalidConfigError('sharded', options.sharded, 'a boolean');
+    }
+    this.sharded = options.sharded ?? this.cluster;
+    this.commandTimeoutMs = positiveInteger(
+      'commandTimeoutMs',
+      options.commandTimeoutMs,
+      DEFAULT_COMMAND_TIMEOUT_MS,
+    );
+    this.reconnectDelayMs = positiveInteger('reconnectDelayMs', options.reconnectDelayMs, 50);
+    this.maxReconnectDelayMs = positiveInteger('maxReconnectDelayMs', options.maxReconnectDelayMs, 2000);
+    const publish = (this.sharded ? client.spublish : client.publish) as Command | undefined;
+    if (typeof publish !== 'function') {
+      throw new SynchronizerError(
+        `this ioredis client has no ${this.sharded ? 'spublish' : 'publish'} command`,
+      );
+    }
+    this.publishCommand = publish.bind(client);
+  }
+
+  async publish(channel: string, message: Uint8Array): Promise<void> {
+    if (this.closed) throw new CacheClosedError({ action: 'publish' });
+    try {
+      const wait = whenReady(this.client, this.commandTimeoutMs, 'publish');
+      if (wait !== undefined) await wait;
+      await this.publishCommand(channel, asBuffer(message));
+    } catch (error) {
+      throw toSynchronizerError(error, { action: 'publish', timeoutMs: this.commandTimeoutMs });
+    }
+  }
+
+  /** Subscribes on a dedicated connection; resolves once the server confirmed the subscription. */
+  async subscribe(
+    channel: string,
+    onMessage: MessageHandler,
+    onStatus: StatusHandler,
+  ): Promise<Subscription> {
+    if (this.closed) throw new CacheClosedError({ action: 'subscribe' });
+    const subscription = new ChannelSubscription(this, channel, onMessage, onStatus, () =>
+      this.subscriptions.delete(subscription),
+    );
+    this.subscriptions.add(subscription);
+    try {
+      await subscription.start();
+    } catch (error) {
+      await subscription.unsubscribe();
+      throw toSynchronizerError(error, { action: 'subscribe', timeoutMs: this.commandTimeoutMs });
+    }
+    return subscription;
+  }
+
+  /** Unsubscribes everything, closes subscriber connections and the publisher when owned. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.unsubscribe()));
+    if (this.owned) await closeOwned(this.client, this.commandTimeoutMs);
+  }
+
+  /** @internal settings the subscriptions read */
+  get settings() {
+    return {
+      sharded: this.sharded,
+      commandTimeoutMs: this.commandTimeoutMs,
+      reconnectDelayMs: this.reconnectDelayMs,
+      maxReconnectDelayMs: this.maxReconnectDelayMs,
+    };
+  }
+
+  /**
+   * @internal A new subscriber connection: on standalone/Sentinel a duplicate of the client (a
+   * Sentinel duplicate resolves the current master), on Cluster a duplicate of the master that
+   * serves the channel's slot (sharded) or of any master (plain pub/sub reaches every node).
+   */
+  createSubscriberConnection(channel: string): ClientLike {
+    const overrides = {
+      autoResubscribe: false,
+      enableOfflineQueue: true,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      reconnectOnError: () => false,
+      connectTimeout: Math.max(this.commandTimeoutMs, 1000),
+      commandTimeout: undefined,
+    };
+    if (!this.cluster) return this.client.duplicate(overrides);
+    const masters = this.client.nodes!('master');
+    if (masters.length === 0)
+      throw new SynchronizerError('no Cluster master is known', { action: 'subscribe' });
+    let node = masters[0]!;
+    if (this.sharded) {
+      const owner = this.client.slots?.[keySlot(channel)]?.[0];
+      const match = masters.find(
+        (candidate) => `${candidate.options.host}:${candidate.options.port}` === owner,
+      );
+      if (match !== undefined) node = match;
+    } else {
+      node = masters[Math.floor(Math.random() * masters.length)]!;
+    }
+    return node.duplicate(overrides);
+  }
+
+  /** @internal asks a Cluster client to refresh its slot map (after MOVED or a lost node). */
+  refreshTopology(): void {
+    if (this.cluster && typeof this.client.refreshSlotsCache === 'function') {
+      try {
+        this.client.refreshSlotsCache(() => undefined);
+      } catch {
+        // a refresh already runs
+      }
+    }
+  }
+}
+
+type SubscriptionState = 'starting' | 'up' | 'down' | 'closed';
+
+/** One channel on its own subscriber connection, reconnected by itself. */
+class ChannelSubscription implements Subscription {
+  private connection: ClientLike | undefined;
+  private state: SubscriptionState = 'starting';
+  private attempts = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly channelBytes: Buffer;
+
+  constructor(
+    private readonly owner: IoredisSynchronizer,
+    private readonly channel: string,
+    private readonly onMessage: MessageHandler,
+    private readonly onStatus: StatusHandler,
+    private readonly onClosed: () => void,
+  ) {
+    this.channelBytes = Buffer.from(channel);
+  }
+
+  /** First subscription: errors propagate to the caller. */
+  async start(): Promise<void> {
+    await this.connectAndSubscribe();
+    if (this.state === 'starting') this.state = 'up';
+  }
+
+  async unsubscribe(): Promise<void> {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.onClosed();
+    const connection = this.connection;
+    this.connection = undefined;
+    if (connection !== undefined) await closeOwned(connection, this.owner.settings.commandTimeoutMs);
+  }
+
+  private readonly handleMessage = (channel: unknown, message: unknown): void => {
+    if (this.state === 'closed') return;
+    if (!(channel instanceof Uint8Array) || !this.channelBytes.equals(channel)) return;
+    if (!(message instanceof Uint8Array)) return;
+    try {
+      this.onMessage(message);
+    } catch {
+      // core's handler never throws; a user handler that does must not kill the connection
+    }
+  };
+
+  private async connectAndSubscribe(): Promise<void> {
+    const { sharded, commandTimeoutMs } = this.owner.settings;
+    const connection = this.owner.createSubscriberConnection(this.channel);
+    this.connection = connection;
+    connection.on(sharded ? 'smessageBuffer' : 'messageBuffer', this.handleMessage);
+    // ioredis emits 'error' for socket errors; without a listener they would be thrown.
+    connection.on('error', () => undefined);
+    connection.once('end', () => this.lost(connection, new Error('subscriber connection closed')));
+    const subscribe = (sharded ? connection.ssubscribe : connection.subscribe) as Command;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        (async () => {
+          await connection.connect();
+          await subscribe.call(connection, this.channel);
+        })(),
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new TimeoutError(commandTimeoutMs, { action: 'subscribe' })),
+            commandTimeoutMs,
+          );
+        }),
+      ]);
+    } catch (error) {
+      if (this.connection === connection) this.connection = undefined;
+      connection.disconnect();
+      throw error;
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+    if (this.state === 'closed') {
+      connection.disconnect();
+    }
+  }
+
+  private lost(connection: ClientLike, error: unknown): void {
+    if (this.state === 'closed' || connection !== this.connection) return;
+    this.connection = undefined;
+    if (this.state !== 'down') {
+      this.state = 'down';
+      this.onStatus('down', error);
+    }
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.state === 'closed') return;
+    const { reconnectDelayMs, maxReconnectDelayMs } = this.owner.settings;
+    const delay = Math.min(reconnectDelayMs * 2 ** Math.min(this.attempts, 16), maxReconnectDelayMs);
+    this.attempts++;
+    this.timer = setTimeout(() => void this.reconnect(), delay);
+  }
+
+  private async reconnect(): Promise<void> {
+    this.timer = undefined;
+    if (this.state === 'closed') return;
+    try {
+      await this.connectAndSubscribe();
+    } catch {
+      this.owner.refreshTopology();
+      this.scheduleReconnect();
+      return;
+    }
+    // unsubscribe() may have run while we awaited
+    if ((this.state as SubscriptionState) === 'closed') return;
+    this.attempts = 0;
+    this.state = 'up';
+    this.onStatus('resubscribed');
+  }
+}
+
+/**
+ * Creates a Redis pub/sub synchronizer over ioredis.
+ *
+ * @param connection - a `Redis` / `Cluster` you created (never closed; subscriber connections are
+ *   duplicated from it and closed by us), a URL, ioredis `RedisOptions` (standalone or Sentinel),
+ *   or `{ cluster: nodes, clusterOptions }`.
+ * @throws InvalidConfigError for an invalid option, or when `ioredis` is not installed.
+ */
+export function createIoredisSynchronizer(
+  connection: IoredisConnection,
+  options: IoredisSynchronizerOptions = {},
+): IoredisSynchronizer {
+  const commandTimeoutMs = positiveInteger(
+    'commandTimeoutMs',
+    options.commandTimeoutMs,
+    DEFAULT_COMMAND_TIMEOUT_MS,
+  );
+  const { client, owned } = openConnection(connection, commandTimeoutMs);
+  try {
+    return new IoredisSynchronizer(client, owned, options);
+  } catch (error) {
+    if (owned) client.disconnect();
+    throw error;
+  }
+}

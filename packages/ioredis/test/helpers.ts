@@ -1,0 +1,58 @@
+import { Cluster as Cluster6, Redis as Redis6 } from 'ioredis';
+import { Cluster as Cluster5, Redis as Redis5 } from 'ioredis5';
+import type { ClientLike } from '../src/connection.js';
+import { createOwningStore, type IoredisStore, type IoredisStoreOptions } from '../src/store.js';
+import { IoredisSynchronizer, type IoredisSynchronizerOptions } from '../src/synchronizer.js';
+
+/** The ioredis majors under test: `ioredis` (6) and the `ioredis5` alias. */
+export const MAJORS = [6, 5] as const;
+export type Major = (typeof MAJORS)[number];
+
+/** Connection settings the adapter would use for a connection it owns (bounded, no offline queue). */
+const BOUNDED = {
+  commandTimeout: 1000,
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),
+};
+
+/** A standalone (or Sentinel) client of the given major. */
+export function redisClient(major: Major, options: Record<string, unknown>): ClientLike {
+  const Redis = major === 6 ? Redis6 : Redis5;
+  return new Redis({ ...BOUNDED, ...options }) as unknown as ClientLike;
+}
+
+/** A Cluster client of the given major. */
+export function clusterClient(major: Major, nodes: Array<{ host: string; port: number }>): ClientLike {
+  const Cluster = major === 6 ? Cluster6 : Cluster5;
+  return new Cluster(nodes, {
+    enableOfflineQueue: false,
+    redisOptions: { commandTimeout: 1000, maxRetriesPerRequest: 1 },
+  }) as unknown as ClientLike;
+}
+
+/** A store that owns `client` (so the conformance suites' `close()` releases it). */
+export function owningStore(client: ClientLike, options: IoredisStoreOptions = {}): IoredisStore {
+  return createOwningStore(client, options);
+}
+
+/** A synchronizer that owns `client`. */
+export function owningSynchronizer(
+  client: ClientLike,
+  options: IoredisSynchronizerOptions = {},
+): IoredisSynchronizer {
+  return new IoredisSynchronizer(client, true, options);
+}
+
+/** Polls `check` every 10 ms until it is true, failing after `timeoutMs`. */
+export async function eventually(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
