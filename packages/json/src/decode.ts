@@ -153,6 +153,18 @@ function reviveTag(tag: Record<string, unknown>, depth: number, options: Resolve
       }
       // The escaped object is user data: its own "$sc" key is not a tag.
       return reviveObject(payload as Record<string, unknown>, depth, options);
+    case 'null-prototype': {
+      if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+        throw new Failure('malformed null-prototype tag: expected an object payload');
+      }
+      const revived = reviveObject(payload as Record<string, unknown>, depth, options) as Record<
+        string,
+        unknown
+      >;
+      const object = Object.create(null) as Record<string, unknown>;
+      for (const key of Object.keys(revived)) setOwn(object, key, revived[key]);
+      return object;
+    }
     case 'ArrayBuffer':
       return base64Bytes(payload, type, 1);
     case 'DataView':

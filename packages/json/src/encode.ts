@@ -24,7 +24,8 @@ const UNDEFINED_TAG = { [TAG]: 'undefined' };
 
 /**
  * True when `JSON.stringify(value)` alone encodes `value` faithfully: only strings, booleans,
- * null, finite numbers other than -0, plain objects without a `$sc` key, and dense arrays, within
+ * null, finite numbers other than -0, plain objects (prototype `Object.prototype`) without a
+ * `$sc` key, and dense arrays, within
  * the limits. One cheap walk with an early exit; anything else goes through {@link tagValue},
  * which also reports errors with their path.
  */
@@ -51,8 +52,7 @@ export function isPlain(value: unknown, depth: number, options: ResolvedOptions)
         }
         return true;
       }
-      const prototype = Object.getPrototypeOf(value);
-      if (prototype !== OBJECT_PROTOTYPE && prototype !== null) return false;
+      if (Object.getPrototypeOf(value) !== OBJECT_PROTOTYPE) return false;
       let count = 0;
       for (const key in value) {
         if (key === TAG) return false;
@@ -164,6 +164,7 @@ function tagPlainObject(object: object, depth: number, options: ResolvedOptions)
   } catch (error) {
     rethrowWithSegment(error, keySegment(key), object);
   }
+  if (Object.getPrototypeOf(object) === null) return tagged('null-prototype', out);
   return hasOwn(object, TAG) ? tagged('object', out) : out;
 }
 

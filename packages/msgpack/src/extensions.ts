@@ -23,6 +23,8 @@ export const Extension = {
   sparseArray: 0x41,
   /** Registered class: a nested `[name, plain]`. */
   classInstance: 0x43,
+  /** An object without prototype (`Object.create(null)`): a nested msgpack map. */
+  nullPrototypeObject: 0x4f,
   /** A string that is not well-formed UTF-16 (lone surrogates): its UTF-16LE code units. */
   utf16String: 0x55,
 } as const;

@@ -49,7 +49,7 @@ export function createMsgpackMarshaller(options?: MsgpackMarshallerOptions): Mar
         if (plain) {
           // msgpackr returns a view into its shared arena; a copy keeps one small value from
           // pinning a large buffer for as long as it is cached.
-          bytes = Uint8Array.prototype.slice.call(packr.pack(value)) as Uint8Array;
+          bytes = new Uint8Array(packr.pack(value));
         } else {
           const writer = new Writer(resolved);
           writer.value(value, 1);

@@ -71,9 +71,18 @@ function skipValue(depth: number): void {
   if (position >= end) throw truncated();
   const token = source[position++] as number;
   if (token < 0x80 || token >= 0xe0) return;
-  if (token < 0x90) return skipMap(token & 0x0f, depth);
-  if (token < 0xa0) return skipArray(token & 0x0f, depth);
-  if (token < 0xc0) return skipBytes(token & 0x1f);
+  if (token < 0x90) {
+    skipMap(token & 0x0f, depth);
+    return;
+  }
+  if (token < 0xa0) {
+    skipArray(token & 0x0f, depth);
+    return;
+  }
+  if (token < 0xc0) {
+    skipBytes(token & 0x1f);
+    return;
+  }
   switch (token) {
     case 0xc0:
     case 0xc2:
@@ -87,51 +96,70 @@ function skipValue(depth: number): void {
       // msgpackr would hand back a Buffer view of the input; the full reader copies to a Uint8Array.
       throw FULL;
     case 0xc7:
-      return skipExtension(readLength(1), false);
+      skipExtension(readLength(1), false);
+      return;
     case 0xc8:
-      return skipExtension(readLength(2), false);
+      skipExtension(readLength(2), false);
+      return;
     case 0xc9:
-      return skipExtension(readLength(4), false);
+      skipExtension(readLength(4), false);
+      return;
     case 0xca:
     case 0xce:
     case 0xd2:
-      return skipBytes(4);
+      skipBytes(4);
+      return;
     case 0xcb:
-      return skipBytes(8);
+      skipBytes(8);
+      return;
     case 0xcc:
     case 0xd0:
-      return skipBytes(1);
+      skipBytes(1);
+      return;
     case 0xcd:
     case 0xd1:
-      return skipBytes(2);
+      skipBytes(2);
+      return;
     case 0xcf:
     case 0xd3:
       // 64-bit integers: msgpackr would always return a BigInt; the full reader returns a number when safe.
       throw FULL;
     case 0xd4:
-      return skipExtension(1, true);
+      skipExtension(1, true);
+      return;
     case 0xd5:
-      return skipExtension(2, true);
+      skipExtension(2, true);
+      return;
     case 0xd6:
-      return skipExtension(4, true);
+      skipExtension(4, true);
+      return;
     case 0xd7:
-      return skipExtension(8, true);
+      skipExtension(8, true);
+      return;
     case 0xd8:
-      return skipExtension(16, true);
+      skipExtension(16, true);
+      return;
     case 0xd9:
-      return skipBytes(readLength(1));
+      skipBytes(readLength(1));
+      return;
     case 0xda:
-      return skipBytes(readLength(2));
+      skipBytes(readLength(2));
+      return;
     case 0xdb:
-      return skipBytes(readLength(4));
+      skipBytes(readLength(4));
+      return;
     case 0xdc:
-      return skipArray(readLength(2), depth);
+      skipArray(readLength(2), depth);
+      return;
     case 0xdd:
-      return skipArray(readLength(4), depth);
+      skipArray(readLength(4), depth);
+      return;
     case 0xde:
-      return skipMap(readLength(2), depth);
+      skipMap(readLength(2), depth);
+      return;
     default:
-      return skipMap(readLength(4), depth);
+      skipMap(readLength(4), depth);
+      return;
   }
 }
 
@@ -241,7 +269,9 @@ export class Reader {
     if (token < 0x80) return token;
     if (token >= 0xe0) return token - 0x100;
     if (token < 0x90) return this.object(token & 0x0f, depth);
-    if (token < 0xa0) return this.array(token & 0x0f, depth);
+    if (token < 0xa0) {
+      return this.array(token & 0x0f, depth);
+    }
     if (token < 0xc0) return this.string(token & 0x1f);
     const view = this.view;
     let at = this.position;
@@ -359,7 +389,10 @@ export class Reader {
     this.need(length);
     const start = this.position;
     this.position += length;
-    return Uint8Array.prototype.slice.call(this.bytes, start, start + length) as Uint8Array;
+    // A plain Uint8Array the value owns (slicing a Buffer input would give a Buffer).
+    const copy = new Uint8Array(length);
+    copy.set(this.bytes.subarray(start, start + length));
+    return copy;
   }
 
   private checkContainer(length: number, depth: number, minimumBytes: number, container: object): void {
@@ -393,9 +426,12 @@ export class Reader {
     throw new Failure(`a map key of type ${typeof key} cannot become an object key`);
   }
 
-  private object(length: number, depth: number): Record<string, unknown> {
+  private object(
+    length: number,
+    depth: number,
+    object: Record<string, unknown> = {},
+  ): Record<string, unknown> {
     this.checkContainer(length, depth, 2, this.bytes);
-    const object: Record<string, unknown> = {};
     let key = '';
     try {
       for (let index = 0; index < length; index++) {
@@ -457,6 +493,11 @@ export class Reader {
         case Extension.classInstance:
           result = this.classExtension(depth);
           break;
+        case Extension.nullPrototypeObject: {
+          const length = this.containerLength('map', 'null-prototype object');
+          result = this.object(length, depth, Object.create(null) as Record<string, unknown>);
+          break;
+        }
         default:
           throw new Failure(`unknown msgpack extension type ${type}`);
       }

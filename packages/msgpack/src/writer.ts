@@ -62,7 +62,7 @@ export function isPlain(value: unknown, depth: number, options: ResolvedOptions)
         }
         return true;
       }
-      if (prototype === OBJECT_PROTOTYPE || prototype === null) {
+      if (prototype === OBJECT_PROTOTYPE) {
         let count = 0;
         for (const key in value) {
           // msgpackr renames a decoded "__proto__" key in records mode; plain maps keep it.
@@ -73,7 +73,8 @@ export function isPlain(value: unknown, depth: number, options: ResolvedOptions)
         }
         return count <= options.maxLength;
       }
-      return prototype === DATE_PROTOTYPE || prototype === UINT8_ARRAY_PROTOTYPE;
+      // msgpackr's records mode writes a Uint8Array inside a record as an object.
+      return prototype === DATE_PROTOTYPE || (prototype === UINT8_ARRAY_PROTOTYPE && !options.records);
     }
     default:
       return false;
@@ -373,17 +374,38 @@ export class Writer {
       this.endExtension(mark, Extension.classInstance);
       return;
     }
-    if (prototype === ARRAY_PROTOTYPE) return this.array(object as unknown[], depth);
-    if (prototype === OBJECT_PROTOTYPE || prototype === null) return this.plainObject(object, depth);
-    if (prototype === DATE_PROTOTYPE) return this.date(object as Date);
+    if (prototype === ARRAY_PROTOTYPE) {
+      this.array(object as unknown[], depth);
+      return;
+    }
+    if (prototype === OBJECT_PROTOTYPE) {
+      this.plainObject(object, depth);
+      return;
+    }
+    if (prototype === null) {
+      const mark = this.beginExtension();
+      this.plainObject(object, depth);
+      this.endExtension(mark, Extension.nullPrototypeObject);
+      return;
+    }
+    if (prototype === DATE_PROTOTYPE) {
+      this.date(object as Date);
+      return;
+    }
     if (prototype === UINT8_ARRAY_PROTOTYPE) {
       const data = object as Uint8Array;
       this.header(0xc4, 0, 0xc4, data.length);
       this.raw(data);
       return;
     }
-    if (prototype === MAP_PROTOTYPE) return this.map(object as Map<unknown, unknown>, depth);
-    if (prototype === SET_PROTOTYPE) return this.set(object as Set<unknown>, depth);
+    if (prototype === MAP_PROTOTYPE) {
+      this.map(object as Map<unknown, unknown>, depth);
+      return;
+    }
+    if (prototype === SET_PROTOTYPE) {
+      this.set(object as Set<unknown>, depth);
+      return;
+    }
     if (prototype === REGEXP_PROTOTYPE) {
       const mark = this.beginExtension();
       this.arrayHeader(2);
@@ -393,29 +415,28 @@ export class Writer {
       return;
     }
     if (prototype === ARRAY_BUFFER_PROTOTYPE) {
-      return this.bytesExtension(
-        Extension.typedArray,
-        ARRAY_BUFFER_CODE,
-        new Uint8Array(object as ArrayBuffer),
-      );
+      this.bytesExtension(Extension.typedArray, ARRAY_BUFFER_CODE, new Uint8Array(object as ArrayBuffer));
+      return;
     }
     if (prototype === DATA_VIEW_PROTOTYPE || prototype === BUFFER_PROTOTYPE) {
       const view = object as ArrayBufferView;
       const code = prototype === BUFFER_PROTOTYPE ? BUFFER_CODE : DATA_VIEW_CODE;
-      return this.bytesExtension(
+      this.bytesExtension(
         Extension.typedArray,
         code,
         new Uint8Array(view.buffer, view.byteOffset, view.byteLength),
       );
+      return;
     }
     const typedCode = prototype === null ? undefined : TYPED_ARRAY_CODES.get(prototype);
     if (typedCode !== undefined) {
       const view = object as ArrayBufferView;
-      return this.bytesExtension(
+      this.bytesExtension(
         Extension.typedArray,
         typedCode,
         new Uint8Array(view.buffer, view.byteOffset, view.byteLength),
       );
+      return;
     }
     const name = (object as { constructor?: { name?: unknown } }).constructor?.name;
     throw new Failure(
@@ -427,7 +448,10 @@ export class Writer {
     const length = array.length;
     if (length > this.options.maxLength) throw limitFailure('maxLength', this.options.maxLength, length);
     for (let index = 0; index < length; index++) {
-      if (!(index in array)) return this.sparse(array, depth);
+      if (!(index in array)) {
+        this.sparse(array, depth);
+        return;
+      }
     }
     this.arrayHeader(length);
     let index = 0;
