@@ -8,7 +8,9 @@ export function packageConfig(overrides: Options = {}) {
   return defineConfig({
     entry: ['src/index.ts'],
     format: ['esm', 'cjs'],
-    dts: true,
+    // Type-checking resolves workspace packages to their sources (tsconfig paths); declarations
+    // must instead reference the published packages, so the build drops the mapping.
+    dts: { compilerOptions: { paths: {} } },
     sourcemap: true,
     clean: true,
     target: 'node20',
