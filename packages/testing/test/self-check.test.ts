@@ -1,0 +1,152 @@
+import type { LocalCache, Marshaller, Store, Synchronizer } from '@synced-cache/core';
+import { jsonMarshaller, MemoryBus, MemoryStore, MemorySynchronizer, SieveCache } from '@synced-cache/core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  type LocalCacheCheck,
+  localCacheChecks,
+  resolveLocalCacheSuiteOptions,
+} from '../src/local-cache-suite.js';
+import { type MarshallerCheck, marshallerChecks } from '../src/marshaller-suite.js';
+import { randomId } from '../src/random.js';
+import { type StoreCheck, storeChecks } from '../src/store-suite.js';
+import { type SynchronizerCheck, synchronizerChecks } from '../src/synchronizer-suite.js';
+import {
+  BrokenLocalCache,
+  BrokenStore,
+  EagerSubscribeSynchronizer,
+  leakyJsonMarshaller,
+} from './fixtures/broken.js';
+
+// Each suite must FAIL on an implementation with a classic bug, and pass on core's correct one
+// (the control), so a green conformance run means something.
+
+function find<T extends { name: string }>(checks: T[], fragment: string): T {
+  const check = checks.find((candidate) => candidate.name.includes(fragment));
+  if (check === undefined) throw new Error(`no check named like "${fragment}"`);
+  return check;
+}
+
+async function runStoreCheck(check: StoreCheck, store: Store): Promise<void> {
+  await check.run({ store, prefix: `t-${randomId()}:`, open: async () => store });
+}
+
+function runLocalCacheCheck(check: LocalCacheCheck, create: (maxSize: number) => LocalCache<unknown>) {
+  return check.run({
+    create: (config) => create(config.maxSize),
+    options: resolveLocalCacheSuiteOptions({}),
+  });
+}
+
+function runMarshallerCheck(check: MarshallerCheck, marshaller: Marshaller<unknown>): void {
+  check.run({ create: () => marshaller, typeFaithful: false });
+}
+
+async function runSynchronizerCheck(check: SynchronizerCheck, open: () => Synchronizer): Promise<void> {
+  const opened: Synchronizer[] = [];
+  try {
+    await check.run({
+      open: async () => {
+        const synchronizer = open();
+        opened.push(synchronizer);
+        return synchronizer;
+      },
+      channel: (suffix) => `self-check-${randomId()}${suffix ?? ''}`,
+    });
+  } finally {
+    for (const synchronizer of opened) await synchronizer.close();
+  }
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('describeStore catches broken stores', () => {
+  const versions = find(storeChecks, 'versions strictly increase per key');
+
+  it('fails a store whose versions reset after delete', async () => {
+    await expect(runStoreCheck(versions, new BrokenStore('versions-reset-after-delete'))).rejects.toThrow(
+      /set after delete must return a version above delete's/,
+    );
+  });
+
+  it('passes the same version check on MemoryStore (control)', async () => {
+    await runStoreCheck(versions, new MemoryStore());
+  });
+
+  it('fails a store that reads the clear prefix as a glob pattern', async () => {
+    const glob = find(storeChecks, 'glob-looking prefix');
+    await expect(runStoreCheck(glob, new BrokenStore('glob-prefix'))).rejects.toThrow();
+    await runStoreCheck(glob, new MemoryStore());
+  });
+
+  it('fails a store whose size counts deleted keys (version tombstones)', async () => {
+    const sizeAfterDelete = find(storeChecks, 'delete removes the key and size no longer counts it');
+    await expect(runStoreCheck(sizeAfterDelete, new BrokenStore('size-counts-tombstones'))).rejects.toThrow(
+      /not counted/,
+    );
+    await runStoreCheck(sizeAfterDelete, new MemoryStore());
+  });
+
+  it('passes the correct BrokenStore variants on the checks their bug does not touch', async () => {
+    // Proves the fixtures are otherwise sound, so each failure above is caused by its one bug.
+    await runStoreCheck(versions, new BrokenStore('glob-prefix'));
+    await runStoreCheck(
+      find(storeChecks, 'getMany returns one slot'),
+      new BrokenStore('versions-reset-after-delete'),
+    );
+  });
+});
+
+describe('describeLocalCache catches broken caches', () => {
+  it("fails a plain-object cache on '__proto__' keys", () => {
+    const hostile = find(localCacheChecks, "keys like '__proto__'");
+    expect(() =>
+      runLocalCacheCheck(hostile, (maxSize) => new BrokenLocalCache('plain-object', maxSize)),
+    ).toThrow(/__proto__/);
+    runLocalCacheCheck(hostile, (maxSize) => new SieveCache({ maxSize }));
+  });
+
+  it('fails a cache that ignores maxSize', () => {
+    const bounded = find(localCacheChecks, 'never holds more than maxSize');
+    expect(() =>
+      runLocalCacheCheck(bounded, (maxSize) => new BrokenLocalCache('unbounded', maxSize)),
+    ).toThrow();
+    runLocalCacheCheck(bounded, (maxSize) => new BrokenLocalCache('timer-ttl', maxSize));
+  });
+
+  it('fails a cache whose per-entry setTimeout overflows on TTLs beyond 2^31 ms', async () => {
+    const longTtl = find(localCacheChecks, 'beyond 2^31');
+    await expect(
+      (async () => runLocalCacheCheck(longTtl, (maxSize) => new BrokenLocalCache('timer-ttl', maxSize)))(),
+    ).rejects.toThrow(/overflow/);
+    await runLocalCacheCheck(longTtl, (maxSize) => new SieveCache({ maxSize }));
+  });
+
+  it('fails a cache that drifts from the reference model', () => {
+    const model = find(localCacheChecks, 'reference model');
+    expect(() =>
+      runLocalCacheCheck(model, (maxSize) => new BrokenLocalCache('unbounded', maxSize)),
+    ).toThrow();
+  });
+});
+
+describe('describeMarshaller catches broken marshallers', () => {
+  it('fails a marshaller whose decode throws SyntaxError instead of SerializationError', () => {
+    const garbage = find(marshallerChecks, 'decoding empty, truncated');
+    expect(() => runMarshallerCheck(garbage, leakyJsonMarshaller)).toThrow(/SerializationError/);
+    runMarshallerCheck(garbage, jsonMarshaller);
+  });
+});
+
+describe('describeSynchronizer catches broken synchronizers', () => {
+  it('fails a synchronizer whose subscribe resolves before it is confirmed', async () => {
+    const confirmed = find(synchronizerChecks, 'subscribe resolves only once confirmed');
+    const bus = new MemoryBus();
+    await expect(
+      runSynchronizerCheck(confirmed, () => new EagerSubscribeSynchronizer(new MemorySynchronizer({ bus }))),
+    ).rejects.toThrow(/timed out/);
+    const controlBus = new MemoryBus();
+    await runSynchronizerCheck(confirmed, () => new MemorySynchronizer({ bus: controlBus }));
+  });
+});
