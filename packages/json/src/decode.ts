@@ -220,24 +220,22 @@ function reviveSparse(payload: unknown[], depth: number, options: ResolvedOption
   if (payload.length % 2 !== 1) throw new Failure('malformed sparse tag: expected index/value pairs');
   const array: unknown[] = new Array(length);
   let previous = -1;
-  let index = 0;
-  try {
-    for (let at = 1; at < payload.length; at += 2) {
-      const position = payload[at];
-      if (
-        typeof position !== 'number' ||
-        !Number.isInteger(position) ||
-        position <= previous ||
-        position >= length
-      ) {
-        throw new Failure('malformed sparse tag: indices must be increasing integers below the length');
-      }
-      index = position;
-      previous = position;
-      array[position] = reviveChild(payload[at + 1], depth + 1, options);
+  for (let at = 1; at < payload.length; at += 2) {
+    const position = payload[at];
+    if (
+      typeof position !== 'number' ||
+      !Number.isInteger(position) ||
+      position <= previous ||
+      position >= length
+    ) {
+      throw new Failure('malformed sparse tag: indices must be increasing integers below the length');
     }
-  } catch (error) {
-    rethrowWithSegment(error, `[${index}]`, payload);
+    previous = position;
+    try {
+      array[position] = reviveChild(payload[at + 1], depth + 1, options);
+    } catch (error) {
+      rethrowWithSegment(error, `[${position}]`, payload);
+    }
   }
   return array;
 }

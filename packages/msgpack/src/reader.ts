@@ -631,26 +631,24 @@ export class Reader {
     const array: unknown[] = new Array(length);
     this.checkContainer(Math.max(length, (count - 1) / 2), depth, 0, array);
     let previous = -1;
-    let index = 0;
-    try {
-      for (let pair = 0; pair < (count - 1) / 2; pair++) {
-        const position = this.value(0);
-        if (
-          typeof position !== 'number' ||
-          !Number.isInteger(position) ||
-          position <= previous ||
-          position >= length
-        ) {
-          throw new Failure(
-            'malformed sparse array extension: indices must be increasing integers below the length',
-          );
-        }
-        index = position;
-        previous = position;
-        array[position] = this.value(depth + 1);
+    for (let pair = 0; pair < (count - 1) / 2; pair++) {
+      const position = this.value(0);
+      if (
+        typeof position !== 'number' ||
+        !Number.isInteger(position) ||
+        position <= previous ||
+        position >= length
+      ) {
+        throw new Failure(
+          'malformed sparse array extension: indices must be increasing integers below the length',
+        );
       }
-    } catch (error) {
-      rethrowWithSegment(error, `[${index}]`, array);
+      previous = position;
+      try {
+        array[position] = this.value(depth + 1);
+      } catch (error) {
+        rethrowWithSegment(error, `[${position}]`, array);
+      }
     }
     return array;
   }
