@@ -100,10 +100,43 @@ export class IoredisSynchronizer implements Synchronizer {
     try {
       const wait = whenReady(this.client, this.commandTimeoutMs, 'publish');
       if (wait !== undefined) await wait;
-      await this.publishCommand(channel, asBuffer(message));
+      if (!this.cluster) {
+        await this.publishCommand(channel, asBuffer(message));
+        return;
+      }
+      await this.publishOnCluster(channel, asBuffer(message));
     } catch (error) {
       throw toSynchronizerError(error, { action: 'publish', timeoutMs: this.commandTimeoutMs });
     }
+  }
+
+  /**
+   * On Cluster every message of a channel goes through one connection — the master that owns the
+   * channel's slot — so messages keep their order (a Cluster client would pick a random node for
+   * PUBLISH, or follow MOVED redirects for SPUBLISH, and reorder them). Subscribers listen on the
+   * same node, so plain pub/sub also skips the cluster-bus hop.
+   */
+  private async publishOnCluster(channel: string, message: Buffer): Promise<void> {
+    const node = this.slotOwner(channel);
+    if (node === undefined) {
+      await this.publishCommand(channel, message);
+      return;
+    }
+    const command = (this.sharded ? node.spublish : node.publish) as Command;
+    try {
+      await command.call(node, channel, message);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('MOVED')) throw error;
+      this.refreshTopology();
+      await this.publishCommand(channel, message);
+    }
+  }
+
+  /** @internal The master connection that owns `channel`'s slot, per the Cluster client's slot map. */
+  slotOwner(channel: string): ClientLike | undefined {
+    const owner = this.client.slots?.[keySlot(channel)]?.[0];
+    if (owner === undefined) return undefined;
+    return this.client.nodes!('master').find((node) => `${node.options.host}:${node.options.port}` === owner);
   }
 
   /** Subscribes on a dedicated connection; resolves once the server confirmed the subscription. */
@@ -149,8 +182,8 @@ export class IoredisSynchronizer implements Synchronizer {
    * Sentinel duplicate resolves the current master), on Cluster a duplicate of the master that
    * serves the channel's slot (sharded) or of any master (plain pub/sub reaches every node).
    */
-  createSubscriberConnection(channel: string): ClientLike {
-    const overrides = {
+  async createSubscriberConnection(channel: string, movedTo?: string): Promise<ClientLike> {
+    const overrides: Record<string, unknown> = {
       autoResubscribe: false,
       enableOfflineQueue: true,
       lazyConnect: true,
@@ -161,20 +194,26 @@ export class IoredisSynchronizer implements Synchronizer {
       commandTimeout: undefined,
     };
     if (!this.cluster) return this.client.duplicate(overrides);
+    // The slot map is only known once the Cluster client is ready.
+    const wait = whenReady(this.client, this.commandTimeoutMs, 'subscribe');
+    if (wait !== undefined) await wait;
     const masters = this.client.nodes!('master');
     if (masters.length === 0)
       throw new SynchronizerError('no Cluster master is known', { action: 'subscribe' });
-    let node = masters[0]!;
-    if (this.sharded) {
-      const owner = this.client.slots?.[keySlot(channel)]?.[0];
-      const match = masters.find(
-        (candidate) => `${candidate.options.host}:${candidate.options.port}` === owner,
-      );
-      if (match !== undefined) node = match;
-    } else {
-      node = masters[Math.floor(Math.random() * masters.length)]!;
+    const address = (node: ClientLike) => `${node.options.host}:${node.options.port}`;
+    if (movedTo !== undefined) {
+      const match = masters.find((candidate) => address(candidate) === movedTo);
+      if (match !== undefined) return match.duplicate(overrides);
+      const separator = movedTo.lastIndexOf(':');
+      return masters[0]!.duplicate({
+        ...overrides,
+        host: movedTo.slice(0, separator),
+        port: Number(movedTo.slice(separator + 1)),
+      });
     }
-    return node.duplicate(overrides);
+    const owner = this.slotOwner(channel);
+    if (owner !== undefined) return owner.duplicate(overrides);
+    return masters[Math.floor(Math.random() * masters.length)]!.duplicate(overrides);
   }
 
   /** @internal asks a Cluster client to refresh its slot map (after MOVED or a lost node). */
@@ -237,20 +276,33 @@ class ChannelSubscription implements Subscription {
   };
 
   private async connectAndSubscribe(): Promise<void> {
+    try {
+      await this.connectAndSubscribeTo(undefined);
+    } catch (error) {
+      // A stale slot map sent us to the wrong node: follow the redirect once.
+      const moved = error instanceof Error ? /^MOVED \d+ (\S+)/.exec(error.message) : null;
+      if (moved === null || this.state === 'closed') throw error;
+      this.owner.refreshTopology();
+      await this.connectAndSubscribeTo(moved[1]);
+    }
+  }
+
+  private async connectAndSubscribeTo(movedTo: string | undefined): Promise<void> {
     const { sharded, commandTimeoutMs } = this.owner.settings;
-    const connection = this.owner.createSubscriberConnection(this.channel);
-    this.connection = connection;
-    connection.on(sharded ? 'smessageBuffer' : 'messageBuffer', this.handleMessage);
-    // ioredis emits 'error' for socket errors; without a listener they would be thrown.
-    connection.on('error', () => undefined);
-    connection.once('end', () => this.lost(connection, new Error('subscriber connection closed')));
-    const subscribe = (sharded ? connection.ssubscribe : connection.subscribe) as Command;
     let timer: NodeJS.Timeout | undefined;
+    let connection: ClientLike | undefined;
     try {
       await Promise.race([
         (async () => {
-          await connection.connect();
-          await subscribe.call(connection, this.channel);
+          connection = await this.owner.createSubscriberConnection(this.channel, movedTo);
+          this.connection = connection;
+          connection.on(sharded ? 'smessageBuffer' : 'messageBuffer', this.handleMessage);
+          // ioredis emits 'error' for socket errors; without a listener they would be thrown.
+          connection.on('error', () => undefined);
+          const opened = connection;
+          opened.once('end', () => this.lost(opened, new Error('subscriber connection closed')));
+          await opened.connect();
+          await ((sharded ? opened.ssubscribe : opened.subscribe) as Command).call(opened, this.channel);
         })(),
         new Promise((_, reject) => {
           timer = setTimeout(
@@ -260,15 +312,16 @@ class ChannelSubscription implements Subscription {
         }),
       ]);
     } catch (error) {
-      if (this.connection === connection) this.connection = undefined;
-      connection.disconnect();
+      const failed = connection as ClientLike | undefined;
+      if (failed !== undefined) {
+        if (this.connection === failed) this.connection = undefined;
+        failed.disconnect();
+      }
       throw error;
     } finally {
       if (timer !== undefined) clearTimeout(timer);
     }
-    if (this.state === 'closed') {
-      connection.disconnect();
-    }
+    if (this.state === 'closed') connection?.disconnect();
   }
 
   private lost(connection: ClientLike, error: unknown): void {

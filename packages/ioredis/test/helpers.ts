@@ -18,17 +18,14 @@ const BOUNDED = {
 
 /** A standalone (or Sentinel) client of the given major. */
 export function redisClient(major: Major, options: Record<string, unknown>): ClientLike {
-  const Redis = major === 6 ? Redis6 : Redis5;
-  return new Redis({ ...BOUNDED, ...options }) as unknown as ClientLike;
+  const settings = { ...BOUNDED, ...options };
+  return (major === 6 ? new Redis6(settings) : new Redis5(settings)) as unknown as ClientLike;
 }
 
 /** A Cluster client of the given major. */
 export function clusterClient(major: Major, nodes: Array<{ host: string; port: number }>): ClientLike {
-  const Cluster = major === 6 ? Cluster6 : Cluster5;
-  return new Cluster(nodes, {
-    enableOfflineQueue: false,
-    redisOptions: { commandTimeout: 1000, maxRetriesPerRequest: 1 },
-  }) as unknown as ClientLike;
+  const settings = { enableOfflineQueue: false, redisOptions: { commandTimeout: 1000, maxRetriesPerRequest: 1 } };
+  return (major === 6 ? new Cluster6(nodes, settings) : new Cluster5(nodes, settings)) as unknown as ClientLike;
 }
 
 /** A store that owns `client` (so the conformance suites' `close()` releases it). */

@@ -1,0 +1,22 @@
+import { type RedisSentinelSetup, startRedisSentinel } from '@synced-cache/test-servers';
+import { describeStore, describeSyncedCache, describeSynchronizer } from '@synced-cache/testing';
+import { afterAll, beforeAll } from 'vitest';
+import { MAJORS, owningStore, owningSynchronizer, redisClient } from './helpers.js';
+
+let setup: RedisSentinelSetup;
+beforeAll(async () => {
+  setup = await startRedisSentinel();
+}, 60_000);
+afterAll(async () => {
+  await setup?.stop();
+});
+
+for (const major of MAJORS) {
+  const client = () => redisClient(major, { sentinels: setup.sentinels, name: setup.masterName });
+  describeStore(`ioredis ${major} sentinel`, () => owningStore(client()));
+  describeSynchronizer(`ioredis ${major} sentinel`, () => owningSynchronizer(client()));
+  describeSyncedCache(`ioredis ${major} sentinel`, () => ({
+    store: owningStore(client()),
+    synchronizer: owningSynchronizer(client()),
+  }));
+}
