@@ -1,0 +1,58 @@
+/**
+ * A small side-by-side timing harness. Candidates run in alternating rounds (A B C A B C …) so
+ * that noise from a shared machine hits all of them alike; each result is the median over rounds.
+ * Report ratios measured in one run, never absolute numbers from different runs.
+ */
+export interface Candidate {
+  name: string;
+  /** Runs `ops` operations; may be async. */
+  run(ops: number): unknown;
+}
+
+export interface Result {
+  name: string;
+  nsPerOp: number;
+  opsPerSec: number;
+}
+
+export async function compare(
+  candidates: Candidate[],
+  options: { ops?: number; rounds?: number; warmupRounds?: number } = {},
+): Promise<Result[]> {
+  const ops = options.ops ?? 200_000;
+  const rounds = options.rounds ?? 9;
+  const warmup = options.warmupRounds ?? 3;
+  const samples = new Map<string, number[]>(candidates.map((c) => [c.name, []]));
+  for (let round = 0; round < warmup + rounds; round++) {
+    for (const candidate of candidates) {
+      const start = process.hrtime.bigint();
+      await candidate.run(ops);
+      const elapsed = Number(process.hrtime.bigint() - start);
+      if (round >= warmup) samples.get(candidate.name)!.push(elapsed / ops);
+    }
+  }
+  return candidates.map((c) => {
+    const sorted = samples.get(c.name)!.sort((a, b) => a - b);
+    const nsPerOp = sorted[Math.floor(sorted.length / 2)]!;
+    return { name: c.name, nsPerOp, opsPerSec: 1e9 / nsPerOp };
+  });
+}
+
+/** A Markdown table of results, with each candidate's throughput as a multiple of `baseline`'s. */
+export function table(results: Result[], baseline: string): string {
+  const base = results.find((r) => r.name === baseline);
+  const lines = ['| candidate | ns/op | ops/s | throughput vs ' + baseline + ' |', '|---|---:|---:|---:|'];
+  for (const r of results) {
+    const ratio = base ? base.nsPerOp / r.nsPerOp : Number.NaN;
+    lines.push(
+      `| ${r.name} | ${r.nsPerOp.toFixed(1)} | ${Math.round(r.opsPerSec).toLocaleString('en-US')} | ${ratio.toFixed(2)}x |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Keeps results alive so the JIT cannot drop the measured work. */
+export let sink: unknown;
+export function consume(value: unknown): void {
+  sink = value;
+}
