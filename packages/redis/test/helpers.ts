@@ -53,3 +53,36 @@ export async function adminClient(url: string) {
   await client.connect();
   return client;
 }
+
+/** The server topologies the adapters are tested on. */
+export type Topology = 'standalone' | 'cluster' | 'sentinel';
+
+/**
+ * Creates and connects a client of `major` for a started topology (`startRedis`,
+ * `startRedisCluster` or `startRedisSentinel` result). The caller closes it.
+ */
+export async function topologyClient(major: ClientMajor, topology: Topology, setup: unknown) {
+  if (topology === 'standalone') {
+    const client = major.createClient({ url: (setup as { url: string }).url });
+    client.on('error', () => undefined);
+    await client.connect();
+    return client;
+  }
+  if (topology === 'cluster') {
+    const nodes = (setup as { nodes: Array<{ host: string; port: number }> }).nodes;
+    const client = major.createCluster({
+      rootNodes: nodes.map((node) => ({ url: `redis://${node.host}:${node.port}` })),
+    });
+    client.on('error', () => undefined);
+    await client.connect();
+    return client;
+  }
+  const sentinel = setup as { masterName: string; sentinels: Array<{ host: string; port: number }> };
+  const client = major.createSentinel({
+    name: sentinel.masterName,
+    sentinelRootNodes: sentinel.sentinels.map((node) => ({ host: node.host, port: node.port })),
+  });
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
+}
