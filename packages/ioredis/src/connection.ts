@@ -119,6 +119,14 @@ export interface OpenedConnection {
  */
 export function openConnection(connection: IoredisConnection, commandTimeoutMs: number): OpenedConnection {
   if (isClient(connection)) return { client: connection as unknown as ClientLike, owned: false };
+  const opened = createOwned(connection, commandTimeoutMs);
+  // Connection errors reach callers as rejected commands (StoreError / TimeoutError); without a
+  // listener ioredis would also print every reconnect failure as an "Unhandled error event".
+  opened.client.on('error', () => undefined);
+  return opened;
+}
+
+function createOwned(connection: IoredisConnection, commandTimeoutMs: number): OpenedConnection {
   const bounded = boundedOptions(commandTimeoutMs);
   if (typeof connection === 'string') {
     if (!/^rediss?:\/\//.test(connection)) {
@@ -242,23 +250,24 @@ export async function evalOnNode(
   }
 }
 
-/** Closes a client we own: QUIT, bounded, then a hard disconnect. */
+/** Closes a client we own: QUIT, then a hard disconnect; resolves once it ended (bounded). */
 export async function closeOwned(client: ClientLike, timeoutMs: number): Promise<void> {
   if (client.status === 'end') return;
   let timer: NodeJS.Timeout | undefined;
+  const ended = new Promise<void>((resolve) => {
+    client.once('end', () => resolve());
+  });
+  const bound = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+  });
   try {
-    await Promise.race([
-      client.status === 'ready' ? client.quit() : Promise.resolve(),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, timeoutMs);
-      }),
-    ]);
+    if (client.status === 'ready') await Promise.race([client.quit(), bound]);
   } catch {
     // fall through to disconnect
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
-    client.disconnect();
   }
+  client.disconnect();
+  await Promise.race([ended, bound]);
+  if (timer !== undefined) clearTimeout(timer);
 }
 
 /** A view of `bytes` as a Buffer without copying (ioredis would stringify a plain Uint8Array). */

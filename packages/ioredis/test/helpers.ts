@@ -24,8 +24,13 @@ export function redisClient(major: Major, options: Record<string, unknown>): Cli
 
 /** A Cluster client of the given major. */
 export function clusterClient(major: Major, nodes: Array<{ host: string; port: number }>): ClientLike {
-  const settings = { enableOfflineQueue: false, redisOptions: { commandTimeout: 1000, maxRetriesPerRequest: 1 } };
-  return (major === 6 ? new Cluster6(nodes, settings) : new Cluster5(nodes, settings)) as unknown as ClientLike;
+  const settings = {
+    enableOfflineQueue: false,
+    redisOptions: { commandTimeout: 1000, maxRetriesPerRequest: 1 },
+  };
+  return (major === 6
+    ? new Cluster6(nodes, settings)
+    : new Cluster5(nodes, settings)) as unknown as ClientLike;
 }
 
 /** A store that owns `client` (so the conformance suites' `close()` releases it). */

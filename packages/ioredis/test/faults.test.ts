@@ -1,0 +1,156 @@
+import {
+  createCache,
+  MemorySynchronizer,
+  StoreError,
+  type SyncedCache,
+  type SynchronizerStatus,
+  TimeoutError,
+} from '@synced-cache/core';
+import { type RedisServer, startRedis } from '@synced-cache/test-servers';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createIoredisCache, createIoredisStore } from '../src/index.js';
+import { eventually } from './helpers.js';
+
+const namespace = () => `f${Math.random().toString(36).slice(2, 10)}`;
+const cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+async function server(): Promise<RedisServer> {
+  const redis = await startRedis();
+  cleanup.push(() => redis.stop());
+  return redis;
+}
+
+async function pod<V>(cache: Promise<SyncedCache<V>>): Promise<SyncedCache<V>> {
+  const opened = await cache;
+  cleanup.push(() => opened.close());
+  return opened;
+}
+
+function isTyped(error: unknown): boolean {
+  return StoreError.isInstance(error) || TimeoutError.isInstance(error);
+}
+
+describe('faults (standalone)', () => {
+  it('Redis stopped mid-run: typed errors within the timeout, local tier serves, recovery after restart without new pods', async () => {
+    const redis = await server();
+    const ns = namespace();
+    const timeoutMs = 300;
+    const errors: unknown[] = [];
+    const a = await pod(createIoredisCache<string>(redis.url, { namespace: ns, podId: 'a', timeoutMs }));
+    const b = await pod(
+      createIoredisCache<string>(redis.url, {
+        namespace: ns,
+        podId: 'b',
+        timeoutMs,
+        onError: (error) => errors.push(error),
+      }),
+    );
+    const statuses: SynchronizerStatus[] = [];
+    b.on('status', (status) => statuses.push(status));
+    await a.set('k', 'v1');
+    await eventually('b holds v1 locally', () => b.peek('k') === 'v1');
+
+    await redis.kill();
+
+    const started = Date.now();
+    const writeError = await a.set('k', 'v2').then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(isTyped(writeError), String(writeError)).toBe(true);
+    const deleteError = await a.delete('k').then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(isTyped(deleteError), String(deleteError)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(2 * timeoutMs + 500);
+
+    // the local tier still serves; a miss fails open and reports through onError
+    expect(await b.get('k')).toBe('v1');
+    const missStarted = Date.now();
+    expect(await b.get('never-set')).toBeUndefined();
+    expect(Date.now() - missStarted).toBeLessThan(timeoutMs + 500);
+    expect(errors.some(isTyped)).toBe(true);
+    await eventually('b reports down', () => statuses.includes('down'));
+
+    await redis.restart();
+    await eventually('b resubscribed', () => statuses.includes('resubscribed'), 10_000);
+    await eventually(
+      'writes work again',
+      () =>
+        a.set('k', 'v3').then(
+          () => true,
+          () => false,
+        ),
+      10_000,
+    );
+    await eventually('b sees v3', async () => (await b.get('k')) === 'v3');
+    await a.set('k', 'v4');
+    await eventually('b gets v4 over the bus', () => b.peek('k') === 'v4');
+  }, 30_000);
+
+  it('CLIENT KILL TYPE pubsub: the pod reports down then resubscribed, flushes, and serves no stale value', async () => {
+    const redis = await server();
+    const ns = namespace();
+    const a = await pod(createIoredisCache<string>(redis.url, { namespace: ns, podId: 'a' }));
+    // A writer whose events never reach the Redis channel: it changes the store behind a's back,
+    // like an event lost while a's subscriber is disconnected.
+    const silentStore = createIoredisStore(redis.url);
+    const silent = await pod(
+      createCache<string>({
+        namespace: ns,
+        podId: 'silent',
+        store: silentStore,
+        synchronizer: new MemorySynchronizer(),
+      }),
+    );
+    await a.set('k', 'v1');
+    expect(await a.get('k')).toBe('v1');
+    await silent.set('k', 'v2');
+    expect(await a.get('k')).toBe('v1'); // stale: the scenario the resubscription must repair
+
+    const statuses: SynchronizerStatus[] = [];
+    a.on('status', (status) => statuses.push(status));
+    const admin = new Redis({ host: redis.host, port: redis.port });
+    try {
+      expect(await admin.client('KILL', 'TYPE', 'pubsub')).toBeGreaterThanOrEqual(1);
+    } finally {
+      admin.disconnect();
+    }
+    await eventually('a resubscribed', () => statuses.includes('resubscribed'), 10_000);
+    expect(statuses).toEqual(['down', 'resubscribed']);
+    expect(a.peek('k')).toBeUndefined();
+    expect(await a.get('k')).toBe('v2');
+    expect(a.stats().resyncs).toBeGreaterThanOrEqual(1);
+  });
+
+  it('hostile keys travel between pods (spaces, newlines, glob characters, 10 kB, non-ASCII)', async () => {
+    const redis = await server();
+    const ns = namespace();
+    const a = await pod(createIoredisCache<string>(redis.url, { namespace: ns, podId: 'a' }));
+    const b = await pod(createIoredisCache<string>(redis.url, { namespace: ns, podId: 'b' }));
+    const keys = [
+      'with space',
+      'new\nline',
+      '*?[]{}\\^-',
+      'x'.repeat(10_000),
+      'ключ-鍵-🔑',
+      '{tag}',
+      '__proto__',
+    ];
+    for (const key of keys) await a.set(key, `value of ${key.slice(0, 20)}`);
+    for (const key of keys) {
+      await eventually(`b has ${key.slice(0, 20)}`, () => b.peek(key) === `value of ${key.slice(0, 20)}`);
+    }
+    const c = await pod(createIoredisCache<string>(redis.url, { namespace: ns, podId: 'c' }));
+    for (const key of keys) expect(await c.get(key)).toBe(`value of ${key.slice(0, 20)}`);
+    expect((await c.fetchStats()).remoteSize).toBe(keys.length);
+    await b.clear();
+    await eventually('a cleared', () => keys.every((key) => a.peek(key) === undefined));
+    expect((await c.fetchStats()).remoteSize).toBe(0);
+  });
+});

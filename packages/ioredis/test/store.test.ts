@@ -1,0 +1,170 @@
+import { InvalidConfigError, StoreError } from '@synced-cache/core';
+import { DEFAULT_CLOCK_KEY, decodeValue } from '@synced-cache/redis-common';
+import { type RedisServer, startRedis } from '@synced-cache/test-servers';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIoredisStore, createIoredisSynchronizer } from '../src/index.js';
+
+let redis: RedisServer;
+let raw: Redis;
+beforeAll(async () => {
+  redis = await startRedis();
+  raw = new Redis({ host: redis.host, port: redis.port });
+});
+afterAll(async () => {
+  raw?.disconnect();
+  await redis?.stop();
+});
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+const prefix = () => `t${Math.random().toString(36).slice(2, 10)}:`;
+
+describe('IoredisStore (standalone)', () => {
+  it('clear removes only the namespace: other keys of every type, other prefixes and the clock survive', async () => {
+    const store = createIoredisStore(redis.url);
+    try {
+      const ns = prefix();
+      await store.set(`${ns}a`, bytes('1'));
+      await store.set(`${ns}b`, bytes('2'));
+      await raw.hset(`${ns}hash`, 'f', 'v');
+      await raw.set(`${ns.slice(0, -1)}x:c`, 'neighbour');
+      await raw.set('unrelated', 'keep');
+      await raw.hset('unrelated-hash', 'f', 'v');
+      await raw.lpush('unrelated-list', 'v');
+      await raw.set(`${ns.slice(0, -1)}`, 'prefix without colon');
+      const clear = await store.clear(ns);
+      expect(await store.get(`${ns}a`)).toBeUndefined();
+      expect(await raw.type(`${ns}hash`)).toBe('string'); // replaced by a tombstone
+      expect(await store.size(ns)).toBe(0);
+      expect(await raw.get('unrelated')).toBe('keep');
+      expect(await raw.hget('unrelated-hash', 'f')).toBe('v');
+      expect(await raw.lrange('unrelated-list', 0, -1)).toEqual(['v']);
+      expect(await raw.get(`${ns.slice(0, -1)}x:c`)).toBe('neighbour');
+      expect(await raw.get(`${ns.slice(0, -1)}`)).toBe('prefix without colon');
+      expect(Number(await raw.get(DEFAULT_CLOCK_KEY))).toBe(clear);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('versions are one clock: strictly increasing across keys, and currentVersion is exact', async () => {
+    const store = createIoredisStore(redis.url);
+    try {
+      expect(store.capabilities.namespaceVersions).toBe(true);
+      const ns = prefix();
+      let last = await store.currentVersion();
+      for (let index = 0; index < 50; index++) {
+        const version =
+          index % 3 === 2
+            ? await store.delete(`${ns}${index % 7}`)
+            : await store.set(`${ns}${index % 7}`, bytes('v'));
+        expect(version).toBeGreaterThan(last);
+        expect(await store.currentVersion()).toBe(version);
+        last = version;
+      }
+      const cleared = await store.clear(ns);
+      expect(cleared).toBeGreaterThan(last);
+      expect(await store.set(`${ns}0`, bytes('after'))).toBeGreaterThan(cleared);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('versions stay monotonic when the clock runs ahead of server time, and without the clock key', async () => {
+    const store = createIoredisStore(redis.url);
+    try {
+      const ns = prefix();
+      const first = await store.set(`${ns}k`, bytes('1'));
+      const ahead = first + 10_000_000_000;
+      await raw.set(DEFAULT_CLOCK_KEY, String(ahead));
+      expect(await store.set(`${ns}other`, bytes('2'))).toBe(ahead + 1);
+      await raw.del(DEFAULT_CLOCK_KEY);
+      // the per-key rule still holds when the clock key is gone (evicted, deleted)
+      expect(await store.set(`${ns}other`, bytes('3'))).toBe(ahead + 2);
+      expect(await store.currentVersion()).toBe(ahead + 2);
+      await raw.del(DEFAULT_CLOCK_KEY);
+      const now = await store.currentVersion(); // falls back to TIME
+      expect(now).toBeGreaterThanOrEqual(first);
+      expect(now).toBeLessThan(ahead);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('stores the header layout other clients (node-redis) read: kind 1, version, payload', async () => {
+    const store = createIoredisStore(redis.url);
+    try {
+      const key = `${prefix()}layout`;
+      const version = await store.set(key, bytes('payload'));
+      const stored = await raw.getBuffer(key);
+      expect(stored?.[0]).toBe(1);
+      expect(decodeValue(stored)).toEqual({ version, payload: Buffer.from('payload') });
+      const deleted = await store.delete(key);
+      const tombstone = await raw.getBuffer(key);
+      expect(tombstone?.[0]).toBe(2);
+      expect(tombstone?.readDoubleBE(1)).toBe(deleted);
+      expect(await raw.pttl(key)).toBeGreaterThan(0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('foreign values under the prefix read as absent and do not count in size', async () => {
+    const store = createIoredisStore(redis.url);
+    try {
+      const ns = prefix();
+      await raw.set(`${ns}foreign`, 'not ours');
+      await raw.hset(`${ns}hash`, 'f', 'v');
+      await store.set(`${ns}ours`, bytes('x'));
+      expect(await store.get(`${ns}foreign`)).toBeUndefined();
+      expect(await store.get(`${ns}hash`)).toBeUndefined();
+      expect(await store.getMany([`${ns}foreign`, `${ns}hash`, `${ns}ours`])).toMatchObject([
+        undefined,
+        undefined,
+        { payload: Buffer.from('x') },
+      ]);
+      expect(await store.size(ns)).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('never closes an injected client; closes a connection it created', async () => {
+    const injected = new Redis({ host: redis.host, port: redis.port });
+    const store = createIoredisStore(injected);
+    const synchronizer = createIoredisSynchronizer(injected);
+    await store.set(`${prefix()}k`, bytes('v'));
+    await synchronizer.close();
+    await store.close();
+    expect(await injected.ping()).toBe('PONG');
+    injected.disconnect();
+
+    const owned = createIoredisStore({ host: redis.host, port: redis.port });
+    await owned.set(`${prefix()}k`, bytes('v'));
+    await owned.close();
+    expect(owned.client.status).toBe('end');
+    await expect(owned.get('k')).rejects.toMatchObject({ code: 'ERR_CACHE_CLOSED' });
+  });
+
+  it('rejects invalid connections and options with InvalidConfigError naming them', () => {
+    expect(() => createIoredisStore('http://nope')).toThrow(InvalidConfigError);
+    expect(() => createIoredisStore(42 as never)).toThrow(/connection/);
+    expect(() => createIoredisStore(redis.url, { tombstoneTtlMs: 0 })).toThrow(/tombstoneTtlMs/);
+    expect(() => createIoredisStore(redis.url, { clockKey: 'has:colon' })).toThrow(/clockKey/);
+    expect(() => createIoredisSynchronizer(redis.url, { sharded: 'yes' as never })).toThrow(/sharded/);
+  });
+
+  it('a wrong-type command error surfaces as StoreError with the cause', async () => {
+    const store = createIoredisStore(redis.url, { clockKey: false });
+    try {
+      const key = `${prefix()}list`;
+      await raw.lpush(key, 'x');
+      const error = await store.set(key, bytes('v')).catch((caught: unknown) => caught);
+      expect(StoreError.isInstance(error)).toBe(true);
+      expect((error as StoreError).cause).toBeInstanceOf(Error);
+      expect((error as StoreError).key).toBe(key);
+    } finally {
+      await store.close();
+    }
+  });
+});
