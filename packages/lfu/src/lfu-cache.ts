@@ -17,8 +17,9 @@ export interface LfuCacheMetrics extends LocalCacheMetrics {
   /** Entries dropped because their TTL had passed (not counted in `evictions`). */
   expirations: number;
   /**
-   * Of `evictions`: new entries that lost the frequency contest when leaving the admission
-   * window (TinyLFU said no). `rejections` only counts `set` calls that returned false.
+   * Entries that lost the frequency contest when leaving the admission window (TinyLFU said
+   * no). Counted in `evictions`, or in `rejections` when it happened within the entry's own `set`
+   * (which then returned false).
    */
   admissionRejections: number;
   /** Current capacity of the admission window, in weight units (moved by hill climbing). */
@@ -92,6 +93,8 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   private readonly hashSeed: number;
   private randomState: number;
   private hasExpiring = false;
+  /** The slot being inserted by the running `set`; if it loses admission at once, that is a rejection. */
+  private insertingSlot = NONE;
 
   private totalWeight = 0;
   private windowWeight = 0;
@@ -163,7 +166,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     }
     if (this.hasExpiring) {
       const expiresAt = this.expiresAt[slot]!;
-      if (expiresAt !== 0 && expiresAt <= Date.now()) {
+      if (expiresAt !== 0 && expiresAt < Date.now()) {
         this.removeSlot(slot);
         this.expirations++;
         this.misses++;
@@ -178,12 +181,25 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   }
 
   /**
+   * Whether `key` holds an unexpired entry. Counts nothing and does not touch the policy (no
+   * frequency increment, no reordering).
+   */
+  has(key: LfuKey): boolean {
+    const slot = this.slotOf.get(key);
+    if (slot === undefined) return false;
+    const expiresAt = this.expiresAt[slot]!;
+    return expiresAt === 0 || expiresAt >= Date.now();
+  }
+
+  /**
    * Stores an entry. A new entry enters the admission window (so it is always readable right
    * after `set`); when it later leaves the window, TinyLFU decides whether it replaces a main
    * entry.
    *
-   * @returns false (and counts a rejection) when the entry's weight alone exceeds the capacity,
-   *   or after `close()`; any previous entry for the key is then removed.
+   * @returns false (and counts a rejection) when the entry is not held after the call: its
+   *   weight alone exceeds the capacity, or it lost admission at once (a cache so small or so
+   *   full of zero-weight entries that the window could not keep it), or after `close()`. Any
+   *   previous entry for the key is then removed.
    * @throws InvalidConfigError when `cost` or `ttlMs` is negative or not finite, or when `entry`
    *   is `undefined` (it would be indistinguishable from a miss).
    */
@@ -258,7 +274,9 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       this.totalWeight > this.maximumWeight ||
       this.slotOf.size > this.maxEntries
     ) {
+      this.insertingSlot = slot;
       this.evictEntries();
+      this.insertingSlot = NONE;
     }
     if (this.hitsInSample + this.missesInSample >= this.sketch.sampleSize) this.climb();
     return this.slotOf.get(key) === slot;
@@ -270,7 +288,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     if (slot === undefined) return false;
     const expiresAt = this.expiresAt[slot]!;
     this.removeSlot(slot);
-    if (expiresAt !== 0 && expiresAt <= Date.now()) {
+    if (expiresAt !== 0 && expiresAt < Date.now()) {
       this.expirations++;
       return false;
     }
@@ -532,12 +550,13 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
 
   private isExpired(slot: number, now: number): boolean {
     const expiresAt = this.expiresAt[slot]!;
-    return expiresAt !== 0 && expiresAt <= now;
+    return expiresAt !== 0 && expiresAt < now;
   }
 
   /** Removes an entry to make room; an expired one counts as an expiration instead. */
   private evict(slot: number, now: number): void {
     if (this.isExpired(slot, now)) this.expirations++;
+    else if (slot === this.insertingSlot) this.rejections++;
     else this.evictions++;
     this.removeSlot(slot);
   }

@@ -50,6 +50,13 @@ export type LruCacheMetrics = LocalCacheMetrics;
 
 const NO_COST_BOUND = Number.MAX_SAFE_INTEGER;
 
+/**
+ * lru-cache defaults to `performance`, captured when it loads. TTLs here follow `Date.now()`,
+ * read at call time: the same clock as core and the LFU cache, never 0 (lru-cache treats a start
+ * time of 0 as "no TTL"), and controllable with fake timers in tests.
+ */
+const wallClock = { now: (): number => Date.now() };
+
 function isPositiveInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 }
@@ -139,6 +146,7 @@ export class LruLocalCache<E = unknown> implements LocalCache<E> {
       max: resolved.maxEntries,
       maxSize: resolved.maxCost ?? NO_COST_BOUND,
       ttl: resolved.defaultTtlMs,
+      perf: wallClock,
       dispose: (_value, _key, reason) => {
         if (reason === 'evict') this.evictions++;
       },
@@ -156,6 +164,13 @@ export class LruLocalCache<E = unknown> implements LocalCache<E> {
     if (entry === undefined) this.misses++;
     else this.hits++;
     return entry;
+  }
+
+  /**
+   * Whether `key` holds an unexpired entry. Counts nothing and does not refresh recency.
+   */
+  has(key: string): boolean {
+    return this.lru.has(key);
   }
 
   /**

@@ -1,0 +1,9 @@
+import { describeLocalCache } from '@synced-cache/testing';
+import { createLfuCache } from '../src/index.js';
+
+describeLocalCache('lfu', (config) => createLfuCache(config), { admission: true, cost: true });
+describeLocalCache(
+  'lfu with seed options (numCounters, bufferItems)',
+  (config) => createLfuCache({ ...config, numCounters: 1000, bufferItems: 64 }),
+  { admission: true, cost: true },
+);

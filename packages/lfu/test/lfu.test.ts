@@ -1,0 +1,376 @@
+import { InvalidConfigError } from '@synced-cache/core';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  createLfuCache,
+  DEFAULT_MAX_ENTRIES,
+  defaultLocalCacheConfig,
+  INTERNAL_COST,
+  type LfuLocalCache,
+  lfuCacheFactory,
+  VERSION,
+} from '../src/index.js';
+
+const FAKE_TIMERS: Parameters<typeof vi.useFakeTimers>[0] = {
+  toFake: ['Date', 'performance', 'setTimeout', 'clearTimeout'],
+  now: 1_700_000_000_000,
+};
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** One request as a cache user makes it: read, and fill on a miss. */
+function access(cache: LfuLocalCache<string>, key: string): boolean {
+  if (cache.get(key) !== undefined) return true;
+  cache.set(key, key);
+  return false;
+}
+
+describe('createLfuCache options', () => {
+  it('defaults to 10 000 entries; maxSize is an alias; maxCost alone leaves the count unbounded', () => {
+    expect(createLfuCache().maxEntries).toBe(DEFAULT_MAX_ENTRIES);
+    expect(createLfuCache({ maxSize: 7 }).maxEntries).toBe(7);
+    expect(createLfuCache({ maxCost: 100 }).maxEntries).toBe(Number.POSITIVE_INFINITY);
+    expect(createLfuCache({ maxCost: 100 }).maximumWeight).toBe(100);
+    expect(createLfuCache({ maxCost: 100, maxEntries: 5 }).maxEntries).toBe(5);
+  });
+
+  it('accepts the seed default config', () => {
+    const cache = createLfuCache(defaultLocalCacheConfig());
+    expect(cache.maxEntries).toBe(10_000);
+    expect(cache.set('k', 'v')).toBe(true);
+  });
+
+  it.each([
+    [{ maxEntries: 0 }, 'maxEntries'],
+    [{ maxSize: 2.5 }, 'maxSize'],
+    [{ maxEntries: 3, maxSize: 4 }, 'maxSize'],
+    [{ maxCost: -1 }, 'maxCost'],
+    [{ maxCost: Number.NaN }, 'maxCost'],
+    [{ numCounters: 0 }, 'numCounters'],
+    [{ bufferItems: -64 }, 'bufferItems'],
+    [{ ignoreInternalCost: 'yes' as unknown as boolean }, 'ignoreInternalCost'],
+    [{ defaultTtlMs: -5 }, 'defaultTtlMs'],
+    [{ randomSeed: 0.5 }, 'randomSeed'],
+  ])('rejects %o naming the option %s', (options, option) => {
+    let thrown: unknown;
+    try {
+      createLfuCache(options);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(InvalidConfigError.isInstance(thrown)).toBe(true);
+    expect((thrown as InvalidConfigError).option).toBe(option);
+    expect(() => lfuCacheFactory(options)).toThrow(InvalidConfigError);
+  });
+
+  it('the factory builds independent caches', () => {
+    const factory = lfuCacheFactory<string>({ maxEntries: 4 });
+    const first = factory();
+    first.set('a', 'a');
+    expect(factory().get('a')).toBeUndefined();
+    expect(VERSION).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
+describe('LfuLocalCache basics', () => {
+  it('keeps number and string keys apart', () => {
+    const cache = createLfuCache<string>({ maxEntries: 10 });
+    cache.set(1, 'number');
+    cache.set('1', 'string');
+    cache.set(2.5, 'float');
+    expect(cache.get(1)).toBe('number');
+    expect(cache.get('1')).toBe('string');
+    expect(cache.get(2.5)).toBe('float');
+    expect(cache.size).toBe(3);
+  });
+
+  it('grows its storage when only maxCost bounds it', () => {
+    const cache = createLfuCache<number>({ maxCost: 5000 });
+    for (let i = 0; i < 5000; i++) expect(cache.set(`k${i}`, i)).toBe(true);
+    expect(cache.size).toBe(5000);
+    for (let i = 0; i < 5000; i++) expect(cache.get(`k${i}`)).toBe(i);
+    cache.set('one-more', 1);
+    expect(cache.size).toBe(5000);
+    expect(cache.metrics().cost).toBe(5000);
+  });
+
+  it('adds the internal cost per entry when ignoreInternalCost is false', () => {
+    const cache = createLfuCache<string>({ maxCost: 10_000, ignoreInternalCost: false });
+    cache.set('a', 'a', { cost: 100 });
+    expect(cache.metrics().cost).toBe(100 + INTERNAL_COST);
+  });
+
+  it('rejects an entry heavier than maxCost and drops the key previous entry', () => {
+    const cache = createLfuCache<string>({ maxCost: 10 });
+    cache.set('k', 'old', { cost: 2 });
+    expect(cache.set('k', 'new', { cost: 11 })).toBe(false);
+    expect(cache.get('k')).toBeUndefined();
+    expect(cache.metrics()).toMatchObject({ rejections: 1, cost: 0, size: 0 });
+  });
+
+  it('throws InvalidConfigError for bad cost or ttl and for undefined entries', () => {
+    const cache = createLfuCache();
+    expect(() => cache.set('k', 1, { cost: -1 })).toThrow(InvalidConfigError);
+    expect(() => cache.set('k', 1, { ttlMs: Number.NaN })).toThrow(InvalidConfigError);
+    expect(() => cache.set('k', undefined)).toThrow(InvalidConfigError);
+    expect(cache.size).toBe(0);
+  });
+
+  it('expires entries on read without timers, applies defaultTtlMs, and counts expirations apart from evictions', () => {
+    vi.useFakeTimers(FAKE_TIMERS);
+    const cache = createLfuCache<string>({ maxEntries: 10, defaultTtlMs: 100 });
+    cache.set('default', 'd');
+    cache.set('never', 'n', { ttlMs: 0 });
+    cache.set('long', 'l', { ttlMs: 2 ** 32 });
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(100);
+    expect(cache.get('default')).toBe('d');
+    vi.advanceTimersByTime(1);
+    expect(cache.has('default')).toBe(false);
+    expect(cache.get('default')).toBeUndefined();
+    expect(cache.get('never')).toBe('n');
+    expect(cache.get('long')).toBe('l');
+    expect(cache.metrics()).toMatchObject({ expirations: 1, evictions: 0, size: 2 });
+  });
+
+  it('evicts expired entries before live ones when it needs room', () => {
+    vi.useFakeTimers(FAKE_TIMERS);
+    const cache = createLfuCache<string>({ maxEntries: 100, randomSeed: 1 });
+    for (let i = 0; i < 100; i++) cache.set(`short${i}`, 'x', { ttlMs: 10 });
+    vi.advanceTimersByTime(11);
+    for (let i = 0; i < 100; i++) cache.set(`fresh${i}`, 'y');
+    expect(cache.size).toBe(100);
+    for (let i = 0; i < 100; i++) expect(cache.has(`fresh${i}`)).toBe(true);
+    expect(cache.metrics().expirations).toBe(100);
+    expect(cache.metrics().evictions).toBe(0);
+  });
+
+  it('after close, set returns false and the cache is empty', () => {
+    const cache = createLfuCache();
+    cache.set('k', 1);
+    cache.close();
+    cache.close();
+    expect(cache.size).toBe(0);
+    expect(cache.set('k', 1)).toBe(false);
+  });
+});
+
+describe('W-TinyLFU policy', () => {
+  it('resists scans: frequently used keys survive a one-time scan 20 × the capacity', () => {
+    const cache = createLfuCache<string>({ maxEntries: 1000, randomSeed: 11 });
+    const hot = Array.from({ length: 500 }, (_, i) => `hot${i}`);
+    for (let round = 0; round < 10; round++) for (const key of hot) access(cache, key);
+    for (let i = 0; i < 20_000; i++) access(cache, `scan${i}`);
+    const survivors = hot.filter((key) => cache.has(key)).length;
+    expect(survivors).toBeGreaterThanOrEqual(490);
+    expect(cache.metrics().admissionRejections).toBeGreaterThan(19_000);
+  });
+
+  it('rejects a one-hit wonder in favour of a frequent resident', () => {
+    const cache = createLfuCache<string>({ maxEntries: 100, randomSeed: 3 });
+    for (let round = 0; round < 5; round++) for (let i = 0; i < 100; i++) access(cache, `resident${i}`);
+    access(cache, 'once');
+    const before = cache.metrics();
+    access(cache, 'push-out'); // moves 'once' out of the one-entry window, where it loses admission
+    expect(cache.has('once')).toBe(false);
+    expect(cache.has('push-out')).toBe(true);
+    const after = cache.metrics();
+    expect(after.admissionRejections - before.admissionRejections).toBe(1);
+    expect(after.evictions - before.evictions).toBe(1);
+    for (let i = 0; i < 100; i++) if (i !== 99) expect(cache.has(`resident${i}`)).toBe(true);
+  });
+
+  it('hill climbing grows the window when recency pays (each key reused once, 1 to 600 requests later)', () => {
+    const cache = createLfuCache<string>({ maxEntries: 1000, randomSeed: 5 });
+    expect(cache.metrics().windowCapacity).toBe(10);
+    let state = 7;
+    let hitsEarly = 0;
+    let hitsLate = 0;
+    const steps = 150_000;
+    for (let step = 0; step < steps; step++) {
+      let hits = Number(access(cache, `n${step}`));
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      const distance = 1 + ((state >>> 8) % 600);
+      if (step >= distance) hits += Number(access(cache, `n${step - distance}`));
+      if (step < 10_000) hitsEarly += hits;
+      else if (step >= steps - 10_000) hitsLate += hits;
+    }
+    // Each key is requested twice, so 50 % is the best possible hit ratio; a 1 % window gets ~10 %.
+    expect(cache.metrics().windowCapacity).toBeGreaterThan(500);
+    expect(hitsEarly / 20_000).toBeLessThan(0.15);
+    expect(hitsLate / 20_000).toBeGreaterThan(0.45);
+  });
+
+  it('hill climbing keeps the window small on a frequency-biased (Zipf-like) workload', () => {
+    const cache = createLfuCache<string>({ maxEntries: 1000, randomSeed: 9 });
+    let state = 12345;
+    for (let step = 0; step < 200_000; step++) {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      const rank = Math.floor(1 / (((state >>> 8) / 2 ** 24) * 0.999 + 0.001)); // ~ 1/x, heavy head
+      access(cache, `z${rank}`);
+    }
+    expect(cache.metrics().windowCapacity).toBeLessThan(300);
+  });
+
+  it('resists hash flooding: entries an attacker keeps at top frequency still lose 1 in 128 contests to warm newcomers', () => {
+    const cache = createLfuCache<string>({ maxEntries: 64, randomSeed: 21 });
+    const residents = Array.from({ length: 64 }, (_, i) => `attacker${i}`);
+    for (let round = 0; round < 40; round++) for (const key of residents) access(cache, key);
+    const newcomers = Array.from({ length: 32 }, (_, i) => `user${i}`);
+    const before = cache.metrics();
+    for (let round = 0; round < 300; round++) {
+      for (const key of newcomers) {
+        access(cache, key);
+        // The attacker re-touches its entries around every legitimate request, so a resident's
+        // frequency is always at least a newcomer's: a plain "more frequent wins" rule never admits.
+        for (const resident of residents) {
+          access(cache, resident);
+          access(cache, resident);
+        }
+      }
+    }
+    const after = cache.metrics();
+    const contests = after.evictions - before.evictions;
+    const admitted = contests - (after.admissionRejections - before.admissionRejections);
+    expect(contests).toBeGreaterThan(9000);
+    expect(admitted).toBeGreaterThanOrEqual(20);
+    expect(admitted / contests).toBeGreaterThan(0.3 / 128);
+    expect(admitted / contests).toBeLessThan(3 / 128);
+  });
+
+  it('is deterministic for a given randomSeed', () => {
+    const run = () => {
+      const cache = createLfuCache<string>({ maxEntries: 200, randomSeed: 77 });
+      let hits = 0;
+      let state = 1;
+      for (let step = 0; step < 50_000; step++) {
+        state = (Math.imul(state, 48271) + 11) >>> 0;
+        if (access(cache, `k${state % 1000 < 700 ? state % 100 : state % 5000}`)) hits++;
+      }
+      return hits;
+    };
+    expect(run()).toBe(run());
+  });
+});
+
+type Operation =
+  | { kind: 'set'; key: string | number; cost: number }
+  | { kind: 'get'; key: string | number }
+  | { kind: 'delete'; key: string | number }
+  | { kind: 'clear' };
+
+describe('LfuLocalCache against a reference model (fast-check)', () => {
+  const key = fc.constantFrom<string | number>('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 1, 2, '__proto__');
+  const operation: fc.Arbitrary<Operation> = fc.oneof(
+    {
+      weight: 6,
+      arbitrary: fc.record({ kind: fc.constant('set' as const), key, cost: fc.integer({ min: 0, max: 5 }) }),
+    },
+    { weight: 6, arbitrary: fc.record({ kind: fc.constant('get' as const), key }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), key }) },
+    { weight: 1, arbitrary: fc.constant({ kind: 'clear' as const }) },
+  );
+
+  it('never exceeds maxEntries or maxCost, accounts cost exactly, and never returns a stale, deleted or foreign entry', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.option(fc.integer({ min: 4, max: 12 }), { nil: undefined }),
+        fc.integer(),
+        fc.array(operation, { maxLength: 150 }),
+        (maxEntries, maxCost, randomSeed, operations) => {
+          const cache = createLfuCache<number>({ maxEntries, maxCost, randomSeed });
+          const model = new Map<string | number, { value: number; cost: number }>();
+          let serial = 0;
+          let gets = 0;
+          let refused = 0;
+          for (const op of operations) {
+            if (op.kind === 'set') {
+              const value = serial++;
+              const accepted = cache.set(op.key, value, { cost: op.cost });
+              model.set(op.key, { value, cost: op.cost });
+              if (!accepted) refused++;
+              expect(cache.has(op.key)).toBe(accepted);
+            } else if (op.kind === 'get') {
+              gets++;
+              const got = cache.get(op.key);
+              if (got !== undefined) expect(got).toBe(model.get(op.key)?.value);
+            } else if (op.kind === 'delete') {
+              const removed = cache.delete(op.key);
+              if (removed) expect(model.has(op.key)).toBe(true);
+              model.delete(op.key);
+              expect(cache.has(op.key)).toBe(false);
+            } else {
+              cache.clear();
+              model.clear();
+            }
+            let cost = 0;
+            let held = 0;
+            for (const [modelKey, entry] of model) {
+              if (cache.has(modelKey)) {
+                held++;
+                cost += entry.cost;
+              }
+            }
+            const metrics = cache.metrics();
+            expect(cache.size).toBe(held);
+            expect(metrics.size).toBe(held);
+            expect(metrics.cost).toBe(cost);
+            expect(held).toBeLessThanOrEqual(maxEntries);
+            if (maxCost !== undefined) expect(cost).toBeLessThanOrEqual(maxCost);
+          }
+          const metrics = cache.metrics();
+          expect(metrics.hits + metrics.misses).toBe(gets);
+          expect(metrics.rejections).toBe(refused);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('never returns an entry after its TTL, and returns a held entry before it (fake clock)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5 }),
+        fc.array(
+          fc.oneof(
+            fc.record({ kind: fc.constant('set' as const), key, ttlMs: fc.constantFrom(0, 5, 10, 30) }),
+            fc.record({ kind: fc.constant('get' as const), key }),
+            fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 12 }) }),
+          ),
+          { maxLength: 100 },
+        ),
+        (maxEntries, operations) => {
+          vi.useFakeTimers(FAKE_TIMERS);
+          try {
+            const cache = createLfuCache<number>({ maxEntries, randomSeed: 1 });
+            const model = new Map<string | number, { value: number; expiresAt: number }>();
+            let serial = 0;
+            for (const op of operations) {
+              if (op.kind === 'set') {
+                const value = serial++;
+                cache.set(op.key, value, { ttlMs: op.ttlMs });
+                model.set(op.key, { value, expiresAt: op.ttlMs === 0 ? 0 : Date.now() + op.ttlMs });
+              } else if (op.kind === 'get') {
+                const entry = model.get(op.key);
+                const live = entry !== undefined && (entry.expiresAt === 0 || Date.now() <= entry.expiresAt);
+                const held = cache.has(op.key);
+                if (held) expect(live).toBe(true);
+                const got = cache.get(op.key);
+                expect(got).toBe(held ? entry?.value : undefined);
+              } else {
+                vi.advanceTimersByTime(op.ms);
+              }
+              expect(cache.size).toBeLessThanOrEqual(maxEntries);
+            }
+          } finally {
+            vi.useRealTimers();
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
