@@ -1,0 +1,151 @@
+import { SyncedCacheError } from '@synced-cache/core';
+import { type RedisServer, startRedis } from '@synced-cache/test-servers';
+import { waitForSync } from '@synced-cache/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisCache } from '../src/index.js';
+import { adminClient, majors, randomPrefix } from './helpers.js';
+
+let server: RedisServer;
+
+beforeAll(async () => {
+  server = await startRedis();
+}, 30_000);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+const namespace = () => randomPrefix('ns').slice(0, -1);
+
+async function connectionCount(url: string): Promise<number> {
+  const admin = await adminClient(url);
+  const list = String(await admin.sendCommand(['CLIENT', 'LIST']));
+  await admin.close();
+  // Minus the admin connection itself.
+  return list.trim().split('\n').length - 1;
+}
+
+describe('createRedisCache', () => {
+  it('builds ready pods from a URL that see each other, and closes every connection it made', async () => {
+    const before = await connectionCount(server.url);
+    const ns = namespace();
+    const first = await createRedisCache<{ name: string }>(server.url, { namespace: ns, podId: 'a' });
+    const second = await createRedisCache<{ name: string }>(
+      { url: server.url },
+      { namespace: ns, podId: 'b' },
+    );
+    // One command connection and one subscriber connection per pod.
+    expect(await connectionCount(server.url)).toBe(before + 4);
+    await first.set('user:1', { name: 'Ada' });
+    await waitForSync(() => second.peek('user:1')?.name === 'Ada', { message: 'set propagates' });
+    await second.delete('user:1');
+    await waitForSync(() => first.peek('user:1') === undefined, { message: 'delete propagates' });
+    expect(await first.get('user:1')).toBeUndefined();
+    await first.close();
+    await second.close();
+    await waitForSync(async () => (await connectionCount(server.url)) === before, {
+      message: 'connections closed',
+    });
+  });
+
+  for (const major of majors) {
+    it(`leaves an injected ${major.name} client open after close`, async () => {
+      const client = major.createClient({ url: server.url });
+      await client.connect();
+      const cache = await createRedisCache<string>(client, { namespace: namespace() });
+      await cache.set('k', 'v');
+      expect(await cache.get('k')).toBe('v');
+      await cache.close();
+      expect(client.isOpen).toBe(true);
+      expect(await client.ping()).toBe('PONG');
+      await client.close();
+    });
+  }
+
+  it('rejects invalid adapter options before connecting', async () => {
+    await expect(createRedisCache(server.url, { timeoutMs: -5 })).rejects.toSatisfy(
+      SyncedCacheError.isInstance,
+    );
+    await expect(createRedisCache({ url: server.url, tombstoneTtlMs: 0 })).rejects.toThrow(/tombstoneTtlMs/);
+  });
+});
+
+describe('faults', () => {
+  it("after CLIENT KILL TYPE pubsub a pod reports 'resubscribed', flushes and serves no stale value", async () => {
+    const admin = await adminClient(server.url);
+    const ns = namespace();
+    const reader = await createRedisCache<string>(server.url, { namespace: ns, podId: 'reader' });
+    const writer = await createRedisCache<string>(server.url, { namespace: ns, podId: 'writer' });
+    const resyncs: string[] = [];
+    reader.on('resync', (reason) => resyncs.push(reason));
+    await writer.set('k', 'old');
+    expect(await reader.get('k')).toBe('old');
+    await admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
+    // Written while the reader's subscriber may be down: the event can be lost.
+    await writer.set('k', 'new');
+    await waitForSync(() => resyncs.includes('resubscribed'), { message: 'reader resynced' });
+    expect(await reader.get('k')).toBe('new');
+    await reader.close();
+    await writer.close();
+    await admin.close();
+  });
+
+  it('Redis stopped mid-run: typed errors within the timeout, the local tier serves, pods recover after restart', async () => {
+    const own = await startRedis();
+    try {
+      const ns = namespace();
+      const options = { namespace: ns, timeoutMs: 500 };
+      const first = await createRedisCache<string>(
+        { url: own.url, commandTimeoutMs: 300 },
+        { ...options, podId: 'a' },
+      );
+      const second = await createRedisCache<string>(
+        { url: own.url, commandTimeoutMs: 300 },
+        { ...options, podId: 'b' },
+      );
+      const errors: unknown[] = [];
+      first.on('error', (error) => errors.push(error));
+      await first.set('hot', 'cached');
+      expect(await first.get('hot')).toBe('cached');
+      await own.kill();
+      // Local hits need no network.
+      expect(await first.get('hot')).toBe('cached');
+      const started = Date.now();
+      const failure = await first.set('cold', 'x').then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(Date.now() - started).toBeLessThan(1500);
+      expect(SyncedCacheError.isInstance(failure)).toBe(true);
+      await own.restart();
+      await waitForSync(
+        async () => {
+          try {
+            await first.set('after', 'restart');
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        { timeoutMs: 15_000, message: 'writes work again after the restart' },
+      );
+      // A set event reaches the other pod again (each round checks the previous round's write).
+      let last: string | undefined;
+      await waitForSync(
+        async () => {
+          if (last !== undefined && second.peek('after') === last) return true;
+          last = `again-${Date.now()}`;
+          await first.set('after', last);
+          return false;
+        },
+        { timeoutMs: 15_000, intervalMs: 100, message: 'propagation works again after the restart' },
+      );
+      // The outage was reported through the error event, not swallowed.
+      expect(errors.length).toBeGreaterThan(0);
+      await first.close();
+      await second.close();
+    } finally {
+      await own.stop();
+    }
+  });
+});
