@@ -117,7 +117,7 @@ describe('faults (standalone)', () => {
     a.on('status', (status) => statuses.push(status));
     const admin = new Redis({ host: redis.host, port: redis.port });
     try {
-      expect(await admin.client('KILL', 'TYPE', 'pubsub')).toBeGreaterThanOrEqual(1);
+      expect(await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub')).toBeGreaterThanOrEqual(1);
     } finally {
       admin.disconnect();
     }
