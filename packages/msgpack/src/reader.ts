@@ -211,7 +211,6 @@ function isProtoKey(at: number): boolean {
 }
 
 const utf8 = new TextDecoder('utf-8');
-const utf16 = new TextDecoder('utf-16le');
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 
@@ -385,6 +384,19 @@ export class Reader {
     return utf8.decode(bytes.subarray(start, start + length));
   }
 
+  /** UTF-16LE code units as they are: a decoder would replace the lone surrogates this exists for. */
+  private utf16(start: number, units: number): string {
+    let text = '';
+    for (let chunk = 0; chunk < units; chunk += 4096) {
+      const codes: number[] = [];
+      for (let unit = chunk; unit < Math.min(units, chunk + 4096); unit++) {
+        codes.push(this.view.getUint16(start + unit * 2, true));
+      }
+      text += String.fromCharCode(...codes);
+    }
+    return text;
+  }
+
   private binary(length: number): Uint8Array {
     this.need(length);
     const start = this.position;
@@ -470,7 +482,7 @@ export class Reader {
     if (type === Extension.utf16String) {
       this.position = payloadEnd;
       if (length % 2 !== 0) throw new Failure('malformed UTF-16 string extension: odd length');
-      return utf16.decode(this.bytes.subarray(start, payloadEnd));
+      return this.utf16(start, length / 2);
     }
     // Nested payloads: read inside the extension's bounds, which must be used exactly.
     const outerEnd = this.end;
