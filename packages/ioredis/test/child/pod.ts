@@ -1,0 +1,51 @@
+/**
+ * A pod in its own process for the multi-process tests: a synced cache on Redis driven over IPC.
+ * Run with `node --import tsx` and TSX_TSCONFIG_PATH pointing at ./tsconfig.json.
+ */
+import { createIoredisCache } from '@synced-cache/ioredis';
+
+interface Request {
+  id: number;
+  op: 'set' | 'get' | 'peek' | 'delete' | 'stats' | 'close';
+  key?: string;
+  value?: unknown;
+}
+
+const url = process.env.REDIS_URL!;
+const cache = await createIoredisCache<unknown>(url, {
+  namespace: process.env.NAMESPACE!,
+  podId: process.env.POD_ID!,
+  timeoutMs: 1000,
+});
+cache.on('status', (status) => process.send!({ event: 'status', status }));
+
+process.on('message', async (message: Request) => {
+  try {
+    let result: unknown;
+    switch (message.op) {
+      case 'set':
+        result = await cache.set(message.key!, message.value);
+        break;
+      case 'get':
+        result = await cache.get(message.key!);
+        break;
+      case 'peek':
+        result = cache.peek(message.key!);
+        break;
+      case 'delete':
+        result = await cache.delete(message.key!);
+        break;
+      case 'stats':
+        result = cache.stats();
+        break;
+      case 'close':
+        await cache.close();
+        process.send!({ id: message.id, result: null }, () => process.exit(0));
+        return;
+    }
+    process.send!({ id: message.id, result: result ?? null });
+  } catch (error) {
+    process.send!({ id: message.id, error: error instanceof Error ? error.message : String(error) });
+  }
+});
+process.send!({ event: 'ready', pid: process.pid });
