@@ -1,4 +1,5 @@
 import type { LocalCache } from '@synced-cache/core';
+import { CONTRACT_VERSION } from '@synced-cache/core';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { waitForSync } from './wait-for-sync.js';
@@ -396,6 +397,13 @@ export const localCacheChecks: LocalCacheCheck[] = [
       expect(cache.set('huge', entry('huge'), { cost: 11 }), 'an entry costlier than maxCost').toBe(false);
       expect(cache.get('huge')).toBeUndefined();
       expect(cache.metrics().cost).toBe(0);
+    },
+  },
+  {
+    name: 'declares a contract version core understands (or none)',
+    run({ create }) {
+      const cache = create({ maxSize: 10 });
+      if (cache.contractVersion !== undefined) expect(cache.contractVersion).toBe(CONTRACT_VERSION);
     },
   },
   {

@@ -212,7 +212,7 @@ export const marshallerChecks: MarshallerCheck[] = [
       ) as Record<string, unknown>;
       const decoded = roundTrip(marshaller, hostile) as Record<string, unknown>;
       expect(Object.hasOwn(decoded, '__proto__'), "'__proto__' is an own key").toBe(true);
-      expect(decoded['__proto__']).toEqual({ polluted: true });
+      expect(Object.getOwnPropertyDescriptor(decoded, '__proto__')?.value).toEqual({ polluted: true });
       expect(decoded.constructor).toEqual({ prototype: { polluted: true } });
       expect(Object.hasOwn(decoded.nested as object, '__proto__')).toBe(true);
       const proto = Object.getPrototypeOf(decoded);

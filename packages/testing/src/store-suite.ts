@@ -1,4 +1,5 @@
 import type { Store, StoreEntry } from '@synced-cache/core';
+import { CONTRACT_VERSION } from '@synced-cache/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { allByteValues, bytesEqual, randomId, seededBytes } from './random.js';
 import { waitForSync } from './wait-for-sync.js';
@@ -446,6 +447,42 @@ export const storeChecks: StoreCheck[] = [
       const lastWasDelete = versions.indexOf(highest) % 3 === 0;
       if (lastWasDelete) expect(entry).toBeUndefined();
       else expect(entry!.version).toBe(highest);
+    },
+  },
+  {
+    name: 'a write through one connection is read through another at once',
+    async run({ store, prefix, open }) {
+      const other = await open();
+      const version = await store.set(`${prefix}shared`, text('from A'));
+      const seen = await other.get(`${prefix}shared`);
+      expectPayload(seen, text('from A'), 'the other connection');
+      expect(seen!.version).toBe(version);
+      await other.delete(`${prefix}shared`);
+      expect(await store.get(`${prefix}shared`)).toBeUndefined();
+    },
+  },
+  {
+    name: 'concurrent sets from several connections get distinct versions (assigned by the store, not the client)',
+    async run({ store, prefix, open }) {
+      const key = `${prefix}contended`;
+      const connections = [store, await open(), await open()];
+      const writes = connections.flatMap((connection, c) =>
+        Array.from({ length: 20 }, (_, i) => ({ connection, payload: text(`conn-${c}-write-${i}`) })),
+      );
+      const versions = await Promise.all(
+        writes.map(({ connection, payload }) => connection.set(key, payload)),
+      );
+      expect(new Set(versions).size, 'every write got its own version').toBe(versions.length);
+      const highest = Math.max(...versions);
+      const entry = await store.get(key);
+      expect(entry!.version).toBe(highest);
+      expectPayload(entry, writes[versions.indexOf(highest)]!.payload, 'the highest-versioned write');
+    },
+  },
+  {
+    name: 'declares a contract version core understands (or none)',
+    async run({ store }) {
+      if (store.contractVersion !== undefined) expect(store.contractVersion).toBe(CONTRACT_VERSION);
     },
   },
   {

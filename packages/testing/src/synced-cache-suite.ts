@@ -165,6 +165,36 @@ export const syncedCacheChecks: SyncedCacheCheck[] = [
     },
   },
   {
+    name: 'a value too large to travel on the bus reaches the other pods through the store',
+    async run({ pods }) {
+      await pods[0]!.set('big', 'small');
+      await everyPeek(pods, 'big', 'small', 'the small value reaches every pod');
+      // Far above the default maxEventValueBytes (64 KiB): sent as an invalidation, read from the store.
+      const big = `${'0123456789abcdef'.repeat(20_000)}!`;
+      await pods[0]!.set('big', big);
+      await waitForSync(() => pods.every((pod) => pod.peek('big') !== 'small'), {
+        timeoutMs: SYNC_TIMEOUT_MS,
+        message: 'every pod drops or replaces the small value',
+      });
+      for (const [i, pod] of pods.entries()) expect(await pod.get('big'), `pod ${i}`).toBe(big);
+    },
+  },
+  {
+    name: 'a ttlMs expires on every pod (local copies never outlive the store entry)',
+    async run({ pods }) {
+      await pods[0]!.set('short', 'lived', { ttlMs: 300 });
+      await everyPeek(pods, 'short', 'lived', 'the value reaches every pod');
+      await waitForSync(
+        async () => {
+          for (const pod of pods) if ((await pod.get('short')) !== undefined) return false;
+          return true;
+        },
+        { timeoutMs: SYNC_TIMEOUT_MS, message: 'the 300 ms entry expires on every pod' },
+      );
+      for (const [i, pod] of pods.entries()) expect(pod.peek('short'), `pod ${i}`).toBeUndefined();
+    },
+  },
+  {
     name: 'concurrent writers on one key converge to the store value',
     async run({ pods, addPod }) {
       for (let round = 0; round < 5; round++) {

@@ -1,5 +1,5 @@
 import type { Subscription, Synchronizer, SynchronizerStatus } from '@synced-cache/core';
-import { SyncedCacheError } from '@synced-cache/core';
+import { CONTRACT_VERSION, SyncedCacheError } from '@synced-cache/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { allByteValues, bytesEqual, randomId, seededBytes } from './random.js';
 import { waitForSync } from './wait-for-sync.js';
@@ -293,6 +293,14 @@ export const synchronizerChecks: SynchronizerCheck[] = [
       for (let i = 0; i < 20; i++) await publisher.publish(name, text(`${i}`));
       await received(box, 20, '20 messages');
       expectHealthyStatuses(box);
+    },
+  },
+  {
+    name: 'declares a contract version core understands (or none)',
+    async run({ open }) {
+      const synchronizer = await open();
+      if (synchronizer.contractVersion !== undefined)
+        expect(synchronizer.contractVersion).toBe(CONTRACT_VERSION);
     },
   },
 ];
