@@ -93,6 +93,11 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   private readonly hashSeed: number;
   private randomState: number;
   private hasExpiring = false;
+  /** `Date.now()` cached for up to 1 ms (0 = not cached); reading the clock on every hit is slow. */
+  private cachedNow = 0;
+  private readonly forgetNow = (): void => {
+    this.cachedNow = 0;
+  };
   /** The slot being inserted by the running `set`; if it loses admission at once, that is a rejection. */
   private insertingSlot = NONE;
 
@@ -166,7 +171,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     }
     if (this.hasExpiring) {
       const expiresAt = this.expiresAt[slot]!;
-      if (expiresAt !== 0 && expiresAt < Date.now()) {
+      if (expiresAt !== 0 && expiresAt < this.now()) {
         this.removeSlot(slot);
         this.expirations++;
         this.misses++;
@@ -188,7 +193,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     const slot = this.slotOf.get(key);
     if (slot === undefined) return false;
     const expiresAt = this.expiresAt[slot]!;
-    return expiresAt === 0 || expiresAt >= Date.now();
+    return expiresAt === 0 || expiresAt >= this.now();
   }
 
   /**
@@ -226,7 +231,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     const weight = this.costMode ? cost : 1;
     let expiresAt = 0;
     if (ttlMs > 0) {
-      expiresAt = Date.now() + ttlMs;
+      expiresAt = this.now() + ttlMs;
       this.hasExpiring = true;
     }
     this.sets++;
@@ -288,7 +293,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     if (slot === undefined) return false;
     const expiresAt = this.expiresAt[slot]!;
     this.removeSlot(slot);
-    if (expiresAt !== 0 && expiresAt < Date.now()) {
+    if (expiresAt !== 0 && expiresAt < this.now()) {
       this.expirations++;
       return false;
     }
@@ -331,6 +336,22 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   close(): void {
     this.closed = true;
     this.clear();
+  }
+
+  /**
+   * The wall clock (`Date.now()`, the clock core uses), read at most once per millisecond: the
+   * value is kept until a 1 ms unref'd timer clears it — one timer per cache at a time, never
+   * one per entry (lru-cache's `ttlResolution` does the same).
+   */
+  private now(): number {
+    let now = this.cachedNow;
+    if (now === 0) {
+      now = Date.now();
+      this.cachedNow = now;
+      const timer = setTimeout(this.forgetNow, 1);
+      if (typeof timer === 'object') timer.unref();
+    }
+    return now;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -491,7 +512,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     let victimQueue = PROBATION;
     let candidateQueue = PROBATION;
     let victim = this.first(PROBATION);
-    const now = this.hasExpiring ? Date.now() : 0;
+    const now = this.hasExpiring ? this.now() : 0;
     while (this.isOverCapacity()) {
       if (candidate === NONE && candidateQueue === PROBATION) {
         candidate = this.first(WINDOW);
