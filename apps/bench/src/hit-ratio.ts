@@ -114,7 +114,7 @@ function hitRatios(quick: boolean, log: (line: string) => void): HitRatioRow[] {
   for (const makeTrace of traces(quick)) {
     let lastTrace: Trace | undefined;
     let keys: string[] = [];
-    let nextUse = new Int32Array(0);
+    let nextUse: Int32Array = new Int32Array(0);
     for (const capacity of capacities) {
       const trace = makeTrace(capacity);
       if (trace !== lastTrace) {
