@@ -1,14 +1,18 @@
 import { createCache, type SyncedCache, type SyncedCacheOptions } from '@synced-cache/core';
-import { optionsOf, type RedisConnectable, RedisConnection } from './connection.js';
+import { Connection, connectionSettings, type RedisConnection } from './connection.js';
 import { type RedisStoreOptions, storeOn } from './store.js';
 import { type RedisSynchronizerOptions, synchronizerOn } from './synchronizer.js';
 
-/** Cache options for {@link createRedisCache}: every core option except `store` and `synchronizer`. */
-export type RedisCacheOptions<V = unknown> = Omit<SyncedCacheOptions<V>, 'store' | 'synchronizer'>;
+/** Options of {@link createRedisCache}: every core option except `store` and `synchronizer`, plus `redis`. */
+export interface RedisCacheOptions<V = unknown>
+  extends Omit<SyncedCacheOptions<V>, 'store' | 'synchronizer'> {
+  /** Store and synchronizer options. `commandTimeoutMs` defaults to the cache's `timeoutMs`. */
+  redis?: RedisStoreOptions & RedisSynchronizerOptions;
+}
 
 /**
- * Builds a ready two-tier cache on Redis in one call: a {@link createRedisStore} store and a
- * {@link createRedisSynchronizer} synchronizer sharing one connection (the subscriber gets its own
+ * Builds a ready two-tier cache on Redis in one call: a `createRedisStore` store and a
+ * `createRedisSynchronizer` synchronizer sharing one connection (the subscriber gets its own
  * duplicate), then core's `createCache`, which resolves once the subscription is confirmed.
  *
  * A client you pass stays yours (`cache.close()` leaves it open); a connection made from a URL or
@@ -22,26 +26,35 @@ export type RedisCacheOptions<V = unknown> = Omit<SyncedCacheOptions<V>, 'store'
  * await cache.set('42', { name: 'Ada' });
  * const user = await cache.get('42');
  * ```
- * @throws InvalidConfigError for invalid options; the typed error of a failed subscription.
+ * @throws InvalidConfigError for invalid options (nothing is connected then); the typed error of a
+ *   failed subscription.
  */
 export async function createRedisCache<V = unknown>(
-  clientOrOptions: RedisConnectable | string | (RedisStoreOptions & RedisSynchronizerOptions),
-  cacheOptions: RedisCacheOptions<V> = {},
+  connection: RedisConnection,
+  options: RedisCacheOptions<V> = {},
 ): Promise<SyncedCache<V>> {
-  const options = optionsOf<RedisStoreOptions & RedisSynchronizerOptions>(clientOrOptions);
-  let connection: RedisConnection | undefined;
-  const connect = (): RedisConnection => {
-    connection =
-      connection === undefined ? new RedisConnection(clientOrOptions, 'redis') : connection.share();
-    return connection;
+  const { redis = {}, ...cacheOptions } = options;
+  const adapterOptions: RedisStoreOptions & RedisSynchronizerOptions = {
+    ...redis,
+    commandTimeoutMs: redis.commandTimeoutMs ?? cacheOptions.timeoutMs,
   };
-  const store = storeOn(connect, options);
-  const synchronizer = synchronizerOn(connect, options);
+  // Validate everything before opening a connection, so invalid options leak nothing.
+  const settings = connectionSettings(adapterOptions);
+  const shared = new Connection(connection, settings);
+  let store: ReturnType<typeof storeOn> | undefined;
+  let synchronizer: ReturnType<typeof synchronizerOn> | undefined;
+  try {
+    store = storeOn(shared, adapterOptions);
+    synchronizer = synchronizerOn(shared.share(), adapterOptions);
+  } catch (error) {
+    await shared.close();
+    if (synchronizer === undefined && store !== undefined) await store.close();
+    throw error;
+  }
   try {
     return await createCache<V>({ ...cacheOptions, store, synchronizer });
   } catch (error) {
-    // createCache closes what it was given when it fails; closing again is a no-op, so this also
-    // covers failures before core took ownership.
+    // createCache closes what it was given when it fails; closing twice is a no-op.
     await Promise.allSettled([store.close(), synchronizer.close()]);
     throw error;
   }

@@ -76,6 +76,16 @@ export interface RedisConnectionOptions {
   clusterOptions?: RedisClusterOptions;
   /** Options for node-redis `createSentinel` (we create and close the Sentinel client). */
   sentinelOptions?: RedisSentinelOptions;
+}
+
+/**
+ * Where the adapters connect: your node-redis client / Cluster / Sentinel (never closed by us), a
+ * `redis://` URL, or {@link RedisConnectionOptions} (created, connected and closed by us).
+ */
+export type RedisConnection = RedisConnectable | string | RedisConnectionOptions;
+
+/** Options every adapter of this package takes (store and synchronizer). */
+export interface RedisAdapterOptions {
   /**
    * Bound on every command in milliseconds, passed to node-redis as the per-command `timeout`, so
    * nothing waits forever in a client's queue while Redis is down (core also races every call
@@ -92,7 +102,7 @@ export interface RedisConnectionOptions {
   maxQueuedCommands?: number;
 }
 
-/** Default of {@link RedisConnectionOptions.maxQueuedCommands}. */
+/** Default of {@link RedisAdapterOptions.maxQueuedCommands}. */
 export const DEFAULT_MAX_QUEUED_COMMANDS = 10_000;
 
 /** What kind of node-redis object a connection wraps. */
@@ -122,20 +132,6 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
-/** The options object inside `clientOrOptions` (empty for a client or a URL). */
-export function optionsOf<T extends RedisConnectionOptions>(
-  clientOrOptions: RedisConnectable | string | T,
-): T {
-  if (
-    typeof clientOrOptions === 'object' &&
-    clientOrOptions !== null &&
-    detectKind(clientOrOptions) === undefined
-  ) {
-    return clientOrOptions as T;
-  }
-  return {} as T;
-}
-
 /** Duck-types a node-redis object; `undefined` when `value` is not one. */
 export function detectKind(value: unknown): ConnectionKind | undefined {
   if (!isObject(value) && typeof value !== 'function') return undefined;
@@ -155,7 +151,7 @@ export function detectKind(value: unknown): ConnectionKind | undefined {
  * operations the store and the synchronizer need. Owns and closes the node-redis object only when
  * it created it.
  */
-export class RedisConnection {
+export class Connection {
   readonly kind: ConnectionKind;
   readonly owned: boolean;
   /** The wrapped node-redis object. */
@@ -168,16 +164,10 @@ export class RedisConnection {
   /** The last error a client we own reported through its `error` event. */
   lastError: unknown;
 
-  constructor(options: RedisConnectionOptions | string | RedisConnectable, label: string) {
-    const normalized = normalize(options, label);
-    const timeout = normalized.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-    if (!Number.isFinite(timeout) || timeout < 0) {
-      throw new InvalidConfigError(`${label}.commandTimeoutMs`, timeout, 'a number of milliseconds ≥ 0');
-    }
-    const maxQueued = normalized.maxQueuedCommands ?? DEFAULT_MAX_QUEUED_COMMANDS;
-    if (!Number.isSafeInteger(maxQueued) || maxQueued < 1) {
-      throw new InvalidConfigError(`${label}.maxQueuedCommands`, maxQueued, 'a positive integer');
-    }
+  constructor(connection: RedisConnection, settings: ConnectionSettings) {
+    const normalized = normalize(connection);
+    const timeout = settings.commandTimeoutMs;
+    const maxQueued = settings.maxQueuedCommands;
     const typeMapping = { [RESP_TYPES.BLOB_STRING]: Buffer };
     this.commandOptions = timeout > 0 ? { timeout, typeMapping } : { typeMapping };
 
@@ -185,7 +175,7 @@ export class RedisConnection {
       const kind = detectKind(normalized.client);
       if (kind === undefined) {
         throw new InvalidConfigError(
-          `${label}.client`,
+          'client',
           normalized.client,
           'a node-redis client, Cluster or Sentinel (from createClient/createCluster/createSentinel)',
         );
@@ -318,10 +308,31 @@ export async function closeQuietly(target: unknown): Promise<void> {
   }
 }
 
-function normalize(
-  options: RedisConnectionOptions | string | RedisConnectable,
-  label: string,
-): RedisConnectionOptions {
+/** Validated {@link RedisAdapterOptions}. */
+export interface ConnectionSettings {
+  commandTimeoutMs: number;
+  maxQueuedCommands: number;
+}
+
+/**
+ * Validates the connection-level adapter options.
+ *
+ * @throws InvalidConfigError naming the option and the value.
+ */
+export function connectionSettings(options: RedisAdapterOptions): ConnectionSettings {
+  const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  if (typeof commandTimeoutMs !== 'number' || !Number.isFinite(commandTimeoutMs) || commandTimeoutMs < 0) {
+    throw new InvalidConfigError('commandTimeoutMs', commandTimeoutMs, 'a number of milliseconds ≥ 0');
+  }
+  const maxQueuedCommands = options.maxQueuedCommands ?? DEFAULT_MAX_QUEUED_COMMANDS;
+  if (!Number.isSafeInteger(maxQueuedCommands) || maxQueuedCommands < 1) {
+    throw new InvalidConfigError('maxQueuedCommands', maxQueuedCommands, 'a positive integer');
+  }
+  return { commandTimeoutMs, maxQueuedCommands };
+}
+
+function normalize(options: RedisConnection): RedisConnectionOptions {
+  const label = 'connection';
   if (typeof options === 'string') return { url: options };
   if (detectKind(options) !== undefined) return { client: options as RedisConnectable };
   if (!isObject(options)) {

@@ -6,10 +6,12 @@
  */
 export { createRedisCache, type RedisCacheOptions } from './cache.js';
 export type {
+  RedisAdapterOptions,
   RedisClientLike,
   RedisClusterLike,
   RedisCommandOptions,
   RedisConnectable,
+  RedisConnection,
   RedisConnectionOptions,
   RedisSentinelLike,
 } from './connection.js';

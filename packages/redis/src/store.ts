@@ -30,16 +30,16 @@ import {
   ttlArgument,
 } from '@synced-cache/redis-common';
 import {
+  Connection,
+  connectionSettings,
   type NodeSender,
-  optionsOf,
+  type RedisAdapterOptions,
   type RedisArgument,
-  type RedisConnectable,
-  RedisConnection,
-  type RedisConnectionOptions,
+  type RedisConnection,
 } from './connection.js';
 
 /** Options of {@link createRedisStore}. */
-export interface RedisStoreOptions extends RedisConnectionOptions {
+export interface RedisStoreOptions extends RedisAdapterOptions {
   /**
    * How long a deleted or cleared key keeps its version as a tombstone, in milliseconds, so a
    * late event older than the deletion can never win. Longer than any event can be in flight.
@@ -89,7 +89,7 @@ function isNoScript(error: unknown): boolean {
 class RedisStore implements Store {
   readonly contractVersion = CONTRACT_VERSION;
   readonly capabilities: StoreCapabilities;
-  readonly #connection: RedisConnection;
+  readonly #connection: Connection;
   readonly #tombstoneTtl: string;
   readonly #scanCount: string;
   readonly #readBatchSize: number;
@@ -98,7 +98,7 @@ class RedisStore implements Store {
   #closed = false;
 
   constructor(
-    connection: RedisConnection,
+    connection: Connection,
     tombstoneTtlMs: number,
     scanCount: number,
     readBatchSize: number,
@@ -314,18 +314,20 @@ class RedisStore implements Store {
  * ```
  * @throws InvalidConfigError when the options are invalid.
  */
-export function createRedisStore(clientOrOptions: RedisConnectable | string | RedisStoreOptions): Store {
-  return storeOn(
-    () => new RedisConnection(clientOrOptions, 'store'),
-    optionsOf<RedisStoreOptions>(clientOrOptions),
-  );
+export function createRedisStore(connection: RedisConnection, options: RedisStoreOptions = {}): Store {
+  return storeOn(connection, options);
 }
 
-/** @internal Validates `options`, then builds a store on the connection `connect` returns. */
-export function storeOn(connect: () => RedisConnection, options: RedisStoreOptions): Store {
+/**
+ * @internal Validates `options`, then builds a store on `connection` (a new one, or a shared
+ * {@link Connection}).
+ */
+export function storeOn(connection: RedisConnection | Connection, options: RedisStoreOptions): Store {
   const tombstoneTtlMs = positiveInteger('tombstoneTtlMs', options.tombstoneTtlMs, DEFAULT_TOMBSTONE_TTL_MS);
   const scanCount = positiveInteger('scanCount', options.scanCount, DEFAULT_SCAN_COUNT);
   const readBatchSize = positiveInteger('readBatchSize', options.readBatchSize, READ_BATCH_SIZE);
   const clockKey = clockKeyOption(options.clockKey);
-  return new RedisStore(connect(), tombstoneTtlMs, scanCount, readBatchSize, clockKey);
+  const shared =
+    connection instanceof Connection ? connection : new Connection(connection, connectionSettings(options));
+  return new RedisStore(shared, tombstoneTtlMs, scanCount, readBatchSize, clockKey);
 }

@@ -13,17 +13,17 @@ import {
 import { keySlot, positiveInteger, toSynchronizerError } from '@synced-cache/redis-common';
 import {
   type ClientInternals,
+  Connection,
   closeQuietly,
-  optionsOf,
+  connectionSettings,
+  type RedisAdapterOptions,
   type RedisClusterLike,
-  type RedisConnectable,
-  RedisConnection,
-  type RedisConnectionOptions,
+  type RedisConnection,
   type RedisPubSubListener,
 } from './connection.js';
 
 /** Options of {@link createRedisSynchronizer}. */
-export interface RedisSynchronizerOptions extends RedisConnectionOptions {
+export interface RedisSynchronizerOptions extends RedisAdapterOptions {
   /**
    * On a Cluster, use sharded pub/sub (`SPUBLISH`/`SSUBSCRIBE`, Redis 7+): a message goes only to
    * the shard that owns the channel's slot instead of being copied to every node. Set `false` for
@@ -156,7 +156,7 @@ interface SentinelPubSub {
  */
 class SentinelSubscriber {
   readonly #sentinel: SentinelPubSub;
-  readonly #connection: RedisConnection;
+  readonly #connection: Connection;
   readonly #probeIntervalMs: number;
   readonly #probeChannel = `synced-cache:probe:${randomBytes(8).toString('hex')}`;
   readonly #channels = new Map<string, { listeners: Set<Listener>; dispatch: RedisPubSubListener }>();
@@ -170,7 +170,7 @@ class SentinelSubscriber {
   #down = false;
   #closed = false;
 
-  constructor(connection: RedisConnection, probeIntervalMs: number) {
+  constructor(connection: Connection, probeIntervalMs: number) {
     this.#connection = connection;
     this.#sentinel = connection.raw as unknown as SentinelPubSub;
     this.#probeIntervalMs = probeIntervalMs;
@@ -286,7 +286,7 @@ function callStatus(listener: Listener, status: SynchronizerStatus, error?: unkn
 class RedisSynchronizer implements Synchronizer {
   readonly contractVersion = CONTRACT_VERSION;
   readonly capabilities: SynchronizerCapabilities = { ordered: true, replay: false };
-  readonly #connection: RedisConnection;
+  readonly #connection: Connection;
   readonly #sharded: boolean;
   readonly #publishCommand: 'PUBLISH' | 'SPUBLISH';
   readonly #probeIntervalMs: number;
@@ -294,7 +294,7 @@ class RedisSynchronizer implements Synchronizer {
   readonly #subscriptions = new Set<{ unsubscribe(): Promise<void> }>();
   #closed = false;
 
-  constructor(connection: RedisConnection, sharded: boolean, probeIntervalMs: number) {
+  constructor(connection: Connection, sharded: boolean, probeIntervalMs: number) {
     this.#connection = connection;
     this.#sharded = sharded && connection.kind === 'cluster';
     this.#publishCommand = this.#sharded ? 'SPUBLISH' : 'PUBLISH';
@@ -426,17 +426,18 @@ class RedisSynchronizer implements Synchronizer {
  * @throws InvalidConfigError when the options are invalid.
  */
 export function createRedisSynchronizer(
-  clientOrOptions: RedisConnectable | string | RedisSynchronizerOptions,
+  connection: RedisConnection,
+  options: RedisSynchronizerOptions = {},
 ): Synchronizer {
-  return synchronizerOn(
-    () => new RedisConnection(clientOrOptions, 'synchronizer'),
-    optionsOf<RedisSynchronizerOptions>(clientOrOptions),
-  );
+  return synchronizerOn(connection, options);
 }
 
-/** @internal Validates `options`, then builds a synchronizer on the connection `connect` returns. */
+/**
+ * @internal Validates `options`, then builds a synchronizer on `connection` (a new one, or a
+ * shared {@link Connection}).
+ */
 export function synchronizerOn(
-  connect: () => RedisConnection,
+  connection: RedisConnection | Connection,
   options: RedisSynchronizerOptions,
 ): Synchronizer {
   const sharded = options.sharded ?? true;
@@ -444,7 +445,7 @@ export function synchronizerOn(
     throw new InvalidConfigError('sharded', sharded, 'a boolean');
   }
   const probeIntervalMs = positiveInteger('probeIntervalMs', options.probeIntervalMs, 250);
-  return new RedisSynchronizer(connect(), sharded, probeIntervalMs);
+  const shared =
+    connection instanceof Connection ? connection : new Connection(connection, connectionSettings(options));
+  return new RedisSynchronizer(shared, sharded, probeIntervalMs);
 }
-
-export type { RedisConnectable };

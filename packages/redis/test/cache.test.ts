@@ -66,7 +66,9 @@ describe('createRedisCache', () => {
     await expect(createRedisCache(server.url, { timeoutMs: -5 })).rejects.toSatisfy(
       SyncedCacheError.isInstance,
     );
-    await expect(createRedisCache({ url: server.url, tombstoneTtlMs: 0 })).rejects.toThrow(/tombstoneTtlMs/);
+    await expect(createRedisCache(server.url, { redis: { tombstoneTtlMs: 0 } })).rejects.toThrow(
+      /tombstoneTtlMs/,
+    );
   });
 });
 
@@ -94,15 +96,9 @@ describe('faults', () => {
     const own = await startRedis();
     try {
       const ns = namespace();
-      const options = { namespace: ns, timeoutMs: 500 };
-      const first = await createRedisCache<string>(
-        { url: own.url, commandTimeoutMs: 300 },
-        { ...options, podId: 'a' },
-      );
-      const second = await createRedisCache<string>(
-        { url: own.url, commandTimeoutMs: 300 },
-        { ...options, podId: 'b' },
-      );
+      const options = { namespace: ns, timeoutMs: 500, redis: { commandTimeoutMs: 300 } };
+      const first = await createRedisCache<string>({ url: own.url }, { ...options, podId: 'a' });
+      const second = await createRedisCache<string>(own.url, { ...options, podId: 'b' });
       const errors: unknown[] = [];
       first.on('error', (error) => errors.push(error));
       await first.set('hot', 'cached');

@@ -195,8 +195,8 @@ describe('owned connections', () => {
   });
 
   it('rejects invalid options with InvalidConfigError naming the option', () => {
-    expect(() => createRedisStore({ url: server.url, scanCount: 0 })).toThrow(/scanCount/);
-    expect(() => createRedisStore({ url: server.url, commandTimeoutMs: -1 })).toThrow(InvalidConfigError);
+    expect(() => createRedisStore(server.url, { scanCount: 0 })).toThrow(/scanCount/);
+    expect(() => createRedisStore(server.url, { commandTimeoutMs: -1 })).toThrow(InvalidConfigError);
     expect(() => createRedisStore({ url: server.url, clientOptions: {} })).toThrow(/only one of/);
     expect(() => createRedisStore({ client: {} as never })).toThrow(InvalidConfigError);
   });
@@ -206,7 +206,7 @@ describe('Redis stopped mid-run', () => {
   it('fails within the command timeout with typed errors and works again after a restart', async () => {
     const own = await startRedis();
     try {
-      const store = createRedisStore({ url: own.url, commandTimeoutMs: 300 });
+      const store = createRedisStore(own.url, { commandTimeoutMs: 300 });
       const key = `${randomPrefix()}down`;
       await store.set(key, bytes('before'));
       await own.kill();

@@ -98,8 +98,8 @@ for (const major of majors) {
         first.on('error', () => undefined);
         second.on('error', () => undefined);
         await Promise.all([first.connect(), second.connect()]);
-        const publisher = createRedisSynchronizer({ client: first, sharded });
-        const subscriber = createRedisSynchronizer({ client: second, sharded });
+        const publisher = createRedisSynchronizer(first, { sharded });
+        const subscriber = createRedisSynchronizer(second, { sharded });
         const base = randomPrefix('cch');
         const channels = Array.from({ length: 6 }, (_, index) => `${base}${index}`);
         const listeners = await Promise.all(channels.map((channel) => listen(subscriber, channel)));
@@ -166,7 +166,7 @@ describe('owned connections and errors', () => {
 
   it('publish fails with a typed error within the timeout when Redis is down', async () => {
     const own = await startRedis();
-    const synchronizer = createRedisSynchronizer({ url: own.url, commandTimeoutMs: 300 });
+    const synchronizer = createRedisSynchronizer(own.url, { commandTimeoutMs: 300 });
     const channel = `${randomPrefix('ch')}down`;
     const received = await listen(synchronizer, channel);
     await own.kill();
