@@ -16,6 +16,8 @@ export interface PodAdapters {
 export interface SyncedCacheSuiteOptions {
   /** Number of pods per test (at least 2). @default 3 */
   pods?: number;
+  /** How long to wait for an event to propagate before a test fails, in ms. @default 5000 */
+  timeoutMs?: number;
   /**
    * Extra options for every pod's `createCache` call, applied last (so they override the suite's
    * random namespace and `pod-<i>` ids — normally leave those alone).
@@ -31,6 +33,8 @@ export interface SyncedCacheCheckContext {
   namespace: string;
   /** Starts one more pod (closed after the test), by default on the test's namespace. */
   addPod(options?: { namespace?: string; podId?: string }): Promise<SyncedCache<unknown>>;
+  /** How long to wait for propagation. */
+  timeoutMs: number;
 }
 
 /** @internal One behaviour of the multi-pod suite. */
@@ -39,14 +43,13 @@ export interface SyncedCacheCheck {
   run(context: SyncedCacheCheckContext): Promise<void>;
 }
 
-const SYNC_TIMEOUT_MS = 5000;
-
 /** Waits until every listed pod's local tier holds `expected` (deep equality) for `key`. */
 async function everyPeek(
   pods: Array<SyncedCache<unknown>>,
   key: string,
   expected: unknown,
   what: string,
+  timeoutMs: number,
 ): Promise<void> {
   await waitForSync(
     () => {
@@ -55,7 +58,7 @@ async function everyPeek(
       });
       return true;
     },
-    { timeoutMs: SYNC_TIMEOUT_MS, message: what },
+    { timeoutMs, message: what },
   );
 }
 
@@ -102,10 +105,10 @@ export const syncedCacheChecks: SyncedCacheCheck[] = [
   },
   {
     name: "a set propagates into the other pods' local tier without a store read",
-    async run({ pods }) {
+    async run({ pods, timeoutMs }) {
       const before = pods.map((pod) => pod.stats());
       await pods[0]!.set('k', 'propagated');
-      await everyPeek(pods, 'k', 'propagated', 'the value reaches every local tier');
+      await everyPeek(pods, 'k', 'propagated', 'the value reaches every local tier', timeoutMs);
       for (const [i, pod] of pods.entries()) {
         if (i === 0) continue;
         expect(await pod.get('k')).toBe('propagated');
@@ -118,13 +121,13 @@ export const syncedCacheChecks: SyncedCacheCheck[] = [
   },
   {
     name: 'setWithInvalidate makes the other pods drop their copy and refetch the new value',
-    async run({ pods }) {
+    async run({ pods, timeoutMs }) {
       await pods[0]!.set('k', 'v1');
-      await everyPeek(pods, 'k', 'v1', 'v1 reaches every pod');
+      await everyPeek(pods, 'k', 'v1', 'v1 reaches every pod', timeoutMs);
       const before = pods.map((pod) => pod.stats());
       await pods[0]!.setWithInvalidate('k', 'v2');
       expect(pods[0]!.peek('k'), 'the writer holds its new value').toBe('v2');
-      await everyPeek(pods.slice(1), 'k', undefined, 'the other pods drop v1');
+      await everyPeek(pods.slice(1), 'k', undefined, 'the other pods drop v1', timeoutMs);
       for (const [i, pod] of pods.entries()) {
         if (i === 0) continue;
         expect(await pod.get('k'), `pod ${i}`).toBe('v2');
@@ -135,45 +138,45 @@ export const syncedCacheChecks: SyncedCacheCheck[] = [
   },
   {
     name: 'delete removes the key everywhere, and a later set propagates again',
-    async run({ pods }) {
+    async run({ pods, timeoutMs }) {
       await pods[0]!.set('k', 'v1');
-      await everyPeek(pods, 'k', 'v1', 'v1 reaches every pod');
+      await everyPeek(pods, 'k', 'v1', 'v1 reaches every pod', timeoutMs);
       const deleter = pods[1]!;
       await deleter.delete('k');
-      await everyPeek(pods, 'k', undefined, 'every pod drops the deleted key');
+      await everyPeek(pods, 'k', undefined, 'every pod drops the deleted key', timeoutMs);
       for (const [i, pod] of pods.entries()) expect(await pod.get('k'), `pod ${i}`).toBeUndefined();
       await pods[pods.length - 1]!.set('k', 'v2');
-      await everyPeek(pods, 'k', 'v2', 'a set after the delete reaches every pod');
+      await everyPeek(pods, 'k', 'v2', 'a set after the delete reaches every pod', timeoutMs);
     },
   },
   {
     name: 'clear removes the namespace everywhere; other namespaces survive; later sets propagate',
-    async run({ pods, addPod }) {
+    async run({ pods, addPod, timeoutMs }) {
       const neighbour = await addPod({ namespace: `other-${randomId(6)}`, podId: 'pod-neighbour' });
       await neighbour.set('a', 'neighbour value');
       for (const key of ['a', 'b', 'c']) await pods[0]!.set(key, `value ${key}`);
       for (const key of ['a', 'b', 'c'])
-        await everyPeek(pods, key, `value ${key}`, `${key} reaches every pod`);
+        await everyPeek(pods, key, `value ${key}`, `${key} reaches every pod`, timeoutMs);
       await pods[1]!.clear();
       for (const key of ['a', 'b', 'c'])
-        await everyPeek(pods, key, undefined, `${key} is cleared on every pod`);
+        await everyPeek(pods, key, undefined, `${key} is cleared on every pod`, timeoutMs);
       for (const pod of pods) for (const key of ['a', 'b', 'c']) expect(await pod.get(key)).toBeUndefined();
       expect(neighbour.peek('a'), 'the other namespace keeps its local entry').toBe('neighbour value');
       expect(await neighbour.get('a')).toBe('neighbour value');
       await pods[2 % pods.length]!.set('a', 'after clear');
-      await everyPeek(pods, 'a', 'after clear', 'a set after the clear reaches every pod');
+      await everyPeek(pods, 'a', 'after clear', 'a set after the clear reaches every pod', timeoutMs);
     },
   },
   {
     name: 'a value too large to travel on the bus reaches the other pods through the store',
-    async run({ pods }) {
+    async run({ pods, timeoutMs }) {
       await pods[0]!.set('big', 'small');
-      await everyPeek(pods, 'big', 'small', 'the small value reaches every pod');
+      await everyPeek(pods, 'big', 'small', 'the small value reaches every pod', timeoutMs);
       // Far above the default maxEventValueBytes (64 KiB): sent as an invalidation, read from the store.
       const big = `${'0123456789abcdef'.repeat(20_000)}!`;
       await pods[0]!.set('big', big);
       await waitForSync(() => pods.every((pod) => pod.peek('big') !== 'small'), {
-        timeoutMs: SYNC_TIMEOUT_MS,
+        timeoutMs,
         message: 'every pod drops or replaces the small value',
       });
       for (const [i, pod] of pods.entries()) expect(await pod.get('big'), `pod ${i}`).toBe(big);
@@ -181,22 +184,22 @@ export const syncedCacheChecks: SyncedCacheCheck[] = [
   },
   {
     name: 'a ttlMs expires on every pod (local copies never outlive the store entry)',
-    async run({ pods }) {
+    async run({ pods, timeoutMs }) {
       await pods[0]!.set('short', 'lived', { ttlMs: 300 });
-      await everyPeek(pods, 'short', 'lived', 'the value reaches every pod');
+      await everyPeek(pods, 'short', 'lived', 'the value reaches every pod', timeoutMs);
       await waitForSync(
         async () => {
           for (const pod of pods) if ((await pod.get('short')) !== undefined) return false;
           return true;
         },
-        { timeoutMs: SYNC_TIMEOUT_MS, message: 'the 300 ms entry expires on every pod' },
+        { timeoutMs, message: 'the 300 ms entry expires on every pod' },
       );
       for (const [i, pod] of pods.entries()) expect(pod.peek('short'), `pod ${i}`).toBeUndefined();
     },
   },
   {
     name: 'concurrent writers on one key converge to the store value',
-    async run({ pods, addPod }) {
+    async run({ pods, addPod, timeoutMs }) {
       for (let round = 0; round < 5; round++) {
         const key = `hot-${round}`;
         await Promise.all(
@@ -221,7 +224,7 @@ export const syncedCacheChecks: SyncedCacheCheck[] = [
             });
             return true;
           },
-          { timeoutMs: SYNC_TIMEOUT_MS, message: `every pod converges on ${key}` },
+          { timeoutMs, message: `every pod converges on ${key}` },
         );
         for (const [i, pod] of pods.entries())
           expect(await pod.get(key), `pod ${i} get(${key})`).toEqual(truth);
@@ -272,7 +275,7 @@ export const syncedCacheChecks: SyncedCacheCheck[] = [
   },
   {
     name: 'stats count localHits, localMisses, remoteHits, remoteMisses and invalidations',
-    async run({ pods }) {
+    async run({ pods, timeoutMs }) {
       const [writer, reader] = [pods[0]!, pods[1]!];
       let before = reader.stats();
       expect(await reader.get('k')).toBeUndefined();
@@ -283,7 +286,7 @@ export const syncedCacheChecks: SyncedCacheCheck[] = [
         remoteMisses: 1,
       });
       await writer.set('k', 'v1');
-      await everyPeek([reader], 'k', 'v1', 'v1 reaches the reader');
+      await everyPeek([reader], 'k', 'v1', 'v1 reaches the reader', timeoutMs);
       before = reader.stats();
       expect(await reader.get('k')).toBe('v1');
       expect(delta(before, reader.stats()), 'a local hit').toEqual({
@@ -295,7 +298,7 @@ export const syncedCacheChecks: SyncedCacheCheck[] = [
       expect(reader.stats().localSize).toBeGreaterThanOrEqual(1);
       const invalidationsBefore = reader.stats().invalidations;
       await writer.setWithInvalidate('k', 'v2');
-      await everyPeek([reader], 'k', undefined, 'the reader drops v1');
+      await everyPeek([reader], 'k', undefined, 'the reader drops v1', timeoutMs);
       expect(reader.stats().invalidations, 'the dropped copy counts as an invalidation').toBe(
         invalidationsBefore + 1,
       );
@@ -312,7 +315,7 @@ export const syncedCacheChecks: SyncedCacheCheck[] = [
   },
   {
     name: 'after close every method rejects with CacheClosedError, close is idempotent, other pods go on',
-    async run({ pods }) {
+    async run({ pods, timeoutMs }) {
       const closing = pods[0]!;
       await closing.set('k', 'before close');
       await closing.close();
@@ -334,7 +337,7 @@ export const syncedCacheChecks: SyncedCacheCheck[] = [
       }
       const others = pods.slice(1);
       await others[0]!.set('k2', 'still working');
-      await everyPeek(others, 'k2', 'still working', 'the remaining pods keep syncing');
+      await everyPeek(others, 'k2', 'still working', 'the remaining pods keep syncing', timeoutMs);
     },
   },
 ];
@@ -366,6 +369,7 @@ export function describeSyncedCache(
   options: SyncedCacheSuiteOptions = {},
 ): void {
   const podCount = options.pods ?? 3;
+  const timeoutMs = options.timeoutMs ?? 5000;
   if (!Number.isInteger(podCount) || podCount < 2) {
     throw new Error(`describeSyncedCache: pods must be an integer ≥ 2, got ${String(options.pods)}`);
   }
@@ -394,7 +398,7 @@ export function describeSyncedCache(
         };
         const pods: Array<SyncedCache<unknown>> = [];
         for (let i = 0; i < podCount; i++) pods.push(await addPod({ podId: `pod-${i}` }));
-        await check.run({ pods, namespace, addPod });
+        await check.run({ pods, namespace, addPod, timeoutMs });
       });
     }
   });

@@ -8,6 +8,8 @@ import { waitForSync } from './wait-for-sync.js';
 export interface SynchronizerSuiteOptions {
   /** Prefix of the random channel names the suite uses. @default 'sc-test.' */
   channelPrefix?: string;
+  /** How long to wait for a message to arrive before a test fails, in ms. @default 5000 */
+  timeoutMs?: number;
 }
 
 /** @internal What a synchronizer check receives. */
@@ -55,9 +57,11 @@ async function subscribe(synchronizer: Synchronizer, channel: string, box: Inbox
   return synchronizer.subscribe(channel, box.onMessage, box.onStatus);
 }
 
+let deliveryTimeoutMs = 5000;
+
 async function received(box: Inbox, count: number, what: string): Promise<void> {
   await waitForSync(() => box.messages.length >= count, {
-    timeoutMs: 5000,
+    timeoutMs: deliveryTimeoutMs,
     message: `${what}: ${count} message(s) expected, ${box.messages.length} received`,
   });
 }
@@ -336,6 +340,8 @@ export function describeSynchronizer(
     });
     for (const check of synchronizerChecks) {
       it(check.name, async () => {
+        // Tests of one file run one after another, so a module-level setting per test is safe.
+        deliveryTimeoutMs = options.timeoutMs ?? 5000;
         const testId = randomId();
         await check.run({
           open: async () => {
