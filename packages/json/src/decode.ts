@@ -24,8 +24,10 @@ function setOwn(object: Record<string, unknown>, key: string, value: unknown): v
 }
 
 function reviveContainer(container: object, depth: number, options: ResolvedOptions): unknown {
-  if (depth > options.maxDepth) throw depthFailure(options.maxDepth, container);
+  // Tags of leaf values (Date, BigInt, undefined…) are objects in the JSON but not containers of
+  // the value, so depth is checked per container kind, the same way the msgpack reader counts it.
   if (Array.isArray(container)) {
+    if (depth > options.maxDepth) throw depthFailure(options.maxDepth, container);
     const length = container.length;
     if (length > options.maxLength) throw limitFailure('maxLength', options.maxLength, length);
     let index = 0;
@@ -47,6 +49,7 @@ function reviveContainer(container: object, depth: number, options: ResolvedOpti
 }
 
 function reviveObject(object: Record<string, unknown>, depth: number, options: ResolvedOptions): object {
+  if (depth > options.maxDepth) throw depthFailure(options.maxDepth, object);
   const keys = Object.keys(object);
   if (keys.length > options.maxLength) throw limitFailure('maxLength', options.maxLength, keys.length);
   let key = '';
@@ -183,6 +186,7 @@ function reviveTag(tag: Record<string, unknown>, depth: number, options: Resolve
 }
 
 function reviveMap(entries: unknown[], depth: number, options: ResolvedOptions): Map<unknown, unknown> {
+  if (depth > options.maxDepth) throw depthFailure(options.maxDepth, entries);
   if (entries.length > options.maxLength) throw limitFailure('maxLength', options.maxLength, entries.length);
   const map = new Map<unknown, unknown>();
   let index = 0;
@@ -200,6 +204,7 @@ function reviveMap(entries: unknown[], depth: number, options: ResolvedOptions):
 }
 
 function reviveSet(values: unknown[], depth: number, options: ResolvedOptions): Set<unknown> {
+  if (depth > options.maxDepth) throw depthFailure(options.maxDepth, values);
   if (values.length > options.maxLength) throw limitFailure('maxLength', options.maxLength, values.length);
   const set = new Set<unknown>();
   let index = 0;
@@ -212,6 +217,7 @@ function reviveSet(values: unknown[], depth: number, options: ResolvedOptions): 
 }
 
 function reviveSparse(payload: unknown[], depth: number, options: ResolvedOptions): unknown[] {
+  if (depth > options.maxDepth) throw depthFailure(options.maxDepth, payload);
   const length = payload[0];
   if (typeof length !== 'number' || !Number.isInteger(length) || length < 0 || length > 2 ** 32 - 1) {
     throw new Failure('malformed sparse tag: expected [length, index, value, …]');

@@ -168,11 +168,16 @@ function tagPlainObject(object: object, depth: number, options: ResolvedOptions)
   return hasOwn(object, TAG) ? tagged('object', out) : out;
 }
 
-function tagObject(object: object, depth: number, options: ResolvedOptions): unknown {
+/** Containers (arrays, objects, Map, Set, class instances) count towards `maxDepth`; leaf objects do not. */
+function checkDepth(object: object, depth: number, options: ResolvedOptions): void {
   if (depth > options.maxDepth) throw depthFailure(options.maxDepth, object);
+}
+
+function tagObject(object: object, depth: number, options: ResolvedOptions): unknown {
   const prototype: object | null = Object.getPrototypeOf(object);
   const codec = prototype === null ? undefined : options.classesByPrototype.get(prototype);
   if (codec !== undefined) {
+    checkDepth(object, depth, options);
     let plain: unknown;
     try {
       plain = codec.encode(object);
@@ -188,14 +193,26 @@ function tagObject(object: object, depth: number, options: ResolvedOptions): unk
       rethrowWithSegment(error, `<${codec.name}>`, object);
     }
   }
-  if (prototype === ARRAY_PROTOTYPE) return tagArray(object as unknown[], depth, options);
-  if (prototype === OBJECT_PROTOTYPE || prototype === null) return tagPlainObject(object, depth, options);
+  if (prototype === ARRAY_PROTOTYPE) {
+    checkDepth(object, depth, options);
+    return tagArray(object as unknown[], depth, options);
+  }
+  if (prototype === OBJECT_PROTOTYPE || prototype === null) {
+    checkDepth(object, depth, options);
+    return tagPlainObject(object, depth, options);
+  }
   if (prototype === DATE_PROTOTYPE) {
     const time = (object as Date).getTime();
     return tagged('Date', Number.isNaN(time) ? null : (object as Date).toISOString());
   }
-  if (prototype === MAP_PROTOTYPE) return tagMap(object as Map<unknown, unknown>, depth, options);
-  if (prototype === SET_PROTOTYPE) return tagSet(object as Set<unknown>, depth, options);
+  if (prototype === MAP_PROTOTYPE) {
+    checkDepth(object, depth, options);
+    return tagMap(object as Map<unknown, unknown>, depth, options);
+  }
+  if (prototype === SET_PROTOTYPE) {
+    checkDepth(object, depth, options);
+    return tagSet(object as Set<unknown>, depth, options);
+  }
   if (prototype === REGEXP_PROTOTYPE)
     return tagged('RegExp', [(object as RegExp).source, (object as RegExp).flags]);
   if (prototype === ARRAY_BUFFER_PROTOTYPE) return tagged('ArrayBuffer', bytesOf(object as ArrayBuffer));

@@ -5,6 +5,9 @@ import { type MsgpackMarshallerOptions, type ResolvedOptions, resolveOptions } f
 import { Reader, Route, scan } from './reader.js';
 import { isPlain, Writer } from './writer.js';
 
+/** Largest msgpackr arena that encoded values may share (see `encode`). */
+const ARENA_SHARE_LIMIT = 65_536;
+
 /**
  * Creates the msgpack marshaller. Plain data (objects, arrays, strings, numbers, booleans, null,
  * undefined, `Date`, `Uint8Array`) is packed by msgpackr as standard msgpack that any reader
@@ -47,9 +50,11 @@ export function createMsgpackMarshaller(options?: MsgpackMarshallerOptions): Mar
           plain = false;
         }
         if (plain) {
-          // msgpackr returns a view into its shared arena; a copy keeps one small value from
-          // pinning a large buffer for as long as it is cached.
-          bytes = new Uint8Array(packr.pack(value));
+          const packed = packr.pack(value);
+          // msgpackr returns a view into its arena, which grows to fit the largest value packed
+          // so far: copy out of a large arena so that a small cached value never pins it. A
+          // small arena is shared the way Node's own 8 KiB Buffer pool is.
+          bytes = packed.buffer.byteLength > ARENA_SHARE_LIMIT ? Buffer.from(packed) : packed;
         } else {
           const writer = new Writer(resolved);
           writer.value(value, 1);

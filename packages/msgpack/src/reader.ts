@@ -9,8 +9,8 @@ export type Route = (typeof Route)[keyof typeof Route];
 const truncated = (): Failure => new Failure('truncated msgpack data');
 
 // The scanner runs no user code, so module state is safe and keeps its hot loop allocation-free.
-let source: Uint8Array = new Uint8Array(0);
-let view: DataView = new DataView(source.buffer);
+const EMPTY = new Uint8Array(0);
+let source: Uint8Array = EMPTY;
 let position = 0;
 let end = 0;
 let maxDepth = 0;
@@ -32,7 +32,6 @@ const RECORDS = new RouteFound(Route.records);
  */
 export function scan(bytes: Uint8Array, options: ResolvedOptions): Route {
   source = bytes;
-  view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   position = 0;
   end = bytes.length;
   maxDepth = options.maxDepth;
@@ -46,7 +45,8 @@ export function scan(bytes: Uint8Array, options: ResolvedOptions): Route {
     if (error instanceof RouteFound) return error.route;
     throw error;
   } finally {
-    source = new Uint8Array(0);
+    // Do not keep the caller's bytes alive until the next decode.
+    source = EMPTY;
   }
 }
 
@@ -57,14 +57,14 @@ function skipBytes(length: number): void {
 
 function readLength(size: 1 | 2 | 4): number {
   if (size > end - position) throw truncated();
-  const length =
-    size === 1
-      ? (source[position] as number)
-      : size === 2
-        ? view.getUint16(position)
-        : view.getUint32(position);
+  const at = position;
   position += size;
-  return length;
+  if (size === 1) return source[at] as number;
+  if (size === 2) return ((source[at] as number) << 8) | (source[at + 1] as number);
+  return (
+    (source[at] as number) * 0x1000000 +
+    (((source[at + 1] as number) << 16) | ((source[at + 2] as number) << 8) | (source[at + 3] as number))
+  );
 }
 
 function skipValue(depth: number): void {

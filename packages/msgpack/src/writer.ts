@@ -92,9 +92,9 @@ export class Writer {
 
   constructor(private readonly options: ResolvedOptions) {}
 
-  /** The bytes written so far (a copy the caller owns). */
+  /** The bytes written so far, copied (small results share Node's 8 KiB Buffer pool). */
   result(): Uint8Array {
-    return this.bytes.slice(0, this.position);
+    return Buffer.from(this.bytes.subarray(0, this.position));
   }
 
   private ensure(extra: number): void {
@@ -350,9 +350,18 @@ export class Writer {
 
   private object(object: object, depth: number): void {
     const options = this.options;
-    if (depth > options.maxDepth) throw depthFailure(options.maxDepth, object);
     const prototype: object | null = Object.getPrototypeOf(object);
+    // Containers (arrays, objects, Map, Set, class instances) count towards maxDepth; leaf objects do not.
+    const container =
+      prototype === ARRAY_PROTOTYPE ||
+      prototype === OBJECT_PROTOTYPE ||
+      prototype === null ||
+      prototype === MAP_PROTOTYPE ||
+      prototype === SET_PROTOTYPE;
     const codec = prototype === null ? undefined : options.classesByPrototype.get(prototype);
+    if ((container || codec !== undefined) && depth > options.maxDepth) {
+      throw depthFailure(options.maxDepth, object);
+    }
     if (codec !== undefined) {
       let plain: unknown;
       try {

@@ -55,6 +55,15 @@ describe('json and msgpack give the same value back', () => {
     }
   });
 
+  it('and count only containers towards maxDepth, not leaf objects such as Date', () => {
+    const shallow = { maxDepth: 1 };
+    const value = [new Date(0), 1n, undefined, new Uint16Array([1]), /x/];
+    for (const marshaller of [createJsonMarshaller(shallow), createMsgpackMarshaller(shallow)]) {
+      expect(difference(marshaller.decode(marshaller.encode(value)), value)).toBeUndefined();
+      expect(() => marshaller.encode([[1]])).toThrow(SerializationError);
+    }
+  });
+
   it('and apply maxDepth and maxLength to the same values (fast-check)', () => {
     const options = { maxDepth: 3, maxLength: 3, classes: [moneyCodec] };
     const smallJson = createJsonMarshaller(options);
@@ -80,7 +89,8 @@ function containsBigInt(value: unknown, seen = new Set<unknown>()): boolean {
   if (typeof value === 'bigint') return true;
   if (typeof value !== 'object' || value === null || seen.has(value)) return false;
   seen.add(value);
-  if (value instanceof Map) return [...value].some(([key, entry]) => containsBigInt(key, seen) || containsBigInt(entry, seen));
+  if (value instanceof Map)
+    return [...value].some(([key, entry]) => containsBigInt(key, seen) || containsBigInt(entry, seen));
   if (value instanceof Set) return [...value].some((entry) => containsBigInt(entry, seen));
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return false;
   return Object.values(value).some((entry) => containsBigInt(entry, seen)) || 'cents' in value;
