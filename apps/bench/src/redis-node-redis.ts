@@ -364,7 +364,7 @@ export async function main(): Promise<string> {
   }
 }
 
-async function serverVersion(client: ReturnType<typeof createClient>): Promise<string> {
+async function serverVersion(client: { info(section: string): Promise<unknown> }): Promise<string> {
   const info = String(await client.info('server'));
   return /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
 }
