@@ -44,6 +44,13 @@ export interface IoredisSynchronizerOptions {
   reconnectDelayMs?: number;
   /** Upper bound of the reconnect delay. @default 2000 */
   maxReconnectDelayMs?: number;
+  /**
+   * How often each subscriber connection is checked with a PING (answered within
+   * `commandTimeoutMs`), so a silently dead connection (a network partition without a reset) is
+   * noticed: it is dropped, reported `down`, and reconnected. `0` disables the check.
+   * @default 5000
+   */
+  healthCheckIntervalMs?: number;
 }
 
 type Command = (...args: unknown[]) => Promise<unknown>;
@@ -66,6 +73,7 @@ export class IoredisSynchronizer implements Synchronizer {
   private readonly commandTimeoutMs: number;
   private readonly reconnectDelayMs: number;
   private readonly maxReconnectDelayMs: number;
+  private readonly healthCheckIntervalMs: number;
   private readonly publishCommand: Command;
   private readonly subscriptions = new Set<ChannelSubscription>();
   private closed = false;
@@ -86,6 +94,10 @@ export class IoredisSynchronizer implements Synchronizer {
     );
     this.reconnectDelayMs = positiveInteger('reconnectDelayMs', options.reconnectDelayMs, 50);
     this.maxReconnectDelayMs = positiveInteger('maxReconnectDelayMs', options.maxReconnectDelayMs, 2000);
+    this.healthCheckIntervalMs =
+      options.healthCheckIntervalMs === 0
+        ? 0
+        : positiveInteger('healthCheckIntervalMs', options.healthCheckIntervalMs, 5000);
     const publish = (this.sharded ? client.spublish : client.publish) as Command | undefined;
     if (typeof publish !== 'function') {
       throw new SynchronizerError(
@@ -174,6 +186,7 @@ export class IoredisSynchronizer implements Synchronizer {
       commandTimeoutMs: this.commandTimeoutMs,
       reconnectDelayMs: this.reconnectDelayMs,
       maxReconnectDelayMs: this.maxReconnectDelayMs,
+      healthCheckIntervalMs: this.healthCheckIntervalMs,
     };
   }
 
@@ -236,6 +249,7 @@ class ChannelSubscription implements Subscription {
   private state: SubscriptionState = 'starting';
   private attempts = 0;
   private timer: NodeJS.Timeout | undefined;
+  private healthTimer: NodeJS.Timeout | undefined;
   private readonly channelBytes: Buffer;
 
   constructor(
@@ -252,12 +266,46 @@ class ChannelSubscription implements Subscription {
   async start(): Promise<void> {
     await this.connectAndSubscribe();
     if (this.state === 'starting') this.state = 'up';
+    this.startHealthCheck();
+  }
+
+  /** PINGs the subscriber connection periodically; a missing answer drops it (→ down, reconnect). */
+  private startHealthCheck(): void {
+    const { healthCheckIntervalMs, commandTimeoutMs } = this.owner.settings;
+    if (healthCheckIntervalMs === 0 || this.healthTimer !== undefined) return;
+    let checking = false;
+    this.healthTimer = setInterval(() => {
+      const connection = this.connection;
+      if (checking || connection === undefined || this.state !== 'up') return;
+      checking = true;
+      let timer: NodeJS.Timeout | undefined;
+      Promise.race([
+        (connection.ping as Command).call(connection),
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no PING answer within ${commandTimeoutMs} ms`)),
+            commandTimeoutMs,
+          );
+        }),
+      ])
+        .catch((error: unknown) => {
+          if (connection !== this.connection) return;
+          this.lost(connection, error);
+          connection.disconnect();
+        })
+        .finally(() => {
+          if (timer !== undefined) clearTimeout(timer);
+          checking = false;
+        });
+    }, healthCheckIntervalMs);
+    this.healthTimer.unref();
   }
 
   async unsubscribe(): Promise<void> {
     if (this.state === 'closed') return;
     this.state = 'closed';
     if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.healthTimer !== undefined) clearInterval(this.healthTimer);
     this.onClosed();
     const connection = this.connection;
     this.connection = undefined;
