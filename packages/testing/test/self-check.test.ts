@@ -3,6 +3,7 @@ import { jsonMarshaller, MemoryBus, MemoryStore, MemorySynchronizer, SieveCache 
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   type LocalCacheCheck,
+  type LocalCacheSuiteOptions,
   localCacheChecks,
   resolveLocalCacheSuiteOptions,
 } from '../src/local-cache-suite.js';
@@ -30,15 +31,23 @@ async function runStoreCheck(check: StoreCheck, store: Store): Promise<void> {
   await check.run({ store, prefix: `t-${randomId()}:`, open: async () => store });
 }
 
-function runLocalCacheCheck(check: LocalCacheCheck, create: (maxSize: number) => LocalCache<unknown>) {
+function runLocalCacheCheck(
+  check: LocalCacheCheck,
+  create: (maxSize: number) => LocalCache<unknown>,
+  options: LocalCacheSuiteOptions = {},
+) {
   return check.run({
     create: (config) => create(config.maxSize),
-    options: resolveLocalCacheSuiteOptions({}),
+    options: resolveLocalCacheSuiteOptions(options),
   });
 }
 
-function runMarshallerCheck(check: MarshallerCheck, marshaller: Marshaller<unknown>): void {
-  check.run({ create: () => marshaller, typeFaithful: false });
+function runMarshallerCheck(
+  check: MarshallerCheck,
+  marshaller: Marshaller<unknown>,
+  typeFaithful = false,
+): void {
+  check.run({ create: () => marshaller, typeFaithful });
 }
 
 async function runSynchronizerCheck(check: SynchronizerCheck, open: () => Synchronizer): Promise<void> {
@@ -123,6 +132,39 @@ describe('describeLocalCache catches broken caches', () => {
     await runLocalCacheCheck(longTtl, (maxSize) => new SieveCache({ maxSize }));
   });
 
+  it('fails a cache whose long TTL overflows also with real timers', async () => {
+    const longTtl = find(localCacheChecks, 'beyond 2^31');
+    const real = { timers: 'real' } as const;
+    await expect(
+      (async () =>
+        runLocalCacheCheck(longTtl, (maxSize) => new BrokenLocalCache('timer-ttl', maxSize), real))(),
+    ).rejects.toThrow();
+    await runLocalCacheCheck(longTtl, (maxSize) => new SieveCache({ maxSize }), real);
+    await runLocalCacheCheck(
+      find(localCacheChecks, 'expires after its ttlMs'),
+      (maxSize) => new SieveCache({ maxSize }),
+      real,
+    );
+  });
+
+  it("fails a non-LRU cache (SIEVE) under policy 'lru'", async () => {
+    const lru = { policy: 'lru' } as const;
+    expect(() =>
+      runLocalCacheCheck(
+        find(localCacheChecks, 'exact LRU order'),
+        (maxSize) => new SieveCache({ maxSize }),
+        lru,
+      ),
+    ).toThrow(/least recently used/);
+    expect(() =>
+      runLocalCacheCheck(
+        find(localCacheChecks, 'reference model'),
+        (maxSize) => new SieveCache({ maxSize }),
+        lru,
+      ),
+    ).toThrow();
+  });
+
   it('fails a cache that drifts from the reference model', () => {
     const model = find(localCacheChecks, 'reference model');
     expect(() =>
@@ -136,6 +178,13 @@ describe('describeMarshaller catches broken marshallers', () => {
     const garbage = find(marshallerChecks, 'decoding empty, truncated');
     expect(() => runMarshallerCheck(garbage, leakyJsonMarshaller)).toThrow(/SerializationError/);
     runMarshallerCheck(garbage, jsonMarshaller);
+  });
+
+  it('fails a plain JSON marshaller when it claims to be type-faithful (Dates come back as strings)', () => {
+    const exact = find(marshallerChecks, 'round-trip with exact types');
+    expect(() => runMarshallerCheck(exact, jsonMarshaller, true)).toThrow(/Date/);
+    const random = find(marshallerChecks, 'random values of the rich types');
+    expect(() => runMarshallerCheck(random, jsonMarshaller, true)).toThrow();
   });
 });
 
