@@ -117,13 +117,13 @@ function tagArray(array: readonly unknown[], depth: number, options: ResolvedOpt
   let index = 0;
   try {
     for (; index < length; index++) {
-      if (!(index in array)) return tagSparse(array, depth, options);
+      if (!(index in array)) break;
       out[index] = tagValue(array[index], depth + 1, options);
     }
   } catch (error) {
     rethrowWithSegment(error, `[${index}]`, array);
   }
-  return out;
+  return index < length ? tagSparse(array, depth, options) : out;
 }
 
 function tagSparse(array: readonly unknown[], depth: number, options: ResolvedOptions): unknown {

@@ -56,7 +56,11 @@ export function isPlain(value: unknown, depth: number, options: ResolvedOptions)
           const element = array[index];
           if (element === undefined) {
             if (!(index in array)) return false;
-          } else if (typeof element !== 'number' && !isPlain(element, depth + 1, options)) {
+          } else if (
+            typeof element === 'number'
+              ? element === 0 && 1 / element < 0
+              : !isPlain(element, depth + 1, options)
+          ) {
             return false;
           }
         }
@@ -68,7 +72,13 @@ export function isPlain(value: unknown, depth: number, options: ResolvedOptions)
           // msgpackr renames a decoded "__proto__" key in records mode; plain maps keep it.
           if (!isWellFormed(key) || (options.records && key === '__proto__')) return false;
           const element: unknown = (value as Record<string, unknown>)[key];
-          if (typeof element !== 'number' && !isPlain(element, depth + 1, options)) return false;
+          if (
+            typeof element === 'number'
+              ? element === 0 && 1 / element < 0
+              : !isPlain(element, depth + 1, options)
+          ) {
+            return false;
+          }
           count++;
         }
         return count <= options.maxLength;

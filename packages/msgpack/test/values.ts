@@ -131,6 +131,8 @@ export function corpus(): unknown[] {
     { price: new Money(1999n, 'EUR'), history: [new Money(-5n, 'USD')] },
     'lone \ud800 surrogate',
     { deep: [[[[[[{ x: [1, { y: 'z' }] }]]]]]] },
+    { zero: -0, list: [-0, 0], __proto__: null },
+    [new Set([[, 1]]), new Map([[-0, new Money(0n, 'EUR')]])],
   ];
 }
 
