@@ -1,0 +1,75 @@
+import type { SynchronizerStatus } from '@synced-cache/core';
+import { type RedisSentinelSetup, startRedisSentinel } from '@synced-cache/test-servers';
+import { waitForSync } from '@synced-cache/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisCache, createRedisStore, createRedisSynchronizer } from '../src/index.js';
+import { adminClient, majors, randomPrefix, topologyClient } from './helpers.js';
+
+let setup: RedisSentinelSetup;
+
+beforeAll(async () => {
+  setup = await startRedisSentinel();
+}, 60_000);
+
+afterAll(async () => {
+  await setup?.stop();
+});
+
+const masterUrl = () => `redis://${setup.master.host}:${setup.master.port}`;
+
+for (const major of majors) {
+  describe(`${major.name} Sentinel`, () => {
+    it("reports 'down' and then 'resubscribed' when its pub/sub connection is killed, and receives again", async () => {
+      const sentinel = await topologyClient(major, 'sentinel', setup);
+      const synchronizer = createRedisSynchronizer(sentinel, { probeIntervalMs: 50 });
+      const channel = `${randomPrefix('sch')}kill`;
+      const statuses: SynchronizerStatus[] = [];
+      const messages: Buffer[] = [];
+      await synchronizer.subscribe(
+        channel,
+        (message) => messages.push(Buffer.from(message)),
+        (status) => statuses.push(status),
+      );
+      await synchronizer.publish(channel, Buffer.from('one'));
+      await waitForSync(() => messages.length === 1, { message: 'first message' });
+      const admin = await adminClient(masterUrl());
+      await admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
+      await admin.close();
+      await waitForSync(() => statuses.includes('resubscribed'), {
+        timeoutMs: 10_000,
+        message: 'resubscribed',
+      });
+      expect(statuses).toEqual(['up', 'down', 'resubscribed']);
+      await synchronizer.publish(channel, Buffer.from('two'));
+      await waitForSync(() => messages.length === 2, { message: 'message after resubscribe' });
+      await synchronizer.close();
+      await (sentinel as { close(): Promise<void> }).close();
+    });
+  });
+}
+
+describe('owned Sentinel connection', () => {
+  it('connects from sentinelOptions, writes to the master and closes what it created', async () => {
+    const sentinelOptions = {
+      name: setup.masterName,
+      sentinelRootNodes: setup.sentinels.map((node) => ({ host: node.host, port: node.port })),
+    };
+    const store = createRedisStore({ sentinelOptions });
+    const key = `${randomPrefix()}sentinel`;
+    const version = await store.set(key, new Uint8Array([1, 2, 3]));
+    const admin = await adminClient(masterUrl());
+    expect(((await admin.sendCommand(['GETRANGE', key, '0', '0'])) as string).charCodeAt(0)).toBe(1);
+    await admin.close();
+    expect((await store.get(key))?.version).toBe(version);
+    expect(await store.currentVersion?.()).toBeGreaterThanOrEqual(version);
+    await store.close();
+
+    const namespace = randomPrefix('sns').slice(0, -1);
+    const first = await createRedisCache<string>({ sentinelOptions }, { namespace, podId: 'a' });
+    const second = await createRedisCache<string>({ sentinelOptions }, { namespace, podId: 'b' });
+    await first.set('k', 'v');
+    await waitForSync(() => second.peek('k') === 'v', { message: 'set propagates through Sentinel' });
+    await first.close();
+    await second.close();
+  });
+});
