@@ -18,6 +18,8 @@ export interface SynchronizerCheckContext {
   open(): Promise<Synchronizer>;
   /** A fresh random channel name. */
   channel(suffix?: string): string;
+  /** How long to wait for a message. */
+  timeoutMs: number;
 }
 
 /** @internal One behaviour of the synchronizer suite. */
@@ -57,11 +59,9 @@ async function subscribe(synchronizer: Synchronizer, channel: string, box: Inbox
   return synchronizer.subscribe(channel, box.onMessage, box.onStatus);
 }
 
-let deliveryTimeoutMs = 5000;
-
-async function received(box: Inbox, count: number, what: string): Promise<void> {
+async function received(box: Inbox, count: number, what: string, timeoutMs: number): Promise<void> {
   await waitForSync(() => box.messages.length >= count, {
-    timeoutMs: deliveryTimeoutMs,
+    timeoutMs,
     message: `${what}: ${count} message(s) expected, ${box.messages.length} received`,
   });
 }
@@ -80,7 +80,7 @@ function expectHealthyStatuses(box: Inbox): void {
 export const synchronizerChecks: SynchronizerCheck[] = [
   {
     name: 'subscribe resolves only once confirmed: a message published right after is received',
-    async run({ open, channel }) {
+    async run({ open, channel, timeoutMs }) {
       const subscriber = await open();
       const publisher = await open();
       for (let round = 0; round < 10; round++) {
@@ -88,14 +88,14 @@ export const synchronizerChecks: SynchronizerCheck[] = [
         const name = channel(`round${round}`);
         await subscribe(subscriber, name, box);
         await publisher.publish(name, text(`round ${round}`));
-        await received(box, 1, `round ${round}`);
+        await received(box, 1, `round ${round}`, timeoutMs);
         expect(read(box.messages[0]!)).toBe(`round ${round}`);
       }
     },
   },
   {
     name: 'bytes round-trip exactly (binary, empty, 64 kB, views with an offset)',
-    async run({ open, channel }) {
+    async run({ open, channel, timeoutMs }) {
       const subscriber = await open();
       const publisher = await open();
       const name = channel();
@@ -111,7 +111,7 @@ export const synchronizerChecks: SynchronizerCheck[] = [
       ];
       const expected = cases.map((bytes) => bytes.slice());
       for (const bytes of cases) await publisher.publish(name, bytes);
-      await received(box, cases.length, 'every payload');
+      await received(box, cases.length, 'every payload', timeoutMs);
       expect(box.messages).toHaveLength(cases.length);
       box.messages.forEach((message, i) => {
         expect(message, `message ${i} is a Uint8Array`).toBeInstanceOf(Uint8Array);
@@ -122,7 +122,7 @@ export const synchronizerChecks: SynchronizerCheck[] = [
   },
   {
     name: 'messages on other channels are not received (also prefixes and wildcard-looking names)',
-    async run({ open, channel }) {
+    async run({ open, channel, timeoutMs }) {
       const subscriber = await open();
       const publisher = await open();
       const base = channel();
@@ -136,8 +136,8 @@ export const synchronizerChecks: SynchronizerCheck[] = [
       for (const [i, name] of others.entries()) await subscribe(witness, name, otherBoxes[i]!);
       for (const name of others) await publisher.publish(name, text(`decoy ${name}`));
       for (const name of watched) await publisher.publish(name, text(`own ${name}`));
-      for (const [i, box] of otherBoxes.entries()) await received(box, 1, `decoy on ${others[i]}`);
-      for (const [i, box] of boxes.entries()) await received(box, 1, `message on ${watched[i]}`);
+      for (const [i, box] of otherBoxes.entries()) await received(box, 1, `decoy on ${others[i]}`, timeoutMs);
+      for (const [i, box] of boxes.entries()) await received(box, 1, `message on ${watched[i]}`, timeoutMs);
       for (const [i, box] of boxes.entries()) {
         expect(box.messages.map(read), `subscriber of ${watched[i]}`).toEqual([`own ${watched[i]}`]);
       }
@@ -145,33 +145,33 @@ export const synchronizerChecks: SynchronizerCheck[] = [
   },
   {
     name: 'order from one publisher is preserved (200 awaited publishes)',
-    async run({ open, channel }) {
+    async run({ open, channel, timeoutMs }) {
       const subscriber = await open();
       const publisher = await open();
       const name = channel();
       const box = inbox();
       await subscribe(subscriber, name, box);
       for (let i = 0; i < 200; i++) await publisher.publish(name, text(`${i}`));
-      await received(box, 200, '200 messages');
+      await received(box, 200, '200 messages', timeoutMs);
       expect(box.messages.map(read)).toEqual(Array.from({ length: 200 }, (_, i) => `${i}`));
     },
   },
   {
     name: 'order from one publisher is preserved (200 publishes not awaited one by one)',
-    async run({ open, channel }) {
+    async run({ open, channel, timeoutMs }) {
       const subscriber = await open();
       const publisher = await open();
       const name = channel();
       const box = inbox();
       await subscribe(subscriber, name, box);
       await Promise.all(Array.from({ length: 200 }, (_, i) => publisher.publish(name, text(`${i}`))));
-      await received(box, 200, '200 messages');
+      await received(box, 200, '200 messages', timeoutMs);
       expect(box.messages.map(read)).toEqual(Array.from({ length: 200 }, (_, i) => `${i}`));
     },
   },
   {
     name: 'with several publishers, each publisher’s order is preserved',
-    async run({ open, channel }) {
+    async run({ open, channel, timeoutMs }) {
       const subscriber = await open();
       const publishers = [await open(), await open(), await open()];
       const name = channel();
@@ -182,7 +182,7 @@ export const synchronizerChecks: SynchronizerCheck[] = [
           for (let i = 0; i < 50; i++) await publisher.publish(name, text(`${p}:${i}`));
         }),
       );
-      await received(box, 150, '150 messages');
+      await received(box, 150, '150 messages', timeoutMs);
       expect(box.messages).toHaveLength(150);
       for (let p = 0; p < publishers.length; p++) {
         const mine = box.messages.map(read).filter((message) => message.startsWith(`${p}:`));
@@ -192,7 +192,7 @@ export const synchronizerChecks: SynchronizerCheck[] = [
   },
   {
     name: 'several subscribers (separate connections and one connection twice) all receive',
-    async run({ open, channel }) {
+    async run({ open, channel, timeoutMs }) {
       const name = channel();
       const connections = [await open(), await open(), await open()];
       const boxes = [inbox(), inbox(), inbox(), inbox()];
@@ -202,13 +202,13 @@ export const synchronizerChecks: SynchronizerCheck[] = [
       await subscribe(connections[2]!, name, boxes[3]!);
       const publisher = await open();
       for (let i = 0; i < 5; i++) await publisher.publish(name, text(`${i}`));
-      for (const [i, box] of boxes.entries()) await received(box, 5, `subscriber ${i}`);
+      for (const [i, box] of boxes.entries()) await received(box, 5, `subscriber ${i}`, timeoutMs);
       for (const box of boxes) expect(box.messages.map(read)).toEqual(['0', '1', '2', '3', '4']);
     },
   },
   {
     name: 'unsubscribe stops delivery to that subscription only and is idempotent',
-    async run({ open, channel }) {
+    async run({ open, channel, timeoutMs }) {
       const subscriber = await open();
       const publisher = await open();
       const name = channel();
@@ -217,19 +217,19 @@ export const synchronizerChecks: SynchronizerCheck[] = [
       const subscription = await subscribe(subscriber, name, gone);
       await subscribe(subscriber, name, kept);
       await publisher.publish(name, text('before'));
-      await received(gone, 1, 'before unsubscribe');
-      await received(kept, 1, 'before unsubscribe (kept)');
+      await received(gone, 1, 'before unsubscribe', timeoutMs);
+      await received(kept, 1, 'before unsubscribe (kept)', timeoutMs);
       await subscription.unsubscribe();
       await subscription.unsubscribe();
       await publisher.publish(name, text('after'));
-      await received(kept, 2, 'the remaining subscription still receives');
+      await received(kept, 2, 'the remaining subscription still receives', timeoutMs);
       expect(gone.messages.map(read)).toEqual(['before']);
       expect(kept.messages.map(read)).toEqual(['before', 'after']);
     },
   },
   {
     name: 'subscribing again after unsubscribe works',
-    async run({ open, channel }) {
+    async run({ open, channel, timeoutMs }) {
       const subscriber = await open();
       const publisher = await open();
       const name = channel();
@@ -239,7 +239,7 @@ export const synchronizerChecks: SynchronizerCheck[] = [
       const second = inbox();
       await subscribe(subscriber, name, second);
       await publisher.publish(name, text('again'));
-      await received(second, 1, 'the new subscription');
+      await received(second, 1, 'the new subscription', timeoutMs);
       expect(first.messages).toEqual([]);
     },
   },
@@ -270,7 +270,7 @@ export const synchronizerChecks: SynchronizerCheck[] = [
   },
   {
     name: 'close is idempotent and stops delivery to its subscriptions',
-    async run({ open, channel }) {
+    async run({ open, channel, timeoutMs }) {
       const closing = await open();
       const staying = await open();
       const publisher = await open();
@@ -282,20 +282,20 @@ export const synchronizerChecks: SynchronizerCheck[] = [
       await closing.close();
       await expect(closing.close()).resolves.toBeUndefined();
       await publisher.publish(name, text('after close'));
-      await received(openBox, 1, 'the open connection');
+      await received(openBox, 1, 'the open connection', timeoutMs);
       expect(closedBox.messages).toEqual([]);
     },
   },
   {
     name: "onStatus only reports valid statuses, and no 'down'/'resubscribed' on a healthy connection",
-    async run({ open, channel }) {
+    async run({ open, channel, timeoutMs }) {
       const subscriber = await open();
       const publisher = await open();
       const name = channel();
       const box = inbox();
       await subscribe(subscriber, name, box);
       for (let i = 0; i < 20; i++) await publisher.publish(name, text(`${i}`));
-      await received(box, 20, '20 messages');
+      await received(box, 20, '20 messages', timeoutMs);
       expectHealthyStatuses(box);
     },
   },
@@ -340,8 +340,6 @@ export function describeSynchronizer(
     });
     for (const check of synchronizerChecks) {
       it(check.name, async () => {
-        // Tests of one file run one after another, so a module-level setting per test is safe.
-        deliveryTimeoutMs = options.timeoutMs ?? 5000;
         const testId = randomId();
         await check.run({
           open: async () => {
@@ -349,6 +347,7 @@ export function describeSynchronizer(
             opened.push(synchronizer);
             return synchronizer;
           },
+          timeoutMs: options.timeoutMs ?? 5000,
           channel: (suffix) =>
             `${channelPrefix}${testId}${suffix === undefined ? `-${randomId(6)}` : `-${suffix}`}`,
         });

@@ -1,5 +1,14 @@
 import type { LocalCache, Marshaller, Store, Synchronizer } from '@synced-cache/core';
-import { jsonMarshaller, MemoryBus, MemoryStore, MemorySynchronizer, SieveCache } from '@synced-cache/core';
+import {
+  createCache,
+  jsonMarshaller,
+  MemoryBus,
+  MemoryStore,
+  MemorySynchronizer,
+  SieveCache,
+  type SyncedCache,
+} from '@synced-cache/core';
+import { chaosSynchronizer } from '@synced-cache/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   type LocalCacheCheck,
@@ -10,6 +19,7 @@ import {
 import { type MarshallerCheck, marshallerChecks } from '../src/marshaller-suite.js';
 import { randomId } from '../src/random.js';
 import { type StoreCheck, storeChecks } from '../src/store-suite.js';
+import { syncedCacheChecks } from '../src/synced-cache-suite.js';
 import { type SynchronizerCheck, synchronizerChecks } from '../src/synchronizer-suite.js';
 import {
   BrokenLocalCache,
@@ -60,6 +70,7 @@ async function runSynchronizerCheck(check: SynchronizerCheck, open: () => Synchr
         return synchronizer;
       },
       channel: (suffix) => `self-check-${randomId()}${suffix ?? ''}`,
+      timeoutMs: 500,
     });
   } finally {
     for (const synchronizer of opened) await synchronizer.close();
@@ -197,5 +208,42 @@ describe('describeSynchronizer catches broken synchronizers', () => {
     ).rejects.toThrow(/timed out/);
     const controlBus = new MemoryBus();
     await runSynchronizerCheck(confirmed, () => new MemorySynchronizer({ bus: controlBus }));
+  });
+
+  it('fails a synchronizer that reorders messages', async () => {
+    const order = find(synchronizerChecks, '200 awaited publishes');
+    const bus = new MemoryBus();
+    let seed = 0;
+    await expect(
+      runSynchronizerCheck(order, () =>
+        chaosSynchronizer(new MemorySynchronizer({ bus }), { seed: ++seed, reorder: 0.3 }),
+      ),
+    ).rejects.toThrow();
+  });
+});
+
+describe('describeSyncedCache catches broken setups', () => {
+  it('fails pods whose bus drops every event', async () => {
+    const propagation = find(syncedCacheChecks, "into the other pods' local tier");
+    const store = new MemoryStore();
+    const bus = new MemoryBus();
+    const pods: Array<SyncedCache<unknown>> = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        pods.push(
+          await createCache({
+            store,
+            synchronizer: chaosSynchronizer(new MemorySynchronizer({ bus }), { drop: 1 }),
+            namespace: 'self-check',
+            podId: `pod-${i}`,
+          }),
+        );
+      }
+      await expect(
+        propagation.run({ pods, namespace: 'self-check', addPod: async () => pods[0]!, timeoutMs: 300 }),
+      ).rejects.toThrow(/timed out/);
+    } finally {
+      await Promise.all(pods.map((pod) => pod.close()));
+    }
   });
 });
