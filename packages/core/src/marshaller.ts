@@ -17,8 +17,9 @@ export const jsonMarshaller: Marshaller<unknown> = {
   encode(value: unknown): Uint8Array {
     let text: string | undefined;
     try {
-      text = JSON.stringify(value);
+      text = JSON.stringify(value, rejectLossy);
     } catch (error) {
+      if (SerializationError.isInstance(error)) throw error;
       throw new SerializationError(`cannot encode value as JSON: ${(error as Error).message}`, {
         cause: error,
         action: 'encode',
@@ -40,6 +41,17 @@ export const jsonMarshaller: Marshaller<unknown> = {
     }
   },
 };
+
+/** JSON.stringify silently drops functions and symbols inside objects; refuse instead. */
+function rejectLossy(this: unknown, key: string, value: unknown): unknown {
+  if (typeof value === 'function' || typeof value === 'symbol') {
+    throw new SerializationError(`cannot encode a ${typeof value} as JSON (at ${JSON.stringify(key)})`, {
+      action: 'encode',
+      path: key === '' ? '$' : `…${key}`,
+    });
+  }
+  return value;
+}
 
 const FORMAT_PACKAGES = {
   json: { name: '@synced-cache/json', factory: 'createJsonMarshaller' },

@@ -69,3 +69,15 @@ describe('SieveCache', () => {
     expect(() => new SieveCache({ maxCost: -1 })).toThrow(/maxCost/);
   });
 });
+
+describe('jsonMarshaller', () => {
+  it('rejects functions and symbols anywhere instead of silently dropping them', async () => {
+    const { jsonMarshaller, SerializationError } = await import('../src/index.js');
+    for (const bad of [{ fn: () => 1 }, [Symbol('s')], { deep: { f() {} } }, 1n, undefined]) {
+      expect(() => jsonMarshaller.encode(bad)).toThrow(SerializationError);
+    }
+    expect(jsonMarshaller.decode(jsonMarshaller.encode({ a: [1, 'x', null] }))).toEqual({
+      a: [1, 'x', null],
+    });
+  });
+});
