@@ -12,6 +12,7 @@ const INTEGER_TEXT = /^-?(0|[1-9]\d*)$/;
  * assignment here keeps it that way.
  */
 export function revive(value: unknown, options: ResolvedOptions): unknown {
+  inheritedKeys = hasInheritedEnumerableKeys();
   return typeof value === 'object' && value !== null ? reviveContainer(value, 1, options) : value;
 }
 
@@ -48,23 +49,52 @@ function reviveContainer(container: object, depth: number, options: ResolvedOpti
   return reviveObject(container as Record<string, unknown>, depth, options);
 }
 
+/**
+ * Whether `for…in` over a parsed object would also see inherited keys (only when someone made
+ * an `Object.prototype` property enumerable). Checked once per decode: when it is false, the
+ * walk uses `for…in`, which allocates nothing, instead of `Object.keys`.
+ */
+let inheritedKeys = false;
+
+function hasInheritedEnumerableKeys(): boolean {
+  for (const _ in {}) return true;
+  return false;
+}
+
 function reviveObject(object: Record<string, unknown>, depth: number, options: ResolvedOptions): object {
   if (depth > options.maxDepth) throw depthFailure(options.maxDepth, object);
-  const keys = Object.keys(object);
-  if (keys.length > options.maxLength) throw limitFailure('maxLength', options.maxLength, keys.length);
+  let count = 0;
   let key = '';
   try {
-    for (key of keys) {
-      const element = object[key];
-      if (typeof element === 'object' && element !== null) {
-        const revived = reviveContainer(element, depth + 1, options);
-        if (revived !== element) setOwn(object, key, revived);
+    if (inheritedKeys) {
+      for (key of Object.keys(object)) {
+        count++;
+        reviveProperty(object, key, depth, options);
+      }
+    } else {
+      for (key in object) {
+        count++;
+        reviveProperty(object, key, depth, options);
       }
     }
   } catch (error) {
     rethrowWithSegment(error, keySegment(key), object);
   }
+  if (count > options.maxLength) throw limitFailure('maxLength', options.maxLength, count);
   return object;
+}
+
+function reviveProperty(
+  object: Record<string, unknown>,
+  key: string,
+  depth: number,
+  options: ResolvedOptions,
+): void {
+  const element = object[key];
+  if (typeof element === 'object' && element !== null) {
+    const revived = reviveContainer(element, depth + 1, options);
+    if (revived !== element) setOwn(object, key, revived);
+  }
 }
 
 function reviveChild(value: unknown, depth: number, options: ResolvedOptions): unknown {

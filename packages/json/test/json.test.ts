@@ -119,6 +119,22 @@ describe('createJsonMarshaller', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('decodes the same when someone made an Object.prototype property enumerable', () => {
+    Object.defineProperty(Object.prototype, 'injected', {
+      value: { $sc: 'undefined' },
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    });
+    try {
+      const decoded = marshaller.decode(bytesOf('{"a":{"b":[1,{"c":2}]}}')) as Record<string, unknown>;
+      expect(Object.keys(decoded)).toEqual(['a']);
+      expect(Object.hasOwn(decoded.a as object, 'injected')).toBe(false);
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).injected;
+    }
+  });
+
   it('rejects functions, symbols, cycles and unregistered classes at encode, naming the path', () => {
     const cyclic: Record<string, unknown> = { list: [{}] };
     (cyclic.list as Array<Record<string, unknown>>)[0]!.back = cyclic;

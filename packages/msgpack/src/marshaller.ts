@@ -5,6 +5,8 @@ import { type MsgpackMarshallerOptions, type ResolvedOptions, resolveOptions } f
 import { Reader, Route, scan } from './reader.js';
 import { isPlain, Writer } from './writer.js';
 
+const REPLACEMENT_CHARACTER = Buffer.from([0xef, 0xbf, 0xbd]);
+
 /** Largest msgpackr arena that encoded values may share (see `encode`). */
 const ARENA_SHARE_LIMIT = 65_536;
 
@@ -49,8 +51,15 @@ export function createMsgpackMarshaller(options?: MsgpackMarshallerOptions): Mar
           // A throwing getter: let the full writer hit it again and report its path.
           plain = false;
         }
+        let packed: Uint8Array | undefined;
         if (plain) {
-          const packed = packr.pack(value);
+          packed = packr.pack(value);
+          // msgpackr writes U+FFFD for a lone surrogate (UTF-8 cannot hold it). Searching the
+          // bytes once is far cheaper than checking every string and key during the walk; a real
+          // U+FFFD in the data only sends the value down the full writer, which handles both.
+          if (Buffer.prototype.indexOf.call(packed, REPLACEMENT_CHARACTER) !== -1) packed = undefined;
+        }
+        if (packed !== undefined) {
           // msgpackr returns a view into its arena, which grows to fit the largest value packed
           // so far: copy out of a large arena so that a small cached value never pins it. A
           // small arena is shared the way Node's own 8 KiB Buffer pool is.

@@ -30,7 +30,8 @@ const BUFFER_PROTOTYPE: object | undefined = typeof Buffer === 'function' ? Buff
 const textEncoder = new TextEncoder();
 
 /**
- * True when msgpackr alone encodes `value` so that it decodes back unchanged: well-formed strings,
+ * True when msgpackr alone encodes `value` so that it decodes back unchanged (given that its
+ * output holds no U+FFFD, the mark of a lone surrogate msgpackr had to replace): strings,
  * numbers other than -0, booleans, null, undefined, `Date`s, plain `Uint8Array`s, plain objects
  * and dense arrays, within the limits. One walk with an early exit; anything else goes through
  * {@link Writer}, which also reports errors with their path.
@@ -38,9 +39,9 @@ const textEncoder = new TextEncoder();
 export function isPlain(value: unknown, depth: number, options: ResolvedOptions): boolean {
   switch (typeof value) {
     case 'string':
-      return isWellFormed(value);
     case 'boolean':
     case 'undefined':
+      // Strings with lone surrogates are caught after packing (see PackedCheck in marshaller.ts).
       return true;
     case 'number':
       return value !== 0 || 1 / value > 0;
@@ -70,7 +71,7 @@ export function isPlain(value: unknown, depth: number, options: ResolvedOptions)
         let count = 0;
         for (const key in value) {
           // msgpackr renames a decoded "__proto__" key in records mode; plain maps keep it.
-          if (!isWellFormed(key) || (options.records && key === '__proto__')) return false;
+          if (options.records && key === '__proto__') return false;
           const element: unknown = (value as Record<string, unknown>)[key];
           if (
             typeof element === 'number'
