@@ -58,11 +58,28 @@ class SubscriberConnection {
   #down = false;
   #closed = false;
 
-  constructor(source: ClientInternals, sharded: boolean) {
+  /**
+   * @param onMoved called when the server unsubscribed a sharded channel because its slot moved to
+   *   another node (resharding, failover); the channel's listeners are handed over and forgotten.
+   */
+  constructor(
+    source: ClientInternals,
+    sharded: boolean,
+    onMoved?: (channel: string, listeners: Set<Listener>) => void,
+  ) {
     this.#sharded = sharded;
     this.#client = source.duplicate();
     this.#client.on('error', ((error: unknown) => this.#onDown(error)) as (...args: never[]) => void);
     this.#client.on('ready', (() => this.#onReady()) as (...args: never[]) => void);
+    if (onMoved !== undefined) {
+      this.#client.on('sharded-channel-moved', ((channel: unknown) => {
+        const name = String(channel);
+        const listeners = this.#channels.get(name);
+        if (this.#closed || listeners === undefined) return;
+        this.#channels.delete(name);
+        onMoved(name, listeners);
+      }) as (...args: never[]) => void);
+    }
     this.#connected = this.#client.connect();
     this.#connected.catch(() => undefined);
   }
@@ -292,6 +309,8 @@ class RedisSynchronizer implements Synchronizer {
   readonly #probeIntervalMs: number;
   readonly #subscribers = new Map<string, Promise<Subscriber>>();
   readonly #subscriptions = new Set<{ unsubscribe(): Promise<void> }>();
+  /** The subscriber each listener currently lives on (it changes when a sharded channel moves). */
+  readonly #homes = new Map<Listener, Subscriber>();
   #closed = false;
 
   constructor(connection: Connection, sharded: boolean, probeIntervalMs: number) {
@@ -338,14 +357,17 @@ class RedisSynchronizer implements Synchronizer {
       throw new CacheClosedError({ action: 'subscribe' });
     }
     callStatus(listener, 'up');
+    this.#homes.set(listener, subscriber);
     let active = true;
     const subscription = {
       unsubscribe: async (): Promise<void> => {
         if (!active) return;
         active = false;
         this.#subscriptions.delete(subscription);
+        const home = this.#homes.get(listener);
+        this.#homes.delete(listener);
         try {
-          await subscriber.remove(channel, listener);
+          await home?.remove(channel, listener);
         } catch (error) {
           throw toSynchronizerError(error, {
             action: 'unsubscribe',
@@ -384,9 +406,40 @@ class RedisSynchronizer implements Synchronizer {
       const master = cluster.getSlotMaster(keySlot(channel)) as { host?: string; port?: number };
       return this.#memoize(`${master.host}:${master.port}`, async () => {
         const node = (await cluster.nodeClient(master as never)) as ClientInternals;
-        return new SubscriberConnection(node, true);
+        return new SubscriberConnection(node, true, (moved, listeners) => {
+          void this.#rehome(moved, listeners);
+        });
       });
     })();
+  }
+
+  /**
+   * A sharded channel's slot moved to another node: report `down`, let the Cluster client learn
+   * the new owner (a keyed read on the channel's slot follows the MOVED redirection), subscribe
+   * there and report `resubscribed`. Retries with backoff until it succeeds or we are closed.
+   */
+  async #rehome(channel: string, listeners: Set<Listener>): Promise<void> {
+    const error = new Error(`sharded channel ${channel} moved to another node`);
+    for (const listener of listeners) callStatus(listener, 'down', error);
+    for (let attempt = 0; !this.#closed; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** attempt, 2000)));
+      if (this.#closed) return;
+      try {
+        await this.#connection.send(channel, ['EXISTS', channel]);
+        const subscriber = await this.#subscriberFor(channel);
+        for (const listener of listeners) {
+          if (!this.#homes.has(listener)) continue; // unsubscribed meanwhile
+          await subscriber.add(channel, listener);
+          this.#homes.set(listener, subscriber);
+        }
+        for (const listener of listeners) {
+          if (this.#homes.has(listener)) callStatus(listener, 'resubscribed');
+        }
+        return;
+      } catch {
+        // The new owner is not reachable yet (failover in progress): try again.
+      }
+    }
   }
 
   #memoize(key: string, create: () => Promise<Subscriber>): Promise<Subscriber> {
@@ -405,6 +458,7 @@ class RedisSynchronizer implements Synchronizer {
     const subscribers = [...this.#subscribers.values()];
     this.#subscribers.clear();
     this.#subscriptions.clear();
+    this.#homes.clear();
     for (const pending of subscribers) {
       const subscriber = await pending.catch(() => undefined);
       await subscriber?.close();

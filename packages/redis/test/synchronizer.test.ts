@@ -131,6 +131,55 @@ for (const major of majors) {
       });
     }
 
+    it("follows a sharded channel whose slot moves to another master: 'down', then 'resubscribed', then delivers", async () => {
+      const subscriberCluster = major.createCluster({ rootNodes: [{ url: clusterUrl() }] });
+      const publisherCluster = major.createCluster({ rootNodes: [{ url: clusterUrl() }] });
+      subscriberCluster.on('error', () => undefined);
+      publisherCluster.on('error', () => undefined);
+      await Promise.all([subscriberCluster.connect(), publisherCluster.connect()]);
+      const subscriber = createRedisSynchronizer(subscriberCluster);
+      const publisher = createRedisSynchronizer(publisherCluster);
+      const channel = `${randomPrefix('move')}channel`;
+      const received = await listen(subscriber, channel);
+      await publisher.publish(channel, Buffer.from('before'));
+      await until(() => received.messages.length === 1, 'message before the move');
+
+      // Move the channel's (key-less) slot to another master: CLUSTER SETSLOT … NODE on every node.
+      const slot = Number(
+        await subscriberCluster.sendCommand(undefined, true, ['CLUSTER', 'KEYSLOT', channel]),
+      );
+      const admins = await Promise.all(
+        cluster.nodes.map((node) => adminClient(`redis://${node.host}:${node.port}`)),
+      );
+      const ids = await Promise.all(
+        admins.map(async (admin) => String(await admin.sendCommand(['CLUSTER', 'MYID']))),
+      );
+      const ownerReply = (await admins[0]?.sendCommand(['CLUSTER', 'SLOTS'])) as Array<
+        [number, number, [string, number, string]]
+      >;
+      const ownerId = String(
+        ownerReply.find(([from, to]) => Number(from) <= slot && slot <= Number(to))?.[2][2],
+      );
+      const targetIndex = ids.findIndex((id) => id !== ownerId);
+      const target = ids[targetIndex] as string;
+      const order = [targetIndex, ids.indexOf(ownerId), ...ids.keys()].filter(
+        (index, at, all) => all.indexOf(index) === at,
+      );
+      for (const index of order)
+        await admins[index]?.sendCommand(['CLUSTER', 'SETSLOT', String(slot), 'NODE', target]);
+      await Promise.all(admins.map((admin) => admin.close()));
+
+      await until(() => received.statuses.includes('resubscribed'), 'resubscribed after the move', 10_000);
+      expect(received.statuses).toEqual(['up', 'down', 'resubscribed']);
+      // The publisher's Cluster client follows MOVED by itself; the subscriber now listens on the new owner.
+      await publisher.publish(channel, Buffer.from('after'));
+      await until(() => received.messages.length === 2, 'message after the move');
+      expect(received.messages.map(String)).toEqual(['before', 'after']);
+      await publisher.close();
+      await subscriber.close();
+      await Promise.all([subscriberCluster.close(), publisherCluster.close()]);
+    });
+
     it("reports 'resubscribed' after the shard's subscriber connection is killed", async () => {
       const clusterClient = major.createCluster({ rootNodes: [{ url: clusterUrl() }] });
       clusterClient.on('error', () => undefined);
