@@ -18,11 +18,13 @@ import {
   parseReadReply,
   parseScanStep,
   parseTime,
+  parseValueReply,
   parseVersion,
   positiveInteger,
   READ_BATCH_SIZE,
   READ_SCRIPT,
   SET_SCRIPT,
+  ServerClock,
   SIZE_SCRIPT,
   scanPattern,
   toNumber,
@@ -87,6 +89,12 @@ export class IoredisStore implements Store {
   private readonly readCommand: (...args: unknown[]) => Promise<unknown>;
   private readonly setCommand: (...args: unknown[]) => Promise<unknown>;
   private readonly deleteCommand: (...args: unknown[]) => Promise<unknown>;
+  private readonly getBuffer: (key: string) => Promise<unknown>;
+  private readonly mgetBuffer: (...keys: string[]) => Promise<unknown>;
+  /** Estimate of the server clock for the plain-GET read path (standalone / Sentinel only). */
+  private readonly serverClock: ServerClock | undefined;
+  private clockSampling = false;
+  private readonly forgetClock = () => this.serverClock?.reset();
   private closed = false;
 
   /** @internal use {@link createIoredisStore} */
@@ -110,14 +118,54 @@ export class IoredisStore implements Store {
     this.readCommand = scriptCommand(client, READ_SCRIPT, true);
     this.setCommand = scriptCommand(client, SET_SCRIPT);
     this.deleteCommand = scriptCommand(client, DELETE_SCRIPT);
+    this.getBuffer = (client.getBuffer as (key: string) => Promise<unknown>).bind(client);
+    this.mgetBuffer = (client.mgetBuffer as (...keys: string[]) => Promise<unknown>).bind(client);
+    if (!this.cluster) {
+      // After a reconnect (or a Sentinel failover) the server may be another machine.
+      this.serverClock = new ServerClock();
+      client.on('close', this.forgetClock);
+    }
+  }
+
+  /**
+   * True when a plain GET / MGET may serve reads: values with a TTL carry their absolute expiry,
+   * and a fresh estimate of the server clock turns it into a remaining TTL. Otherwise reads use
+   * the read script (value + PTTL) and a clock sample is taken in the background.
+   */
+  private plainReads(): boolean {
+    const clock = this.serverClock;
+    if (clock === undefined) return false;
+    if (clock.due && !this.clockSampling) {
+      this.clockSampling = true;
+      const sentAt = clock.start();
+      (this.client.time as () => Promise<unknown>)
+        .call(this.client)
+        .then(
+          (reply) => clock.record(sentAt, reply),
+          () => undefined,
+        )
+        .finally(() => {
+          this.clockSampling = false;
+        });
+    }
+    return clock.fresh;
   }
 
   async get(key: string): Promise<StoreEntry | undefined> {
     this.checkOpen('get');
     try {
-      await whenReady(this.client, this.commandTimeoutMs, 'get');
-      const reply = await this.readCommand(1, key);
-      return parseReadReply(reply, 0);
+      const wait = whenReady(this.client, this.commandTimeoutMs, 'get');
+      if (wait !== undefined) await wait;
+      if (this.plainReads()) {
+        try {
+          return parseValueReply(await this.getBuffer(key), this.serverClock!);
+        } catch (error) {
+          // a key of another type under the prefix is not ours: it reads as absent
+          if (error instanceof Error && error.message.startsWith('WRONGTYPE')) return undefined;
+          throw error;
+        }
+      }
+      return parseReadReply(await this.readCommand(1, key), 0);
     } catch (error) {
       throw toStoreError(error, { action: 'get', key, timeoutMs: this.commandTimeoutMs });
     }
@@ -137,9 +185,18 @@ export class IoredisStore implements Store {
             keys.map((_, index) => index),
             READ_BATCH_SIZE,
           );
+      const plain = this.plainReads();
       await Promise.all(
         groups.map(async (indexes) => {
-          const reply = await this.readCommand(indexes.length, ...indexes.map((index) => keys[index]));
+          const batch = indexes.map((index) => keys[index]!);
+          if (plain) {
+            const values = (await this.mgetBuffer(...batch)) as unknown[];
+            for (let position = 0; position < indexes.length; position++) {
+              results[indexes[position]!] = parseValueReply(values[position], this.serverClock!);
+            }
+            return;
+          }
+          const reply = await this.readCommand(indexes.length, ...batch);
           for (let position = 0; position < indexes.length; position++) {
             results[indexes[position]!] = parseReadReply(reply, position);
           }
@@ -242,6 +299,7 @@ export class IoredisStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.client.off('close', this.forgetClock);
     if (this.owned) await closeOwned(this.client, this.commandTimeoutMs);
   }
 

@@ -4,6 +4,7 @@ import { type RedisServer, startRedis } from '@synced-cache/test-servers';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIoredisStore, createIoredisSynchronizer } from '../src/index.js';
+import { eventually } from './helpers.js';
 
 let redis: RedisServer;
 let raw: Redis;
@@ -104,6 +105,42 @@ describe('IoredisStore (standalone)', () => {
       expect(tombstone?.[0]).toBe(2);
       expect(tombstone?.readDoubleBE(1)).toBe(deleted);
       expect(await raw.pttl(key)).toBeGreaterThan(0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('values with a TTL carry their expiry; plain-GET reads report a remaining TTL never above PTTL', async () => {
+    const store = createIoredisStore(redis.url);
+    try {
+      const ns = prefix();
+      const before = Date.now();
+      await store.set(`${ns}ttl`, bytes('v'), { ttlMs: 60_000 });
+      await store.set(`${ns}forever`, bytes('w'));
+      const stored = await raw.getBuffer(`${ns}ttl`);
+      expect(stored?.[0]).toBe(3);
+      const decoded = decodeValue(stored);
+      expect(decoded?.expiresAtMs).toBeGreaterThanOrEqual(before + 60_000 - 1000);
+      expect(decoded?.expiresAtMs).toBeLessThanOrEqual(Date.now() + 60_000 + 1000);
+      // the first read goes through the script (PTTL) and samples the server clock; later reads
+      // are plain GET / MGET
+      const first = await store.get(`${ns}ttl`);
+      await eventually('clock sampled', async () => {
+        const [entry] = await store.getMany([`${ns}ttl`]);
+        return entry !== undefined;
+      });
+      for (const entry of [first, await store.get(`${ns}ttl`), ...(await store.getMany([`${ns}ttl`]))]) {
+        const pttl = await raw.pttl(`${ns}ttl`);
+        expect(entry?.ttlMs).toBeGreaterThan(55_000);
+        expect(entry!.ttlMs!).toBeLessThanOrEqual(pttl + 5);
+        expect(Buffer.from(entry!.payload).toString()).toBe('v');
+      }
+      const [forever, missing] = await store.getMany([`${ns}forever`, `${ns}missing`]);
+      expect(forever?.ttlMs).toBeUndefined();
+      expect(missing).toBeUndefined();
+      await store.delete(`${ns}ttl`);
+      expect(await store.get(`${ns}ttl`)).toBeUndefined();
+      expect(await store.getMany([`${ns}ttl`])).toEqual([undefined]);
     } finally {
       await store.close();
     }

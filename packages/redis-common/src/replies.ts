@@ -1,5 +1,11 @@
 import { type StoreEntry, StoreError } from '@synced-cache/core';
-import { HEADER_BYTES, type KIND_TOMBSTONE, KIND_VALUE } from './scripts.js';
+import {
+  HEADER_BYTES,
+  HEADER_WITH_EXPIRY_BYTES,
+  type KIND_TOMBSTONE,
+  KIND_VALUE,
+  KIND_VALUE_WITH_EXPIRY,
+} from './scripts.js';
 
 /**
  * Parsing of script replies and of the stored value layout (see `scripts.ts`). Both clients may
@@ -25,30 +31,42 @@ export interface DecodedValue {
   version: number;
   /** The payload, a view into the given bytes (no copy). */
   payload: Uint8Array;
+  /** Absolute expiry in server milliseconds, for values written with a TTL. */
+  expiresAtMs?: number | undefined;
 }
 
 /**
- * Decodes a stored value (`kind | version | payload`). Returns `undefined` for tombstones,
- * foreign strings and malformed headers (never throws).
+ * Decodes a stored value (`kind | version | [expiry] | payload`). Returns `undefined` for
+ * tombstones, foreign strings and malformed headers (never throws).
  */
 export function decodeValue(raw: unknown): DecodedValue | undefined {
   const bytes = asBytes(raw);
-  if (bytes === undefined || bytes.length < HEADER_BYTES || bytes[0] !== KIND_VALUE) return undefined;
+  if (bytes === undefined || bytes.length < HEADER_BYTES) return undefined;
+  const kind = bytes[0];
+  if (kind !== KIND_VALUE && kind !== KIND_VALUE_WITH_EXPIRY) return undefined;
   const version = readDoubleBigEndian(bytes, 1);
   if (!Number.isSafeInteger(version) || version <= 0) return undefined;
-  return { version, payload: bytes.subarray(HEADER_BYTES) };
+  if (kind === KIND_VALUE) return { version, payload: bytes.subarray(HEADER_BYTES) };
+  if (bytes.length < HEADER_WITH_EXPIRY_BYTES) return undefined;
+  const expiresAtMs = readDoubleBigEndian(bytes, HEADER_BYTES);
+  if (!Number.isFinite(expiresAtMs)) return undefined;
+  return { version, payload: bytes.subarray(HEADER_WITH_EXPIRY_BYTES), expiresAtMs };
 }
 
 /** Builds the stored form of a value or tombstone (what the scripts write), e.g. for tests and tools. */
 export function encodeValue(
-  kind: typeof KIND_VALUE | typeof KIND_TOMBSTONE,
+  kind: typeof KIND_VALUE | typeof KIND_TOMBSTONE | typeof KIND_VALUE_WITH_EXPIRY,
   version: number,
   payload?: Uint8Array,
+  expiresAtMs = 0,
 ): Uint8Array {
-  const bytes = new Uint8Array(HEADER_BYTES + (payload?.length ?? 0));
+  const header = kind === KIND_VALUE_WITH_EXPIRY ? HEADER_WITH_EXPIRY_BYTES : HEADER_BYTES;
+  const bytes = new Uint8Array(header + (payload?.length ?? 0));
+  const view = new DataView(bytes.buffer);
   bytes[0] = kind;
-  new DataView(bytes.buffer).setFloat64(1, version, false);
-  if (payload !== undefined) bytes.set(payload, HEADER_BYTES);
+  view.setFloat64(1, version, false);
+  if (kind === KIND_VALUE_WITH_EXPIRY) view.setFloat64(HEADER_BYTES, expiresAtMs, false);
+  if (payload !== undefined) bytes.set(payload, header);
   return bytes;
 }
 
@@ -91,6 +109,75 @@ export function parseReadReply(reply: unknown, index: number): StoreEntry | unde
     version: decoded.version,
     ttlMs: Number.isFinite(ttl) && ttl > 0 ? ttl : undefined,
   };
+}
+
+/**
+ * Reads a plain `GET` / `MGET` reply into a store entry, computing the remaining TTL from the
+ * expiry in the header and `clock`'s estimate of the server time (never longer than the truth
+ * when the estimate holds).
+ */
+export function parseValueReply(reply: unknown, clock: ServerClock): StoreEntry | undefined {
+  const decoded = decodeValue(reply);
+  if (decoded === undefined) return undefined;
+  if (decoded.expiresAtMs === undefined) return { payload: decoded.payload, version: decoded.version };
+  return {
+    payload: decoded.payload,
+    version: decoded.version,
+    ttlMs: Math.max(1, Math.floor(decoded.expiresAtMs - clock.latestServerNowMs())),
+  };
+}
+
+/**
+ * An estimate of a server's clock from `TIME` round trips, so the expiry in a value's header
+ * turns into a remaining TTL without asking the server (`PTTL`). The estimate errs late: it
+ * assumes the server time is the latest it can be given the round trip, so a computed TTL is never
+ * longer than the key's real one (plus clock drift since the sample; samples older than
+ * `maxAgeMs` are not used).
+ */
+export class ServerClock {
+  private offsetMs = 0;
+  private sampledAt = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    /** How long a sample may be used. @default 10000 */
+    readonly maxAgeMs = 10_000,
+    /** Local clock in ms. @default Date.now */
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** True when a sample exists and is younger than `maxAgeMs`. */
+  get fresh(): boolean {
+    return this.now() - this.sampledAt < this.maxAgeMs;
+  }
+
+  /** True when there is no sample or it is older than half of `maxAgeMs` (time to take a new one). */
+  get due(): boolean {
+    return this.now() - this.sampledAt >= this.maxAgeMs / 2;
+  }
+
+  /** Local time before sending `TIME`; pass it to {@link record} with the reply. */
+  start(): number {
+    return this.now();
+  }
+
+  /** Records a `TIME` reply that was requested at local time `sentAtMs`. */
+  record(sentAtMs: number, timeReply: unknown): void {
+    const receivedAt = this.now();
+    const serverMs = parseTime(timeReply) / 1000;
+    // the server read its clock somewhere between sentAt and receivedAt; assume the latest
+    this.offsetMs = serverMs - sentAtMs;
+    this.sampledAt = receivedAt;
+  }
+
+  /** Forgets the sample (after a reconnect or failover the server may be another machine). */
+  reset(): void {
+    this.sampledAt = Number.NEGATIVE_INFINITY;
+  }
+
+  /** The latest the server's clock can read now, in ms, given the sample. */
+  latestServerNowMs(): number {
+    return this.now() + this.offsetMs;
+  }
 }
 
 /** A `[cursor, number]` reply of `CLEAR_SCRIPT` / `SIZE_SCRIPT`. */

@@ -10,9 +10,14 @@ import { createHash } from 'node:crypto';
  *
  * | bytes | meaning |
  * |---|---|
- * | 0 | kind: `1` = value, `2` = tombstone (a deleted or cleared key that remembers its version) |
+ * | 0 | kind: `1` = value, `3` = value with TTL, `2` = tombstone (a deleted or cleared key that remembers its version) |
  * | 1–8 | version, an integer as a big-endian IEEE-754 double (exact below 2^53) |
- * | 9… | payload (values only) |
+ * | 9–16 | kind 3 only: absolute expiry in server milliseconds (TIME), big-endian double |
+ * | 9… / 17… | payload (values only) |
+ *
+ * The expiry in the header lets a plain `GET` / `MGET` read a value with its TTL in one round trip
+ * (remaining = expiry − estimated server time, see `ServerClock`); the `READ_SCRIPT` (value +
+ * PTTL) serves until the server clock is estimated, and on Cluster.
  *
  * ## Versions
  *
@@ -34,8 +39,12 @@ import { createHash } from 'node:crypto';
 export const KIND_VALUE = 1;
 /** Kind byte of a tombstone. */
 export const KIND_TOMBSTONE = 2;
-/** Bytes before the payload: kind (1) + version (8). */
+/** Kind byte of a value with a TTL (the header also holds its absolute expiry). */
+export const KIND_VALUE_WITH_EXPIRY = 3;
+/** Bytes before the payload of a value without TTL (and of a tombstone): kind (1) + version (8). */
 export const HEADER_BYTES = 9;
+/** Bytes before the payload of a value with TTL: kind (1) + version (8) + expiry (8). */
+export const HEADER_WITH_EXPIRY_BYTES = 17;
 
 /** A script with its SHA1 (for EVALSHA) and key count (`undefined` = variable). */
 export interface RedisScript {
@@ -76,7 +85,7 @@ local v = now
 local head = redis.call('GETRANGE', KEYS[1], 0, 8)
 if #head == 9 then
   local kind = string.byte(head, 1)
-  if kind == 1 or kind == 2 then
+  if kind >= 1 and kind <= 3 then
     local previous = struct.unpack('>d', head, 2)
     if previous >= v then v = previous + 1 end
   end
@@ -96,11 +105,11 @@ end`;
 export const SET_SCRIPT: RedisScript = script(
   'synced_cache_set',
   `${NEXT_VERSION}
-local value = string.char(1) .. struct.pack('>d', v) .. ARGV[1]
 if ARGV[2] == '0' then
-  redis.call('SET', KEYS[1], value)
+  redis.call('SET', KEYS[1], string.char(1) .. struct.pack('>d', v) .. ARGV[1])
 else
-  redis.call('SET', KEYS[1], value, 'PX', ARGV[2])
+  local expires = math.floor(now / 1000) + tonumber(ARGV[2])
+  redis.call('SET', KEYS[1], string.char(3) .. struct.pack('>d', v) .. struct.pack('>d', expires) .. ARGV[1], 'PX', ARGV[2])
 end
 return v`,
   undefined,
@@ -123,7 +132,7 @@ return v`,
 
 /**
  * Reads any number of keys in one call. Returns a flat array with two slots per key:
- * `[value-with-header | nil, PTTL | nil, …]`; tombstones, foreign strings and keys of other
+ * `[value-with-header | nil, PTTL | nil, …]` (kinds 1 and 3); tombstones, foreign strings and keys of other
  * types read as nil. All KEYS must live on one Cluster slot.
  */
 export const READ_SCRIPT: RedisScript = script(
@@ -132,7 +141,8 @@ export const READ_SCRIPT: RedisScript = script(
 local out = {}
 for i = 1, #KEYS do
   local value = redis.pcall('GET', KEYS[i])
-  if type(value) == 'string' and #value >= 9 and string.byte(value, 1) == 1 then
+  local kind = type(value) == 'string' and #value >= 9 and string.byte(value, 1)
+  if kind == 1 or (kind == 3 and #value >= 17) then
     out[2 * i - 1] = value
     out[2 * i] = redis.call('PTTL', KEYS[i])
   else
@@ -170,7 +180,7 @@ for _, key in ipairs(scan[2]) do
   local previous = 0
   if type(head) == 'string' and #head == 9 then
     kind = string.byte(head, 1)
-    if kind == 1 or kind == 2 then previous = struct.unpack('>d', head, 2) end
+    if kind >= 1 and kind <= 3 then previous = struct.unpack('>d', head, 2) end
   end
   if kind == 2 then
     if previous > high then high = previous end
@@ -198,7 +208,8 @@ export const SIZE_SCRIPT: RedisScript = script(
 local scan = redis.call('SCAN', ARGV[1], 'MATCH', ARGV[2], 'COUNT', ARGV[3])
 local count = 0
 for _, key in ipairs(scan[2]) do
-  if redis.pcall('GETRANGE', key, 0, 0) == string.char(1) then count = count + 1 end
+  local kind = redis.pcall('GETRANGE', key, 0, 0)
+  if kind == string.char(1) or kind == string.char(3) then count = count + 1 end
 end
 return {scan[1], count}`,
   0,

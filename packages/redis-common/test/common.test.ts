@@ -11,15 +11,19 @@ import {
   escapeGlob,
   groupBySlot,
   HEADER_BYTES,
+  HEADER_WITH_EXPIRY_BYTES,
   KIND_TOMBSTONE,
   KIND_VALUE,
+  KIND_VALUE_WITH_EXPIRY,
   keySlot,
   parseReadReply,
   parseScanStep,
   parseTime,
+  parseValueReply,
   parseVersion,
   positiveInteger,
   SCRIPTS,
+  ServerClock,
   scanPattern,
   toStoreError,
   toSynchronizerError,
@@ -229,5 +233,42 @@ describe('clock key', () => {
     expect(clockKeyOption('my.clock')).toBe('my.clock');
     expect(() => clockKeyOption('ns:clock')).toThrow(InvalidConfigError);
     expect(() => clockKeyOption('')).toThrow(/clockKey/);
+  });
+});
+
+describe('values with expiry (kind 3) and the server clock', () => {
+  it('decodes the expiry from the header', () => {
+    const stored = encodeValue(KIND_VALUE_WITH_EXPIRY, 42, Buffer.from('p'), 1_764_000_000_500);
+    expect(stored.length).toBe(HEADER_WITH_EXPIRY_BYTES + 1);
+    expect(decodeValue(Buffer.from(stored))).toEqual({
+      version: 42,
+      payload: Buffer.from('p'),
+      expiresAtMs: 1_764_000_000_500,
+    });
+    expect(decodeValue(stored.subarray(0, 12))).toBeUndefined();
+  });
+
+  it('turns the expiry into a remaining TTL that errs short, never long', () => {
+    let local = 1000;
+    const clock = new ServerClock(10_000, () => local);
+    expect(clock.fresh).toBe(false);
+    const sentAt = clock.start();
+    local = 1004; // 4 ms round trip; the server read 5000.000 s somewhere in between
+    clock.record(sentAt, ['5000', '0']);
+    expect(clock.fresh).toBe(true);
+    // server now is at most 5_000_000 + 4 ms (if it read its clock at sentAt)
+    expect(clock.latestServerNowMs()).toBe(5_000_004);
+    const entry = parseValueReply(encodeValue(KIND_VALUE_WITH_EXPIRY, 7, Buffer.from('x'), 5_000_104), clock);
+    expect(entry?.ttlMs).toBe(100);
+    const expired = parseValueReply(
+      encodeValue(KIND_VALUE_WITH_EXPIRY, 7, Buffer.from('x'), 4_000_000),
+      clock,
+    );
+    expect(expired?.ttlMs).toBe(1);
+    expect(parseValueReply(encodeValue(KIND_VALUE, 7, Buffer.from('x')), clock)?.ttlMs).toBeUndefined();
+    local = 12_000;
+    expect(clock.fresh).toBe(false);
+    clock.reset();
+    expect(clock.fresh).toBe(false);
   });
 });
