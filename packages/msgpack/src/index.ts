@@ -3,7 +3,6 @@
  *
  * @packageDocumentation
  */
-export { Extension } from './extensions.js';
 export { createMsgpackMarshaller } from './marshaller.js';
 export type { ClassCodec, MsgpackMarshallerOptions } from './options.js';
 

@@ -640,8 +640,8 @@ export class Reader {
     if (typeof length !== 'number' || !Number.isInteger(length) || length < 0 || length > 2 ** 32 - 1) {
       throw new Failure('malformed sparse array extension: bad length');
     }
+    this.checkContainer(Math.max(length, (count - 1) / 2), depth, 0, this.bytes);
     const array: unknown[] = new Array(length);
-    this.checkContainer(Math.max(length, (count - 1) / 2), depth, 0, array);
     let previous = -1;
     for (let pair = 0; pair < (count - 1) / 2; pair++) {
       const position = this.value(0);

@@ -2,7 +2,8 @@ import { InvalidConfigError, LimitExceededError, SerializationError } from '@syn
 import fc from 'fast-check';
 import { Packr, pack, unpack } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
-import { createMsgpackMarshaller, Extension, VERSION } from '../src/index.js';
+import { Extension } from '../src/extensions.js';
+import { createMsgpackMarshaller, VERSION } from '../src/index.js';
 import { corpus, difference, Money, moneyCodec, supportedValue } from './values.js';
 
 function thrown(run: () => unknown): SerializationError {
