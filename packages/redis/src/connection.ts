@@ -219,29 +219,43 @@ export class Connection {
       this.kind = 'client';
       this.raw = client as unknown as RedisConnectable;
     }
+    this.#connect();
+  }
+
+  /**
+   * Connects a node-redis object we created. When the first connection fails (a Cluster or
+   * Sentinel whose nodes are all down gives up), the next call tries again instead of failing
+   * forever.
+   */
+  #connect(): void {
     const connecting = (this.raw as unknown as { connect(): Promise<unknown> }).connect();
-    this.#ready = connecting.then(
+    const ready = connecting.then(
       () => {
-        this.#ready = undefined;
+        if (this.#ready === ready) this.#ready = undefined;
       },
       (error: unknown) => {
         this.#connectError = error;
         throw error;
       },
     );
+    this.#ready = ready;
+    this.#connectError = undefined;
     // The rejection is observed by callers of `ready()`; this keeps it from being unhandled.
-    this.#ready.catch(() => undefined);
+    ready.catch(() => undefined);
   }
 
   /** Resolves once a connection we created is connected (at once for yours). */
   ready(): Promise<void> | undefined {
-    if (this.#connectError !== undefined) return Promise.reject(this.#connectError);
+    if (this.#connectError !== undefined && !this.#closed) {
+      if ((this.raw as unknown as { isOpen?: boolean }).isOpen !== true) this.#connect();
+      else this.#connectError = undefined;
+    }
     return this.#ready;
   }
 
   /** Sends one command, routed by `firstKey` on a Cluster. */
   send(firstKey: RedisArgument | undefined, args: ReadonlyArray<RedisArgument>): Promise<unknown> {
-    const pending = this.#ready;
+    const pending = this.#connectError === undefined ? this.#ready : this.ready();
     if (pending !== undefined && this.kind !== 'client') {
       return pending.then(() => this.#sendNow(firstKey, args));
     }

@@ -233,3 +233,30 @@ describe('Redis stopped mid-run', () => {
     }
   });
 });
+
+describe('started before Redis', () => {
+  it('a store created while Redis is unreachable fails with typed errors, then works once Redis is up', async () => {
+    const late = await startRedis();
+    await late.kill();
+    try {
+      const store = createRedisStore(late.url, { commandTimeoutMs: 200 });
+      const key = `${randomPrefix()}early`;
+      const error = await store.set(key, bytes('x')).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(StoreError.isInstance(error) || TimeoutError.isInstance(error)).toBe(true);
+      await late.restart();
+      const deadline = Date.now() + 10_000;
+      let version = 0;
+      while (version === 0 && Date.now() < deadline) {
+        version = await store.set(key, bytes('x')).catch(() => 0);
+        if (version === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(version).toBeGreaterThan(0);
+      await store.close();
+    } finally {
+      await late.stop();
+    }
+  });
+});
