@@ -89,7 +89,8 @@ class SubscriberConnection {
   }
 
   #onDown(error: unknown): void {
-    if (this.#closed || this.#down) return;
+    // An error on a connection that is still ready (e.g. a reply decoding error) is not a loss.
+    if (this.#closed || this.#down || (this.#client as { isReady?: boolean }).isReady === true) return;
     this.#down = true;
     this.#broadcast('down', error);
   }
