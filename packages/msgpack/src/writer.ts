@@ -82,7 +82,8 @@ export function isPlain(value: unknown, depth: number, options: ResolvedOptions)
           }
           count++;
         }
-        return count <= options.maxLength;
+        // msgpackr's default map header is 16-bit; bigger objects go through the writer.
+        return count <= options.maxLength && count < 0x10000;
       }
       // msgpackr's records mode writes a Uint8Array inside a record as an object.
       return prototype === DATE_PROTOTYPE || (prototype === UINT8_ARRAY_PROTOTYPE && !options.records);

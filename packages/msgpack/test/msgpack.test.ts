@@ -70,6 +70,14 @@ describe('createMsgpackMarshaller', () => {
     expect([...read.bytes]).toEqual([1]);
   });
 
+  it('round-trips objects with more than 65535 keys (beyond the 16-bit map header msgpackr writes)', () => {
+    const wide: Record<string, number> = {};
+    for (let index = 0; index < 70_000; index++) wide[`k${index}`] = index;
+    const decoded = marshaller.decode(marshaller.encode({ wide })) as { wide: Record<string, number> };
+    expect(Object.keys(decoded.wide).length).toBe(70_000);
+    expect(decoded.wide.k69999).toBe(69_999);
+  });
+
   it('writes BigInt in the extension msgpackr reads too, and typed arrays in its layout', () => {
     const big = -(2n ** 100n) + 12345n;
     const bigBytes = marshaller.encode(big);
