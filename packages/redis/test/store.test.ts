@@ -103,6 +103,22 @@ for (const major of majors) {
       await client.close();
     });
 
+    it('getMany splits large reads into batches and keeps one slot per key in order', async () => {
+      const client = major.createClient({ url: server.url });
+      await client.connect();
+      const store = createRedisStore(client, { readBatchSize: 3 });
+      const prefix = randomPrefix('batch');
+      const keys = Array.from({ length: 20 }, (_, index) => `${prefix}${index}`);
+      for (const key of keys.filter((_, index) => index % 3 !== 0)) await store.set(key, bytes(key));
+      const entries = await store.getMany(keys);
+      expect(entries.map((entry) => entry && Buffer.from(entry.payload).toString())).toEqual(
+        keys.map((key, index) => (index % 3 === 0 ? undefined : key)),
+      );
+      expect(await store.getMany([])).toEqual([]);
+      await store.close();
+      await client.close();
+    });
+
     it('reports the remaining TTL and accepts TTLs beyond 2^31 ms', async () => {
       const client = major.createClient({ url: server.url });
       await client.connect();
