@@ -135,7 +135,8 @@ export class IoredisStore implements Store {
   private plainReads(): boolean {
     const clock = this.serverClock;
     if (clock === undefined) return false;
-    if (clock.due && !this.clockSampling) {
+    const state = clock.check();
+    if (state !== 1 && !this.clockSampling) {
       this.clockSampling = true;
       const sentAt = clock.start();
       (this.client.time as () => Promise<unknown>)
@@ -148,7 +149,7 @@ export class IoredisStore implements Store {
           this.clockSampling = false;
         });
     }
-    return clock.fresh;
+    return state !== 0;
   }
 
   async get(key: string): Promise<StoreEntry | undefined> {

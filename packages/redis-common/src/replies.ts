@@ -22,6 +22,8 @@ function asBytes(value: unknown): Uint8Array | undefined {
 }
 
 function readDoubleBigEndian(bytes: Uint8Array, offset: number): number {
+  // Buffers (what both clients return) read without allocating a DataView.
+  if (Buffer.isBuffer(bytes)) return bytes.readDoubleBE(offset);
   return new DataView(bytes.buffer, bytes.byteOffset + offset, 8).getFloat64(0, false);
 }
 
@@ -153,6 +155,15 @@ export class ServerClock {
   /** True when there is no sample or it is older than half of `maxAgeMs` (time to take a new one). */
   get due(): boolean {
     return this.now() - this.sampledAt >= this.maxAgeMs / 2;
+  }
+
+  /**
+   * One clock read for the read path: `0` = no usable sample, `1` = usable, `2` = usable but due
+   * for a new sample.
+   */
+  check(): 0 | 1 | 2 {
+    const age = this.now() - this.sampledAt;
+    return age >= this.maxAgeMs ? 0 : age >= this.maxAgeMs / 2 ? 2 : 1;
   }
 
   /** Local time before sending `TIME`; pass it to {@link record} with the reply. */
