@@ -5,7 +5,16 @@ import { type MsgpackMarshallerOptions, type ResolvedOptions, resolveOptions } f
 import { Reader, Route, scan } from './reader.js';
 import { isPlain, Writer } from './writer.js';
 
-const REPLACEMENT_CHARACTER = Buffer.from([0xef, 0xbf, 0xbd]);
+/** Whether the UTF-8 bytes of U+FFFD (EF BF BD) occur: memchr for the first byte, then a check. */
+function containsReplacementCharacter(bytes: Uint8Array): boolean {
+  const indexOf = Buffer.prototype.indexOf;
+  let at = indexOf.call(bytes, 0xef);
+  while (at !== -1) {
+    if (bytes[at + 1] === 0xbf && bytes[at + 2] === 0xbd) return true;
+    at = indexOf.call(bytes, 0xef, at + 1);
+  }
+  return false;
+}
 
 /** Largest msgpackr arena that encoded values may share (see `encode`). */
 const ARENA_SHARE_LIMIT = 65_536;
@@ -57,7 +66,7 @@ export function createMsgpackMarshaller(options?: MsgpackMarshallerOptions): Mar
           // msgpackr writes U+FFFD for a lone surrogate (UTF-8 cannot hold it). Searching the
           // bytes once is far cheaper than checking every string and key during the walk; a real
           // U+FFFD in the data only sends the value down the full writer, which handles both.
-          if (Buffer.prototype.indexOf.call(packed, REPLACEMENT_CHARACTER) !== -1) packed = undefined;
+          if (containsReplacementCharacter(packed)) packed = undefined;
         }
         if (packed !== undefined) {
           // msgpackr returns a view into its arena, which grows to fit the largest value packed
