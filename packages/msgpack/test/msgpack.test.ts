@@ -124,6 +124,8 @@ describe('createMsgpackMarshaller', () => {
   it('keeps strings with lone surrogates exactly, and refuses them as object keys', () => {
     const lone = 'a\ud800b\udc00';
     expect(marshaller.decode(marshaller.encode([lone, 'ok']))).toEqual([lone, 'ok']);
+    const replacement = { text: 'a real \ufffd stays', list: ['\ufffd'] };
+    expect(marshaller.decode(marshaller.encode(replacement))).toEqual(replacement);
     const error = thrown(() => marshaller.encode({ nested: { [lone]: 1 } }));
     expect(error.path).toBe(`$.nested[${JSON.stringify(lone)}]`);
   });
