@@ -238,6 +238,14 @@ describe('createMsgpackMarshaller', () => {
       expect(thrown(() => marshaller.decode(bytes)).message).toMatch(/extension type 114/);
     });
 
+    it('never mistakes integers 64–127 for record references, before or after reading records', () => {
+      const small = [64, 65, { x: 127 }];
+      expect(records.decode(records.encode(rows))).toEqual(rows);
+      expect(marshaller.decode(marshaller.encode(small))).toEqual(small);
+      expect(records.decode(marshaller.encode(small))).toEqual(small);
+      expect(records.decode(records.encode(small))).toEqual(small);
+    });
+
     it('still round-trips every supported value and reads plain msgpack', () => {
       for (const value of corpus()) {
         expect(difference(records.decode(records.encode(value)), value)).toBeUndefined();
