@@ -37,5 +37,14 @@ run(['install', '--frozen-lockfile']);
 if (task === 'demo') {
   run(['--filter', '@synced-cache/demo', 'run', 'demo', ...process.argv.slice(3)]);
 } else {
-  run(['turbo', 'run', 'typecheck', 'test', '--concurrency=2', '--continue', '--output-logs=errors-only', ...process.argv.slice(3)]);
+  run([
+    'turbo',
+    'run',
+    'typecheck',
+    'test',
+    '--concurrency=2',
+    '--continue',
+    '--output-logs=errors-only',
+    ...process.argv.slice(3),
+  ]);
 }

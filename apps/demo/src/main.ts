@@ -34,6 +34,7 @@ function view(pods: SyncedCache<unknown>[]): string {
   const rows = KEYS.map((key) => {
     const cells = pods.map((pod) => {
       const text = show(pod.peek(key));
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the ANSI colour codes this file adds
       const visible = text.replace(/\x1b\[[0-9;]*m/g, '');
       return text + ' '.repeat(Math.max(1, width - visible.length));
     });
