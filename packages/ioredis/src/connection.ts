@@ -102,6 +102,9 @@ export function boundedOptions(commandTimeoutMs: number): Record<string, unknown
     maxRetriesPerRequest: 1,
     connectTimeout: Math.max(commandTimeoutMs, 1000),
     retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),
+    // After a Sentinel failover the old master answers READONLY: reconnect (Sentinel resolves the
+    // new master); the failed call is not resent (it already failed, within its bound).
+    reconnectOnError: (error: Error) => error.message.startsWith('READONLY'),
   };
 }
 
