@@ -3,7 +3,7 @@ import { DEFAULT_CLOCK_KEY, decodeValue } from '@synced-cache/redis-common';
 import { type RedisServer, startRedis } from '@synced-cache/test-servers';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIoredisStore, createIoredisSynchronizer } from '../src/index.js';
+import { createIoredisCache, createIoredisStore, createIoredisSynchronizer } from '../src/index.js';
 import { eventually } from './helpers.js';
 
 let redis: RedisServer;
@@ -123,18 +123,25 @@ describe('IoredisStore (standalone)', () => {
       expect(decoded?.expiresAtMs).toBeGreaterThanOrEqual(before + 60_000 - 1000);
       expect(decoded?.expiresAtMs).toBeLessThanOrEqual(Date.now() + 60_000 + 1000);
       // the first read goes through the script (PTTL) and samples the server clock; later reads
-      // are plain GET / MGET
-      const first = await store.get(`${ns}ttl`);
-      await eventually('clock sampled', async () => {
-        const [entry] = await store.getMany([`${ns}ttl`]);
-        return entry !== undefined;
-      });
-      for (const entry of [first, await store.get(`${ns}ttl`), ...(await store.getMany([`${ns}ttl`]))]) {
-        const pttl = await raw.pttl(`${ns}ttl`);
-        expect(entry?.ttlMs).toBeGreaterThan(55_000);
-        expect(entry!.ttlMs!).toBeLessThanOrEqual(pttl + 5);
+      // are plain GET / MGET. A reported TTL never exceeds PTTL measured just before the read.
+      const reads = [
+        () => store.get(`${ns}ttl`),
+        () => store.get(`${ns}ttl`),
+        async () => (await store.getMany([`${ns}ttl`]))[0],
+      ];
+      const calls = async (command: string) =>
+        Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(await raw.info('commandstats'))?.[1] ?? 0);
+      const [getsBefore, mgetsBefore] = [await calls('get'), await calls('mget')];
+      for (const read of reads) {
+        const pttlBefore = await raw.pttl(`${ns}ttl`);
+        const entry = await read();
+        expect(entry?.ttlMs).toBeGreaterThan(50_000);
+        expect(entry!.ttlMs!).toBeLessThanOrEqual(pttlBefore + 1);
         expect(Buffer.from(entry!.payload).toString()).toBe('v');
+        await new Promise((resolve) => setTimeout(resolve, 20));
       }
+      expect(await calls('get')).toBeGreaterThan(getsBefore); // plain GET served the second read
+      expect(await calls('mget')).toBeGreaterThan(mgetsBefore);
       const [forever, missing] = await store.getMany([`${ns}forever`, `${ns}missing`]);
       expect(forever?.ttlMs).toBeUndefined();
       expect(missing).toBeUndefined();
@@ -181,6 +188,25 @@ describe('IoredisStore (standalone)', () => {
     await owned.close();
     expect(owned.client.status).toBe('end');
     await expect(owned.get('k')).rejects.toMatchObject({ code: 'ERR_CACHE_CLOSED' });
+  });
+
+  it('createIoredisCache: an injected client stays open after close; a URL connection is closed', async () => {
+    const clients = async () => Number(/connected_clients:(\d+)/.exec(await raw.info('clients'))?.[1]);
+    const baseline = await clients();
+    const injected = new Redis({ host: redis.host, port: redis.port });
+    const namespace = prefix().slice(0, -1);
+    const shared = await createIoredisCache<string>(injected, { namespace });
+    await shared.set('k', 'v');
+    await shared.close();
+    expect(await injected.ping()).toBe('PONG');
+    injected.disconnect();
+    await eventually('injected client gone', async () => (await clients()) === baseline);
+
+    const owned = await createIoredisCache<string>(redis.url, { namespace });
+    expect(await owned.get('k')).toBe('v');
+    expect(await clients()).toBe(baseline + 2); // one for store + publish, one subscriber
+    await owned.close();
+    await eventually('connections closed', async () => (await clients()) === baseline);
   });
 
   it('rejects invalid connections and options with InvalidConfigError naming them', () => {
