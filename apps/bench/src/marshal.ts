@@ -58,7 +58,6 @@ interface Codec {
   decode(bytes: Uint8Array | string): unknown;
 }
 
-const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
 const packr = new Packr({ useRecords: false });
 const unpackr = new Unpackr({ useRecords: false });
@@ -85,7 +84,7 @@ const CODECS: Codec[] = [
   },
   {
     name: JSON_BYTES,
-    encode: (value) => textEncoder.encode(JSON.stringify(value)),
+    encode: (value) => Buffer.from(JSON.stringify(value), 'utf8'),
     decode: (bytes) => JSON.parse(textDecoder.decode(bytes as Uint8Array)),
   },
   fromMarshaller(OURS_JSON, createJsonMarshaller()),
@@ -215,7 +214,7 @@ export async function main(): Promise<string> {
     'The raw msgpackr baseline writes plain msgpack (`useRecords: false`), the format `@synced-cache/msgpack` writes by default.',
     'Both marshallers also validate the value (cycles, functions, classes, limits) on encode and the bytes (framing, limits, prototype-safe keys) on decode.',
     'A marshaller works on bytes, so `@synced-cache/json` pays for the UTF-8 conversion that the string-only JSON baseline does not;',
-    'the "JSON + UTF-8 bytes" baseline (`TextEncoder`/`TextDecoder` around JSON) shows that share.',
+    'the "JSON + UTF-8 bytes" baseline (`Buffer.from`/`TextDecoder` around JSON) shows that share.',
     '',
     '## Goals (round trip, best rounds)',
     '',
