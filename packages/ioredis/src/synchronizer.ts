@@ -349,6 +349,13 @@ class ChannelSubscription implements Subscription {
           connection.on('error', () => undefined);
           const opened = connection;
           opened.once('end', () => this.lost(opened, new Error('subscriber connection closed')));
+          // ioredis ≥ 6 emits 'moved' when the server drops a shard channel subscription because
+          // its slot moved to another node: resubscribe at the new owner (reported as a loss).
+          opened.once('moved', () => {
+            this.owner.refreshTopology();
+            this.lost(opened, new Error('the channel slot moved to another node'));
+            opened.disconnect();
+          });
           await opened.connect();
           await ((sharded ? opened.ssubscribe : opened.subscribe) as Command).call(opened, this.channel);
         })(),

@@ -88,4 +88,73 @@ describe('IoredisStore on Cluster', () => {
       await b.close();
     }
   });
+  it('when the channel slot moves to another node, the subscription follows it (ioredis 6)', async () => {
+    const synchronizer = createIoredisSynchronizer({ cluster: cluster.nodes }, { reconnectDelayMs: 20 });
+    const publisher = createIoredisSynchronizer({ cluster: cluster.nodes });
+    try {
+      const channel = `cache:invalidate:move${Math.random().toString(36).slice(2, 8)}`;
+      const slot = keySlot(channel);
+      const received: string[] = [];
+      const statuses: string[] = [];
+      await synchronizer.subscribe(
+        channel,
+        (message) => received.push(Buffer.from(message).toString()),
+        (status) => statuses.push(status),
+      );
+      await publisher.publish(channel, bytes('one'));
+      await eventually('one', () => received.includes('one'));
+      const ids = await Promise.all(
+        cluster.nodes.map(async (node) =>
+          String(await redisCommand(node.host, node.port, ['CLUSTER', 'MYID'])),
+        ),
+      );
+      const ownerIndex = await (async () => {
+        for (const [index, node] of cluster.nodes.entries()) {
+          const reply = await redisCommand(node.host, node.port, [
+            'CLUSTER',
+            'COUNTKEYSINSLOT',
+            String(slot),
+          ]);
+          if (typeof reply === 'number') {
+            const shards = await redisCommand(node.host, node.port, ['CLUSTER', 'NODES']);
+            const line = String(shards)
+              .split('\n')
+              .find((entry) => entry.includes('myself'))!;
+            const ranges = line.split(' ').slice(8);
+            if (
+              ranges.some((range) => {
+                const [from, to] = range.split('-').map(Number);
+                return slot >= from! && slot <= (to ?? from)!;
+              })
+            ) {
+              return index;
+            }
+          }
+        }
+        throw new Error('owner not found');
+      })();
+      const target = (ownerIndex + 1) % cluster.nodes.length;
+      // the slot holds no keys, so it can be reassigned directly
+      for (const node of cluster.nodes) {
+        await redisCommand(node.host, node.port, ['CLUSTER', 'SETSLOT', String(slot), 'NODE', ids[target]!]);
+      }
+      await eventually('resubscribed at the new owner', () => statuses.includes('resubscribed'), 15_000);
+      const counts = await Promise.all(
+        cluster.nodes.map((node) => redisCommand(node.host, node.port, ['PUBSUB', 'SHARDNUMSUB', channel])),
+      );
+      expect(Number((counts[target] as [string, number])[1])).toBe(1);
+      await eventually(
+        'two arrives',
+        async () => {
+          await publisher.publish(channel, bytes('two')).catch(() => undefined);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          return received.includes('two');
+        },
+        15_000,
+      );
+    } finally {
+      await synchronizer.close();
+      await publisher.close();
+    }
+  });
 });
