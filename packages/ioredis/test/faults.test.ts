@@ -10,7 +10,7 @@ import { type RedisServer, startFaultProxy, startRedis } from '@synced-cache/tes
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createIoredisCache, createIoredisStore } from '../src/index.js';
-import { eventually } from './helpers.js';
+import { eventually, MAJORS, redisClient } from './helpers.js';
 
 const namespace = () => `f${Math.random().toString(36).slice(2, 10)}`;
 const cleanup: Array<() => Promise<void>> = [];
@@ -105,40 +105,45 @@ describe('faults (standalone)', () => {
     );
   }, 30_000);
 
-  it('CLIENT KILL TYPE pubsub: the pod reports down then resubscribed, flushes, and serves no stale value', async () => {
-    const redis = await server();
-    const ns = namespace();
-    const a = await pod(createIoredisCache<string>(redis.url, { namespace: ns, podId: 'a' }));
-    // A writer whose events never reach the Redis channel: it changes the store behind a's back,
-    // like an event lost while a's subscriber is disconnected.
-    const silentStore = createIoredisStore(redis.url);
-    const silent = await pod(
-      createCache<string>({
-        namespace: ns,
-        podId: 'silent',
-        store: silentStore,
-        synchronizer: new MemorySynchronizer(),
-      }),
-    );
-    await a.set('k', 'v1');
-    expect(await a.get('k')).toBe('v1');
-    await silent.set('k', 'v2');
-    expect(await a.get('k')).toBe('v1'); // stale: the scenario the resubscription must repair
+  it.each(MAJORS)(
+    'CLIENT KILL TYPE pubsub (ioredis %i): the pod reports down then resubscribed, flushes, and serves no stale value',
+    async (major) => {
+      const redis = await server();
+      const ns = namespace();
+      const client = redisClient(major, { host: redis.host, port: redis.port });
+      cleanup.push(async () => client.disconnect());
+      const a = await pod(createIoredisCache<string>(client as never, { namespace: ns, podId: 'a' }));
+      // A writer whose events never reach the Redis channel: it changes the store behind a's back,
+      // like an event lost while a's subscriber is disconnected.
+      const silentStore = createIoredisStore(redis.url);
+      const silent = await pod(
+        createCache<string>({
+          namespace: ns,
+          podId: 'silent',
+          store: silentStore,
+          synchronizer: new MemorySynchronizer(),
+        }),
+      );
+      await a.set('k', 'v1');
+      expect(await a.get('k')).toBe('v1');
+      await silent.set('k', 'v2');
+      expect(await a.get('k')).toBe('v1'); // stale: the scenario the resubscription must repair
 
-    const statuses: SynchronizerStatus[] = [];
-    a.on('status', (status) => statuses.push(status));
-    const admin = new Redis({ host: redis.host, port: redis.port });
-    try {
-      expect(await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub')).toBeGreaterThanOrEqual(1);
-    } finally {
-      admin.disconnect();
-    }
-    await eventually('a resubscribed', () => statuses.includes('resubscribed'), 10_000);
-    expect(statuses).toEqual(['down', 'resubscribed']);
-    expect(a.peek('k')).toBeUndefined();
-    expect(await a.get('k')).toBe('v2');
-    expect(a.stats().resyncs).toBeGreaterThanOrEqual(1);
-  });
+      const statuses: SynchronizerStatus[] = [];
+      a.on('status', (status) => statuses.push(status));
+      const admin = new Redis({ host: redis.host, port: redis.port });
+      try {
+        expect(await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub')).toBeGreaterThanOrEqual(1);
+      } finally {
+        admin.disconnect();
+      }
+      await eventually('a resubscribed', () => statuses.includes('resubscribed'), 10_000);
+      expect(statuses).toEqual(['down', 'resubscribed']);
+      expect(a.peek('k')).toBeUndefined();
+      expect(await a.get('k')).toBe('v2');
+      expect(a.stats().resyncs).toBeGreaterThanOrEqual(1);
+    },
+  );
 
   it('a silent partition (blackhole) is noticed by the health check: down, then resubscribed and fresh after heal', async () => {
     const redis = await server();
