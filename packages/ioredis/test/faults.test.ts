@@ -3,10 +3,11 @@ import {
   MemorySynchronizer,
   StoreError,
   type SyncedCache,
+  SyncedCacheError,
   type SynchronizerStatus,
   TimeoutError,
 } from '@synced-cache/core';
-import { type RedisServer, startFaultProxy, startRedis } from '@synced-cache/test-servers';
+import { freePort, type RedisServer, startFaultProxy, startRedis } from '@synced-cache/test-servers';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createIoredisCache, createIoredisStore } from '../src/index.js';
@@ -35,6 +36,17 @@ function isTyped(error: unknown): boolean {
 }
 
 describe('faults (standalone)', () => {
+  it('createIoredisCache against a server that is not there rejects with a typed error within the timeout', async () => {
+    const port = await freePort();
+    const started = Date.now();
+    const error = await createIoredisCache(`redis://127.0.0.1:${port}`, { timeoutMs: 300 }).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(SyncedCacheError.isInstance(error), String(error)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it('Redis stopped mid-run: typed errors within the timeout, local tier serves, recovery after restart without new pods', async () => {
     const redis = await server();
     const ns = namespace();
