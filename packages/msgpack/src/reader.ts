@@ -179,27 +179,45 @@ function skipExtension(length: number, fixed: boolean): void {
   position += length;
 }
 
-function skipArray(length: number, depth: number): void {
-  if (depth + 1 > maxDepth) throw depthFailure(maxDepth, source);
-  if (length > maxLength) throw limitFailure('maxLength', maxLength, length);
-  if (length > end - position) throw truncated();
-  for (let index = 0; index < length; index++) skipValue(depth + 1);
-}
-
 function skipMap(length: number, depth: number): void {
   if (depth + 1 > maxDepth) throw depthFailure(maxDepth, source);
   if (length > maxLength) throw limitFailure('maxLength', maxLength, length);
   if (length * 2 > end - position) throw truncated();
   for (let index = 0; index < length; index++) {
     if (position >= end) throw truncated();
-    const token = source[position] as number;
-    // "__proto__" is fixstr 0xa9 + 9 bytes: msgpackr would rename it, the full reader keeps it.
-    if (token === 0xa9) {
-      if (position + 10 <= end && isProtoKey(position + 1)) throw FULL;
-    } else if (token < 0xa0 || (token > 0xbf && token !== 0xd9 && token !== 0xda && token !== 0xdb)) {
+    let token = source[position] as number;
+    if (token >= 0xa0 && token <= 0xbf) {
+      // fixstr key, the common case, skipped inline. "__proto__" is fixstr 0xa9 + 9 bytes:
+      // msgpackr would rename it, the full reader keeps it.
+      if (token === 0xa9 && position + 10 <= end && isProtoKey(position + 1)) throw FULL;
+      position += 1 + (token & 0x1f);
+      if (position > end) throw truncated();
+    } else if (token === 0xd9 || token === 0xda || token === 0xdb) {
+      skipValue(depth + 1);
+    } else {
       throw FULL;
     }
-    skipValue(depth + 1);
+    skipInline(depth);
+  }
+}
+
+function skipArray(length: number, depth: number): void {
+  if (depth + 1 > maxDepth) throw depthFailure(maxDepth, source);
+  if (length > maxLength) throw limitFailure('maxLength', maxLength, length);
+  if (length > end - position) throw truncated();
+  for (let index = 0; index < length; index++) skipInline(depth);
+}
+
+/** Skips one element of a container, handling the one-byte and fixstr values without a call. */
+function skipInline(depth: number): void {
+  if (position >= end) throw truncated();
+  const token = source[position] as number;
+  if (token < 0x80 || token >= 0xe0 || token === 0xc0 || token === 0xc2 || token === 0xc3) {
+    position++;
+  } else if (token >= 0xa0 && token <= 0xbf) {
+    position += 1 + (token & 0x1f);
+    if (position > end) throw truncated();
+  } else {
     skipValue(depth + 1);
   }
 }
