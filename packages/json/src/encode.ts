@@ -46,9 +46,14 @@ export function isPlain(value: unknown, depth: number, options: ResolvedOptions)
         if (length > options.maxLength) return false;
         for (let index = 0; index < length; index++) {
           const element: unknown = value[index];
-          // Strings and small numbers dominate real data: skip the call for them.
+          // Strings and numbers dominate real data: no call for them.
           if (typeof element === 'string') continue;
-          if (element === undefined || !isPlain(element, depth + 1, options)) return false;
+          if (typeof element === 'number') {
+            // -0 and non-finite numbers (x - x is NaN for them) need a tag.
+            if (element === 0 ? 1 / element < 0 : element - element !== 0) return false;
+          } else if (element === undefined || !isPlain(element, depth + 1, options)) {
+            return false;
+          }
         }
         return true;
       }
@@ -57,8 +62,13 @@ export function isPlain(value: unknown, depth: number, options: ResolvedOptions)
       for (const key in value) {
         if (key === TAG) return false;
         const element: unknown = (value as Record<string, unknown>)[key];
-        if (typeof element !== 'string' && !isPlain(element, depth + 1, options)) return false;
         count++;
+        if (typeof element === 'string') continue;
+        if (typeof element === 'number') {
+          if (element === 0 ? 1 / element < 0 : element - element !== 0) return false;
+        } else if (!isPlain(element, depth + 1, options)) {
+          return false;
+        }
       }
       return count <= options.maxLength;
     }

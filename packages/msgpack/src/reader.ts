@@ -185,7 +185,7 @@ function skipMap(length: number, depth: number): void {
   if (length * 2 > end - position) throw truncated();
   for (let index = 0; index < length; index++) {
     if (position >= end) throw truncated();
-    let token = source[position] as number;
+    const token = source[position] as number;
     if (token >= 0xa0 && token <= 0xbf) {
       // fixstr key, the common case, skipped inline. "__proto__" is fixstr 0xa9 + 9 bytes:
       // msgpackr would rename it, the full reader keeps it.

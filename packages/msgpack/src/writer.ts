@@ -41,7 +41,7 @@ export function isPlain(value: unknown, depth: number, options: ResolvedOptions)
     case 'string':
     case 'boolean':
     case 'undefined':
-      // Strings with lone surrogates are caught after packing (see PackedCheck in marshaller.ts).
+      // Strings with lone surrogates are caught after packing (containsReplacementCharacter).
       return true;
     case 'number':
       return value !== 0 || 1 / value > 0;
@@ -55,13 +55,13 @@ export function isPlain(value: unknown, depth: number, options: ResolvedOptions)
         if (length > options.maxLength) return false;
         for (let index = 0; index < length; index++) {
           const element = array[index];
-          if (element === undefined) {
+          // Strings and numbers dominate real data: no call for them.
+          if (typeof element === 'string') continue;
+          if (typeof element === 'number') {
+            if (element === 0 && 1 / element < 0) return false;
+          } else if (element === undefined) {
             if (!(index in array)) return false;
-          } else if (
-            typeof element === 'number'
-              ? element === 0 && 1 / element < 0
-              : !isPlain(element, depth + 1, options)
-          ) {
+          } else if (!isPlain(element, depth + 1, options)) {
             return false;
           }
         }
@@ -73,14 +73,13 @@ export function isPlain(value: unknown, depth: number, options: ResolvedOptions)
           // msgpackr renames a decoded "__proto__" key in records mode; plain maps keep it.
           if (options.records && key === '__proto__') return false;
           const element: unknown = (value as Record<string, unknown>)[key];
-          if (
-            typeof element === 'number'
-              ? element === 0 && 1 / element < 0
-              : !isPlain(element, depth + 1, options)
-          ) {
+          count++;
+          if (typeof element === 'string') continue;
+          if (typeof element === 'number') {
+            if (element === 0 && 1 / element < 0) return false;
+          } else if (!isPlain(element, depth + 1, options)) {
             return false;
           }
-          count++;
         }
         // msgpackr's default map header is 16-bit; bigger objects go through the writer.
         return count <= options.maxLength && count < 0x10000;
