@@ -9,6 +9,9 @@
  * @packageDocumentation
  */
 
+/** This package's version. */
+export const VERSION = '0.0.0';
+
 export { type NatsServer, type StartNatsOptions, startNats } from './nats.js';
 export { findBinary, freePort, INSTALL_HINT } from './process.js';
 export { type FaultProxy, type FaultProxyOptions, startFaultProxy } from './proxy.js';
