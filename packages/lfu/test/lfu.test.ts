@@ -377,3 +377,46 @@ describe('LfuLocalCache against a reference model (fast-check)', () => {
     );
   });
 });
+
+describe('LfuLocalCache under a long weighted workload', () => {
+  it('keeps size, cost and bounds consistent while hill climbing moves weighted entries between segments', () => {
+    const maxCost = 500;
+    const maxEntries = 120;
+    const cache = createLfuCache<number>({ maxCost, maxEntries, randomSeed: 13 });
+    const universe = 600;
+    const costs = new Map<number, number>();
+    let state = 99;
+    const random = () => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state / 2 ** 32;
+    };
+    const windows = new Set<number>();
+    for (let step = 0; step < 200_000; step++) {
+      // Alternate between a recency-heavy and a frequency-heavy phase so the climber moves both ways.
+      const phase = Math.floor(step / 20_000) % 2;
+      const key =
+        phase === 0 ? (step + Math.floor(random() * 50)) % universe : Math.floor(random() ** 3 * universe);
+      if (cache.get(key) === undefined) {
+        const cost = Math.floor(random() * 12);
+        if (cache.set(key, step, { cost })) costs.set(key, cost);
+      }
+      if (step % 997 === 0) {
+        windows.add(cache.metrics().windowCapacity);
+        let held = 0;
+        let cost = 0;
+        for (let candidate = 0; candidate < universe; candidate++) {
+          if (cache.has(candidate)) {
+            held++;
+            cost += costs.get(candidate)!;
+          }
+        }
+        const metrics = cache.metrics();
+        expect(metrics.size).toBe(held);
+        expect(metrics.cost).toBe(cost);
+        expect(cost).toBeLessThanOrEqual(maxCost);
+        expect(held).toBeLessThanOrEqual(maxEntries);
+      }
+    }
+    expect(windows.size).toBeGreaterThan(3);
+  });
+});
