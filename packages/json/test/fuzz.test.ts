@@ -6,7 +6,7 @@ import { createJsonMarshaller } from '../src/index.js';
 import { corpus, Money, moneyCodec } from './values.js';
 
 /** Each property stops at whichever comes first: its run count or its time budget. */
-const RUNS = 4000;
+const RUNS = 10_000;
 const BUDGET_MS = 4000;
 const budget = { numRuns: RUNS, interruptAfterTimeLimit: BUDGET_MS, markInterruptAsFailure: false };
 
