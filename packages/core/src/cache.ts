@@ -660,15 +660,18 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
   private apply(event: WireEvent): boolean {
     const key = event.key;
     if (event.action === 'clear') {
-      this.invalidateAllFills();
-      if (event.version <= this.versions.floor) return false;
+      // Even a late clear flushes: the floor may come from forgotten keys rather than from this
+      // clear, and entries older than the clear could still be held.
       this.applyClear(event.version);
       return true;
     }
     this.invalidateFills(key);
-    if (event.version <= this.versions.threshold(key)) return false;
+    if (event.version <= this.versions.own(key)) return false;
+    // At or below the floor the event is newer than what this pod holds for the key, but its value
+    // may have been superseded by an event this pod lost or forgot: drop the copy, do not apply it.
+    const trusted = event.version > this.versions.floor;
     this.versions.note(key, event.version);
-    if (event.action === 'set' && this.resyncsPending === 0 && !this.setsAsInvalidations) {
+    if (event.action === 'set' && trusted && this.resyncsPending === 0 && !this.setsAsInvalidations) {
       const payload = event.value!;
       let value: V;
       try {

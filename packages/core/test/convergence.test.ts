@@ -73,6 +73,22 @@ describe('apply only if newer', () => {
     expect(a!.peek('fresh')).toBe('v101');
   });
 
+  it('an event at or below the floor drops a held older copy instead of being ignored', async () => {
+    // A floor can run ahead of a store's real clock (a clock from another Cluster node, or a
+    // currentVersion that overestimates): an event under it is still newer than an older held copy.
+    cluster = await createPods(1);
+    const [a] = cluster.pods;
+    inject(cluster.bus, { action: 'clear', key: '', version: 1_000_000, seq: 1 });
+    await settle();
+    await cluster.store.set('default:k', jsonMarshaller.encode('filled'));
+    expect(await a!.get('k')).toBe('filled');
+    expect(a!.peek('k')).toBe('filled');
+    const filledVersion = (await cluster.store.get('default:k'))!.version;
+    inject(cluster.bus, { action: 'set', key: 'k', version: filledVersion + 1, seq: 2 });
+    await settle();
+    expect(a!.peek('k')).toBeUndefined();
+  });
+
   it('a forgotten key raises the floor instead of forgetting its version', async () => {
     cluster = await createPods(1, { maxTrackedKeys: 2 });
     const [a] = cluster.pods;
