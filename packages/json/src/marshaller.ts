@@ -70,8 +70,17 @@ export function createJsonMarshaller(options?: JsonMarshallerOptions): Marshalle
           'JSON',
         );
       }
+      let text: string;
       try {
-        return revive(JSON.parse(decoder.decode(bytes)), resolved);
+        text = decoder.decode(bytes);
+      } catch {
+        throw new SerializationError('cannot decode JSON: the bytes are not valid UTF-8', {
+          action: 'decode',
+          path: '$',
+        });
+      }
+      try {
+        return revive(JSON.parse(text), resolved);
       } catch (error) {
         throw toSerializationError(error, 'decode', 'JSON');
       }

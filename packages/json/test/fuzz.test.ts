@@ -64,7 +64,13 @@ function decodeHostile(marshaller: Marshaller<unknown>, bytes: Uint8Array): void
   try {
     value = marshaller.decode(bytes);
   } catch (error) {
-    if (SerializationError.isInstance(error)) return;
+    // A TypeError or ReferenceError underneath means a bug in the decoder, not bad input.
+    const cause = (error as { cause?: unknown }).cause;
+    if (
+      SerializationError.isInstance(error) &&
+      !(cause instanceof TypeError || cause instanceof ReferenceError)
+    )
+      return;
     throw new Error(
       `decode threw ${String(error)} for ${JSON.stringify(Buffer.from(bytes).toString('latin1').slice(0, 200))}`,
     );
