@@ -161,6 +161,7 @@ export class Connection {
   #connectError: unknown;
   #closed = false;
   #users = 1;
+  #lastRediscoverAt = 0;
   /** The last error a client we own reported through its `error` event. */
   lastError: unknown;
 
@@ -267,10 +268,36 @@ export class Connection {
       case 'client':
         return (this.raw as RedisClientLike).sendCommand(args, this.commandOptions);
       case 'cluster':
-        return (this.raw as RedisClusterLike).sendCommand(firstKey, false, args, this.commandOptions);
+        return (this.raw as RedisClusterLike)
+          .sendCommand(firstKey, false, args, this.commandOptions)
+          .catch((error: unknown) => this.#onClusterError(error));
       default:
         return (this.raw as RedisSentinelLike).sendCommand(false, args, this.commandOptions);
     }
+  }
+
+  /**
+   * A Cluster command failed without a Redis reply (its node is unreachable): the slot map may be
+   * stale after a failover. node-redis 6 refreshes it after a while, node-redis 5 only on MOVED, so
+   * ask the Cluster client to rediscover now (at most once a second), then rethrow.
+   */
+  #onClusterError(error: unknown): never {
+    const isReply = error instanceof Error && /Reply|SimpleError|BlobError/.test(error.name);
+    const now = Date.now();
+    if (!isReply && !this.#closed && now - this.#lastRediscoverAt >= 1000) {
+      this.#lastRediscoverAt = now;
+      const cluster = this.raw as RedisClusterLike & {
+        _slots?: { rediscover?: (startWith: unknown) => Promise<unknown> };
+      };
+      const [first] = cluster.masters;
+      if (first !== undefined && typeof cluster._slots?.rediscover === 'function') {
+        cluster
+          .nodeClient(first as never)
+          .then((client) => cluster._slots?.rediscover?.(client))
+          .catch(() => undefined);
+      }
+    }
+    throw error;
   }
 
   /** One sender per master: the Cluster's masters, or the single server otherwise. */

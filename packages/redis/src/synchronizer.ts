@@ -56,28 +56,44 @@ class SubscriberConnection {
   readonly #channels = new Map<string, Set<Listener>>();
   readonly #connected: Promise<unknown>;
   #down = false;
+  #downSince = 0;
   #closed = false;
 
   /**
-   * @param onMoved called when the server unsubscribed a sharded channel because its slot moved to
-   *   another node (resharding, failover); the channel's listeners are handed over and forgotten.
+   * @param source the client to duplicate (a standalone client, or a Cluster node's client).
+   * @param sharded SSUBSCRIBE instead of SUBSCRIBE.
+   * @param shard Cluster sharded subscribers only: `onMoved` receives a channel whose slot moved to
+   *   another node (Redis unsubscribed it); `onAbandon` receives every channel once the node has
+   *   been unreachable for `abandonAfterMs` (a dead master: the Cluster may have failed over), and
+   *   this subscriber closes itself. Either way the listeners are handed over and forgotten.
    */
   constructor(
     source: ClientInternals,
     sharded: boolean,
-    onMoved?: (channel: string, listeners: Set<Listener>) => void,
+    shard?: {
+      onMoved(channel: string, listeners: Set<Listener>): void;
+      onAbandon(channels: Map<string, Set<Listener>>): void;
+      abandonAfterMs: number;
+    },
   ) {
     this.#sharded = sharded;
     this.#client = source.duplicate();
     this.#client.on('error', ((error: unknown) => this.#onDown(error)) as (...args: never[]) => void);
     this.#client.on('ready', (() => this.#onReady()) as (...args: never[]) => void);
-    if (onMoved !== undefined) {
+    if (shard !== undefined) {
       this.#client.on('sharded-channel-moved', ((channel: unknown) => {
         const name = String(channel);
         const listeners = this.#channels.get(name);
         if (this.#closed || listeners === undefined) return;
         this.#channels.delete(name);
-        onMoved(name, listeners);
+        shard.onMoved(name, listeners);
+      }) as (...args: never[]) => void);
+      this.#client.on('reconnecting', (() => {
+        if (this.#closed || !this.#down || Date.now() - this.#downSince < shard.abandonAfterMs) return;
+        const channels = new Map(this.#channels);
+        this.#channels.clear();
+        void this.close();
+        shard.onAbandon(channels);
       }) as (...args: never[]) => void);
     }
     this.#connected = this.#client.connect();
@@ -92,6 +108,7 @@ class SubscriberConnection {
     // An error on a connection that is still ready (e.g. a reply decoding error) is not a loss.
     if (this.#closed || this.#down || (this.#client as { isReady?: boolean }).isReady === true) return;
     this.#down = true;
+    this.#downSince = Date.now();
     this.#broadcast('down', error);
   }
 
@@ -405,41 +422,123 @@ class RedisSynchronizer implements Synchronizer {
     return (async () => {
       await connection.ready();
       const master = cluster.getSlotMaster(keySlot(channel)) as { host?: string; port?: number };
-      return this.#memoize(`${master.host}:${master.port}`, async () => {
-        const node = (await cluster.nodeClient(master as never)) as ClientInternals;
-        return new SubscriberConnection(node, true, (moved, listeners) => {
-          void this.#rehome(moved, listeners);
-        });
-      });
+      return this.#shardSubscriber(String(master.host), Number(master.port));
     })();
   }
 
+  /** The sharded subscriber on the node at `host:port` (created from a duplicate of a node client). */
+  #shardSubscriber(host: string, port: number): Promise<Subscriber> {
+    const cluster = this.#connection.raw as RedisClusterLike;
+    const address = `${host}:${port}`;
+    return this.#memoize(address, async () => {
+      const known = cluster.masters.find(
+        (node) => (node as { host?: string }).host === host && (node as { port?: number }).port === port,
+      );
+      // A node node-redis does not know yet (a just-promoted replica): duplicate any node's client
+      // with that address, keeping its credentials and TLS settings.
+      const template = (await cluster.nodeClient(
+        (known ?? cluster.masters[0]) as never,
+      )) as ClientInternals & {
+        options?: { socket?: object };
+        duplicate(overrides?: object): ClientInternals;
+      };
+      const source =
+        known !== undefined
+          ? template
+          : ({
+              duplicate: () => template.duplicate({ socket: { ...template.options?.socket, host, port } }),
+            } as unknown as ClientInternals);
+      const subscriber = new SubscriberConnection(source, true, {
+        onMoved: (moved, listeners) => void this.#rehome(moved, listeners, false),
+        onAbandon: (channels) => {
+          void this.#subscribers.get(address)?.then((current) => {
+            if (current === subscriber) this.#subscribers.delete(address);
+          });
+          for (const [moved, listeners] of channels) void this.#rehome(moved, listeners, true);
+        },
+        abandonAfterMs: Math.max(1000, 2 * (this.#connection.commandOptions.timeout ?? 500)),
+      });
+      return subscriber;
+    });
+  }
+
   /**
-   * A sharded channel's slot moved to another node: report `down`, let the Cluster client learn
-   * the new owner (a keyed read on the channel's slot follows the MOVED redirection), subscribe
-   * there and report `resubscribed`. Retries with backoff until it succeeds or we are closed.
+   * The current owner of `channel`'s slot, asked from the masters with `CLUSTER SLOTS` (so a
+   * failover is seen even before node-redis refreshes its own slot map); node-redis' map otherwise.
    */
-  async #rehome(channel: string, listeners: Set<Listener>): Promise<void> {
-    const error = new Error(`sharded channel ${channel} moved to another node`);
-    for (const listener of listeners) callStatus(listener, 'down', error);
+  async #ownerOf(channel: string): Promise<{ host: string; port: number }> {
+    const cluster = this.#connection.raw as RedisClusterLike;
+    const slot = keySlot(channel);
+    const nodes = await this.#connection.masters().catch(() => []);
+    for (const node of nodes) {
+      try {
+        const ranges = (await node.send(['CLUSTER', 'SLOTS'])) as unknown[][];
+        for (const range of ranges) {
+          if (Number(range[0]) <= slot && slot <= Number(range[1])) {
+            const owner = range[2] as unknown[];
+            return { host: String(owner[0]), port: Number(owner[1]) };
+          }
+        }
+      } catch {
+        // An unreachable master (maybe the one that failed): ask the next.
+      }
+    }
+    const master = cluster.getSlotMaster(slot) as { host?: string; port?: number };
+    return { host: String(master.host), port: Number(master.port) };
+  }
+
+  /**
+   * A sharded channel's slot moved to another node, or its node died: report `down` (unless the
+   * subscriber already did), find the slot's current owner, subscribe there and report
+   * `resubscribed`. Each attempt is bounded; retries with backoff until it succeeds or we close.
+   */
+  async #rehome(channel: string, listeners: Set<Listener>, alreadyDown: boolean): Promise<void> {
+    if (!alreadyDown) {
+      const error = new Error(`sharded channel ${channel} moved to another node`);
+      for (const listener of listeners) callStatus(listener, 'down', error);
+    }
+    const boundMs = Math.max(1000, 2 * (this.#connection.commandOptions.timeout ?? 500));
     for (let attempt = 0; !this.#closed; attempt++) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** attempt, 2000)));
       if (this.#closed) return;
+      // A keyed read on the slot lets node-redis follow MOVED and refresh its own slot map.
+      await this.#connection.send(channel, ['EXISTS', channel]).catch(() => undefined);
+      const owner = await this.#ownerOf(channel).catch(() => undefined);
+      if (owner === undefined) continue;
+      const address = `${owner.host}:${owner.port}`;
+      const pending = this.#shardSubscriber(owner.host, owner.port);
+      let timer: NodeJS.Timeout | undefined;
       try {
-        await this.#connection.send(channel, ['EXISTS', channel]);
-        const subscriber = await this.#subscriberFor(channel);
-        for (const listener of listeners) {
-          if (!this.#homes.has(listener)) continue; // unsubscribed meanwhile
-          await subscriber.add(channel, listener);
-          this.#homes.set(listener, subscriber);
-        }
-        for (const listener of listeners) {
-          if (this.#homes.has(listener)) callStatus(listener, 'resubscribed');
-        }
-        return;
+        await Promise.race([
+          (async () => {
+            const subscriber = await pending;
+            for (const listener of listeners) {
+              if (!this.#homes.has(listener)) continue; // unsubscribed meanwhile
+              await subscriber.add(channel, listener);
+              this.#homes.set(listener, subscriber);
+            }
+          })(),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`${address} unreachable`)), boundMs);
+          }),
+        ]);
       } catch {
-        // The new owner is not reachable yet (failover in progress): try again.
+        // The owner is not reachable (yet): drop an unused subscriber for it and ask again.
+        void pending
+          .then(async (subscriber) => {
+            if (subscriber.channelCount > 0) return;
+            if (this.#subscribers.get(address) === pending) this.#subscribers.delete(address);
+            await subscriber.close();
+          })
+          .catch(() => undefined);
+        continue;
+      } finally {
+        clearTimeout(timer);
       }
+      for (const listener of listeners) {
+        if (this.#homes.has(listener)) callStatus(listener, 'resubscribed');
+      }
+      return;
     }
   }
 
