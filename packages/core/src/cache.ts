@@ -13,6 +13,7 @@ import type {
   SynchronizerStatus,
 } from './contracts.js';
 import { CONTRACT_VERSION } from './contracts.js';
+import { Deadlines } from './deadlines.js';
 import {
   CacheClosedError,
   InvalidConfigError,
@@ -99,6 +100,7 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
   private readonly prefix: string;
   private readonly channel: string;
   private readonly timeoutMs: number;
+  private readonly deadlines: Deadlines;
   private readonly defaultTtlMs: number;
   private readonly defaultLocalTtlMs: number;
   private readonly maxKeyBytes: number;
@@ -110,6 +112,8 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
   private readonly counters: Stats;
 
   private readonly epoch: number;
+  /** This pod's epoch and podId as they appear on the wire, to skip its own echoes cheaply. */
+  private readonly ownSignature: Uint8Array;
   private seq = 0;
   private readonly versions: VersionTable;
   private readonly peers = new Map<string, { epoch: number; seq: number }>();
@@ -160,6 +164,7 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
     this.onSetLocalCache = o.onSetLocalCache;
     this.writesStore = (o.role ?? 'writer') === 'writer' || (o.readerCanSetToStore ?? false);
     this.timeoutMs = o.timeoutMs ?? 1000;
+    this.deadlines = new Deadlines(this.timeoutMs);
     this.defaultTtlMs = o.ttlMs ?? 0;
     this.defaultLocalTtlMs = o.localTtlMs ?? 0;
     this.maxKeyBytes = o.maxKeyBytes ?? 16_384;
@@ -172,6 +177,7 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
     this.codec = { maxKeyBytes: this.maxKeyBytes, maxValueBytes: this.maxEventValueBytes, secret };
     this.versions = new VersionTable(o.maxTrackedKeys ?? 100_000);
     this.epoch = randomInt(1, 2 ** 47);
+    this.ownSignature = ownSignature(this.epoch, this.podId);
     this.counters = {
       localHits: 0,
       localMisses: 0,
@@ -574,7 +580,7 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
   };
 
   private readonly onMessage = (message: Uint8Array): void => {
-    if (this.closed) return;
+    if (this.closed || isOwnEcho(message, this.ownSignature)) return;
     let event: WireEvent;
     try {
       event = decodeEvent(message, this.codec);
@@ -874,25 +880,22 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
     kind: 'store' | 'sync',
   ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new TimeoutError(this.timeoutMs, { action, key })),
-        this.timeoutMs,
-      );
+      const deadline = this.deadlines.track(() => reject(new TimeoutError(this.timeoutMs, { action, key })));
       let result: Promise<T>;
       try {
         result = op();
       } catch (error) {
-        clearTimeout(timer);
+        this.deadlines.settle(deadline);
         reject(wrapAdapterError(error, kind, action, key));
         return;
       }
       Promise.resolve(result).then(
         (value) => {
-          clearTimeout(timer);
+          this.deadlines.settle(deadline);
           resolve(value);
         },
         (error: unknown) => {
-          clearTimeout(timer);
+          this.deadlines.settle(deadline);
           reject(wrapAdapterError(error, kind, action, key));
         },
       );
@@ -1198,6 +1201,26 @@ function localTtl(storeTtlMs: number, localTtlMs: number): number {
 /** Escapes `%` and `:` so that no namespace's prefix is a prefix of another's. */
 function escapeNamespace(namespace: string): string {
   return namespace.replace(/[%:]/g, (c) => (c === '%' ? '%25' : '%3A'));
+}
+
+/**
+ * Bytes 20..27 (epoch) and 36.. (podId length + podId) of this pod's envelopes. On Redis every
+ * publish comes back to the publisher's own subscription; matching these bytes skips decoding it.
+ */
+function ownSignature(epoch: number, podId: string): Uint8Array {
+  const podIdBytes = Buffer.from(podId, 'utf8');
+  const signature = Buffer.alloc(8 + 1 + podIdBytes.length);
+  signature.writeDoubleBE(epoch, 0);
+  signature[8] = podIdBytes.length;
+  podIdBytes.copy(signature, 9);
+  return signature;
+}
+
+function isOwnEcho(message: Uint8Array, signature: Uint8Array): boolean {
+  if (!(message instanceof Uint8Array) || message.length < 36 + signature.length - 8) return false;
+  for (let i = 0; i < 8; i++) if (message[20 + i] !== signature[i]) return false;
+  for (let i = 8; i < signature.length; i++) if (message[28 + i] !== signature[i]) return false;
+  return true;
 }
 
 function defaultPodId(): string {
