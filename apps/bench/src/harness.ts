@@ -24,7 +24,9 @@ export async function compare(
   const warmup = options.warmupRounds ?? 3;
   const samples = new Map<string, number[]>(candidates.map((c) => [c.name, []]));
   for (let round = 0; round < warmup + rounds; round++) {
-    for (const candidate of candidates) {
+    // Alternate the order so no candidate always runs first (or right after another's garbage).
+    const order = round % 2 === 0 ? candidates : [...candidates].reverse();
+    for (const candidate of order) {
       const start = process.hrtime.bigint();
       await candidate.run(ops);
       const elapsed = Number(process.hrtime.bigint() - start);
