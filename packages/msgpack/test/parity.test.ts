@@ -1,9 +1,14 @@
 import { SerializationError } from '@synced-cache/core';
 import { createJsonMarshaller } from '@synced-cache/json';
+import {
+  moneyCodec,
+  typeFaithfulCorpus,
+  typeFaithfulDifference,
+  typeFaithfulValue,
+} from '@synced-cache/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createMsgpackMarshaller } from '../src/index.js';
-import { corpus, difference, moneyCodec, supportedValue } from './values.js';
 
 /** What an encode + decode gives: the value, or the error's kind and path. */
 function outcome(run: () => unknown): { value: unknown } | { error: string } {
@@ -22,19 +27,19 @@ describe('json and msgpack give the same value back', () => {
   const both = (value: unknown) => [json.decode(json.encode(value)), msgpack.decode(msgpack.encode(value))];
 
   it('for every value of the corpus', () => {
-    for (const value of corpus()) {
+    for (const value of typeFaithfulCorpus()) {
       const [fromJson, fromMsgpack] = both(value);
-      expect(difference(fromJson, value)).toBeUndefined();
-      expect(difference(fromMsgpack, fromJson)).toBeUndefined();
+      expect(typeFaithfulDifference(fromJson, value)).toBeUndefined();
+      expect(typeFaithfulDifference(fromMsgpack, fromJson)).toBeUndefined();
     }
   });
 
   it('for arbitrary supported values (fast-check)', () => {
     fc.assert(
-      fc.property(supportedValue, (value) => {
+      fc.property(typeFaithfulValue, (value) => {
         const [fromJson, fromMsgpack] = both(value);
-        expect(difference(fromJson, value)).toBeUndefined();
-        expect(difference(fromMsgpack, fromJson)).toBeUndefined();
+        expect(typeFaithfulDifference(fromJson, value)).toBeUndefined();
+        expect(typeFaithfulDifference(fromMsgpack, fromJson)).toBeUndefined();
       }),
       { numRuns: 400 },
     );
@@ -59,7 +64,7 @@ describe('json and msgpack give the same value back', () => {
     const shallow = { maxDepth: 1 };
     const value = [new Date(0), 1n, undefined, new Uint16Array([1]), /x/];
     for (const marshaller of [createJsonMarshaller(shallow), createMsgpackMarshaller(shallow)]) {
-      expect(difference(marshaller.decode(marshaller.encode(value)), value)).toBeUndefined();
+      expect(typeFaithfulDifference(marshaller.decode(marshaller.encode(value)), value)).toBeUndefined();
       expect(() => marshaller.encode([[1]])).toThrow(SerializationError);
     }
   });
@@ -69,7 +74,7 @@ describe('json and msgpack give the same value back', () => {
     const smallJson = createJsonMarshaller(options);
     const smallMsgpack = createMsgpackMarshaller(options);
     fc.assert(
-      fc.property(supportedValue, (value) => {
+      fc.property(typeFaithfulValue, (value) => {
         const fromJson = outcome(() => smallJson.decode(smallJson.encode(value)));
         const fromMsgpack = outcome(() => smallMsgpack.decode(smallMsgpack.encode(value)));
         if ('error' in fromJson || 'error' in fromMsgpack) {
@@ -77,7 +82,7 @@ describe('json and msgpack give the same value back', () => {
           if (JSON.stringify(fromJson).includes('maxLength') && containsBigInt(value)) return;
           expect(fromMsgpack).toEqual(fromJson);
         } else {
-          expect(difference(fromMsgpack.value, fromJson.value)).toBeUndefined();
+          expect(typeFaithfulDifference(fromMsgpack.value, fromJson.value)).toBeUndefined();
         }
       }),
       { numRuns: 400 },

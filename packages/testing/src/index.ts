@@ -1,6 +1,7 @@
 /**
  * `@synced-cache/testing`: the conformance suites every synced-cache adapter runs, chaos wrappers
- * that inject faults into any store or synchronizer, and `waitForSync` so that no test sleeps.
+ * that inject faults into any store or synchronizer, sample values and a decode fuzzer for
+ * type-faithful marshallers, and `waitForSync` so that no test sleeps.
  *
  * @packageDocumentation
  */
@@ -18,6 +19,18 @@ export {
   type LocalCacheTestConfig,
   type LocalCacheTestFactory,
 } from './local-cache-suite.js';
+export { type DecodeFuzzOptions, describeDecodeFuzz } from './marshaller-fuzz.js';
+export {
+  hostileObjectKey,
+  Money,
+  type MoneyPlain,
+  moneyCodec,
+  typeFaithfulBinary,
+  typeFaithfulCorpus,
+  typeFaithfulDifference,
+  typeFaithfulLeaf,
+  typeFaithfulValue,
+} from './marshaller-samples.js';
 export { describeMarshaller, type MarshallerSuiteOptions } from './marshaller-suite.js';
 export { mulberry32, randomId } from './random.js';
 export { describeStore, HOSTILE_STORE_KEYS, type StoreSuiteOptions } from './store-suite.js';

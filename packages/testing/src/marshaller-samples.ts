@@ -1,24 +1,51 @@
+/**
+ * Sample values and fast-check arbitraries for type-faithful marshallers (those that round-trip
+ * `Date`, `BigInt`, `Map`, `Set`, binary types, `undefined`, `-0`, `NaN`, sparse arrays, hostile
+ * keys and registered classes), with a strict structural comparison to check the round trip.
+ *
+ * @module
+ */
 import fc from 'fast-check';
-import type { ClassCodec } from '../src/index.js';
 
-/** A user class for the class registry tests. */
+/** A user class for class registry tests: register {@link moneyCodec} with the marshaller under test. */
 export class Money {
+  /**
+   * @param cents - the amount in cents, as a BigInt so that it nests through the marshaller's own types.
+   * @param currency - an ISO currency code.
+   */
   constructor(
     readonly cents: bigint,
     readonly currency: string,
   ) {}
 }
 
-/** Its codec: the plain form holds a BigInt, so it nests through the marshaller's own types. */
-export const moneyCodec: ClassCodec<Money, { cents: bigint; currency: string }> = {
+/** The plain form of a {@link Money}, as {@link moneyCodec} encodes it. */
+export interface MoneyPlain {
+  /** The amount in cents. */
+  cents: bigint;
+  /** The ISO currency code. */
+  currency: string;
+}
+
+/**
+ * The class codec of {@link Money}, shaped like the `ClassCodec` of the `json` and `msgpack`
+ * marshallers (`classes: [moneyCodec]`). Its plain form holds a BigInt, so it nests through the
+ * marshaller's own types.
+ */
+export const moneyCodec: {
+  readonly name: string;
+  readonly type: typeof Money;
+  encode(money: Money): MoneyPlain;
+  decode(plain: MoneyPlain): Money;
+} = {
   name: 'Money',
   type: Money,
   encode: (money) => ({ cents: money.cents, currency: money.currency }),
   decode: (plain) => new Money(plain.cents, plain.currency),
 };
 
-/** Keys that are dangerous or look like our own tags, mixed with ordinary ones. */
-export const objectKey = fc.oneof(
+/** Object keys that are dangerous (`__proto__`, `constructor`, …) or look like marshaller tags (`$sc`, `v`), mixed with ordinary ones. */
+export const hostileObjectKey: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom('__proto__', 'constructor', 'prototype', '$sc', 'v', 'toString', 'hasOwnProperty'),
   fc.string({ unit: 'grapheme', maxLength: 6 }),
 );
@@ -33,8 +60,8 @@ function fromEntries(entries: Array<[string, unknown]>, nullPrototype: boolean):
 
 const bytes = fc.uint8Array({ maxLength: 24 });
 
-/** Every binary type the marshallers support, including views that start inside their buffer. */
-export const binaryValue = fc.oneof(
+/** Every binary type: typed arrays, `Buffer`, `ArrayBuffer`, `DataView`, including views that start inside their buffer. */
+export const typeFaithfulBinary: fc.Arbitrary<ArrayBuffer | ArrayBufferView> = fc.oneof(
   fc.int8Array({ maxLength: 8 }),
   bytes,
   fc.uint8ClampedArray({ maxLength: 8 }),
@@ -53,8 +80,8 @@ export const binaryValue = fc.oneof(
   fc.float64Array({ minLength: 2, maxLength: 6 }).map((data) => data.subarray(1)),
 );
 
-/** Leaves of every supported scalar-like type. */
-export const leafValue = fc.oneof(
+/** Leaves of every scalar-like type a type-faithful marshaller supports, {@link Money} included. */
+export const typeFaithfulLeaf: fc.Arbitrary<unknown> = fc.oneof(
   fc.constant(undefined),
   fc.constant(null),
   fc.boolean(),
@@ -76,29 +103,33 @@ export const leafValue = fc.oneof(
   fc.date({ noInvalidDate: true }),
   fc.constant(new Date(Number.NaN)),
   fc.constantFrom(/a+b/gi, /^\d{3}$/u, /x/y, /[\u{1F600}-\u{1F64F}]/su, /(?<year>\d{4})/dm),
-  binaryValue,
+  typeFaithfulBinary,
   fc
     .record({ cents: fc.bigInt(), currency: fc.constantFrom('EUR', 'USD') })
     .map((plain) => moneyCodec.decode(plain)),
 );
 
-/** Any value both marshallers support (with `classes: [moneyCodec]`). */
-export const supportedValue: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
+/** Any value a type-faithful marshaller supports (with `classes: [moneyCodec]`), nested in arrays, sparse arrays, objects (some with a null prototype), `Map`s and `Set`s. */
+export const typeFaithfulValue: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
   value: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
-    leafValue,
+    typeFaithfulLeaf,
     fc.array(tie('value'), { maxLength: 5 }),
     fc.sparseArray(tie('value'), { maxLength: 8, maxNumElements: 3 }),
     fc
-      .tuple(fc.array(fc.tuple(objectKey, tie('value')), { maxLength: 5 }), fc.boolean())
+      .tuple(fc.array(fc.tuple(hostileObjectKey, tie('value')), { maxLength: 5 }), fc.boolean())
       .map(([entries, nullPrototype]) => fromEntries(entries, nullPrototype && entries.length % 3 === 0)),
     fc.array(fc.tuple(tie('value'), tie('value')), { maxLength: 4 }).map((entries) => new Map(entries)),
     fc.array(tie('value'), { maxLength: 4 }).map((values) => new Set(values)),
   ),
 })).value;
 
-/** Hand-picked values covering every supported type at least once (seeds for fuzzing too). */
-export function corpus(): unknown[] {
+/**
+ * Hand-picked values covering every type a type-faithful marshaller supports at least once (seeds
+ * for fuzzing too). Each call returns fresh values.
+ * @returns the values; {@link Money} among them, so register {@link moneyCodec}.
+ */
+export function typeFaithfulCorpus(): unknown[] {
   const sparse: unknown[] = new Array(10);
   sparse[0] = 1;
   sparse[2] = 3;
@@ -146,9 +177,12 @@ function viewBytes(value: ArrayBuffer | ArrayBufferView): Uint8Array {
  * Strict structural comparison for every supported type: exact prototypes, `-0` vs `0`, invalid
  * Dates, holes vs `undefined`, bytes of binary values, entry order of maps, sets and objects.
  * (`toStrictEqual` compares `.constructor`, which an own `constructor` key defeats.)
+ * @param actual - the value that came back.
+ * @param expected - the value that went in.
+ * @param path - where `actual` sits, for the description.
  * @returns a description of the first difference, or undefined when the values are the same.
  */
-export function difference(actual: unknown, expected: unknown, path = '$'): string | undefined {
+export function typeFaithfulDifference(actual: unknown, expected: unknown, path = '$'): string | undefined {
   if (typeof actual !== typeof expected) return `${path}: ${typeof actual} instead of ${typeof expected}`;
   if (typeof actual !== 'object' || actual === null || expected === null) {
     return Object.is(actual, expected)
@@ -178,8 +212,8 @@ export function difference(actual: unknown, expected: unknown, path = '$'): stri
     if (left.length !== right.length) return `${path}: ${left.length} entries instead of ${right.length}`;
     for (let index = 0; index < left.length; index++) {
       const found =
-        difference(left[index]?.[0], right[index]?.[0], `${path}.keys()[${index}]`) ??
-        difference(left[index]?.[1], right[index]?.[1], `${path}.values()[${index}]`);
+        typeFaithfulDifference(left[index]?.[0], right[index]?.[0], `${path}.keys()[${index}]`) ??
+        typeFaithfulDifference(left[index]?.[1], right[index]?.[1], `${path}.values()[${index}]`);
       if (found !== undefined) return found;
     }
     return undefined;
@@ -199,7 +233,7 @@ export function difference(actual: unknown, expected: unknown, path = '$'): stri
     return `${path}: keys ${JSON.stringify(leftKeys)} instead of ${JSON.stringify(rightKeys)}`;
   }
   for (const key of leftKeys) {
-    const found = difference(
+    const found = typeFaithfulDifference(
       (actual as Record<string, unknown>)[key],
       (want as Record<string, unknown>)[key],
       `${path}[${JSON.stringify(key)}]`,
