@@ -27,6 +27,8 @@ export async function compare(
     // Alternate the order so no candidate always runs first (or right after another's garbage).
     const order = round % 2 === 0 ? candidates : [...candidates].reverse();
     for (const candidate of order) {
+      // Start every batch with a clean heap, so no candidate pays for another's garbage.
+      (globalThis as { gc?: () => void }).gc?.();
       const start = process.hrtime.bigint();
       await candidate.run(ops);
       const elapsed = Number(process.hrtime.bigint() - start);
