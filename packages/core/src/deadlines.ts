@@ -14,6 +14,7 @@ export interface Deadline {
   readonly expire: () => void;
 }
 
+/** Tracks deadlines of pending calls with one shared sweep; see the file comment. @internal */
 export class Deadlines {
   private readonly pending = new Set<Deadline>();
   private timer: NodeJS.Timeout | undefined;
