@@ -126,12 +126,12 @@ async function main() {
   );
 
   await step(
-    'every pod reads product:2 1,000 times — local hits, no network',
+    'every pod reads product:2 100,000 times — local hits, no network',
     async () => {
       const before = pods.reduce((n, pod) => n + pod.stats().remoteHits + pod.stats().remoteMisses, 0);
       const started = process.hrtime.bigint();
-      for (let i = 0; i < 1000; i++) for (const pod of pods) await pod.get('product:2');
-      const ns = Number(process.hrtime.bigint() - started) / 3000;
+      for (let i = 0; i < 100_000; i++) for (const pod of pods) await pod.get('product:2');
+      const ns = Number(process.hrtime.bigint() - started) / 300_000;
       const after = pods.reduce((n, pod) => n + pod.stats().remoteHits + pod.stats().remoteMisses, 0);
       return `${ns.toFixed(0)} ns per get; store reads during the loop: ${after - before}`;
     },
