@@ -10,105 +10,33 @@
  * writes docs/benchmarks/redis.md and returns the Markdown. Run alone: `npx tsx apps/bench/src/redis-ioredis.ts` (or through the
  * runner: `pnpm --filter @synced-cache/bench bench redis-ioredis`).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { LocalCache, LocalCacheMetrics, LocalEntry, SyncedCache } from '@synced-cache/core';
+import { pathToFileURL } from 'node:url';
+import type { SyncedCache } from '@synced-cache/core';
 import { createIoredisCache, createIoredisStore, createIoredisSynchronizer } from '@synced-cache/ioredis';
 import { startRedis } from '@synced-cache/test-servers';
 import { Redis } from 'ioredis';
-import { type Candidate, compare, consume, type Result } from './harness.js';
-
-const KEY_COUNT = 1024;
-const MASK = KEY_COUNT - 1;
-const VALUE = { id: 1, name: 'Ada Lovelace', roles: ['admin', 'author'], active: true };
-const VALUE_JSON = JSON.stringify(VALUE);
-const CONCURRENCY = 32;
-const PROPAGATION_SAMPLES = 2000;
-
-/** A local tier that admits nothing, so every `get` goes to Redis (the remote-get path). */
-function missingLocalCache(): LocalCache<LocalEntry<unknown>> {
-  let misses = 0;
-  return {
-    get() {
-      misses++;
-      return undefined;
-    },
-    set: () => false,
-    delete: () => false,
-    clear() {},
-    size: 0,
-    metrics: (): LocalCacheMetrics => ({
-      hits: 0,
-      misses,
-      sets: 0,
-      evictions: 0,
-      rejections: 0,
-      size: 0,
-      cost: 0,
-    }),
-    close() {},
-  };
-}
-
-/** Runs `ops` calls of `call`, `CONCURRENCY` at a time. */
-async function concurrently(ops: number, call: (index: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < ops) consume(await call(next++));
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-}
-
-function percentile(sorted: number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
-}
-
-interface Latency {
-  p50: number;
-  p99: number;
-}
-
-/** Measures `samples` one-at-a-time round trips; `once` resolves when the message arrived. */
-async function latency(samples: number, once: (index: number) => Promise<void>): Promise<Latency> {
-  for (let index = 0; index < 200; index++) await once(index);
-  const times: number[] = [];
-  for (let index = 0; index < samples; index++) {
-    const start = process.hrtime.bigint();
-    await once(index);
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  times.sort((a, b) => a - b);
-  return { p50: percentile(times, 0.5), p99: percentile(times, 0.99) };
-}
-
-/** A promise that resolves when `fire` is called, failing after 2 s. */
-function arrival(): { wait: Promise<void>; fire: () => void } {
-  let fire!: () => void;
-  let timer: NodeJS.Timeout;
-  const wait = new Promise<void>((resolve, reject) => {
-    timer = setTimeout(() => reject(new Error('message not received within 2 s')), 2000);
-    fire = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-  });
-  return { wait, fire };
-}
-
-function ratioTable(results: Result[], baseline: string, note: string): string {
-  const base = results.find((result) => result.name === baseline)!;
-  const lines = [
-    `| candidate | µs/op | ops/s | time vs ${baseline} |`,
-    '|---|---:|---:|---:|',
-    ...results.map(
-      (result) =>
-        `| ${result.name} | ${(result.nsPerOp / 1000).toFixed(1)} | ${Math.round(result.opsPerSec).toLocaleString('en-US')} | ${(result.nsPerOp / base.nsPerOp).toFixed(2)}x |`,
-    ),
-  ];
-  return `${lines.join('\n')}\n\n${note}`;
-}
+import { type Candidate, compare, consume } from './harness.js';
+import {
+  arrival,
+  CONCURRENCY,
+  concurrently,
+  KEY_COUNT,
+  latency,
+  MASK,
+  missingLocalCache,
+  PROPAGATION_SAMPLES,
+  ratio,
+  ratioTable,
+  rawGetConcurrent,
+  rawGetSequential,
+  rawSetConcurrent,
+  rawSetSequential,
+  serverVersion,
+  VALUE,
+  VALUE_JSON,
+  writeBenchmarkReport,
+} from './redis-shared.js';
 
 export async function main(): Promise<string> {
   const redis = await startRedis();
@@ -161,18 +89,7 @@ export async function main(): Promise<string> {
     const getOptions = { ops: 4000, rounds: 7, warmupRounds: 2 };
     const getSequential = await compare(
       [
-        {
-          name: 'raw client.get',
-          run: async (ops) => {
-            for (let i = 0; i < ops; i++) consume(await raw.get(rawKeys[i & MASK]!));
-          },
-        },
-        {
-          name: 'raw client.get + JSON.parse',
-          run: async (ops) => {
-            for (let i = 0; i < ops; i++) consume(JSON.parse((await raw.get(rawKeys[i & MASK]!))!));
-          },
-        },
+        ...rawGetSequential(raw, rawKeys),
         {
           name: 'adapter only: store.get + JSON.parse',
           run: async (ops) => {
@@ -192,11 +109,7 @@ export async function main(): Promise<string> {
     );
     const getConcurrent = await compare(
       [
-        { name: 'raw client.get', run: (ops) => concurrently(ops, (i) => raw.get(rawKeys[i & MASK]!)) },
-        {
-          name: 'raw client.get + JSON.parse',
-          run: (ops) => concurrently(ops, async (i) => JSON.parse((await raw.get(rawKeys[i & MASK]!))!)),
-        },
+        ...rawGetConcurrent(raw, rawKeys),
         {
           name: 'synced-cache get (local miss → Redis)',
           run: (ops) => concurrently(ops, (i) => remote.get(keys[i & MASK]!)),
@@ -208,24 +121,7 @@ export async function main(): Promise<string> {
     // ---- set ----------------------------------------------------------------------------------
     const setSequential = await compare(
       [
-        {
-          name: 'raw SET then PUBLISH (both awaited)',
-          run: async (ops) => {
-            for (let i = 0; i < ops; i++) {
-              await raw.set(rawKeys[i & MASK]!, JSON.stringify(VALUE));
-              await raw.publish(channel, VALUE_JSON);
-            }
-          },
-        },
-        {
-          name: 'raw SET awaited + PUBLISH not awaited',
-          run: async (ops) => {
-            for (let i = 0; i < ops; i++) {
-              await raw.set(rawKeys[i & MASK]!, JSON.stringify(VALUE));
-              void raw.publish(channel, VALUE_JSON);
-            }
-          },
-        },
+        ...rawSetSequential(raw, rawKeys, channel),
         {
           name: 'adapter only: JSON.stringify + store.set',
           run: async (ops) => {
@@ -244,22 +140,7 @@ export async function main(): Promise<string> {
     );
     const setConcurrent = await compare(
       [
-        {
-          name: 'raw SET then PUBLISH (both awaited)',
-          run: (ops) =>
-            concurrently(ops, async (i) => {
-              await raw.set(rawKeys[i & MASK]!, JSON.stringify(VALUE));
-              await raw.publish(channel, VALUE_JSON);
-            }),
-        },
-        {
-          name: 'raw SET awaited + PUBLISH not awaited',
-          run: (ops) =>
-            concurrently(ops, async (i) => {
-              await raw.set(rawKeys[i & MASK]!, JSON.stringify(VALUE));
-              void raw.publish(channel, VALUE_JSON);
-            }),
-        },
+        ...rawSetConcurrent(raw, rawKeys, channel),
         {
           name: 'synced-cache set',
           run: (ops) => concurrently(ops, (i) => writer.set(keys[i & MASK]!, VALUE)),
@@ -325,8 +206,6 @@ export async function main(): Promise<string> {
     pending = undefined;
     consume(rawReceived);
 
-    const ratio = (results: Result[], name: string, baseline: string) =>
-      results.find((r) => r.name === name)!.nsPerOp / results.find((r) => r.name === baseline)!.nsPerOp;
     const remoteGetRatio = ratio(getSequential, 'synced-cache get (local miss → Redis)', 'raw client.get');
     const remoteGetParseRatio = ratio(
       getSequential,
@@ -410,18 +289,9 @@ export async function main(): Promise<string> {
   }
 }
 
-async function serverVersion(client: Redis): Promise<string> {
-  const info = await client.info('server');
-  return /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
-}
-
 /** Writes the report next to the other benchmark reports. */
 export function writeReport(markdown: string): string {
-  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-  const path = join(root, 'docs', 'benchmarks', 'redis.md');
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, markdown);
-  return path;
+  return writeBenchmarkReport('redis.md', markdown);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -1,0 +1,202 @@
+/**
+ * What the Redis benchmarks (`redis-ioredis.ts`, `redis-node-redis.ts`) share: the workload, the
+ * local tier that admits nothing, the concurrency and latency drivers, the raw-client candidates
+ * both compare against, the Markdown ratio table and the report writer.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LocalCache, LocalCacheMetrics, LocalEntry } from '@synced-cache/core';
+import { type Candidate, consume, type Result } from './harness.js';
+
+export const KEY_COUNT = 1024;
+export const MASK = KEY_COUNT - 1;
+export const VALUE = { id: 1, name: 'Ada Lovelace', roles: ['admin', 'author'], active: true };
+export const VALUE_JSON = JSON.stringify(VALUE);
+export const CONCURRENCY = 32;
+export const PROPAGATION_SAMPLES = 2000;
+
+/** The commands of a raw client (ioredis or node-redis) that the raw candidates use. */
+export interface RawClient {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string): Promise<unknown>;
+  publish(channel: string, message: string): Promise<unknown>;
+}
+
+/** A local tier that admits nothing, so every `get` goes to Redis (the remote-get path). */
+export function missingLocalCache(): LocalCache<LocalEntry<unknown>> {
+  let misses = 0;
+  return {
+    get() {
+      misses++;
+      return undefined;
+    },
+    set: () => false,
+    delete: () => false,
+    clear() {},
+    size: 0,
+    metrics: (): LocalCacheMetrics => ({
+      hits: 0,
+      misses,
+      sets: 0,
+      evictions: 0,
+      rejections: 0,
+      size: 0,
+      cost: 0,
+    }),
+    close() {},
+  };
+}
+
+/** Runs `ops` calls of `call`, `CONCURRENCY` at a time. */
+export async function concurrently(ops: number, call: (index: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < ops) consume(await call(next++));
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+}
+
+function percentile(sorted: number[], fraction: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
+}
+
+export interface Latency {
+  p50: number;
+  p99: number;
+}
+
+/** Measures `samples` one-at-a-time round trips; `once` resolves when the message arrived. */
+export async function latency(samples: number, once: (index: number) => Promise<void>): Promise<Latency> {
+  for (let index = 0; index < 200; index++) await once(index);
+  const times: number[] = [];
+  for (let index = 0; index < samples; index++) {
+    const start = process.hrtime.bigint();
+    await once(index);
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 0.5), p99: percentile(times, 0.99) };
+}
+
+/** A promise that resolves when `fire` is called, failing after 2 s. */
+export function arrival(): { wait: Promise<void>; fire: () => void } {
+  let fire!: () => void;
+  let timer: NodeJS.Timeout;
+  const wait = new Promise<void>((resolve, reject) => {
+    timer = setTimeout(() => reject(new Error('message not received within 2 s')), 2000);
+    fire = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+  return { wait, fire };
+}
+
+/** One call in flight: raw `GET`, and raw `GET` + `JSON.parse`. */
+export function rawGetSequential(raw: RawClient, rawKeys: string[]): Candidate[] {
+  return [
+    {
+      name: 'raw client.get',
+      run: async (ops) => {
+        for (let i = 0; i < ops; i++) consume(await raw.get(rawKeys[i & MASK]!));
+      },
+    },
+    {
+      name: 'raw client.get + JSON.parse',
+      run: async (ops) => {
+        for (let i = 0; i < ops; i++) consume(JSON.parse((await raw.get(rawKeys[i & MASK]!))!));
+      },
+    },
+  ];
+}
+
+/** `CONCURRENCY` calls in flight: raw `GET`, and raw `GET` + `JSON.parse`. */
+export function rawGetConcurrent(raw: RawClient, rawKeys: string[]): Candidate[] {
+  return [
+    { name: 'raw client.get', run: (ops) => concurrently(ops, (i) => raw.get(rawKeys[i & MASK]!)) },
+    {
+      name: 'raw client.get + JSON.parse',
+      run: (ops) => concurrently(ops, async (i) => JSON.parse((await raw.get(rawKeys[i & MASK]!))!)),
+    },
+  ];
+}
+
+/** One call in flight: raw `SET` then `PUBLISH`, both awaited and with the publish not awaited. */
+export function rawSetSequential(raw: RawClient, rawKeys: string[], channel: string): Candidate[] {
+  return [
+    {
+      name: 'raw SET then PUBLISH (both awaited)',
+      run: async (ops) => {
+        for (let i = 0; i < ops; i++) {
+          await raw.set(rawKeys[i & MASK]!, JSON.stringify(VALUE));
+          await raw.publish(channel, VALUE_JSON);
+        }
+      },
+    },
+    {
+      name: 'raw SET awaited + PUBLISH not awaited',
+      run: async (ops) => {
+        for (let i = 0; i < ops; i++) {
+          await raw.set(rawKeys[i & MASK]!, JSON.stringify(VALUE));
+          void raw.publish(channel, VALUE_JSON);
+        }
+      },
+    },
+  ];
+}
+
+/** `CONCURRENCY` calls in flight: raw `SET` then `PUBLISH`, both awaited and with the publish not awaited. */
+export function rawSetConcurrent(raw: RawClient, rawKeys: string[], channel: string): Candidate[] {
+  return [
+    {
+      name: 'raw SET then PUBLISH (both awaited)',
+      run: (ops) =>
+        concurrently(ops, async (i) => {
+          await raw.set(rawKeys[i & MASK]!, JSON.stringify(VALUE));
+          await raw.publish(channel, VALUE_JSON);
+        }),
+    },
+    {
+      name: 'raw SET awaited + PUBLISH not awaited',
+      run: (ops) =>
+        concurrently(ops, async (i) => {
+          await raw.set(rawKeys[i & MASK]!, JSON.stringify(VALUE));
+          void raw.publish(channel, VALUE_JSON);
+        }),
+    },
+  ];
+}
+
+/** How many times longer the candidate `name` took per op than `baseline`. */
+export function ratio(results: Result[], name: string, baseline: string): number {
+  return results.find((r) => r.name === name)!.nsPerOp / results.find((r) => r.name === baseline)!.nsPerOp;
+}
+
+export function ratioTable(results: Result[], baseline: string, note: string): string {
+  const base = results.find((result) => result.name === baseline)!;
+  const lines = [
+    `| candidate | µs/op | ops/s | time vs ${baseline} |`,
+    '|---|---:|---:|---:|',
+    ...results.map(
+      (result) =>
+        `| ${result.name} | ${(result.nsPerOp / 1000).toFixed(1)} | ${Math.round(result.opsPerSec).toLocaleString('en-US')} | ${(result.nsPerOp / base.nsPerOp).toFixed(2)}x |`,
+    ),
+  ];
+  return `${lines.join('\n')}\n\n${note}`;
+}
+
+/** The `redis_version` of the server behind `client`. */
+export async function serverVersion(client: { info(section: string): Promise<unknown> }): Promise<string> {
+  const info = String(await client.info('server'));
+  return /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
+}
+
+/** Writes the report as docs/benchmarks/`fileName`, next to the other benchmark reports. */
+export function writeBenchmarkReport(fileName: string, markdown: string): string {
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+  const path = join(root, 'docs', 'benchmarks', fileName);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, markdown);
+  return path;
+}
