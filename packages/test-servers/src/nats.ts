@@ -7,8 +7,8 @@ import {
   removeTempDir,
   type ServerProcess,
   spawnServer,
-  stopProcess,
   waitUntil,
+  withLifecycle,
 } from './process.js';
 
 /** Options of {@link startNats}. */
@@ -91,27 +91,11 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
     removeTempDir(dir);
     throw error;
   }
-  let stopped = false;
-  return {
-    host: '127.0.0.1',
-    port,
-    url: `nats://127.0.0.1:${port}`,
-    get pid() {
-      return current.pid;
-    },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await stopProcess(current);
-      removeTempDir(dir);
-    },
-    async kill() {
-      await killProcess(current);
-    },
-    async restart() {
-      if (stopped) throw new Error('cannot restart a stopped nats-server');
-      await stopProcess(current);
-      current = await launch();
-    },
-  };
+  return withLifecycle(
+    { host: '127.0.0.1' as const, port, url: `nats://127.0.0.1:${port}` },
+    'nats-server',
+    current,
+    dir,
+    launch,
+  );
 }

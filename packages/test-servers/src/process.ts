@@ -209,3 +209,51 @@ export async function waitUntil(
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+/** What every private server handle does: its current pid, stop, kill and restart. */
+export interface ServerLifecycle {
+  /** PID of the current process (changes after `restart`). */
+  readonly pid: number;
+  /** SIGTERM, then SIGKILL after 5 s; removes the temp dir. Idempotent. */
+  stop(): Promise<void>;
+  /** SIGKILL now (a crash); the server can be `restart`ed. */
+  kill(): Promise<void>;
+  /** Stops the server when it runs and starts it again through `relaunch`. */
+  restart(): Promise<void>;
+}
+
+/**
+ * Adds the {@link ServerLifecycle} of `first` (a `name` process running in `dir`) to `fields`:
+ * `restart` stops the current process and runs `relaunch`; after `stop` it throws
+ * `"cannot restart a stopped <name>"`.
+ */
+export function withLifecycle<T extends object>(
+  fields: T,
+  name: string,
+  first: ServerProcess,
+  dir: string,
+  relaunch: () => Promise<ServerProcess>,
+): T & ServerLifecycle {
+  let current = first;
+  let stopped = false;
+  const lifecycle: ServerLifecycle = {
+    get pid() {
+      return current.pid;
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await stopProcess(current);
+      removeTempDir(dir);
+    },
+    async kill() {
+      await killProcess(current);
+    },
+    async restart() {
+      if (stopped) throw new Error(`cannot restart a stopped ${name}`);
+      await stopProcess(current);
+      current = await relaunch();
+    },
+  };
+  return Object.defineProperties(fields, Object.getOwnPropertyDescriptors(lifecycle)) as T & ServerLifecycle;
+}

@@ -10,6 +10,7 @@ import {
   spawnServer,
   stopProcess,
   waitUntil,
+  withLifecycle,
 } from './process.js';
 import { RespError, redisCommand } from './resp.js';
 
@@ -106,32 +107,14 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
       throw error;
     }
   }
-  let current: ServerProcess = server;
-  let stopped = false;
   const args = [...baseArgs(port, dir), ...(options.args ?? [])];
-  return {
-    host: '127.0.0.1',
-    port,
-    url: `redis://127.0.0.1:${port}`,
-    get pid() {
-      return current.pid;
-    },
+  return withLifecycle(
+    { host: '127.0.0.1' as const, port, url: `redis://127.0.0.1:${port}`, dir },
+    'redis-server',
+    server,
     dir,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await stopProcess(current);
-      removeTempDir(dir);
-    },
-    async kill() {
-      await killProcess(current);
-    },
-    async restart() {
-      if (stopped) throw new Error('cannot restart a stopped redis-server');
-      await stopProcess(current);
-      current = await launch(binary, port, args, dir);
-    },
-  };
+    () => launch(binary, port, args, dir),
+  );
 }
 
 /** A node of a cluster. */
