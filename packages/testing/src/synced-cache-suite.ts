@@ -379,27 +379,31 @@ export function describeSyncedCache(
       await Promise.all(opened.splice(0).map((pod) => pod.close()));
     });
     for (const check of syncedCacheChecks) {
-      it(check.name, async () => {
-        const namespace = `ns-${randomId()}`;
-        let extra = 0;
-        const addPod = async (
-          pod: { namespace?: string; podId?: string } = {},
-        ): Promise<SyncedCache<unknown>> => {
-          const adapters = await createAdapters();
-          const cache = await createCache<unknown>({
-            store: adapters.store,
-            synchronizer: adapters.synchronizer,
-            namespace: pod.namespace ?? namespace,
-            podId: pod.podId ?? `pod-extra-${extra++}`,
-            ...options.cacheOptions,
-          });
-          opened.push(cache);
-          return cache;
-        };
-        const pods: Array<SyncedCache<unknown>> = [];
-        for (let i = 0; i < podCount; i++) pods.push(await addPod({ podId: `pod-${i}` }));
-        await check.run({ pods, namespace, addPod, timeoutMs });
-      });
+      it(
+        check.name,
+        async () => {
+          const namespace = `ns-${randomId()}`;
+          let extra = 0;
+          const addPod = async (
+            pod: { namespace?: string; podId?: string } = {},
+          ): Promise<SyncedCache<unknown>> => {
+            const adapters = await createAdapters();
+            const cache = await createCache<unknown>({
+              store: adapters.store,
+              synchronizer: adapters.synchronizer,
+              namespace: pod.namespace ?? namespace,
+              podId: pod.podId ?? `pod-extra-${extra++}`,
+              ...options.cacheOptions,
+            });
+            opened.push(cache);
+            return cache;
+          };
+          const pods: Array<SyncedCache<unknown>> = [];
+          for (let i = 0; i < podCount; i++) pods.push(await addPod({ podId: `pod-${i}` }));
+          await check.run({ pods, namespace, addPod, timeoutMs });
+        },
+        timeoutMs * 4 + 10_000,
+      );
     }
   });
 }
