@@ -15,10 +15,14 @@ for (const major of MAJORS) {
   const client = () => clusterClient(major, cluster.nodes);
   describeStore(`ioredis ${major} cluster`, () => owningStore(client()));
   describeSynchronizer(`ioredis ${major} cluster (sharded pub/sub)`, () => owningSynchronizer(client()));
-  describeSyncedCache(`ioredis ${major} cluster`, () => ({
-    store: owningStore(client()),
-    synchronizer: owningSynchronizer(client()),
-  }));
+  describeSyncedCache(
+    `ioredis ${major} cluster`,
+    () => ({
+      store: owningStore(client()),
+      synchronizer: owningSynchronizer(client()),
+    }),
+    { timeoutMs: 10_000 },
+  ); // several servers per topology: leave room for a loaded CI machine
 }
 describeSynchronizer('ioredis 6 cluster (plain pub/sub)', () =>
   owningSynchronizer(clusterClient(6, cluster.nodes), { sharded: false }),

@@ -15,8 +15,12 @@ for (const major of MAJORS) {
   const client = () => redisClient(major, { sentinels: setup.sentinels, name: setup.masterName });
   describeStore(`ioredis ${major} sentinel`, () => owningStore(client()));
   describeSynchronizer(`ioredis ${major} sentinel`, () => owningSynchronizer(client()));
-  describeSyncedCache(`ioredis ${major} sentinel`, () => ({
-    store: owningStore(client()),
-    synchronizer: owningSynchronizer(client()),
-  }));
+  describeSyncedCache(
+    `ioredis ${major} sentinel`,
+    () => ({
+      store: owningStore(client()),
+      synchronizer: owningSynchronizer(client()),
+    }),
+    { timeoutMs: 10_000 },
+  ); // several servers per topology: leave room for a loaded CI machine
 }
