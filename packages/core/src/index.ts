@@ -23,6 +23,15 @@ export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { MemoryBus, MemorySynchronizer, type MemorySynchronizerOptions } from './memory-synchronizer.js';
 export type * from './options.js';
 export { SieveCache, type SieveCacheOptions } from './sieve-cache.js';
+export {
+  depthFailure,
+  keySegment,
+  limitFailure,
+  mapValueSegment,
+  rethrowWithSegment,
+  toSerializationError,
+  WalkFailure,
+} from './walk-failure.js';
 
 /** This package's version. */
 export const VERSION = '0.1.0';

@@ -1,4 +1,10 @@
-import { depthFailure, Failure, keySegment, limitFailure, rethrowWithSegment } from './failure.js';
+import {
+  depthFailure,
+  WalkFailure as Failure,
+  keySegment,
+  limitFailure,
+  rethrowWithSegment,
+} from '@synced-cache/core';
 import type { ResolvedOptions } from './options.js';
 import { TAG, TYPED_ARRAYS } from './tags.js';
 

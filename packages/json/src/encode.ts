@@ -1,11 +1,11 @@
 import {
   depthFailure,
-  Failure,
+  WalkFailure as Failure,
   keySegment,
   limitFailure,
   mapValueSegment,
   rethrowWithSegment,
-} from './failure.js';
+} from '@synced-cache/core';
 import type { ResolvedOptions } from './options.js';
 import { TAG, TYPED_ARRAY_NAMES } from './tags.js';
 

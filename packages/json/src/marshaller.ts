@@ -1,7 +1,12 @@
-import { CONTRACT_VERSION, type Marshaller, SerializationError } from '@synced-cache/core';
+import {
+  CONTRACT_VERSION,
+  limitFailure,
+  type Marshaller,
+  SerializationError,
+  toSerializationError,
+} from '@synced-cache/core';
 import { revive } from './decode.js';
 import { isPlain, tagValue } from './encode.js';
-import { limitFailure, toSerializationError } from './failure.js';
 import { type JsonMarshallerOptions, resolveOptions } from './options.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });

@@ -1,6 +1,12 @@
-import { CONTRACT_VERSION, type Marshaller, SerializationError } from '@synced-cache/core';
+import {
+  CONTRACT_VERSION,
+  WalkFailure as Failure,
+  limitFailure,
+  type Marshaller,
+  SerializationError,
+  toSerializationError,
+} from '@synced-cache/core';
 import { Packr, Unpackr } from 'msgpackr';
-import { Failure, limitFailure, toSerializationError } from './failure.js';
 import { type MsgpackMarshallerOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { Reader, Route, scan } from './reader.js';
 import { isPlain, Writer } from './writer.js';

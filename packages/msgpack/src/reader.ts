@@ -1,5 +1,11 @@
+import {
+  depthFailure,
+  WalkFailure as Failure,
+  keySegment,
+  limitFailure,
+  rethrowWithSegment,
+} from '@synced-cache/core';
 import { ARRAY_BUFFER_CODE, BUFFER_CODE, DATA_VIEW_CODE, Extension, TYPED_ARRAYS } from './extensions.js';
-import { depthFailure, Failure, keySegment, limitFailure, rethrowWithSegment } from './failure.js';
 import type { ResolvedOptions } from './options.js';
 
 /** What {@link scan} found: msgpackr can decode it as is, it needs {@link Reader}, or it uses records. */

@@ -1,4 +1,12 @@
 import {
+  depthFailure,
+  WalkFailure as Failure,
+  keySegment,
+  limitFailure,
+  mapValueSegment,
+  rethrowWithSegment,
+} from '@synced-cache/core';
+import {
   ARRAY_BUFFER_CODE,
   BUFFER_CODE,
   DATA_VIEW_CODE,
@@ -6,14 +14,6 @@ import {
   isWellFormed,
   TYPED_ARRAY_CODES,
 } from './extensions.js';
-import {
-  depthFailure,
-  Failure,
-  keySegment,
-  limitFailure,
-  mapValueSegment,
-  rethrowWithSegment,
-} from './failure.js';
 import type { ResolvedOptions } from './options.js';
 
 const OBJECT_PROTOTYPE = Object.prototype;

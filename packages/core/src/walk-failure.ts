@@ -1,10 +1,19 @@
-import { LimitExceededError, SerializationError } from '@synced-cache/core';
+/**
+ * Path-tracking failures for marshaller authors: a walk over a value throws a {@link WalkFailure}
+ * deep inside, every container frame it unwinds through adds the path segment that led there, and
+ * {@link toSerializationError} turns it into the public `SerializationError` with a `$.a.b[3]` path
+ * (and a cycle report on encode). Shared by `@synced-cache/json` and `@synced-cache/msgpack`, so
+ * both report the same paths.
+ *
+ * @packageDocumentation
+ */
+import { LimitExceededError, SerializationError } from './errors.js';
 
 /**
  * Internal error thrown deep inside a walk. Each container frame it unwinds through adds the path
  * segment that led to the failing child, so the hot loops never build paths on success.
  */
-export class Failure {
+export class WalkFailure {
   /** Path segments, innermost first. */
   readonly segments: string[] = [];
   /** Containers on the way to the failure, innermost first (used to tell a cycle from plain depth). */
@@ -40,19 +49,19 @@ export function mapValueSegment(key: unknown, index: number): string {
 
 /** Adds the segment leading into a failing child and rethrows; other errors become failures. */
 export function rethrowWithSegment(error: unknown, segment: string, container: object): never {
-  const failure = error instanceof Failure ? error : new Failure(describeError(error), error);
+  const failure = error instanceof WalkFailure ? error : new WalkFailure(describeError(error), error);
   failure.segments.push(segment);
   failure.containers.push(container);
   throw failure;
 }
 
-/** A failure for a limit. */
+/** A failure for a limit; its `cause` is a `LimitExceededError`. */
 export function limitFailure(
   limit: 'maxDepth' | 'maxLength' | 'maxBytes',
   max: number,
   actual: number,
-): Failure {
-  return new Failure(
+): WalkFailure {
+  return new WalkFailure(
     `${limit} exceeded: ${actual} > ${max}`,
     new LimitExceededError(limit, max, actual),
     limit === 'maxDepth',
@@ -60,12 +69,13 @@ export function limitFailure(
 }
 
 /** A depth failure at `container`; on encode it may turn out to be a cycle. */
-export function depthFailure(max: number, container: object): Failure {
+export function depthFailure(max: number, container: object): WalkFailure {
   const failure = limitFailure('maxDepth', max, max + 1);
   failure.containers.push(container);
   return failure;
 }
 
+/** The message of whatever was thrown. */
 function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
@@ -78,7 +88,7 @@ export function toSerializationError(
   format: string,
 ): SerializationError {
   if (SerializationError.isInstance(error)) return error;
-  if (!(error instanceof Failure)) {
+  if (!(error instanceof WalkFailure)) {
     // Engine limits (stack overflow, out-of-range allocations) end up here; they are still the
     // caller's input at fault, reported in the one error type the contract promises.
     return new SerializationError(`cannot ${action} ${format}: ${describeError(error)}`, {
