@@ -336,7 +336,10 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
         return undefined;
       }
       const shaped = this.shape(key, stored.version, stored.ttlMs ?? 0, stored.payload, value);
+      // A value with (almost) no time left is returned but not cached: 0 would read as "no TTL".
+      const expiring = stored.ttlMs !== undefined && stored.ttlMs <= 0;
       if (
+        !expiring &&
         !fill.overtaken &&
         fill.generation === this.generation &&
         !this.closed &&

@@ -309,3 +309,20 @@ describe('TTL', () => {
     expect((await cluster.store.get('default:k'))!.ttlMs).toBeGreaterThan(2 ** 32);
   });
 });
+
+describe('fills of expiring values', () => {
+  it('a value the store reports with no time left is returned but not cached', async () => {
+    const inner = new MemoryStore();
+    await inner.set('default:k', jsonMarshaller.encode('last breath'));
+    const store = Object.assign(Object.create(inner) as Store, {
+      get: async (key: string): Promise<StoreEntry | undefined> => {
+        const entry = await inner.get(key);
+        return entry && { ...entry, ttlMs: 0 };
+      },
+    });
+    const a = await createCache({ store, heartbeatMs: 0 });
+    expect(await a.get('k')).toBe('last breath');
+    expect(a.peek('k')).toBeUndefined();
+    await a.close();
+  });
+});

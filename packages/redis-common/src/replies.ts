@@ -109,7 +109,9 @@ export function parseReadReply(reply: unknown, index: number): StoreEntry | unde
   return {
     payload: decoded.payload,
     version: decoded.version,
-    ttlMs: Number.isFinite(ttl) && ttl > 0 ? ttl : undefined,
+    // PTTL is -1 for a key without expiry, and 0 for one with under a millisecond left: that one
+    // must not read as "no expiry", or a local copy of it would never expire.
+    ttlMs: Number.isFinite(ttl) && ttl >= 0 ? Math.max(1, ttl) : undefined,
   };
 }
 

@@ -157,6 +157,11 @@ describe('reply parsing', () => {
     expect(() => parseReadReply('nope', 0)).toThrow(StoreError);
   });
 
+  it('a PTTL of 0 (under a millisecond left) still reads as expiring, never as "no TTL"', () => {
+    const a = Buffer.from(encodeValue(KIND_VALUE, 10, Buffer.from('A')));
+    expect(parseReadReply([a, 0], 0)?.ttlMs).toBe(1);
+  });
+
   it('parses versions and rejects anything but positive safe integers', () => {
     expect(parseVersion(1_764_000_000_000_000, 'set')).toBe(1_764_000_000_000_000);
     expect(parseVersion('42', 'set')).toBe(42);
