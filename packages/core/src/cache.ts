@@ -8,6 +8,7 @@ import type {
   Logger,
   Marshaller,
   Store,
+  StoreEntry,
   Subscription,
   Synchronizer,
   SynchronizerStatus,
@@ -235,7 +236,9 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
   }
 
   /**
-   * Values for many keys, in order: local hits first, then one batched store read for the rest.
+   * Values for many keys, in order: local hits first, then one `store.getMany` for the misses that
+   * are not already being read (those share the read in flight). Misses fill the local tier under
+   * the same rules as `get`.
    * @throws CacheClosedError after `close()`.
    */
   async getMany(keys: readonly string[]): Promise<Array<V | undefined>> {
@@ -255,6 +258,25 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
       }
     }
     if (missing.length === 0) return result;
+    const batchKeys: string[] = [];
+    const seen = new Set<string>();
+    for (const i of missing) {
+      const key = keys[i]!;
+      if (seen.has(key) || this.fills.has(key)) continue;
+      seen.add(key);
+      if (Buffer.byteLength(key, 'utf8') <= this.maxKeyBytes) batchKeys.push(key);
+    }
+    if (batchKeys.length > 1) {
+      const batch = this.call(
+        () => this.store.getMany(batchKeys.map((key) => this.prefix + key)),
+        'getMany',
+        undefined,
+        'store',
+      );
+      for (let j = 0; j < batchKeys.length; j++) {
+        this.startFill(batchKeys[j]!, () => batch.then((entries) => entries[j]), 'getMany');
+      }
+    }
     const values = await Promise.all(missing.map((i) => this.fetch(keys[i]!)));
     for (let j = 0; j < missing.length; j++) result[missing[j]!] = values[j];
     return result;
@@ -303,22 +325,36 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
   private fetch(key: string): Promise<V | undefined> {
     const pending = this.fills.get(key);
     if (pending !== undefined) return pending.promise;
+    return this.startFill(key, () => this.store.get(this.prefix + key), 'get');
+  }
+
+  private startFill(
+    key: string,
+    read: () => Promise<StoreEntry | undefined>,
+    operation: string,
+  ): Promise<V | undefined> {
     const fill: Fill<V> = {
       promise: undefined as unknown as Promise<V | undefined>,
       overtaken: false,
       generation: this.generation,
     };
-    fill.promise = this.runFill(key, fill);
+    // Registered before the read starts: runFill may settle synchronously (an oversized key).
     this.fills.set(key, fill);
+    fill.promise = this.runFill(key, fill, read, operation);
     return fill.promise;
   }
 
-  private async runFill(key: string, fill: Fill<V>): Promise<V | undefined> {
+  private async runFill(
+    key: string,
+    fill: Fill<V>,
+    read: () => Promise<StoreEntry | undefined>,
+    operation: string,
+  ): Promise<V | undefined> {
     try {
       if (Buffer.byteLength(key, 'utf8') > this.maxKeyBytes) return undefined;
-      let stored: Awaited<ReturnType<Store['get']>>;
+      let stored: StoreEntry | undefined;
       try {
-        stored = await this.call(() => this.store.get(this.prefix + key), 'get', key, 'store');
+        stored = await this.call(read, operation, key, 'store');
       } catch (error) {
         this.reportError(error, { operation: 'get', key });
         return undefined;
@@ -356,7 +392,7 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
       }
       return shaped === undefined ? value : shaped;
     } finally {
-      this.fills.delete(key);
+      if (this.fills.get(key) === fill) this.fills.delete(key);
     }
   }
 

@@ -326,3 +326,34 @@ describe('fills of expiring values', () => {
     await a.close();
   });
 });
+
+describe('getMany', () => {
+  it('reads all misses with one store.getMany, dedupes keys and shares reads in flight', async () => {
+    const store = new MemoryStore();
+    for (const key of ['a', 'b', 'c'])
+      await store.set(`default:${key}`, jsonMarshaller.encode(key.toUpperCase()));
+    const many = vi.spyOn(store, 'getMany');
+    const single = vi.spyOn(store, 'get');
+    const cache = await createCache({ store, heartbeatMs: 0 });
+    const inFlight = cache.get('c');
+    expect(await cache.getMany(['a', 'b', 'a', 'c', 'missing'])).toEqual(['A', 'B', 'A', 'C', undefined]);
+    expect(await inFlight).toBe('C');
+    expect(many).toHaveBeenCalledTimes(1);
+    expect(many.mock.calls[0]![0]).toEqual(['default:a', 'default:b', 'default:missing']);
+    expect(single).toHaveBeenCalledTimes(1);
+    expect(cache.peek('a')).toBe('A');
+    expect(cache.stats()).toMatchObject({ remoteHits: 3, remoteMisses: 1 });
+    await cache.close();
+  });
+
+  it('a batch read that fails reports and reads as misses; an oversized key leaves no read behind', async () => {
+    const store = new MemoryStore();
+    vi.spyOn(store, 'getMany').mockRejectedValue(new Error('ECONNRESET'));
+    const onError = vi.fn();
+    const cache = await createCache({ store, heartbeatMs: 0, onError, maxKeyBytes: 8 });
+    expect(await cache.getMany(['a', 'b', 'much-too-long'])).toEqual([undefined, undefined, undefined]);
+    expect(onError).toHaveBeenCalledTimes(2);
+    expect((cache as unknown as { fills: Map<string, unknown> }).fills.size).toBe(0);
+    await cache.close();
+  });
+});
