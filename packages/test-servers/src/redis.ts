@@ -161,10 +161,14 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
   try {
     for (let index = 0; index < masters; index++) {
       const port = await freePort();
+      // The bus port defaults to port + 10000, which may be taken (or above 65535); pick one too.
+      const busPort = await freePort();
       const args = [
         ...baseArgs(port, dir),
         '--cluster-enabled',
         'yes',
+        '--cluster-port',
+        String(busPort),
         '--cluster-config-file',
         join(dir, `nodes-${port}.conf`),
         '--cluster-node-timeout',
