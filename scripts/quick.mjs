@@ -42,7 +42,7 @@ if (task === 'demo') {
     'run',
     'typecheck',
     'test',
-    '--concurrency=2',
+    '--concurrency=1',
     '--continue',
     '--output-logs=errors-only',
     ...process.argv.slice(3),
