@@ -62,6 +62,7 @@ type Listener<K extends keyof CacheEventMap> = (...args: CacheEventMap[K]) => vo
 
 const CLEAR_SLOT = Symbol('clear');
 const MAX_PEERS = 10_000;
+const MAX_DEFERRED_SETS = 10_000;
 
 /**
  * A two-level cache (seed: `SyncedCache`): hot values in an in-process local tier, all values in a
@@ -124,6 +125,8 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
   private generation = 0;
   /** While > 0, a loss was detected and the floor is not yet raised: `set` events act as invalidations. */
   private resyncsPending = 0;
+  /** `set` events received while a resync waits for the store's version; re-checked once it is known. */
+  private deferredSets: WireEvent[] = [];
   /** The store cannot bound past versions: after the first loss, `set` events act as invalidations. */
   private setsAsInvalidations = false;
   private status: SynchronizerStatus = 'down';
@@ -716,31 +719,57 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
     // may have been superseded by an event this pod lost or forgot: drop the copy, do not apply it.
     const trusted = event.version > this.versions.floor;
     this.versions.note(key, event.version);
-    if (event.action === 'set' && trusted && this.resyncsPending === 0 && !this.setsAsInvalidations) {
-      const payload = event.value!;
-      let value: V;
-      try {
-        value = this.marshaller.decode(payload);
-      } catch (error) {
-        this.reportError(error, { operation: 'decodeEvent', key });
+    if (event.action === 'set' && trusted && !this.setsAsInvalidations) {
+      if (this.resyncsPending > 0) {
+        // The floor is not known yet: drop the copy now, and apply the value once the floor says
+        // the event is newer than anything a lost event could have carried.
         this.dropLocal(key);
+        if (this.deferredSets.length < MAX_DEFERRED_SETS) {
+          this.deferredSets.push({ ...event, value: event.value!.slice() });
+        }
         return true;
       }
-      const shaped = this.shape(key, event.version, event.ttlMs, payload, value, event);
-      if (shaped === undefined) {
-        this.dropLocal(key);
-      } else {
-        if (this.metricsEnabled && this.local.get(key) !== undefined) this.counters.invalidations++;
-        this.local.set(
-          key,
-          { value: shaped, version: event.version },
-          { ttlMs: localTtl(event.ttlMs, this.defaultLocalTtlMs) },
-        );
-      }
+      this.applySet(event);
       return true;
     }
     this.dropLocal(key);
     return true;
+  }
+
+  /** Puts a trusted `set` event's value into the local tier. */
+  private applySet(event: WireEvent): void {
+    const key = event.key;
+    const payload = event.value!;
+    let value: V;
+    try {
+      value = this.marshaller.decode(payload);
+    } catch (error) {
+      this.reportError(error, { operation: 'decodeEvent', key });
+      this.dropLocal(key);
+      return;
+    }
+    const shaped = this.shape(key, event.version, event.ttlMs, payload, value, event);
+    if (shaped === undefined) {
+      this.dropLocal(key);
+    } else {
+      if (this.metricsEnabled && this.local.get(key) !== undefined) this.counters.invalidations++;
+      this.local.set(
+        key,
+        { value: shaped, version: event.version },
+        { ttlMs: localTtl(event.ttlMs, this.defaultLocalTtlMs) },
+      );
+    }
+  }
+
+  /** Applies the deferred `set` events that are above the new floor and still the newest seen. */
+  private replayDeferredSets(): void {
+    const deferred = this.deferredSets;
+    this.deferredSets = [];
+    for (const event of deferred) {
+      if (event.version > this.versions.floor && this.versions.own(event.key) === event.version) {
+        this.applySet(event);
+      }
+    }
   }
 
   private applyClear(version: number): void {
@@ -780,6 +809,7 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
       );
       this.versions.raiseFloor(version);
       this.resyncsPending--;
+      if (this.resyncsPending === 0 && !this.closed) this.replayDeferredSets();
     } catch (error) {
       this.reportError(error, { operation: 'resync' });
       if (this.closed) return;

@@ -357,3 +357,37 @@ describe('getMany', () => {
     await cache.close();
   });
 });
+
+describe('set events during a resync', () => {
+  it('are held while the floor is unknown, then applied if newer than it, dropped if not', async () => {
+    const inner = new MemoryStore();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const store = Object.assign(Object.create(inner) as Store, {
+      currentVersion: async () => {
+        const version = await inner.currentVersion();
+        await gate;
+        return version;
+      },
+    });
+    const bus = new MemoryBus();
+    const a = await createCache({ store, synchronizer: new MemorySynchronizer({ bus }), heartbeatMs: 0 });
+    await inner.set('default:old', jsonMarshaller.encode('x'));
+    const floor = await inner.currentVersion();
+    inject(bus, { action: 'set', key: 'warm', version: 1, seq: 1 });
+    inject(bus, { action: 'set', key: 'gap', version: floor + 1, seq: 5 });
+    await settle();
+    expect(a.stats().resyncs).toBe(1);
+    inject(bus, { action: 'set', key: 'fresh', version: floor + 10, seq: 6 });
+    inject(bus, { action: 'set', key: 'old', version: floor - 1, seq: 1, podId: 'slow' });
+    await settle();
+    expect(a.peek('fresh')).toBeUndefined();
+    release();
+    await until(() => a.peek('fresh') !== undefined, 'deferred set applied');
+    expect(a.peek('fresh')).toBe(`v${floor + 10}`);
+    expect(a.peek('old')).toBeUndefined();
+    await a.close();
+  });
+});
