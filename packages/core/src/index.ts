@@ -19,6 +19,15 @@ export * from './contracts.js';
 export * from './errors.js';
 export { consoleLogger, noopLogger } from './logger.js';
 export { jsonMarshaller, loadMarshaller } from './marshaller.js';
+export {
+  type ClassCodec,
+  DEFAULT_MAX_BYTES,
+  DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_LENGTH,
+  type MarshallerBaseOptions,
+  type ResolvedMarshallerOptions,
+  resolveMarshallerOptions,
+} from './marshalling.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { MemoryBus, MemorySynchronizer, type MemorySynchronizerOptions } from './memory-synchronizer.js';
 export type * from './options.js';
