@@ -21,6 +21,8 @@ export { consoleLogger, noopLogger } from './logger.js';
 export { jsonMarshaller, loadMarshaller } from './marshaller.js';
 export {
   type ClassCodec,
+  checkDecodeInput,
+  checkMaxBytes,
   DEFAULT_MAX_BYTES,
   DEFAULT_MAX_DEPTH,
   DEFAULT_MAX_LENGTH,

@@ -5,7 +5,8 @@
  *
  * @packageDocumentation
  */
-import { InvalidConfigError } from './errors.js';
+import { InvalidConfigError, SerializationError } from './errors.js';
+import { limitFailure, toSerializationError } from './walk-failure.js';
 
 /**
  * How one of your classes is turned into plain data and back. Instances whose prototype is exactly
@@ -133,4 +134,34 @@ export function resolveMarshallerOptions(
     classesByPrototype,
     classesByName,
   };
+}
+
+/**
+ * Throws the `maxBytes` limit error (a `SerializationError` caused by a `LimitExceededError`) when
+ * an encoded value, or bytes about to be decoded, are larger than `maxBytes`.
+ */
+export function checkMaxBytes(
+  length: number,
+  maxBytes: number,
+  action: 'encode' | 'decode',
+  format: string,
+): void {
+  if (length > maxBytes) {
+    throw toSerializationError(limitFailure('maxBytes', maxBytes, length), action, format);
+  }
+}
+
+/**
+ * The input check of a `decode`: bytes, within `maxBytes`.
+ * @throws SerializationError for anything else.
+ */
+export function checkDecodeInput(
+  bytes: unknown,
+  maxBytes: number,
+  format: string,
+): asserts bytes is Uint8Array {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new SerializationError(`cannot decode ${format}: expected a Uint8Array`, { action: 'decode' });
+  }
+  checkMaxBytes(bytes.length, maxBytes, 'decode', format);
 }

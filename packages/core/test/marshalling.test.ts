@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   type ClassCodec,
+  checkDecodeInput,
+  checkMaxBytes,
   DEFAULT_MAX_DEPTH,
   InvalidConfigError,
+  LimitExceededError,
   resolveMarshallerOptions,
+  SerializationError,
 } from '../src/index.js';
 
 class Money {
@@ -49,5 +53,23 @@ describe('resolveMarshallerOptions', () => {
     expect(optionOf(bad([money, { ...money, name: 'Money2' }]))).toBe('classes[1].type');
     expect(optionOf(() => resolveMarshallerOptions({ maxDepth: 0 }))).toBe('maxDepth');
     expect(optionOf(() => resolveMarshallerOptions({ maxLength: 1.5 }))).toBe('maxLength');
+  });
+});
+
+describe('size and input checks', () => {
+  it('refuse non-bytes and oversized input with typed errors naming the format', () => {
+    expect(() => checkDecodeInput('text', 10, 'JSON')).toThrow(/cannot decode JSON: expected a Uint8Array/);
+    expect(() => checkDecodeInput(new Uint8Array(3), 10, 'JSON')).not.toThrow();
+    let error: unknown;
+    try {
+      const check: (bytes: unknown, max: number, format: string) => void = checkDecodeInput;
+      check(new Uint8Array(11), 10, 'msgpack');
+    } catch (e) {
+      error = e;
+    }
+    expect(SerializationError.isInstance(error)).toBe(true);
+    expect(LimitExceededError.isInstance((error as Error).cause)).toBe(true);
+    expect(() => checkMaxBytes(11, 10, 'encode', 'JSON')).toThrow(/cannot encode JSON: maxBytes exceeded/);
+    expect(() => checkMaxBytes(10, 10, 'encode', 'JSON')).not.toThrow();
   });
 });

@@ -1,6 +1,7 @@
 import {
   CONTRACT_VERSION,
-  limitFailure,
+  checkDecodeInput,
+  checkMaxBytes,
   type Marshaller,
   SerializationError,
   toSerializationError,
@@ -55,26 +56,11 @@ export function createJsonMarshaller(options?: JsonMarshallerOptions): Marshalle
       // A Buffer (a Uint8Array): small ones come from Node's 8 KiB pool, far cheaper than a fresh
       // ArrayBuffer per value.
       const bytes = Buffer.from(text, 'utf8');
-      if (bytes.length > resolved.maxBytes) {
-        throw toSerializationError(
-          limitFailure('maxBytes', resolved.maxBytes, bytes.length),
-          'encode',
-          'JSON',
-        );
-      }
+      checkMaxBytes(bytes.length, resolved.maxBytes, 'encode', 'JSON');
       return bytes;
     },
     decode(bytes: Uint8Array): unknown {
-      if (!(bytes instanceof Uint8Array)) {
-        throw new SerializationError('cannot decode JSON: expected a Uint8Array', { action: 'decode' });
-      }
-      if (bytes.length > resolved.maxBytes) {
-        throw toSerializationError(
-          limitFailure('maxBytes', resolved.maxBytes, bytes.length),
-          'decode',
-          'JSON',
-        );
-      }
+      checkDecodeInput(bytes, resolved.maxBytes, 'JSON');
       let text: string;
       try {
         text = decoder.decode(bytes);

@@ -1,5 +1,7 @@
 import {
   CONTRACT_VERSION,
+  checkDecodeInput,
+  checkMaxBytes,
   WalkFailure as Failure,
   limitFailure,
   type Marshaller,
@@ -87,26 +89,11 @@ export function createMsgpackMarshaller(options?: MsgpackMarshallerOptions): Mar
       } catch (error) {
         throw toSerializationError(error, 'encode', 'msgpack');
       }
-      if (bytes.length > resolved.maxBytes) {
-        throw toSerializationError(
-          limitFailure('maxBytes', resolved.maxBytes, bytes.length),
-          'encode',
-          'msgpack',
-        );
-      }
+      checkMaxBytes(bytes.length, resolved.maxBytes, 'encode', 'msgpack');
       return bytes;
     },
     decode(bytes: Uint8Array): unknown {
-      if (!(bytes instanceof Uint8Array)) {
-        throw new SerializationError('cannot decode msgpack: expected a Uint8Array', { action: 'decode' });
-      }
-      if (bytes.length > resolved.maxBytes) {
-        throw toSerializationError(
-          limitFailure('maxBytes', resolved.maxBytes, bytes.length),
-          'decode',
-          'msgpack',
-        );
-      }
+      checkDecodeInput(bytes, resolved.maxBytes, 'msgpack');
       if (bytes.length === 0) {
         throw new SerializationError('cannot decode msgpack: no bytes', { action: 'decode', path: '$' });
       }
