@@ -46,15 +46,28 @@ export function owningSynchronizer(
   return new IoredisSynchronizer(client, true, options);
 }
 
-/** Polls `check` every 10 ms until it is true, failing after `timeoutMs`. */
+/**
+ * Polls `check` every 10 ms until it is true, failing after `timeoutMs`. A check that throws counts
+ * as "not yet" (servers refuse or drop connections during failovers); the last error is reported
+ * if the deadline passes.
+ */
 export async function eventually(
   what: string,
   check: () => boolean | Promise<boolean>,
   timeoutMs = 5000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+  let lastError: unknown;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const cause = lastError === undefined ? '' : ` (last error: ${String(lastError)})`;
+      throw new Error(`timed out waiting for: ${what}${cause}`, { cause: lastError });
+    }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

@@ -60,7 +60,8 @@ function encodeCommand(args: readonly string[]): string {
  * Sends one command to a Redis (or Sentinel) server over a fresh connection and returns the reply.
  * A tiny RESP2 client so the launchers need no Redis client library.
  *
- * @throws Error on connection failure or when no reply arrives within `timeoutMs`.
+ * @throws Error on connection failure, when the server closes the connection before replying, or
+ *   when no reply arrives within `timeoutMs`.
  */
 export function redisCommand(
   host: string,
@@ -96,6 +97,12 @@ export function redisCommand(
       clearTimeout(timer);
       socket.destroy();
       reject(error);
+    });
+    // The server may close the connection without replying (CLIENT KILL during a failover, a
+    // shutdown): fail now instead of waiting for the timer. After a reply this is a no-op.
+    socket.on('close', () => {
+      clearTimeout(timer);
+      reject(new Error(`${host}:${port} closed the connection before replying to ${args[0]}`));
     });
   });
 }
