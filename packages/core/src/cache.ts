@@ -14,7 +14,7 @@ import type {
   SynchronizerStatus,
 } from './contracts.js';
 import { CONTRACT_VERSION } from './contracts.js';
-import { Deadlines } from './deadlines.js';
+import { Deadline, Deadlines } from './deadlines.js';
 import {
   CacheClosedError,
   InvalidConfigError,
@@ -25,6 +25,7 @@ import {
   SynchronizerError,
   TimeoutError,
 } from './errors.js';
+import { InFlight } from './in-flight.js';
 import { noopLogger } from './logger.js';
 import { jsonMarshaller, loadMarshaller } from './marshaller.js';
 import { MemoryStore } from './memory-store.js';
@@ -43,10 +44,57 @@ import { SieveCache } from './sieve-cache.js';
 import { VersionTable } from './version-table.js';
 
 /** An in-flight store read; events for its key mark it overtaken so its result is not cached. */
-interface Fill<V> {
-  promise: Promise<V | undefined>;
-  overtaken: boolean;
-  generation: number;
+/**
+ * One store read in flight for a key; concurrent gets share it. It is its own deadline node, so a
+ * read costs one promise and no timer or extra allocation for its timeout.
+ */
+class Fill<V> extends Deadline {
+  readonly promise: Promise<V | undefined>;
+  private resolvePromise!: (value: V | undefined) => void;
+  /** An event or local write for the key arrived while reading: return the value, do not cache it. */
+  overtaken = false;
+  /** Settled (by the read, an error or the timeout); later results are ignored. */
+  done = false;
+
+  constructor(
+    private readonly onTimeout: (fill: Fill<V>) => void,
+    readonly key: string,
+    readonly operation: string,
+    /** The cache's generation when the read started; a flush or clear since makes it stale. */
+    readonly generation: number,
+  ) {
+    super();
+    this.promise = new Promise<V | undefined>((resolve) => {
+      this.resolvePromise = resolve;
+    });
+  }
+
+  resolve(value: V | undefined): void {
+    this.done = true;
+    this.resolvePromise(value);
+  }
+
+  expire(): void {
+    this.onTimeout(this);
+  }
+}
+
+/** A bounded adapter call (see `SyncedCache.call`); its own deadline node. */
+class PendingCall<T> extends Deadline {
+  resolve!: (value: T) => void;
+  reject!: (error: unknown) => void;
+
+  constructor(
+    readonly timeoutMs: number,
+    readonly action: string,
+    readonly key: string | undefined,
+  ) {
+    super();
+  }
+
+  expire(): void {
+    this.reject(new TimeoutError(this.timeoutMs, { action: this.action, key: this.key }));
+  }
 }
 
 /** A publish waiting for retry; per key only the newest is kept. */
@@ -119,8 +167,8 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
   private seq = 0;
   private readonly versions: VersionTable;
   private readonly peers = new Map<string, { epoch: number; seq: number }>();
-  private readonly fills = new Map<string, Fill<V>>();
-  private readonly loads = new Map<string, Promise<V>>();
+  private readonly fills = new InFlight<Fill<V>>();
+  private readonly loads = new InFlight<Promise<V>>();
   /** Bumped by every flush and clear; a fill started in an older generation is not cached. */
   private generation = 0;
   /** While > 0, a loss was detected and the floor is not yet raised: `set` events act as invalidations. */
@@ -265,17 +313,18 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
     const seen = new Set<string>();
     for (const i of missing) {
       const key = keys[i]!;
-      if (seen.has(key) || this.fills.has(key)) continue;
+      if (seen.has(key) || this.fills.get(key) !== undefined) continue;
       seen.add(key);
       if (Buffer.byteLength(key, 'utf8') <= this.maxKeyBytes) batchKeys.push(key);
     }
     if (batchKeys.length > 1) {
-      const batch = this.call(
-        () => this.store.getMany(batchKeys.map((key) => this.prefix + key)),
-        'getMany',
-        undefined,
-        'store',
-      );
+      // One store call for the batch; each key's fill bounds it by the timeout and maps its errors.
+      let batch: Promise<Array<StoreEntry | undefined>>;
+      try {
+        batch = Promise.resolve(this.store.getMany(batchKeys.map((key) => this.prefix + key)));
+      } catch (error) {
+        batch = Promise.reject(error);
+      }
       for (let j = 0; j < batchKeys.length; j++) {
         this.startFill(batchKeys[j]!, () => batch.then((entries) => entries[j]), 'getMany');
       }
@@ -304,8 +353,11 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
     let loading = this.loads.get(key);
     if (loading === undefined) {
       if (this.metricsEnabled) this.counters.localMisses++;
-      loading = this.load(key, loader, options).finally(() => this.loads.delete(key));
-      this.loads.set(key, loading);
+      const started: Promise<V> = this.load(key, loader, options).finally(() =>
+        this.loads.release(key, started),
+      );
+      loading = started;
+      this.loads.set(key, started);
     }
     return loading;
   }
@@ -336,45 +388,49 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
     read: () => Promise<StoreEntry | undefined>,
     operation: string,
   ): Promise<V | undefined> {
-    const fill: Fill<V> = {
-      promise: undefined as unknown as Promise<V | undefined>,
-      overtaken: false,
-      generation: this.generation,
-    };
-    // Registered before the read starts: runFill may settle synchronously (an oversized key).
+    const fill = new Fill<V>(this.fillTimedOut, key, operation, this.generation);
     this.fills.set(key, fill);
-    fill.promise = this.runFill(key, fill, read, operation);
+    if (Buffer.byteLength(key, 'utf8') > this.maxKeyBytes) {
+      this.finishFill(fill, undefined);
+      return fill.promise;
+    }
+    let result: Promise<StoreEntry | undefined>;
+    try {
+      result = read();
+    } catch (error) {
+      this.failFill(fill, error);
+      return fill.promise;
+    }
+    this.deadlines.track(fill);
+    Promise.resolve(result).then(
+      (stored) => this.completeFill(fill, stored),
+      (error: unknown) => this.failFill(fill, error),
+    );
     return fill.promise;
   }
 
-  private async runFill(
-    key: string,
-    fill: Fill<V>,
-    read: () => Promise<StoreEntry | undefined>,
-    operation: string,
-  ): Promise<V | undefined> {
+  /** The store answered: count, decode, shape, and cache unless something overtook the read. */
+  private completeFill(fill: Fill<V>, stored: StoreEntry | undefined): void {
+    if (fill.done) return; // timed out already (reported then)
+    this.deadlines.settle(fill);
+    const key = fill.key;
+    if (stored === undefined) {
+      if (this.metricsEnabled) this.counters.remoteMisses++;
+      this.finishFill(fill, undefined);
+      return;
+    }
+    if (this.metricsEnabled) this.counters.remoteHits++;
+    let value: V;
     try {
-      if (Buffer.byteLength(key, 'utf8') > this.maxKeyBytes) return undefined;
-      let stored: StoreEntry | undefined;
-      try {
-        stored = await this.call(read, operation, key, 'store');
-      } catch (error) {
-        this.reportError(error, { operation: 'get', key });
-        return undefined;
-      }
-      if (stored === undefined) {
-        if (this.metricsEnabled) this.counters.remoteMisses++;
-        return undefined;
-      }
-      if (this.metricsEnabled) this.counters.remoteHits++;
-      let value: V;
-      try {
-        value = this.marshaller.decode(stored.payload);
-      } catch (error) {
-        this.reportError(error, { operation: 'decode', key });
-        return undefined;
-      }
-      const shaped = this.shape(key, stored.version, stored.ttlMs ?? 0, stored.payload, value);
+      value = this.marshaller.decode(stored.payload);
+    } catch (error) {
+      this.reportError(error, { operation: 'decode', key });
+      this.finishFill(fill, undefined);
+      return;
+    }
+    let shaped: V | undefined;
+    try {
+      shaped = this.shape(key, stored.version, stored.ttlMs ?? 0, stored.payload, value);
       // A value with (almost) no time left is returned but not cached: 0 would read as "no TTL".
       const expiring = stored.ttlMs !== undefined && stored.ttlMs <= 0;
       if (
@@ -393,10 +449,37 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
           );
         }
       }
-      return shaped === undefined ? value : shaped;
-    } finally {
-      if (this.fills.get(key) === fill) this.fills.delete(key);
+    } catch (error) {
+      // a local cache that throws: the read still answers, nothing is cached
+      this.reportError(error, { operation: 'get', key });
     }
+    this.finishFill(fill, shaped === undefined ? value : shaped);
+  }
+
+  /** The read failed: reads fail open (reported, a miss). */
+  private failFill(fill: Fill<V>, error: unknown): void {
+    if (fill.done) return;
+    this.deadlines.settle(fill);
+    this.reportError(wrapAdapterError(error, 'store', fill.operation, fill.key), {
+      operation: 'get',
+      key: fill.key,
+    });
+    this.finishFill(fill, undefined);
+  }
+
+  /** Called by the deadline sweep (the fill is untracked by then). */
+  private readonly fillTimedOut = (fill: Fill<V>): void => {
+    if (fill.done) return;
+    this.reportError(new TimeoutError(this.timeoutMs, { action: fill.operation, key: fill.key }), {
+      operation: 'get',
+      key: fill.key,
+    });
+    this.finishFill(fill, undefined);
+  };
+
+  private finishFill(fill: Fill<V>, value: V | undefined): void {
+    this.fills.release(fill.key, fill);
+    fill.resolve(value);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -833,7 +916,7 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
   }
 
   private invalidateAllFills(): void {
-    for (const fill of this.fills.values()) fill.overtaken = true;
+    this.fills.forEach(markOvertaken);
   }
 
   private publish(
@@ -948,27 +1031,28 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
     key: string | undefined,
     kind: 'store' | 'sync',
   ): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const deadline = this.deadlines.track(() => reject(new TimeoutError(this.timeoutMs, { action, key })));
-      let result: Promise<T>;
-      try {
-        result = op();
-      } catch (error) {
-        this.deadlines.settle(deadline);
-        reject(wrapAdapterError(error, kind, action, key));
-        return;
-      }
-      Promise.resolve(result).then(
-        (value) => {
-          this.deadlines.settle(deadline);
-          resolve(value);
-        },
-        (error: unknown) => {
-          this.deadlines.settle(deadline);
-          reject(wrapAdapterError(error, kind, action, key));
-        },
-      );
+    const pending = new PendingCall<T>(this.timeoutMs, action, key);
+    const promise = new Promise<T>((resolve, reject) => {
+      pending.resolve = resolve;
+      pending.reject = reject;
     });
+    let result: Promise<T>;
+    try {
+      result = op();
+    } catch (error) {
+      pending.reject(wrapAdapterError(error, kind, action, key));
+      return promise;
+    }
+    this.deadlines.track(pending);
+    Promise.resolve(result).then(
+      (value) => {
+        if (this.deadlines.settle(pending)) pending.resolve(value);
+      },
+      (error: unknown) => {
+        if (this.deadlines.settle(pending)) pending.reject(wrapAdapterError(error, kind, action, key));
+      },
+    );
+    return promise;
   }
 
   private encode(key: string, value: V): Uint8Array {
@@ -1294,6 +1378,10 @@ function isOwnEcho(message: Uint8Array, signature: Uint8Array): boolean {
 
 function defaultPodId(): string {
   return `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+function markOvertaken(fill: { overtaken: boolean }): void {
+  fill.overtaken = true;
 }
 
 function keyTypeError(key: unknown): InvalidConfigError {

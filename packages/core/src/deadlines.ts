@@ -1,22 +1,30 @@
 /**
- * One timer for every bounded adapter call instead of a `setTimeout` per call: calls register a
- * deadline, and a sweep that runs while any call is pending rejects the overdue ones. A timeout
- * fires between `timeoutMs` and `timeoutMs + tick` after the call started (tick = timeoutMs / 20,
- * at least 1 ms). The sweep is a referenced interval, so a pending call keeps the process alive
- * until it settles or times out, exactly like a per-call timer would.
+ * One timer for every bounded adapter call instead of a `setTimeout` per call. Every call gets the
+ * same timeout, so deadlines arrive in the order calls start: pending calls form an intrusive
+ * doubly linked list in deadline order (the call object is the node, so tracking allocates
+ * nothing), a settled call unlinks itself in O(1), and a sweep that runs while any call is pending
+ * expires calls from the head until it meets one that is not yet due.
+ *
+ * A timeout fires between `timeoutMs` and `timeoutMs + tick` after the call started (tick =
+ * timeoutMs / 20, at least 1 ms), never early. The sweep is a referenced interval, so a pending
+ * call keeps the process alive until it settles or times out, exactly like a per-call timer would;
+ * it stops when nothing is pending.
  *
  * @internal
  */
-export interface Deadline {
-  /** Absolute time (performance.now) after which the call is overdue. */
-  readonly at: number;
-  /** Rejects the caller's promise; called at most once, by the sweep. */
-  readonly expire: () => void;
+export abstract class Deadline {
+  /** Absolute time (performance.now) after which the call is overdue; -1 when not tracked. */
+  at = -1;
+  prev: Deadline | undefined = undefined;
+  next: Deadline | undefined = undefined;
+  /** Called at most once, by the sweep, when the call is overdue (it is untracked by then). */
+  abstract expire(): void;
 }
 
 /** Tracks deadlines of pending calls with one shared sweep; see the file comment. @internal */
 export class Deadlines {
-  private readonly pending = new Set<Deadline>();
+  private head: Deadline | undefined;
+  private tail: Deadline | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly tickMs: number;
 
@@ -24,17 +32,32 @@ export class Deadlines {
     this.tickMs = Math.max(1, Math.floor(timeoutMs / 20));
   }
 
-  /** Starts tracking a call; returns the handle to pass to {@link Deadlines.settle}. */
-  track(expire: () => void): Deadline {
-    const deadline: Deadline = { at: performance.now() + this.timeoutMs, expire };
-    this.pending.add(deadline);
+  /** Starts tracking `deadline` (which must not be tracked already). */
+  track(deadline: Deadline): void {
+    deadline.at = performance.now() + this.timeoutMs;
+    deadline.next = undefined;
+    deadline.prev = this.tail;
+    if (this.tail === undefined) this.head = deadline;
+    else this.tail.next = deadline;
+    this.tail = deadline;
     if (this.timer === undefined) this.timer = setInterval(() => this.sweep(), this.tickMs);
-    return deadline;
   }
 
-  /** The call settled in time. */
-  settle(deadline: Deadline): void {
-    this.pending.delete(deadline);
+  /**
+   * The call settled: stop tracking it. Returns false when it was not tracked (it already
+   * expired or settled), so the caller can tell a late result from a timely one.
+   */
+  settle(deadline: Deadline): boolean {
+    if (deadline.at < 0) return false;
+    this.unlink(deadline);
+    return true;
+  }
+
+  /** Number of calls being tracked (for tests). */
+  get size(): number {
+    let count = 0;
+    for (let node = this.head; node !== undefined; node = node.next) count++;
+    return count;
   }
 
   /** Stops the sweep; pending calls are left to settle by themselves. */
@@ -43,13 +66,25 @@ export class Deadlines {
     this.timer = undefined;
   }
 
-  private sweep(): void {
-    const now = performance.now();
-    for (const deadline of this.pending) {
-      if (deadline.at > now) continue;
-      this.pending.delete(deadline);
-      deadline.expire();
+  private unlink(deadline: Deadline): void {
+    const { prev, next } = deadline;
+    if (prev === undefined) this.head = next;
+    else prev.next = next;
+    if (next === undefined) this.tail = prev;
+    else next.prev = prev;
+    deadline.prev = undefined;
+    deadline.next = undefined;
+    deadline.at = -1;
+  }
+
+  /** Expires overdue calls; exposed to tests, which drive it with a fake `now`. */
+  sweep(now = performance.now()): void {
+    let node = this.head;
+    while (node !== undefined && node.at <= now) {
+      this.unlink(node);
+      node.expire();
+      node = this.head;
     }
-    if (this.pending.size === 0) this.stop();
+    if (this.head === undefined) this.stop();
   }
 }

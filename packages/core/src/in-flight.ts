@@ -1,0 +1,52 @@
+/**
+ * A map of operations in flight per key (store reads, loader runs). Finishing an operation leaves
+ * its key behind with no value instead of deleting it, and stale keys are pruned in bulk once they
+ * outnumber the live ones: V8's `Map` reallocates its table when it shrinks to empty and grows
+ * again, which made set-then-delete of one key per cache miss cost several hundred nanoseconds;
+ * updating an existing key in place costs a lookup.
+ *
+ * @internal
+ */
+export class InFlight<T extends object> {
+  private readonly entries = new Map<string, T | undefined>();
+  private live = 0;
+  private pruneAt = MIN_PRUNE_AT;
+
+  /** The operation in flight for `key`, if any. */
+  get(key: string): T | undefined {
+    return this.entries.get(key);
+  }
+
+  /** Records `value` as the operation in flight for `key` (replacing any). */
+  set(key: string, value: T): void {
+    const previous = this.entries.get(key);
+    if (previous === undefined) this.live++;
+    this.entries.set(key, value);
+    if (this.entries.size > this.pruneAt) this.prune();
+  }
+
+  /** `value` finished: forget it unless another operation replaced it meanwhile. */
+  release(key: string, value: T): void {
+    if (this.entries.get(key) !== value) return;
+    this.entries.set(key, undefined);
+    this.live--;
+  }
+
+  /** Number of operations in flight. */
+  get size(): number {
+    return this.live;
+  }
+
+  /** Calls `visit` for every operation in flight. */
+  forEach(visit: (value: T) => void): void {
+    for (const value of this.entries.values()) if (value !== undefined) visit(value);
+  }
+
+  private prune(): void {
+    for (const [key, value] of this.entries) if (value === undefined) this.entries.delete(key);
+    this.pruneAt = Math.max(MIN_PRUNE_AT, 2 * this.entries.size);
+  }
+}
+
+/** Stale keys kept at most (beyond twice the live ones) before a bulk prune. */
+const MIN_PRUNE_AT = 1024;

@@ -1,0 +1,149 @@
+import { describe, expect, it, vi } from 'vitest';
+import { Deadline, Deadlines } from '../src/deadlines.js';
+import { InFlight } from '../src/in-flight.js';
+import { createCache, MemoryStore, type Store, type StoreEntry, TimeoutError } from '../src/index.js';
+
+class Call extends Deadline {
+  expired = 0;
+  constructor(readonly name: string) {
+    super();
+  }
+  expire(): void {
+    this.expired++;
+  }
+}
+
+describe('Deadlines', () => {
+  it('never expires a call early, expires overdue ones in start order, and stops when idle', () => {
+    const deadlines = new Deadlines(100);
+    const a = new Call('a');
+    const b = new Call('b');
+    const c = new Call('c');
+    deadlines.track(a);
+    deadlines.track(b);
+    deadlines.track(c);
+    expect(deadlines.size).toBe(3);
+    deadlines.sweep(a.at - 0.001);
+    expect([a.expired, b.expired, c.expired]).toEqual([0, 0, 0]);
+    deadlines.sweep(b.at);
+    expect([a.expired, b.expired, c.expired]).toEqual([1, 1, 0]);
+    expect(deadlines.settle(a)).toBe(false); // already expired: a late result is ignored
+    expect(deadlines.settle(c)).toBe(true);
+    expect(deadlines.size).toBe(0);
+    deadlines.sweep(Number.POSITIVE_INFINITY);
+    expect(c.expired).toBe(0);
+    deadlines.stop();
+  });
+
+  it('unlinks a settled call from the middle without disturbing the others', () => {
+    const deadlines = new Deadlines(50);
+    const calls = ['a', 'b', 'c', 'd'].map((name) => new Call(name));
+    for (const call of calls) deadlines.track(call);
+    expect(deadlines.settle(calls[1]!)).toBe(true);
+    expect(deadlines.settle(calls[1]!)).toBe(false);
+    expect(deadlines.settle(calls[3]!)).toBe(true);
+    deadlines.sweep(Number.POSITIVE_INFINITY);
+    expect(calls.map((call) => call.expired)).toEqual([1, 0, 1, 0]);
+    // a call can be tracked again after it settled
+    deadlines.track(calls[1]!);
+    expect(deadlines.size).toBe(1);
+    deadlines.sweep(Number.POSITIVE_INFINITY);
+    expect(calls[1]!.expired).toBe(1);
+    deadlines.stop();
+  });
+});
+
+describe('InFlight', () => {
+  it('releases only the operation that is current and keeps live ones through a prune', () => {
+    const inFlight = new InFlight<{ id: number }>();
+    const first = { id: 1 };
+    const second = { id: 2 };
+    inFlight.set('k', first);
+    inFlight.set('k', second); // replaced while in flight
+    inFlight.release('k', first);
+    expect(inFlight.get('k')).toBe(second);
+    expect(inFlight.size).toBe(1);
+    inFlight.release('k', second);
+    expect(inFlight.get('k')).toBeUndefined();
+    expect(inFlight.size).toBe(0);
+    // many finished keys, a few live ones: pruning drops only the finished keys
+    const live = Array.from({ length: 10 }, (_, id) => ({ id }));
+    for (const [index, value] of live.entries()) inFlight.set(`live:${index}`, value);
+    for (let index = 0; index < 5000; index++) {
+      const value = { id: index };
+      inFlight.set(`done:${index}`, value);
+      inFlight.release(`done:${index}`, value);
+    }
+    expect(inFlight.size).toBe(10);
+    for (const [index, value] of live.entries()) expect(inFlight.get(`live:${index}`)).toBe(value);
+    const seen: number[] = [];
+    inFlight.forEach((value) => {
+      seen.push(value.id);
+    });
+    expect(seen.sort((x, y) => x - y)).toEqual(live.map((value) => value.id));
+    // the map does not grow without bound
+    expect((inFlight as unknown as { entries: Map<string, unknown> }).entries.size).toBeLessThan(2100);
+  });
+});
+
+describe('store reads and the timeout', () => {
+  it('a read that answers after the timeout is a reported miss and is not cached', async () => {
+    const memory = new MemoryStore();
+    let answer: ((entry: StoreEntry | undefined) => void) | undefined;
+    const slow: Store = {
+      get: (key) =>
+        new Promise((resolve) => {
+          answer = resolve;
+          void key;
+        }),
+      getMany: (keys) => memory.getMany(keys),
+      set: (key, payload, options) => memory.set(key, payload, options),
+      delete: (key) => memory.delete(key),
+      clear: (prefix) => memory.clear(prefix),
+      size: (prefix) => memory.size(prefix),
+      close: async () => {},
+    };
+    const onError = vi.fn();
+    const cache = await createCache<string>({ store: slow, timeoutMs: 20, onError });
+    expect(await cache.get('k')).toBeUndefined();
+    expect(onError.mock.calls.some(([error]) => TimeoutError.isInstance(error))).toBe(true);
+    answer?.({ payload: new TextEncoder().encode('"late"'), version: 1 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(cache.peek('k')).toBeUndefined();
+    // the next get starts a new read (the timed-out one no longer counts as in flight)
+    const next = cache.get('k');
+    answer?.({ payload: new TextEncoder().encode('"fresh"'), version: 2 });
+    expect(await next).toBe('fresh');
+    expect(cache.peek('k')).toBe('fresh');
+    await cache.close();
+  });
+
+  it('concurrent gets of one key share one read; getMany batches the rest', async () => {
+    const memory = new MemoryStore();
+    const reads = { get: 0, getMany: 0 };
+    const counting: Store = {
+      get: (key) => {
+        reads.get++;
+        return memory.get(key);
+      },
+      getMany: (keys) => {
+        reads.getMany++;
+        return memory.getMany(keys);
+      },
+      set: (key, payload, options) => memory.set(key, payload, options),
+      delete: (key) => memory.delete(key),
+      clear: (prefix) => memory.clear(prefix),
+      size: (prefix) => memory.size(prefix),
+      close: async () => {},
+    };
+    const writer = await createCache<number>({ store: memory, podId: 'w' });
+    await writer.set('a', 1);
+    await writer.set('b', 2);
+    const cache = await createCache<number>({ store: counting, podId: 'r' });
+    const [x, y, many] = await Promise.all([cache.get('a'), cache.get('a'), cache.getMany(['a', 'b', 'c'])]);
+    expect([x, y, many]).toEqual([1, 1, [1, 2, undefined]]);
+    expect(reads).toEqual({ get: 1, getMany: 1 });
+    await cache.close();
+    await writer.close();
+  });
+});
