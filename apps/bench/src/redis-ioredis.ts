@@ -22,7 +22,7 @@ import {
   CONCURRENCY,
   concurrently,
   KEY_COUNT,
-  latency,
+  latencies,
   MASK,
   missingLocalCache,
   PROPAGATION_SAMPLES,
@@ -159,25 +159,6 @@ export async function main(): Promise<string> {
     });
     pods.push(receiver);
     receiver.on('event', () => pending?.());
-    const rawFloor = await latency(PROPAGATION_SAMPLES, async () => {
-      const { wait, fire } = arrival();
-      pending = fire;
-      await raw.publish(channel, VALUE_JSON);
-      await wait;
-    });
-    const rawSetPublish = await latency(PROPAGATION_SAMPLES, async (index) => {
-      const { wait, fire } = arrival();
-      pending = fire;
-      await raw.set(rawKeys[index & MASK]!, JSON.stringify(VALUE));
-      await raw.publish(channel, VALUE_JSON);
-      await wait;
-    });
-    const cachePropagation = await latency(PROPAGATION_SAMPLES, async (index) => {
-      const { wait, fire } = arrival();
-      pending = fire;
-      await writer.set(keys[index & MASK]!, VALUE);
-      await wait;
-    });
     // the adapter alone: synchronizer publish → another synchronizer's handler
     const publisher = createIoredisSynchronizer(redis.url);
     const listener = createIoredisSynchronizer(redis.url);
@@ -187,19 +168,41 @@ export async function main(): Promise<string> {
       () => pending?.(),
       () => undefined,
     );
-    const adapterPublish = await latency(PROPAGATION_SAMPLES, async () => {
-      const { wait, fire } = arrival();
-      pending = fire;
-      await publisher.publish(adapterChannel, valueBytes);
-      await wait;
+    const measured = await latencies(PROPAGATION_SAMPLES, {
+      rawFloor: async () => {
+        const { wait, fire } = arrival();
+        pending = fire;
+        await raw.publish(channel, VALUE_JSON);
+        await wait;
+      },
+      rawSetPublish: async (index) => {
+        const { wait, fire } = arrival();
+        pending = fire;
+        await raw.set(rawKeys[index & MASK]!, JSON.stringify(VALUE));
+        await raw.publish(channel, VALUE_JSON);
+        await wait;
+      },
+      adapterPublish: async () => {
+        const { wait, fire } = arrival();
+        pending = fire;
+        await publisher.publish(adapterChannel, valueBytes);
+        await wait;
+      },
+      adapterSetPublish: async (index) => {
+        const { wait, fire } = arrival();
+        pending = fire;
+        await store.set(adapterKeys[index & MASK]!, valueBytes);
+        await publisher.publish(adapterChannel, valueBytes);
+        await wait;
+      },
+      cachePropagation: async (index) => {
+        const { wait, fire } = arrival();
+        pending = fire;
+        await writer.set(keys[index & MASK]!, VALUE);
+        await wait;
+      },
     });
-    const adapterSetPublish = await latency(PROPAGATION_SAMPLES, async (index) => {
-      const { wait, fire } = arrival();
-      pending = fire;
-      await store.set(adapterKeys[index & MASK]!, valueBytes);
-      await publisher.publish(adapterChannel, valueBytes);
-      await wait;
-    });
+    const { rawFloor, rawSetPublish, adapterPublish, adapterSetPublish, cachePropagation } = measured;
     await subscription.unsubscribe();
     await publisher.close();
     await listener.close();
@@ -264,7 +267,7 @@ export async function main(): Promise<string> {
       '',
       '## Propagation',
       '',
-      `${PROPAGATION_SAMPLES} samples, one at a time, after 200 warm-up samples.`,
+      `${PROPAGATION_SAMPLES} samples per path, one at a time, after 200 warm-up samples; the paths take turns sample by sample (rotating order), so machine noise reaches all of them alike.`,
       '',
       '| path | p50 | p99 |',
       '|---|---:|---:|',

@@ -24,7 +24,7 @@ import {
   CONCURRENCY,
   concurrently,
   KEY_COUNT,
-  latency,
+  latencies,
   MASK,
   missingLocalCache,
   PROPAGATION_SAMPLES,
@@ -153,24 +153,26 @@ export async function main(): Promise<string> {
     let pending: (() => void) | undefined;
     await rawSubscriber.subscribe(channel, () => pending?.(), true);
     receiver.on('event', () => pending?.());
-    const rawFloor = await latency(PROPAGATION_SAMPLES, async () => {
-      const { wait, fire } = arrival();
-      pending = fire;
-      await raw.publish(channel, VALUE_JSON);
-      await wait;
-    });
-    const rawSetPublish = await latency(PROPAGATION_SAMPLES, async (index) => {
-      const { wait, fire } = arrival();
-      pending = fire;
-      await raw.set(rawKeys[index & MASK]!, JSON.stringify(VALUE));
-      await raw.publish(channel, VALUE_JSON);
-      await wait;
-    });
-    const cachePropagation = await latency(PROPAGATION_SAMPLES, async (index) => {
-      const { wait, fire } = arrival();
-      pending = fire;
-      await writer.set(keys[index & MASK]!, VALUE);
-      await wait;
+    const { rawFloor, rawSetPublish, cachePropagation } = await latencies(PROPAGATION_SAMPLES, {
+      rawFloor: async () => {
+        const { wait, fire } = arrival();
+        pending = fire;
+        await raw.publish(channel, VALUE_JSON);
+        await wait;
+      },
+      rawSetPublish: async (index) => {
+        const { wait, fire } = arrival();
+        pending = fire;
+        await raw.set(rawKeys[index & MASK]!, JSON.stringify(VALUE));
+        await raw.publish(channel, VALUE_JSON);
+        await wait;
+      },
+      cachePropagation: async (index) => {
+        const { wait, fire } = arrival();
+        pending = fire;
+        await writer.set(keys[index & MASK]!, VALUE);
+        await wait;
+      },
     });
     pending = undefined;
 
@@ -233,7 +235,7 @@ export async function main(): Promise<string> {
       '',
       '## Propagation',
       '',
-      `${PROPAGATION_SAMPLES} samples, one at a time, after 200 warm-up samples.`,
+      `${PROPAGATION_SAMPLES} samples per path, one at a time, after 200 warm-up samples; the paths take turns sample by sample (rotating order), so machine noise reaches all of them alike.`,
       '',
       '| path | p50 | p99 |',
       '|---|---:|---:|',

@@ -66,17 +66,33 @@ export interface Latency {
   p99: number;
 }
 
-/** Measures `samples` one-at-a-time round trips; `once` resolves when the message arrived. */
-export async function latency(samples: number, once: (index: number) => Promise<void>): Promise<Latency> {
-  for (let index = 0; index < 200; index++) await once(index);
-  const times: number[] = [];
+/**
+ * Measures one-at-a-time round trips of several paths side by side: after 200 warm-up samples of
+ * each, every sample index runs every path once, in an order that rotates per index, so a noisy
+ * moment on the shared machine lands on all paths alike instead of on whichever ran then.
+ * `once` resolves when the message arrived.
+ */
+export async function latencies<Name extends string>(
+  samples: number,
+  paths: Record<Name, (index: number) => Promise<void>>,
+): Promise<Record<Name, Latency>> {
+  const names = Object.keys(paths) as Name[];
+  for (let index = 0; index < 200; index++) for (const name of names) await paths[name](index);
+  const times = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<Name, number[]>;
   for (let index = 0; index < samples; index++) {
-    const start = process.hrtime.bigint();
-    await once(index);
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    for (let offset = 0; offset < names.length; offset++) {
+      const name = names[(index + offset) % names.length]!;
+      const start = process.hrtime.bigint();
+      await paths[name](index);
+      times[name].push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
   }
-  times.sort((a, b) => a - b);
-  return { p50: percentile(times, 0.5), p99: percentile(times, 0.99) };
+  const result = {} as Record<Name, Latency>;
+  for (const name of names) {
+    const sorted = times[name].sort((a, b) => a - b);
+    result[name] = { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
+  }
+  return result;
 }
 
 /** A promise that resolves when `fire` is called, failing after 2 s. */

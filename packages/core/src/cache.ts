@@ -9,6 +9,7 @@ import type {
   Marshaller,
   Store,
   StoreEntry,
+  StorePublication,
   Subscription,
   Synchronizer,
   SynchronizerStatus,
@@ -158,6 +159,11 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
   private readonly maxEventValueBytes: number;
   private readonly maxPendingPublishes: number;
   private readonly codec: CodecOptions;
+  /**
+   * The store publishes each write's event in the same server-side step (`setAndPublish`), so
+   * core does not publish set / invalidate / delete events itself. See `Store.publishesTo`.
+   */
+  private readonly publishesThroughStore: boolean;
   private readonly metricsEnabled: boolean;
   private readonly counters: Stats;
 
@@ -228,6 +234,7 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
       o.secret === undefined ? undefined : typeof o.secret === 'string' ? Buffer.from(o.secret) : o.secret;
     this.codec = { maxKeyBytes: this.maxKeyBytes, maxValueBytes: this.maxEventValueBytes, secret };
     this.versions = new VersionTable(o.maxTrackedKeys ?? 100_000);
+    this.publishesThroughStore = secret === undefined && storePublishesTo(this.store, this.synchronizer);
     this.epoch = randomInt(1, 2 ** 47);
     this.ownSignature = ownSignature(this.epoch, this.podId);
     this.counters = {
@@ -527,8 +534,16 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
       else this.local.set(key, { value: shaped, version: 0 }, { ttlMs: localTtlMs, cost });
       return;
     }
+    const sendValue = action === 'set' && payload.length <= this.maxEventValueBytes;
+    const eventAction = sendValue ? 'set' : 'invalidate';
+    const publication = this.publishesThroughStore
+      ? this.publication(eventAction, key, ttlMs, sendValue ? payload : undefined)
+      : undefined;
     const version = await this.call(
-      () => this.store.set(this.prefix + key, payload, { ttlMs }),
+      () =>
+        publication === undefined
+          ? this.store.set(this.prefix + key, payload, { ttlMs })
+          : this.store.setAndPublish!(this.prefix + key, payload, { ttlMs }, publication),
       action === 'set' ? 'set' : 'setWithInvalidate',
       key,
       'store',
@@ -540,8 +555,8 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
       if (shaped === undefined) this.local.delete(key);
       else this.local.set(key, { value: shaped, version }, { ttlMs: localTtlMs, cost });
     }
-    const sendValue = action === 'set' && payload.length <= this.maxEventValueBytes;
-    this.publish(sendValue ? 'set' : 'invalidate', key, version, ttlMs, sendValue ? payload : undefined);
+    if (publication === undefined)
+      this.publish(eventAction, key, version, ttlMs, sendValue ? payload : undefined);
   }
 
   /**
@@ -556,11 +571,22 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
       this.local.delete(key);
       return;
     }
-    const version = await this.call(() => this.store.delete(this.prefix + key), 'delete', key, 'store');
+    const publication = this.publishesThroughStore
+      ? this.publication('delete', key, 0, undefined)
+      : undefined;
+    const version = await this.call(
+      () =>
+        publication === undefined
+          ? this.store.delete(this.prefix + key)
+          : this.store.deleteAndPublish!(this.prefix + key, publication),
+      'delete',
+      key,
+      'store',
+    );
     this.invalidateFills(key);
     this.local.delete(key);
     this.versions.note(key, version);
-    this.publish('delete', key, version, 0, undefined);
+    if (publication === undefined) this.publish('delete', key, version, 0, undefined);
   }
 
   /**
@@ -917,6 +943,26 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
 
   private invalidateAllFills(): void {
     this.fills.forEach(markOvertaken);
+  }
+
+  /**
+   * The event of a write the store will publish itself: the envelope without the value bytes and
+   * with version 0 (the store writes the version it assigns). It takes this pod's next `seq` now,
+   * so events leave in the order the writes reach the store; a write that then fails leaves a gap
+   * in the numbering, which peers treat as a possible loss (they resync): safe, and rare.
+   */
+  private publication(
+    action: 'set' | 'invalidate' | 'delete',
+    key: string,
+    ttlMs: number,
+    value: Uint8Array | undefined,
+  ): StorePublication {
+    const head = encodeEvent(
+      { action, key, podId: this.podId, epoch: this.epoch, seq: ++this.seq, version: 0, ttlMs, value },
+      this.codec,
+      true,
+    );
+    return { channel: this.channel, head, appendPayload: value !== undefined };
   }
 
   private publish(
@@ -1378,6 +1424,16 @@ function isOwnEcho(message: Uint8Array, signature: Uint8Array): boolean {
 
 function defaultPodId(): string {
   return `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Whether `store` publishes events for `synchronizer` itself (all three optional methods, and it says so). */
+function storePublishesTo(store: Store, synchronizer: Synchronizer): boolean {
+  if (typeof store.setAndPublish !== 'function' || typeof store.deleteAndPublish !== 'function') return false;
+  try {
+    return store.publishesTo?.(synchronizer) === true;
+  } catch {
+    return false;
+  }
 }
 
 function markOvertaken(fill: { overtaken: boolean }): void {

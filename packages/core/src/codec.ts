@@ -28,7 +28,7 @@
  * @packageDocumentation
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Action } from './contracts.js';
+import type { Action, StorePublication } from './contracts.js';
 import { SyncedCacheError } from './errors.js';
 
 /** First byte of every envelope. */
@@ -91,10 +91,12 @@ export class EventDecodeError extends SyncedCacheError {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Encodes an event into a fresh envelope.
+ * Encodes an event into a fresh envelope. With `omitValue`, the envelope stops after the value's
+ * length field (for a store that appends the value itself, see `StorePublication`); it cannot be
+ * signed then.
  * @throws EventDecodeError (reason `'limit'` or `'field'`) when a field is out of range.
  */
-export function encodeEvent(event: WireEvent, options: CodecOptions = {}): Uint8Array {
+export function encodeEvent(event: WireEvent, options: CodecOptions = {}, omitValue = false): Uint8Array {
   const podIdBytes = Buffer.byteLength(event.podId, 'utf8');
   const keyBytes = Buffer.byteLength(event.key, 'utf8');
   const value = event.value;
@@ -109,12 +111,14 @@ export function encodeEvent(event: WireEvent, options: CodecOptions = {}): Uint8
   checkInteger('epoch', event.epoch);
   checkInteger('ttlMs', event.ttlMs);
   const signed = options.secret !== undefined;
+  if (signed && omitValue)
+    throw new EventDecodeError('field', 'an envelope without its value cannot be signed');
   const total =
     HEADER_BYTES +
     podIdBytes +
     4 +
     keyBytes +
-    (value === undefined ? 0 : 4 + value.length) +
+    (value === undefined ? 0 : 4 + (omitValue ? 0 : value.length)) +
     (signed ? SIGNATURE_BYTES : 0);
   const buf = Buffer.allocUnsafe(total);
   buf[0] = EVENT_MAGIC;
@@ -133,13 +137,30 @@ export function encodeEvent(event: WireEvent, options: CodecOptions = {}): Uint8
   if (value !== undefined) {
     buf.writeUInt32BE(value.length, offset);
     offset += 4;
-    buf.set(value, offset);
-    offset += value.length;
+    if (!omitValue) {
+      buf.set(value, offset);
+      offset += value.length;
+    }
   }
   if (signed) {
     createHmac('sha256', options.secret!).update(buf.subarray(0, offset)).digest().copy(buf, offset);
   }
   return buf;
+}
+
+/**
+ * What a store publishes for a {@link StorePublication} (for stores written in JavaScript, and
+ * tests; the Redis adapters do the same in their Lua scripts): `head` with `version` written at
+ * bytes 4–11 and, when `appendPayload`, the payload appended.
+ */
+export function completePublication(publication: StorePublication, version: number, payload?: Uint8Array): Uint8Array {
+  const { head, appendPayload } = publication;
+  const extra = appendPayload && payload !== undefined ? payload.length : 0;
+  const message = Buffer.allocUnsafe(head.length + extra);
+  message.set(head, 0);
+  message.writeDoubleBE(version, 4);
+  if (extra > 0) message.set(payload!, head.length);
+  return message;
 }
 
 /**

@@ -152,6 +152,24 @@ export interface StoreSetOptions {
   ttlMs?: number | undefined;
 }
 
+/**
+ * An event a store publishes in the same atomic step as a write (see {@link Store.setAndPublish}):
+ * the write and its event leave the server together, in write order, in one round trip.
+ */
+export interface StorePublication {
+  /** The channel to publish on (the synchronizer's channel for the namespace). */
+  readonly channel: string;
+  /**
+   * The event envelope without its value bytes. The store writes the version it assigns into
+   * bytes 4–11 (a big-endian IEEE-754 double, as in its own value header) and, when
+   * {@link StorePublication.appendPayload} is true, appends the written payload; the result is
+   * byte for byte what core would have published itself.
+   */
+  readonly head: Uint8Array;
+  /** Append the payload to `head` (a `set` event carrying its value). */
+  readonly appendPayload: boolean;
+}
+
 /** What a store can do beyond the required methods. */
 export interface StoreCapabilities {
   /** `getMany` reads many keys in few round trips. */
@@ -198,6 +216,27 @@ export interface Store {
    * rest of its life after the first loss (always safe, less efficient).
    */
   currentVersion?(): Promise<number>;
+  /**
+   * Optional, with {@link Store.deleteAndPublish} and {@link Store.publishesTo}: writes like
+   * `set` and publishes `publication` in the same atomic server-side step. Core uses it, instead of
+   * `set` followed by `synchronizer.publish`, when `publishesTo(synchronizer)` is true and events
+   * are not signed: one round trip instead of two, and an event is published if and only if its
+   * write happened.
+   */
+  setAndPublish?(
+    key: string,
+    payload: Uint8Array,
+    options: StoreSetOptions | undefined,
+    publication: StorePublication,
+  ): Promise<number>;
+  /** Optional: `delete` plus publishing `publication` (never with a payload) atomically. */
+  deleteAndPublish?(key: string, publication: StorePublication): Promise<number>;
+  /**
+   * Optional: true when what this store publishes reaches `synchronizer`'s subscribers, in order
+   * with what `synchronizer` itself publishes (for example the same Redis connection). Core asks
+   * once, when the cache is created.
+   */
+  publishesTo?(synchronizer: Synchronizer): boolean;
   /** Releases what the store created (never a client the user passed in). Idempotent. */
   close(): Promise<void>;
 }

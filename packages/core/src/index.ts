@@ -7,6 +7,7 @@
 export { createCache, SyncedCache } from './cache.js';
 export {
   type CodecOptions,
+  completePublication,
   decodeEvent,
   EVENT_FORMAT_VERSION,
   EVENT_MAGIC,

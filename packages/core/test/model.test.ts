@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import {
   createCache,
   jsonMarshaller,
+  completePublication,
   MemoryBus,
   MemoryStore,
   MemorySynchronizer,
@@ -20,7 +21,7 @@ import {
  * A pod's view of the shared store whose replies come back after a random delay, so writes
  * complete (and publish) in an order different from the versions the store assigned.
  */
-function laggingStore(inner: MemoryStore, seed: number, maxLagMs: number): Store {
+function laggingStore(inner: MemoryStore, seed: number, maxLagMs: number, bus?: MemoryBus): Store {
   let state = seed >>> 0;
   const lag = async <T>(result: T): Promise<T> => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -37,6 +38,23 @@ function laggingStore(inner: MemoryStore, seed: number, maxLagMs: number): Store
     size: (prefix) => inner.size(prefix),
     currentVersion: () => inner.currentVersion(),
     close: async () => {},
+    // With a bus: the store publishes each write's event in the same step as the write (like the
+    // Redis adapters' scripts), before the reply lags back to the pod.
+    ...(bus === undefined
+      ? {}
+      : {
+          setAndPublish: async (key, payload, options, publication) => {
+            const version = await inner.set(key, payload, options);
+            bus.publish(publication.channel, completePublication(publication, version, payload));
+            return lag(version);
+          },
+          deleteAndPublish: async (key, publication) => {
+            const version = await inner.delete(key);
+            bus.publish(publication.channel, completePublication(publication, version));
+            return lag(version);
+          },
+          publishesTo: () => true,
+        }),
   };
 }
 
@@ -81,6 +99,7 @@ const scheduleArbitrary = fc.integer({ min: 3, max: 5 }).chain((pods) =>
     reorder: fc.double({ min: 0, max: 0.4, noNaN: true }),
     delayMs: fc.integer({ min: 0, max: 3 }),
     storeLagMs: fc.integer({ min: 0, max: 3 }),
+    storePublishes: fc.boolean(),
     batches: fc.array(fc.array(opArbitrary(pods), { minLength: 1, maxLength: 5 }), {
       minLength: 4,
       maxLength: 14,
@@ -131,7 +150,12 @@ describe('convergence model', () => {
             delayMs: schedule.delayMs,
           });
           chaos.push(synchronizer);
-          const podStore = laggingStore(store, schedule.seed * 31 + i, schedule.storeLagMs);
+          const podStore = laggingStore(
+            store,
+            schedule.seed * 31 + i,
+            schedule.storeLagMs,
+            schedule.storePublishes ? bus : undefined,
+          );
           pods.push(
             await createCache<number>({
               store: podStore,
