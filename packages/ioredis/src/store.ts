@@ -4,7 +4,9 @@ import {
   type Store,
   type StoreCapabilities,
   type StoreEntry,
+  type StorePublication,
   type StoreSetOptions,
+  type Synchronizer,
 } from '@synced-cache/core';
 import {
   CLEAR_SCRIPT,
@@ -13,6 +15,7 @@ import {
   DEFAULT_COMMAND_TIMEOUT_MS,
   DEFAULT_SCAN_COUNT,
   DEFAULT_TOMBSTONE_TTL_MS,
+  DELETE_PUBLISH_SCRIPT,
   DELETE_SCRIPT,
   groupBySlot,
   parseReadReply,
@@ -23,6 +26,7 @@ import {
   positiveInteger,
   READ_BATCH_SIZE,
   READ_SCRIPT,
+  SET_PUBLISH_SCRIPT,
   SET_SCRIPT,
   ServerClock,
   SIZE_SCRIPT,
@@ -43,6 +47,7 @@ import {
   scriptCommand,
   whenReady,
 } from './connection.js';
+import { IoredisSynchronizer } from './synchronizer.js';
 
 /** Options of {@link createIoredisStore}. */
 export interface IoredisStoreOptions {
@@ -89,6 +94,8 @@ export class IoredisStore implements Store {
   private readonly readCommand: (...args: unknown[]) => Promise<unknown>;
   private readonly setCommand: (...args: unknown[]) => Promise<unknown>;
   private readonly deleteCommand: (...args: unknown[]) => Promise<unknown>;
+  private readonly setPublishCommand: (...args: unknown[]) => Promise<unknown>;
+  private readonly deletePublishCommand: (...args: unknown[]) => Promise<unknown>;
   private readonly getBuffer: (key: string) => Promise<unknown>;
   private readonly mgetBuffer: (...keys: string[]) => Promise<unknown>;
   /** Estimate of the server clock for the plain-GET read path (standalone / Sentinel only). */
@@ -114,10 +121,18 @@ export class IoredisStore implements Store {
     const clockKey = clockKeyOption(options.clockKey);
     this.clockKey = this.cluster ? undefined : clockKey;
     this.capabilities = { batchGet: true, namespaceVersions: this.clockKey !== undefined };
-    defineScripts(client, [READ_SCRIPT, SET_SCRIPT, DELETE_SCRIPT]);
+    defineScripts(client, [
+      READ_SCRIPT,
+      SET_SCRIPT,
+      DELETE_SCRIPT,
+      SET_PUBLISH_SCRIPT,
+      DELETE_PUBLISH_SCRIPT,
+    ]);
     this.readCommand = scriptCommand(client, READ_SCRIPT, true);
     this.setCommand = scriptCommand(client, SET_SCRIPT);
     this.deleteCommand = scriptCommand(client, DELETE_SCRIPT);
+    this.setPublishCommand = scriptCommand(client, SET_PUBLISH_SCRIPT);
+    this.deletePublishCommand = scriptCommand(client, DELETE_PUBLISH_SCRIPT);
     this.getBuffer = (client.getBuffer as (key: string) => Promise<unknown>).bind(client);
     this.mgetBuffer = (client.mgetBuffer as (...keys: string[]) => Promise<unknown>).bind(client);
     if (!this.cluster) {
@@ -222,6 +237,70 @@ export class IoredisStore implements Store {
     } catch (error) {
       throw toStoreError(error, { action: 'set', key, timeoutMs: this.commandTimeoutMs });
     }
+  }
+
+  /**
+   * `set` plus publishing core's event for it in the same script (one round trip; the event
+   * leaves if and only if the write happened, in write order). Core calls it when
+   * {@link IoredisStore.publishesTo} its synchronizer.
+   */
+  async setAndPublish(
+    key: string,
+    payload: Uint8Array,
+    options: StoreSetOptions | undefined,
+    publication: StorePublication,
+  ): Promise<number> {
+    this.checkOpen('set');
+    const ttl = ttlArgument(options?.ttlMs);
+    try {
+      const wait = whenReady(this.client, this.commandTimeoutMs, 'set');
+      if (wait !== undefined) await wait;
+      const args = [
+        asBuffer(payload),
+        ttl,
+        publication.channel,
+        asBuffer(publication.head),
+        publication.appendPayload ? '1' : '0',
+      ];
+      const reply =
+        this.clockKey === undefined
+          ? await this.setPublishCommand(1, key, ...args)
+          : await this.setPublishCommand(2, key, this.clockKey, ...args);
+      return parseVersion(reply, 'set', key);
+    } catch (error) {
+      throw toStoreError(error, { action: 'set', key, timeoutMs: this.commandTimeoutMs });
+    }
+  }
+
+  /** `delete` plus publishing core's event for it in the same script (see `setAndPublish`). */
+  async deleteAndPublish(key: string, publication: StorePublication): Promise<number> {
+    this.checkOpen('delete');
+    try {
+      const wait = whenReady(this.client, this.commandTimeoutMs, 'delete');
+      if (wait !== undefined) await wait;
+      const args = [this.tombstoneTtl, publication.channel, asBuffer(publication.head)];
+      const reply =
+        this.clockKey === undefined
+          ? await this.deletePublishCommand(1, key, ...args)
+          : await this.deletePublishCommand(2, key, this.clockKey, ...args);
+      return parseVersion(reply, 'delete', key);
+    } catch (error) {
+      throw toStoreError(error, { action: 'delete', key, timeoutMs: this.commandTimeoutMs });
+    }
+  }
+
+  /**
+   * True when `synchronizer` is an ioredis synchronizer publishing with plain PUBLISH through this
+   * store's own client (as {@link createIoredisCache} builds them), outside Cluster: then what this
+   * store's scripts publish reaches its subscribers, in order with its own publishes.
+   */
+  publishesTo(synchronizer: Synchronizer): boolean {
+    return (
+      !this.cluster &&
+      synchronizer instanceof IoredisSynchronizer &&
+      synchronizer.client === this.client &&
+      !synchronizer.sharded
+    );
   }
 
   async delete(key: string): Promise<number> {

@@ -1,6 +1,7 @@
 import { type RedisServer, startRedis } from '@synced-cache/test-servers';
 import { describeStore, describeSyncedCache, describeSynchronizer } from '@synced-cache/testing';
 import { afterAll, beforeAll } from 'vitest';
+import { IoredisSynchronizer } from '../src/synchronizer.js';
 import { MAJORS, owningStore, owningSynchronizer, redisClient } from './helpers.js';
 
 let redis: RedisServer;
@@ -19,4 +20,14 @@ for (const major of MAJORS) {
     store: owningStore(client()),
     synchronizer: owningSynchronizer(client()),
   }));
+  // One connection per pod for store and synchronizer, as createIoredisCache builds them: the
+  // store's scripts publish each write's event (setAndPublish).
+  describeSyncedCache(`ioredis ${major} standalone, events published by the write scripts`, () => {
+    const shared = client();
+    const store = owningStore(shared);
+    const synchronizer = new IoredisSynchronizer(shared, false, {});
+    if (!store.publishesTo(synchronizer))
+      throw new Error('expected the store to publish for its synchronizer');
+    return { store, synchronizer };
+  });
 }

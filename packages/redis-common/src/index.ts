@@ -38,6 +38,7 @@ export {
 } from './replies.js';
 export {
   CLEAR_SCRIPT,
+  DELETE_PUBLISH_SCRIPT,
   DELETE_SCRIPT,
   HEADER_BYTES,
   HEADER_WITH_EXPIRY_BYTES,
@@ -47,6 +48,7 @@ export {
   READ_SCRIPT,
   type RedisScript,
   SCRIPTS,
+  SET_PUBLISH_SCRIPT,
   SET_SCRIPT,
   SIZE_SCRIPT,
 } from './scripts.js';

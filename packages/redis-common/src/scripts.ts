@@ -96,6 +96,28 @@ if #KEYS > 1 then
   redis.call('SET', KEYS[2], string.format('%.0f', v))
 end`;
 
+/** Lua that writes ARGV[1] (payload) under KEYS[1] with version `v` and TTL ARGV[2] ms (`'0'` = none). */
+const WRITE_VALUE = `
+if ARGV[2] == '0' then
+  redis.call('SET', KEYS[1], string.char(1) .. struct.pack('>d', v) .. ARGV[1])
+else
+  local expires = math.floor(now / 1000) + tonumber(ARGV[2])
+  redis.call('SET', KEYS[1], string.char(3) .. struct.pack('>d', v) .. struct.pack('>d', expires) .. ARGV[1], 'PX', ARGV[2])
+end`;
+
+/**
+ * Lua that publishes on channel ARGV[channel] the event envelope ARGV[head] (core's
+ * `StorePublication.head`: the envelope without value bytes) with version `v` written at bytes
+ * 4–11 (0-based; big-endian double, as in the envelope) and, when `append` is given, the payload
+ * ARGV[1] appended.
+ */
+function publishEvent(channel: number, head: number, append?: number): string {
+  return `
+local event = string.sub(ARGV[${head}], 1, 4) .. struct.pack('>d', v) .. string.sub(ARGV[${head}], 13)
+${append === undefined ? '' : `if ARGV[${append}] == '1' then event = event .. ARGV[1] end
+`}redis.call('PUBLISH', ARGV[${channel}], event)`;
+}
+
 /**
  * Writes a value. KEYS[1] = full key; KEYS[2] (optional) = clock key; ARGV[1] = payload;
  * ARGV[2] = TTL in ms as a decimal string (`'0'` = none; values beyond 2^31 are fine, Redis
@@ -104,13 +126,22 @@ end`;
  */
 export const SET_SCRIPT: RedisScript = script(
   'synced_cache_set',
-  `${NEXT_VERSION}
-if ARGV[2] == '0' then
-  redis.call('SET', KEYS[1], string.char(1) .. struct.pack('>d', v) .. ARGV[1])
-else
-  local expires = math.floor(now / 1000) + tonumber(ARGV[2])
-  redis.call('SET', KEYS[1], string.char(3) .. struct.pack('>d', v) .. struct.pack('>d', expires) .. ARGV[1], 'PX', ARGV[2])
-end
+  `${NEXT_VERSION}${WRITE_VALUE}
+return v`,
+  undefined,
+  false,
+);
+
+/**
+ * {@link SET_SCRIPT} that also publishes the write's event in the same atomic step (core's
+ * `Store.setAndPublish`): ARGV[3] = channel, ARGV[4] = event head, ARGV[5] = `'1'` to append the
+ * payload to the event. One round trip for write and publish, and events leave in write order.
+ * Plain PUBLISH: standalone and Sentinel only (on Cluster a script cannot reach a sharded
+ * channel on another slot, and plain PUBLISH from several nodes would not keep a pod's order).
+ */
+export const SET_PUBLISH_SCRIPT: RedisScript = script(
+  'synced_cache_set_publish',
+  `${NEXT_VERSION}${WRITE_VALUE}${publishEvent(3, 4, 5)}
 return v`,
   undefined,
   false,
@@ -125,6 +156,20 @@ export const DELETE_SCRIPT: RedisScript = script(
   'synced_cache_delete',
   `${NEXT_VERSION}
 redis.call('SET', KEYS[1], string.char(2) .. struct.pack('>d', v), 'PX', ARGV[1])
+return v`,
+  undefined,
+  false,
+);
+
+/**
+ * {@link DELETE_SCRIPT} that also publishes the deletion's event (core's
+ * `Store.deleteAndPublish`): ARGV[2] = channel, ARGV[3] = event head. Standalone and Sentinel
+ * only, as {@link SET_PUBLISH_SCRIPT}.
+ */
+export const DELETE_PUBLISH_SCRIPT: RedisScript = script(
+  'synced_cache_delete_publish',
+  `${NEXT_VERSION}
+redis.call('SET', KEYS[1], string.char(2) .. struct.pack('>d', v), 'PX', ARGV[1])${publishEvent(2, 3)}
 return v`,
   undefined,
   false,
@@ -219,7 +264,9 @@ return {scan[1], count}`,
 /** Every script, for adapters that register them all at once. */
 export const SCRIPTS = {
   set: SET_SCRIPT,
+  setPublish: SET_PUBLISH_SCRIPT,
   delete: DELETE_SCRIPT,
+  deletePublish: DELETE_PUBLISH_SCRIPT,
   read: READ_SCRIPT,
   clear: CLEAR_SCRIPT,
   size: SIZE_SCRIPT,
