@@ -1,4 +1,4 @@
-import { InvalidConfigError, StoreError } from '@synced-cache/core';
+import { decodeEvent, encodeEvent, InvalidConfigError, StoreError } from '@synced-cache/core';
 import { DEFAULT_CLOCK_KEY, decodeValue } from '@synced-cache/redis-common';
 import { type RedisServer, startRedis } from '@synced-cache/test-servers';
 import { Redis } from 'ioredis';
@@ -228,6 +228,93 @@ describe('IoredisStore (standalone)', () => {
       expect((error as StoreError).key).toBe(key);
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe('IoredisStore: write and publish in one script (setAndPublish)', () => {
+  it('publishes exactly the envelope core would have sent, with the version the write got', async () => {
+    const client = new Redis({ host: redis.host, port: redis.port });
+    const store = createIoredisStore(client);
+    const synchronizer = createIoredisSynchronizer(client);
+    const listener = new Redis({ host: redis.host, port: redis.port });
+    const channel = `${prefix()}events`;
+    const received: Buffer[] = [];
+    try {
+      expect(store.publishesTo(synchronizer)).toBe(true);
+      await listener.subscribe(channel);
+      listener.on('messageBuffer', (_channel: Buffer, message: Buffer) => received.push(message));
+      const key = `${prefix()}k`;
+      const payload = bytes('{"n":1}');
+      const event = { key: 'k', podId: 'pod-a', epoch: 7, seq: 1, ttlMs: 5000 };
+      const setHead = encodeEvent({ ...event, action: 'set', version: 0, value: payload }, {}, true);
+      const setVersion = await store.setAndPublish(
+        key,
+        payload,
+        { ttlMs: 5000 },
+        {
+          channel,
+          head: setHead,
+          appendPayload: true,
+        },
+      );
+      const invalidateHead = encodeEvent({ ...event, seq: 2, action: 'invalidate', version: 0 }, {}, true);
+      const invalidateVersion = await store.setAndPublish(key, payload, undefined, {
+        channel,
+        head: invalidateHead,
+        appendPayload: false,
+      });
+      const deleteHead = encodeEvent({ ...event, seq: 3, ttlMs: 0, action: 'delete', version: 0 }, {}, true);
+      const deleteVersion = await store.deleteAndPublish(key, {
+        channel,
+        head: deleteHead,
+        appendPayload: false,
+      });
+      await eventually('three events', () => received.length === 3);
+      expect(setVersion).toBeLessThan(invalidateVersion);
+      expect(invalidateVersion).toBeLessThan(deleteVersion);
+      expect(received[0]).toEqual(
+        Buffer.from(encodeEvent({ ...event, action: 'set', version: setVersion, value: payload })),
+      );
+      expect(received[1]).toEqual(
+        Buffer.from(encodeEvent({ ...event, seq: 2, action: 'invalidate', version: invalidateVersion })),
+      );
+      expect(received[2]).toEqual(
+        Buffer.from(encodeEvent({ ...event, seq: 3, ttlMs: 0, action: 'delete', version: deleteVersion })),
+      );
+      expect(decodeEvent(received[0]!).version).toBe(setVersion);
+      // the write itself is the same as a plain set's
+      expect(await store.get(key)).toBeUndefined();
+    } finally {
+      listener.disconnect();
+      await synchronizer.close();
+      await store.close();
+      client.disconnect();
+    }
+  });
+
+  it('publishesTo is true only for a plain pub/sub synchronizer on the same client', async () => {
+    const client = new Redis({ host: redis.host, port: redis.port });
+    const other = new Redis({ host: redis.host, port: redis.port });
+    const store = createIoredisStore(client);
+    const sameClient = createIoredisSynchronizer(client);
+    const sharded = createIoredisSynchronizer(client, { sharded: true });
+    const otherClient = createIoredisSynchronizer(other);
+    try {
+      expect(store.publishesTo(sameClient)).toBe(true);
+      expect(store.publishesTo(sharded)).toBe(false);
+      expect(store.publishesTo(otherClient)).toBe(false);
+      expect(
+        store.publishesTo({
+          publish: async () => {},
+          subscribe: async () => ({ unsubscribe: async () => {} }),
+          close: async () => {},
+        }),
+      ).toBe(false);
+    } finally {
+      await Promise.all([sameClient.close(), sharded.close(), otherClient.close(), store.close()]);
+      client.disconnect();
+      other.disconnect();
     }
   });
 });
