@@ -153,7 +153,11 @@ export function encodeEvent(event: WireEvent, options: CodecOptions = {}, omitVa
  * tests; the Redis adapters do the same in their Lua scripts): `head` with `version` written at
  * bytes 4–11 and, when `appendPayload`, the payload appended.
  */
-export function completePublication(publication: StorePublication, version: number, payload?: Uint8Array): Uint8Array {
+export function completePublication(
+  publication: StorePublication,
+  version: number,
+  payload?: Uint8Array,
+): Uint8Array {
   const { head, appendPayload } = publication;
   const extra = appendPayload && payload !== undefined ? payload.length : 0;
   const message = Buffer.allocUnsafe(head.length + extra);

@@ -7,9 +7,9 @@ import { type ChaosSynchronizer, chaosSynchronizer, waitForSync } from '@synced-
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  completePublication,
   createCache,
   jsonMarshaller,
-  completePublication,
   MemoryBus,
   MemoryStore,
   MemorySynchronizer,

@@ -112,10 +112,11 @@ end`;
  * ARGV[1] appended.
  */
 function publishEvent(channel: number, head: number, append?: number): string {
+  const appendPayload =
+    append === undefined ? '' : `\nif ARGV[${append}] == '1' then event = event .. ARGV[1] end`;
   return `
-local event = string.sub(ARGV[${head}], 1, 4) .. struct.pack('>d', v) .. string.sub(ARGV[${head}], 13)
-${append === undefined ? '' : `if ARGV[${append}] == '1' then event = event .. ARGV[1] end
-`}redis.call('PUBLISH', ARGV[${channel}], event)`;
+local event = string.sub(ARGV[${head}], 1, 4) .. struct.pack('>d', v) .. string.sub(ARGV[${head}], 13)${appendPayload}
+redis.call('PUBLISH', ARGV[${channel}], event)`;
 }
 
 /**
