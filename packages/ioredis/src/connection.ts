@@ -92,10 +92,14 @@ export function loadIoredis(): IoredisModule {
   return loaded;
 }
 
-/** Settings every connection the adapters create gets (bounded calls, no unbounded queue). */
-export function boundedOptions(commandTimeoutMs: number): Record<string, unknown> {
+/**
+ * Settings every connection the adapters create gets (bounded calls, no unbounded queue).
+ * `perCommandTimeout: false` leaves out ioredis's `commandTimeout` (a timer per command) for
+ * connections that only a cache uses: core already bounds every call it makes.
+ */
+export function boundedOptions(commandTimeoutMs: number, perCommandTimeout = true): Record<string, unknown> {
   return {
-    commandTimeout: commandTimeoutMs,
+    ...(perCommandTimeout ? { commandTimeout: commandTimeoutMs } : {}),
     // Commands are never queued while disconnected: callers wait for 'ready' within their own
     // bound instead (see whenReady), so nothing piles up while Redis is down.
     enableOfflineQueue: false,
@@ -120,17 +124,26 @@ export interface OpenedConnection {
  *
  * @throws InvalidConfigError for anything else.
  */
-export function openConnection(connection: IoredisConnection, commandTimeoutMs: number): OpenedConnection {
+export function openConnection(
+  connection: IoredisConnection,
+  commandTimeoutMs: number,
+  perCommandTimeout = true,
+): OpenedConnection {
   if (isClient(connection)) return { client: connection as unknown as ClientLike, owned: false };
-  const opened = createOwned(connection, commandTimeoutMs);
+  const opened = createOwned(connection, commandTimeoutMs, perCommandTimeout);
   // Connection errors reach callers as rejected commands (StoreError / TimeoutError); without a
   // listener ioredis would also print every reconnect failure as an "Unhandled error event".
   opened.client.on('error', () => undefined);
   return opened;
 }
 
-function createOwned(connection: IoredisConnection, commandTimeoutMs: number): OpenedConnection {
-  const bounded = boundedOptions(commandTimeoutMs);
+function createOwned(
+  connection: IoredisConnection,
+  commandTimeoutMs: number,
+  perCommandTimeout: boolean,
+): OpenedConnection {
+  // Cluster node connections always keep commandTimeout: it bounds their lazy offline queue.
+  const bounded = boundedOptions(commandTimeoutMs, perCommandTimeout);
   if (typeof connection === 'string') {
     if (!/^rediss?:\/\//.test(connection)) {
       throw new InvalidConfigError(

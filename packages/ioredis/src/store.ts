@@ -101,6 +101,7 @@ export class IoredisStore implements Store {
   /** Estimate of the server clock for the plain-GET read path (standalone / Sentinel only). */
   private readonly serverClock: ServerClock | undefined;
   private clockSampling = false;
+  private clockSampledAt = 0;
   private readonly forgetClock = () => this.serverClock?.reset();
   private closed = false;
 
@@ -151,8 +152,11 @@ export class IoredisStore implements Store {
     const clock = this.serverClock;
     if (clock === undefined) return false;
     const state = clock.check();
-    if (state !== 1 && !this.clockSampling) {
+    // A sample unanswered for longer than the command timeout no longer blocks a new one (the
+    // connection may have no per-command timeout, see createIoredisCache).
+    if (state !== 1 && (!this.clockSampling || Date.now() - this.clockSampledAt > this.commandTimeoutMs)) {
       this.clockSampling = true;
+      this.clockSampledAt = Date.now();
       const sentAt = clock.start();
       (this.client.time as () => Promise<unknown>)
         .call(this.client)

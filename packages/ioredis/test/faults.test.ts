@@ -177,6 +177,12 @@ describe('faults (standalone)', () => {
     await eventually('a holds v1', () => a.peek('k') === 'v1');
 
     proxy.blackhole();
+    // Store calls on a's connection get no answer: core bounds them by timeoutMs (the connection
+    // createIoredisCache owns has no per-command timer of its own).
+    const started = Date.now();
+    await expect(a.set('other', 'x')).rejects.toSatisfy(TimeoutError.isInstance);
+    expect(await a.get('missing')).toBeUndefined(); // reads fail open
+    expect(Date.now() - started).toBeLessThan(2500);
     await eventually('a reports down', () => statuses.includes('down'), 5000);
     expect(a.peek('k')).toBe('v1'); // the local tier still serves
     await b.set('k', 'v2'); // a misses this event
