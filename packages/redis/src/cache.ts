@@ -14,6 +14,9 @@ export interface RedisCacheOptions<V = unknown>
  * Builds a ready two-tier cache on Redis in one call: a `createRedisStore` store and a
  * `createRedisSynchronizer` synchronizer sharing one connection (the subscriber gets its own
  * duplicate), then core's `createCache`, which resolves once the subscription is confirmed.
+ * Because they share it, on standalone and Sentinel each `set`, `setWithInvalidate` and `delete`
+ * writes and publishes its event in one script (one round trip, events in write order), unless
+ * events are signed (`secret`); on a Cluster core publishes through the synchronizer.
  *
  * A client you pass stays yours (`cache.close()` leaves it open); a connection made from a URL or
  * options is closed by `cache.close()`.

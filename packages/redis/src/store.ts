@@ -4,7 +4,9 @@ import {
   type Store,
   type StoreCapabilities,
   type StoreEntry,
+  type StorePublication,
   type StoreSetOptions,
+  type Synchronizer,
 } from '@synced-cache/core';
 import {
   CLEAR_SCRIPT,
@@ -12,6 +14,7 @@ import {
   clockKeyOption,
   DEFAULT_SCAN_COUNT,
   DEFAULT_TOMBSTONE_TTL_MS,
+  DELETE_PUBLISH_SCRIPT,
   DELETE_SCRIPT,
   groupBySlot,
   parseReadReply,
@@ -22,6 +25,7 @@ import {
   READ_BATCH_SIZE,
   READ_SCRIPT,
   type RedisScript,
+  SET_PUBLISH_SCRIPT,
   SET_SCRIPT,
   SIZE_SCRIPT,
   scanPattern,
@@ -37,6 +41,7 @@ import {
   type RedisArgument,
   type RedisConnection,
 } from './connection.js';
+import { RedisSynchronizer } from './synchronizer.js';
 
 /** Options of {@link createRedisStore}. */
 export interface RedisStoreOptions extends RedisAdapterOptions {
@@ -79,6 +84,12 @@ const NO_ARGS: readonly RedisArgument[] = [];
 
 function isNoScript(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('NOSCRIPT');
+}
+
+/** `bytes` as a Buffer without copying (node-redis sends Buffers as binary arguments). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  if (bytes.byteLength === 0) return EMPTY;
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /**
@@ -189,20 +200,44 @@ class RedisStore implements Store {
     return result;
   }
 
+  /** The keys of a write script: the key, then the clock key when there is one. */
+  #writeKeys(key: string): readonly string[] {
+    return this.#clockKeys.length > 0 ? [key, ...this.#clockKeys] : [key];
+  }
+
   async set(key: string, payload: Uint8Array, options?: StoreSetOptions): Promise<number> {
     this.#assertOpen('set', key);
     const ttl = ttlArgument(options?.ttlMs);
-    const bytes =
-      payload.byteLength === 0
-        ? EMPTY
-        : Buffer.isBuffer(payload)
-          ? payload
-          : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
     let reply: unknown;
     try {
-      reply = await this.#run(SET_SCRIPT, this.#clockKeys.length > 0 ? [key, ...this.#clockKeys] : [key], [
-        bytes,
+      reply = await this.#run(SET_SCRIPT, this.#writeKeys(key), [asBuffer(payload), ttl]);
+    } catch (error) {
+      this.#fail(error, 'set', key);
+    }
+    return parseVersion(reply, 'set', key);
+  }
+
+  /**
+   * `set` plus publishing core's event for it in the same script (`SET_PUBLISH_SCRIPT`: one
+   * EVALSHA, the event leaves if and only if the write happened, in write order). Core calls it
+   * instead of `set` + `synchronizer.publish` when {@link RedisStore.publishesTo} its synchronizer.
+   */
+  async setAndPublish(
+    key: string,
+    payload: Uint8Array,
+    options: StoreSetOptions | undefined,
+    publication: StorePublication,
+  ): Promise<number> {
+    this.#assertOpen('set', key);
+    const ttl = ttlArgument(options?.ttlMs);
+    let reply: unknown;
+    try {
+      reply = await this.#run(SET_PUBLISH_SCRIPT, this.#writeKeys(key), [
+        asBuffer(payload),
         ttl,
+        publication.channel,
+        asBuffer(publication.head),
+        publication.appendPayload ? '1' : '0',
       ]);
     } catch (error) {
       this.#fail(error, 'set', key);
@@ -214,13 +249,44 @@ class RedisStore implements Store {
     this.#assertOpen('delete', key);
     let reply: unknown;
     try {
-      reply = await this.#run(DELETE_SCRIPT, this.#clockKeys.length > 0 ? [key, ...this.#clockKeys] : [key], [
+      reply = await this.#run(DELETE_SCRIPT, this.#writeKeys(key), [this.#tombstoneTtl]);
+    } catch (error) {
+      this.#fail(error, 'delete', key);
+    }
+    return parseVersion(reply, 'delete', key);
+  }
+
+  /** `delete` plus publishing core's event for it in the same script (see `setAndPublish`). */
+  async deleteAndPublish(key: string, publication: StorePublication): Promise<number> {
+    this.#assertOpen('delete', key);
+    let reply: unknown;
+    try {
+      reply = await this.#run(DELETE_PUBLISH_SCRIPT, this.#writeKeys(key), [
         this.#tombstoneTtl,
+        publication.channel,
+        asBuffer(publication.head),
       ]);
     } catch (error) {
       this.#fail(error, 'delete', key);
     }
     return parseVersion(reply, 'delete', key);
+  }
+
+  /**
+   * True when `synchronizer` is a synchronizer of this package that publishes with plain
+   * `PUBLISH` through the very node-redis client or Sentinel object this store sends its commands
+   * on (as `createRedisCache` builds them, or when you pass one client to both factories),
+   * outside a Cluster. Then what this store's scripts publish reaches that synchronizer's
+   * subscribers, in order with what it publishes itself. False on a Cluster (a script cannot
+   * reach a sharded channel of another slot, and plain `PUBLISH` from several masters would not
+   * keep one pod's order) and for a synchronizer on another client.
+   */
+  publishesTo(synchronizer: Synchronizer): boolean {
+    return (
+      this.#connection.kind !== 'cluster' &&
+      synchronizer instanceof RedisSynchronizer &&
+      synchronizer.plainPublisher === this.#connection.raw
+    );
   }
 
   /** Runs a keyless SCAN-step script to completion on every master, combining the step values. */

@@ -18,6 +18,7 @@ import {
   connectionSettings,
   type RedisAdapterOptions,
   type RedisClusterLike,
+  type RedisConnectable,
   type RedisConnection,
   type RedisPubSubListener,
 } from './connection.js';
@@ -318,7 +319,7 @@ function callStatus(listener: Listener, status: SynchronizerStatus, error?: unkn
  * server or through Sentinel, sharded `SPUBLISH`/`SSUBSCRIBE` on a Cluster. Subscriptions use
  * their own dedicated connection.
  */
-class RedisSynchronizer implements Synchronizer {
+export class RedisSynchronizer implements Synchronizer {
   readonly contractVersion = CONTRACT_VERSION;
   readonly capabilities: SynchronizerCapabilities = { ordered: true, replay: false };
   readonly #connection: Connection;
@@ -336,6 +337,15 @@ class RedisSynchronizer implements Synchronizer {
     this.#sharded = sharded && connection.kind === 'cluster';
     this.#publishCommand = this.#sharded ? 'SPUBLISH' : 'PUBLISH';
     this.#probeIntervalMs = probeIntervalMs;
+  }
+
+  /**
+   * @internal The node-redis client or Sentinel object this synchronizer publishes on with plain
+   * `PUBLISH`; `undefined` on a Cluster (sharded or not), where a store's script cannot publish
+   * for it in order. The store's `publishesTo` compares it with its own.
+   */
+  get plainPublisher(): RedisConnectable | undefined {
+    return this.#connection.kind === 'cluster' ? undefined : this.#connection.raw;
   }
 
   async publish(channel: string, message: Uint8Array): Promise<void> {

@@ -43,10 +43,34 @@ for (const major of majors) {
       describeSynchronizer(`redis synchronizer (${major.name}, ${topology})`, async () =>
         createRedisSynchronizer(await connect()),
       );
-      describeSyncedCache(`redis cache (${major.name}, ${topology})`, async () => {
-        const client = await connect();
-        return { store: createRedisStore(client), synchronizer: createRedisSynchronizer(client) };
-      });
+      // One client per pod for store and synchronizer, as createRedisCache builds them: on
+      // standalone and Sentinel the store's write scripts publish each write's event
+      // (setAndPublish / deleteAndPublish); on a Cluster core publishes through the synchronizer.
+      const fused = topology !== 'cluster';
+      describeSyncedCache(
+        `redis cache (${major.name}, ${topology}, one client per pod${fused ? ': events published by the write scripts' : ''})`,
+        async () => {
+          const client = await connect();
+          const store = createRedisStore(client);
+          const synchronizer = createRedisSynchronizer(client);
+          if (store.publishesTo?.(synchronizer) !== fused)
+            throw new Error(`expected publishesTo to be ${fused} on ${topology}`);
+          return { store, synchronizer };
+        },
+      );
+      if (fused) {
+        // Store and synchronizer on separate clients: core publishes every event itself.
+        describeSyncedCache(
+          `redis cache (${major.name}, ${topology}, separate clients: events published by core)`,
+          async () => {
+            const store = createRedisStore(await connect());
+            const synchronizer = createRedisSynchronizer(await connect());
+            if (store.publishesTo?.(synchronizer) !== false)
+              throw new Error('expected the store not to publish for a synchronizer on another client');
+            return { store, synchronizer };
+          },
+        );
+      }
     });
   }
 }

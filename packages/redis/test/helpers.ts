@@ -86,3 +86,34 @@ export async function topologyClient(major: ClientMajor, topology: Topology, set
   await client.connect();
   return client;
 }
+
+/** Where a `PUBLISH` seen by {@link watchPublishes} came from. */
+export type PublishSource = 'script' | 'client';
+
+/**
+ * Watches the server at `url` with `MONITOR` and records, in order, where each `PUBLISH` on a
+ * channel containing `marker` came from: `'script'` when a Lua script (the store's write script)
+ * sent it, `'client'` when a connection sent it directly (a synchronizer's own publish).
+ */
+export async function watchPublishes(
+  url: string,
+  marker: string,
+): Promise<{ readonly sources: PublishSource[]; stop(): Promise<void> }> {
+  const sources: PublishSource[] = [];
+  const monitor = redis6.createClient({ url });
+  monitor.on('error', () => undefined);
+  await monitor.connect();
+  // `<time> [<db> <lua | address>] "PUBLISH" "<channel>" …`
+  const line = /^\S+ \[\d+ (\S+)\] "publish" "([^"]*)"/i;
+  await monitor.monitor((reply: unknown) => {
+    const match = line.exec(String(reply));
+    if (match === null || !(match[2] as string).includes(marker)) return;
+    sources.push(match[1] === 'lua' ? 'script' : 'client');
+  });
+  return {
+    sources,
+    stop: async () => {
+      monitor.destroy();
+    },
+  };
+}

@@ -3,7 +3,7 @@ import { type RedisSentinelSetup, startRedisSentinel } from '@synced-cache/test-
 import { waitForSync } from '@synced-cache/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisCache, createRedisStore, createRedisSynchronizer } from '../src/index.js';
-import { adminClient, majors, randomPrefix, topologyClient } from './helpers.js';
+import { adminClient, majors, randomPrefix, topologyClient, watchPublishes } from './helpers.js';
 
 let setup: RedisSentinelSetup;
 
@@ -45,6 +45,18 @@ for (const major of majors) {
       await synchronizer.close();
       await (sentinel as { close(): Promise<void> }).close();
     });
+
+    it('the store publishes for a synchronizer on the same Sentinel object only', async () => {
+      const sentinel = await topologyClient(major, 'sentinel', setup);
+      const other = await topologyClient(major, 'sentinel', setup);
+      const store = createRedisStore(sentinel);
+      const same = createRedisSynchronizer(sentinel);
+      const onOther = createRedisSynchronizer(other);
+      expect(store.publishesTo?.(same)).toBe(true);
+      expect(store.publishesTo?.(onOther)).toBe(false);
+      await Promise.all([store.close(), same.close(), onOther.close()]);
+      await Promise.all([sentinel, other].map((client) => (client as { close(): Promise<void> }).close()));
+    });
   });
 }
 
@@ -65,10 +77,24 @@ describe('owned Sentinel connection', () => {
     await store.close();
 
     const namespace = randomPrefix('sns').slice(0, -1);
-    const first = await createRedisCache<string>({ sentinelOptions }, { namespace, podId: 'a' });
-    const second = await createRedisCache<string>({ sentinelOptions }, { namespace, podId: 'b' });
+    // createRedisCache shares one Sentinel object between store and synchronizer, so each write's
+    // event leaves from the write script on the master.
+    const watch = await watchPublishes(masterUrl(), namespace);
+    const first = await createRedisCache<string>(
+      { sentinelOptions },
+      { namespace, podId: 'a', heartbeatMs: 0 },
+    );
+    const second = await createRedisCache<string>(
+      { sentinelOptions },
+      { namespace, podId: 'b', heartbeatMs: 0 },
+    );
     await first.set('k', 'v');
     await waitForSync(() => second.peek('k') === 'v', { message: 'set propagates through Sentinel' });
+    await second.delete('k');
+    await waitForSync(() => first.peek('k') === undefined, { message: 'delete propagates through Sentinel' });
+    await waitForSync(() => watch.sources.length >= 2, { message: 'monitor saw both publishes' });
+    expect(watch.sources).toEqual(['script', 'script']);
+    await watch.stop();
     await first.close();
     await second.close();
   });

@@ -6,7 +6,7 @@ import {
   startRedisCluster,
 } from '@synced-cache/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisStore } from '../src/index.js';
+import { createRedisStore, createRedisSynchronizer } from '../src/index.js';
 import { adminClient, hostileKeys, majors, randomPrefix } from './helpers.js';
 
 let server: RedisServer;
@@ -183,6 +183,23 @@ for (const major of majors) {
       expect(await store.size(prefix)).toBe(0);
       expect((await store.getMany(keys)).every((entry) => entry === undefined)).toBe(true);
       await store.close();
+      await client.close();
+    });
+
+    it('never publishes for a synchronizer, even one on the same Cluster object (sharded or not)', async () => {
+      const client = major.createCluster({
+        rootNodes: [{ url: `redis://127.0.0.1:${cluster.nodes[0]?.port}` }],
+      });
+      client.on('error', () => undefined);
+      await client.connect();
+      const store = createRedisStore(client);
+      const sharded = createRedisSynchronizer(client);
+      const plain = createRedisSynchronizer(client, { sharded: false });
+      // A script on one master cannot keep a pod's events in order across masters (nor reach a
+      // sharded channel of another slot): core publishes through the synchronizer instead.
+      expect(store.publishesTo?.(sharded)).toBe(false);
+      expect(store.publishesTo?.(plain)).toBe(false);
+      await Promise.all([store.close(), sharded.close(), plain.close()]);
       await client.close();
     });
   });
