@@ -3,7 +3,7 @@
  * redis-server, in one run:
  *
  * - remote get (every get misses the local tier) vs raw `GET` (and raw `GET` + `JSON.parse`);
- * - `set` vs raw `SET` + `PUBLISH`;
+ * - `set` (one EVALSHA that writes and publishes) vs raw `SET` + `PUBLISH`;
  * - propagation (writer's `set()` call → the other pod applied the event) p50/p99 vs the raw
  *   floor (`PUBLISH` call → a raw subscriber got the message), and raw `SET` + `PUBLISH`.
  *
@@ -228,9 +228,10 @@ export async function main(): Promise<string> {
       `${CONCURRENCY} calls in flight:`,
       '',
       ratioTable(setConcurrent, 'raw SET then PUBLISH (both awaited)', ''),
-      "The cache's set is one EVALSHA (version from TIME, the key's header and the clock key, then SET)",
-      'awaited, then the event is published without holding up the caller (a failed publish is retried',
-      'from a bounded queue), so the honest raw equivalent is "SET awaited + PUBLISH not awaited".',
+      "`createRedisCache` gives store and synchronizer one node-redis client, so the cache's set is one",
+      "EVALSHA, awaited, that assigns the version (TIME, the key's header and the clock key), writes the",
+      'value and PUBLISHes the event in the same script (`setAndPublish`): its raw equivalent is',
+      '"SET then PUBLISH (both awaited)", done in one round trip instead of two.',
       'Sets are timed on a namespace no other pod subscribes to (the raw PUBLISH has no subscriber either).',
       '',
       '## Propagation',
@@ -243,8 +244,9 @@ export async function main(): Promise<string> {
       `| raw SET + PUBLISH → raw subscriber got it | ${ms(rawSetPublish.p50)} | ${ms(rawSetPublish.p99)} |`,
       `| synced-cache: writer.set() call → other pod applied the event | ${ms(cachePropagation.p50)} | ${ms(cachePropagation.p99)} |`,
       '',
-      "The cache's path includes the store write (one round trip) before the publish, like raw",
-      'SET + PUBLISH, plus encoding the event envelope and decoding + applying it on the receiver.',
+      "The cache's set is one EVALSHA that writes the value and PUBLISHes the event with the version it",
+      'assigned: one round trip, like the raw floor, where raw SET + PUBLISH needs two. On top come',
+      'encoding the envelope and, on the receiver, decoding and applying it.',
       '',
     ].join('\n');
     writeReport(markdown);
