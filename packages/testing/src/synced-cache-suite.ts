@@ -383,6 +383,8 @@ export function describeSyncedCache(
         check.name,
         async () => {
           const namespace = `ns-${randomId()}`;
+          const gaps: string[] = [];
+          let started = false;
           let extra = 0;
           const addPod = async (
             pod: { namespace?: string; podId?: string } = {},
@@ -393,14 +395,29 @@ export function describeSyncedCache(
               synchronizer: adapters.synchronizer,
               namespace: pod.namespace ?? namespace,
               podId: pod.podId ?? `pod-extra-${extra++}`,
+              // No heartbeats: a heartbeat reveals a lost event and the resync that follows would
+              // repair the pods, so an adapter that drops events could still pass.
+              heartbeatMs: 0,
               ...options.cacheOptions,
             });
+            // On a healthy backend no event is ever missing: for the pods that exist before any
+            // write, a gap means the adapter lost or reordered one (the resync would hide it). A
+            // pod added later legitimately sees one on first contact with a peer that published.
+            if (!started) {
+              cache.on('resync', (reason) => {
+                if (reason === 'gap') gaps.push(cache.podId);
+              });
+            }
             opened.push(cache);
             return cache;
           };
           const pods: Array<SyncedCache<unknown>> = [];
           for (let i = 0; i < podCount; i++) pods.push(await addPod({ podId: `pod-${i}` }));
+          started = true;
           await check.run({ pods, namespace, addPod, timeoutMs });
+          expect(gaps, 'pods that saw a gap in a peer event numbering (a lost or reordered event)').toEqual(
+            [],
+          );
         },
         timeoutMs * 4 + 10_000,
       );
