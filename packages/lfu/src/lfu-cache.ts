@@ -45,6 +45,29 @@ const QUEUE_TRANSFER_THRESHOLD = 1000;
 const ADMIT_HASHDOS_THRESHOLD = 6;
 const INITIAL_SLOTS = 1024;
 
+// Workload-shift detection (see detectShift). Marks kept per entry in `referenced`:
+/** Not referenced since the marks were last cleared. */
+const IDLE = 0;
+/** Referenced (read or written) since the marks were last cleared. */
+const REFERENCED = 1;
+/** Idle through the whole observation period after a shift: loses every admission contest. */
+const STALE = 2;
+/** The hit ratio is sampled every `expected entries / SHIFT_SAMPLE_DIVISOR` requests. */
+const SHIFT_SAMPLE_DIVISOR = 2;
+/** A shift is a drop of at least this much in the sampled hit ratio … */
+const SHIFT_MIN_DROP = 0.01;
+/** … and at least this many standard deviations of the previous sample's hit ratio. */
+const SHIFT_DROP_DEVIATIONS = 6;
+/** Samples observed after a shift before idle entries lose their standing (2 × the entries). */
+const SHIFT_OBSERVED_SAMPLES = 4;
+/**
+ * Idle entries are judged only if at least this share of the observed requests hit: a one-time
+ * scan also drops the hit ratio (to about zero), and must not flush the hot set it interrupts.
+ */
+const SHIFT_MIN_OBSERVED_HIT_RATE = 0.01;
+/** Frequency halvings applied when a shift is detected. */
+const SHIFT_HALVINGS = 2;
+
 function isNonNegativeFinite(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0;
 }
@@ -81,6 +104,8 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   private weights: Float64Array;
   private costs: Float64Array;
   private expiresAt: Float64Array;
+  /** IDLE, REFERENCED or STALE per slot; set to REFERENCED on every access (one store). */
+  private referenced: Uint8Array;
   private slotCapacity: number;
   private readonly slotLimit: number;
   private unusedSlot = FIRST_SLOT;
@@ -113,6 +138,18 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   private previousSampleHitRate = 0;
   private stepSize: number;
   private adjustment = 0;
+
+  /** Requests (gets) between two hit-ratio samples of the shift detector. */
+  private readonly shiftSample: number;
+  private nextShiftSample: number;
+  private shiftSampleHits = 0;
+  private shiftSampleRequests = 0;
+  /** Hit ratio of the previous shift sample, -1 before the first one. */
+  private previousShiftHitRate = -1;
+  /** Samples left to observe after a detected shift before the idle entries are judged (0: none). */
+  private shiftSamplesLeft = 0;
+  private hitsAtShift = 0;
+  private requestsAtShift = 0;
 
   private hits = 0;
   private misses = 0;
@@ -149,12 +186,16 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     this.weights = new Float64Array(this.slotCapacity);
     this.costs = new Float64Array(this.slotCapacity);
     this.expiresAt = new Float64Array(this.slotCapacity);
+    this.referenced = new Uint8Array(this.slotCapacity);
     this.resetLists();
 
     const maximum = this.maximumWeight;
     this.windowMaximum = maximum - Math.floor(PERCENT_MAIN * maximum);
     this.protectedMaximum = Math.floor(PERCENT_MAIN_PROTECTED * (maximum - this.windowMaximum));
     this.stepSize = -HILL_CLIMBER_STEP_PERCENT * maximum;
+    // sampleSize is 10 × the expected number of entries.
+    this.shiftSample = Math.max(16, Math.floor(this.sketch.sampleSize / (10 * SHIFT_SAMPLE_DIVISOR)));
+    this.nextShiftSample = this.shiftSample;
   }
 
   /** Entries currently held (expired entries count until they are read or evicted). */
@@ -181,6 +222,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     this.hits++;
     this.hitsInSample++;
     this.sketch.increment(this.hashes[slot]!);
+    this.referenced[slot] = REFERENCED;
     this.onAccess(slot);
     return this.values[slot];
   }
@@ -256,6 +298,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
         else if (queue === PROTECTED) this.protectedWeight += delta;
       }
       this.sketch.increment(this.hashes[slot]!);
+      this.referenced[slot] = REFERENCED;
       this.onAccess(slot);
     } else {
       const hash = hashKey(key, this.hashSeed);
@@ -264,6 +307,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       this.keys[slot] = key;
       this.values[slot] = entry;
       this.hashes[slot] = hash;
+      this.referenced[slot] = IDLE;
       this.weights[slot] = weight;
       this.costs[slot] = cost;
       this.expiresAt[slot] = expiresAt;
@@ -284,6 +328,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       this.insertingSlot = NONE;
     }
     if (this.hitsInSample + this.missesInSample >= this.sketch.sampleSize) this.climb();
+    if (this.hits + this.misses >= this.nextShiftSample) this.detectShift();
     return this.slotOf.get(key) === slot;
   }
 
@@ -393,6 +438,9 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     const queue = new Uint8Array(capacity);
     queue.set(this.queue);
     this.queue = queue;
+    const referenced = new Uint8Array(capacity);
+    referenced.set(this.referenced);
+    this.referenced = referenced;
     this.weights = grow64(this.weights);
     this.costs = grow64(this.costs);
     this.expiresAt = grow64(this.expiresAt);
@@ -464,6 +512,86 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       this.unlink(slot);
       this.linkLast(queue!, slot);
     }
+  }
+
+  /**
+   * Workload-shift detection, run every `shiftSample` requests (half the expected entries). When
+   * the sampled hit ratio drops by more than both {@link SHIFT_MIN_DROP} and
+   * {@link SHIFT_DROP_DEVIATIONS} standard deviations of the previous sample (sampling noise), the
+   * popularity the cache learned is presumed outdated: every frequency is halved
+   * {@link SHIFT_HALVINGS} times, the access marks are cleared, and after
+   * {@link SHIFT_OBSERVED_SAMPLES} more samples (2 × the entries) the main entries that were not
+   * referenced once in that time lose their standing ({@link judgeIdleEntries}), provided at least
+   * {@link SHIFT_MIN_OBSERVED_HIT_RATE} of those requests hit (not a pure scan). A stationary
+   * workload does not trigger it; the cost is one pass over the entries per shift.
+   */
+  private detectShift(): void {
+    const requests = this.hits + this.misses;
+    const sampled = requests - this.shiftSampleRequests;
+    const hitRate = (this.hits - this.shiftSampleHits) / sampled;
+    this.shiftSampleHits = this.hits;
+    this.shiftSampleRequests = requests;
+    this.nextShiftSample = requests + this.shiftSample;
+    const previous = this.previousShiftHitRate;
+    this.previousShiftHitRate = hitRate;
+    if (this.shiftSamplesLeft > 0) {
+      if (--this.shiftSamplesLeft === 0) {
+        const observedHitRate = (this.hits - this.hitsAtShift) / (requests - this.requestsAtShift);
+        if (observedHitRate >= SHIFT_MIN_OBSERVED_HIT_RATE) this.judgeIdleEntries();
+      }
+      return;
+    }
+    if (previous < 0) return;
+    const deviation = Math.sqrt((previous * (1 - previous)) / sampled);
+    if (previous - hitRate > Math.max(SHIFT_MIN_DROP, SHIFT_DROP_DEVIATIONS * deviation)) {
+      for (let halving = 0; halving < SHIFT_HALVINGS; halving++) this.sketch.reset();
+      this.clearReferenced();
+      this.shiftSamplesLeft = SHIFT_OBSERVED_SAMPLES;
+      this.hitsAtShift = this.hits;
+      this.requestsAtShift = requests;
+    }
+  }
+
+  /** Turns REFERENCED marks back to IDLE (STALE ones stay). */
+  private clearReferenced(): void {
+    const referenced = this.referenced;
+    for (let slot = FIRST_SLOT; slot < this.unusedSlot; slot++) {
+      if (referenced[slot] === REFERENCED) referenced[slot] = IDLE;
+    }
+  }
+
+  /**
+   * End of the observation after a shift: protected entries not referenced since the shift go to
+   * the least recently used end of probation, and those and the idle probation entries are marked
+   * STALE, so they are the next victims and lose the admission contest however frequent they
+   * were (a read or write clears the mark).
+   */
+  private judgeIdleEntries(): void {
+    const referenced = this.referenced;
+    let slot = this.first(PROTECTED);
+    while (slot !== NONE) {
+      const after = this.following(slot);
+      if (referenced[slot] === IDLE) {
+        this.unlink(slot);
+        this.linkFirst(PROBATION, slot);
+        this.protectedWeight -= this.weights[slot]!;
+        referenced[slot] = STALE;
+      }
+      slot = after;
+    }
+    for (slot = this.first(PROBATION); slot !== NONE; slot = this.following(slot)) {
+      if (referenced[slot] === IDLE) referenced[slot] = STALE;
+    }
+    this.clearReferenced();
+  }
+
+  private linkFirst(head: number, slot: number): void {
+    const first = this.next[head]!;
+    this.prev[first] = slot;
+    this.next[slot] = first;
+    this.prev[slot] = head;
+    this.next[head] = slot;
+    this.queue[slot] = head;
   }
 
   private demoteFromProtected(): void {
@@ -555,7 +683,10 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
         this.evict(evicted, now);
         continue;
       }
-      if (this.isExpired(victim, now) || this.admit(this.hashes[candidate]!, this.hashes[victim]!)) {
+      if (
+        this.isExpired(victim, now) ||
+        this.admit(this.hashes[candidate]!, this.hashes[victim]!, this.referenced[victim] === STALE)
+      ) {
         const evicted = victim;
         victim = this.following(victim);
         this.evict(evicted, now);
@@ -583,13 +714,15 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   }
 
   /**
-   * TinyLFU admission: the candidate wins when more frequent. A warm candidate that loses is
+   * TinyLFU admission: the candidate wins when more frequent, or when the victim is STALE (idle
+   * since a detected shift). A warm candidate that loses is
    * still admitted 1 time in 128 at random, so an attacker who inflates a victim's frequency
    * (hash flooding) cannot pin it and block every newcomer.
    */
-  private admit(candidateHash: number, victimHash: number): boolean {
-    const victimFrequency = this.sketch.frequency(victimHash);
+  private admit(candidateHash: number, victimHash: number, victimStale: boolean): boolean {
     const candidateFrequency = this.sketch.frequency(candidateHash);
+    if (victimStale) return true;
+    const victimFrequency = this.sketch.frequency(victimHash);
     if (candidateFrequency > victimFrequency) return true;
     if (candidateFrequency >= ADMIT_HASHDOS_THRESHOLD) {
       this.randomState = nextRandom(this.randomState);

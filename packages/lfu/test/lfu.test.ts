@@ -168,7 +168,10 @@ describe('W-TinyLFU policy', () => {
     for (let i = 0; i < 20_000; i++) access(cache, `scan${i}`);
     const survivors = hot.filter((key) => cache.has(key)).length;
     expect(survivors).toBeGreaterThanOrEqual(490);
-    expect(cache.metrics().admissionRejections).toBeGreaterThan(19_000);
+    // The scan drops the hit ratio, which the shift detector answers by halving the counters twice;
+    // the idle hot keys keep their place (nothing hits during a pure scan), but a few more scan keys
+    // win admission against each other in probation afterwards (about 18,100 rejections of 20,000).
+    expect(cache.metrics().admissionRejections).toBeGreaterThan(18_000);
   });
 
   it('rejects a one-hit wonder in favour of a frequent resident', () => {
@@ -241,6 +244,27 @@ describe('W-TinyLFU policy', () => {
     expect(admitted).toBeGreaterThanOrEqual(20);
     expect(admitted / contests).toBeGreaterThan(0.3 / 128);
     expect(admitted / contests).toBeLessThan(3 / 128);
+  });
+
+  it('forgets a hot set that went cold: after a drop in the hit ratio, entries idle since then stop blocking the new hot set', () => {
+    const cache = createLfuCache<string>({ maxEntries: 1000, randomSeed: 7 });
+    // 900 keys read round-robin 30 times: all cached, counters saturated, most in protected.
+    for (let round = 0; round < 30; round++) for (let i = 0; i < 900; i++) access(cache, `a${i}`);
+    // Then those keys are never read again and 900 others take their place.
+    const hitsPerRound: number[] = [];
+    for (let round = 0; round < 12; round++) {
+      let hits = 0;
+      for (let i = 0; i < 900; i++) if (access(cache, `b${i}`)) hits++;
+      hitsPerRound.push(hits);
+    }
+    // The shift is seen within the first round; two capacities of requests later the idle `a` keys
+    // lose their standing. Without that, they win admission contests until aging wears their
+    // counts down (101 hits in round 5, under half the requests hit by round 12).
+    expect(hitsPerRound[4]).toBe(900);
+    expect(hitsPerRound.slice(4).every((hits) => hits === 900)).toBe(true);
+    let coldLeft = 0;
+    for (let i = 0; i < 900; i++) if (cache.has(`a${i}`)) coldLeft++;
+    expect(coldLeft).toBeLessThanOrEqual(100);
   });
 
   it('is deterministic for a given randomSeed', () => {
