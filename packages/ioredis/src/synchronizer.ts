@@ -76,6 +76,8 @@ export class IoredisSynchronizer implements Synchronizer {
   private readonly healthCheckIntervalMs: number;
   private readonly publishCommand: Command;
   private readonly subscriptions = new Set<ChannelSubscription>();
+  /** Publishes waiting for a Cluster node connection to be ready, chained in call order. */
+  private pendingNode: Promise<void> | undefined;
   private closed = false;
 
   /** @internal use {@link createIoredisSynchronizer} */
@@ -136,6 +138,24 @@ export class IoredisSynchronizer implements Synchronizer {
     }
     const command = (this.sharded ? node.spublish : node.publish) as Command;
     try {
+      if (node.status !== 'ready' || this.pendingNode !== undefined) {
+        // Node connections connect lazily. ioredis 5 can let a command issued while the node is
+        // still connecting overtake ones queued before it (seen as gaps in a pod's event
+        // numbering), so until the node is ready publishes wait for it one after another, in
+        // call order, and are issued only then.
+        const ready = (this.pendingNode ?? Promise.resolve()).then(() =>
+          whenReady(node, this.commandTimeoutMs, 'publish'),
+        );
+        const settled = ready.then(
+          () => undefined,
+          () => undefined,
+        );
+        this.pendingNode = settled;
+        void settled.then(() => {
+          if (this.pendingNode === settled) this.pendingNode = undefined;
+        });
+        await ready;
+      }
       await command.call(node, channel, message);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('MOVED')) throw error;
