@@ -86,7 +86,7 @@ export async function main(): Promise<string> {
     await new Promise((resolve) => setTimeout(resolve, 100));
 
     // ---- remote get -------------------------------------------------------------------------
-    const getOptions = { ops: 4000, rounds: 7, warmupRounds: 2 };
+    const getOptions = { ops: 4000, rounds: 15, warmupRounds: 2 };
     const getSequential = await compare(
       [
         ...rawGetSequential(raw, rawKeys),
@@ -260,7 +260,7 @@ export async function main(): Promise<string> {
       `load average at the end ${loadavg()
         .map((value) => value.toFixed(1))
         .join(' / ')} on ${availableParallelism()} cores (a shared machine: treat single ratios with care).`,
-      'Every number is from this one run; candidates alternate in rounds (median of 7) so machine noise',
+      'Every number is from this one run; candidates alternate in rounds (median of 15 for remote get, 7 elsewhere) so machine noise',
       'hits all of them alike. The value is a small JSON object (~70 bytes); the cache uses its default',
       'JSON marshaller, so its get includes decoding and its set includes encoding.',
       '',

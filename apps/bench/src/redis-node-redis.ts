@@ -89,7 +89,7 @@ export async function main(): Promise<string> {
     const channel = 'raw:channel';
 
     // ---- remote get -------------------------------------------------------------------------
-    const getOptions = { ops: 4000, rounds: 7, warmupRounds: 2 };
+    const getOptions = { ops: 4000, rounds: 15, warmupRounds: 2 };
     const getSequential = await compare(
       [
         ...rawGetSequential(raw, rawKeys),
@@ -195,7 +195,7 @@ export async function main(): Promise<string> {
       `Load average at the end of the run: ${loadavg()
         .map((load) => load.toFixed(1))
         .join(', ')} (a shared 2-core machine: compare ratios, not absolute numbers).`,
-      'Every number is from this one run; candidates alternate in rounds (median of 7) so machine noise',
+      'Every number is from this one run; candidates alternate in rounds (median of 15 for remote get, 7 elsewhere) so machine noise',
       'hits all of them alike. The value is a small JSON object (~70 bytes); the cache uses its default',
       'JSON marshaller, so its get includes decoding and its set includes encoding.',
       '',
