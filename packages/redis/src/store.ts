@@ -4,6 +4,7 @@ import {
   type Store,
   type StoreCapabilities,
   type StoreEntry,
+  StoreError,
   type StorePublication,
   type StoreSetOptions,
   type Synchronizer,
@@ -12,6 +13,7 @@ import {
   CLEAR_SCRIPT,
   chunk,
   clockKeyOption,
+  DEFAULT_COMMAND_TIMEOUT_MS,
   DEFAULT_SCAN_COUNT,
   DEFAULT_TOMBSTONE_TTL_MS,
   DELETE_PUBLISH_SCRIPT,
@@ -20,6 +22,7 @@ import {
   parseReadReply,
   parseScanStep,
   parseTime,
+  parseValueReply,
   parseVersion,
   positiveInteger,
   READ_BATCH_SIZE,
@@ -27,6 +30,7 @@ import {
   type RedisScript,
   SET_PUBLISH_SCRIPT,
   SET_SCRIPT,
+  ServerClock,
   SIZE_SCRIPT,
   scanPattern,
   toNumber,
@@ -58,7 +62,7 @@ export interface RedisStoreOptions extends RedisAdapterOptions {
    */
   scanCount?: number;
   /**
-   * Maximum number of keys read by one script call in `getMany` (larger batches are split).
+   * Maximum number of keys read by one `MGET` or script call in `getMany` (larger batches are split).
    * @default 512
    */
   readBatchSize?: number;
@@ -86,6 +90,25 @@ function isNoScript(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('NOSCRIPT');
 }
 
+function isWrongType(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('WRONGTYPE');
+}
+
+/** The event-emitter side of a node-redis client or Sentinel object. */
+interface Emitter {
+  on?(event: string, listener: () => void): unknown;
+  off?(event: string, listener: () => void): unknown;
+}
+
+/**
+ * Events after which the server behind a connection may be another machine (or the connection
+ * is gone), so a sample of its clock no longer holds: a client's `reconnecting` / `end`; a
+ * Sentinel's as well, plus its topology changes (failover) and node-client errors (node-redis 5
+ * reports a lost master connection only that way).
+ */
+const CLIENT_CLOCK_RESETS = ['reconnecting', 'end'] as const;
+const SENTINEL_CLOCK_RESETS = ['reconnecting', 'end', 'topology-change', 'client-error'] as const;
+
 /** `bytes` as a Buffer without copying (node-redis sends Buffers as binary arguments). */
 function asBuffer(bytes: Uint8Array): Buffer {
   if (bytes.byteLength === 0) return EMPTY;
@@ -94,8 +117,11 @@ function asBuffer(bytes: Uint8Array): Buffer {
 
 /**
  * Redis {@link Store} over node-redis. Values live as strings with a 9-byte header (kind +
- * version) written by the shared Lua scripts of `@synced-cache/redis-common`, so node-redis and
- * ioredis pods interoperate on one server.
+ * version; values with a TTL also carry their absolute expiry) written by the shared Lua scripts
+ * of `@synced-cache/redis-common`, so node-redis and ioredis pods interoperate on one server.
+ * On standalone and Sentinel, reads are plain `GET` / `MGET` once a background `TIME` sample
+ * estimates the server clock; before it, after a reconnect or failover, and on a Cluster they use
+ * the read script (value + `PTTL`).
  */
 class RedisStore implements Store {
   readonly contractVersion = CONTRACT_VERSION;
@@ -106,6 +132,23 @@ class RedisStore implements Store {
   readonly #readBatchSize: number;
   /** The clock key as a one-element key list (empty on a Cluster or when disabled). */
   readonly #clockKeys: readonly string[];
+  /**
+   * Estimate of the server clock that lets plain `GET` / `MGET` serve reads (standalone and
+   * Sentinel only; `undefined` on a Cluster, which always reads with the script).
+   */
+  readonly #clock: ServerClock | undefined;
+  /** Bumped whenever the clock sample is forgotten (reconnect, failover). */
+  #clockEpoch = 0;
+  /** The number of the last `TIME` sample sent, and when; 0 when none is in flight. */
+  #sampling = 0;
+  #samples = 0;
+  #sampleSentAt = 0;
+  readonly #sampleTimeoutMs: number;
+  readonly #clockResets: readonly string[];
+  readonly #forgetClock = (): void => {
+    this.#clockEpoch++;
+    this.#clock?.reset();
+  };
   #closed = false;
 
   constructor(
@@ -122,6 +165,52 @@ class RedisStore implements Store {
     this.#readBatchSize = readBatchSize;
     // One server clock orders every key; a Cluster has one clock per master.
     this.capabilities = { batchGet: true, namespaceVersions: this.#clockKeys.length > 0 };
+    this.#sampleTimeoutMs = connection.commandOptions.timeout ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    this.#clockResets =
+      connection.kind === 'client'
+        ? CLIENT_CLOCK_RESETS
+        : connection.kind === 'sentinel'
+          ? SENTINEL_CLOCK_RESETS
+          : [];
+    const emitter = connection.raw as Emitter;
+    if (connection.kind !== 'cluster' && typeof emitter.on === 'function') {
+      this.#clock = new ServerClock();
+      for (const event of this.#clockResets) emitter.on(event, this.#forgetClock);
+    } else {
+      this.#clock = undefined;
+    }
+  }
+
+  /**
+   * True when a plain `GET` / `MGET` may serve reads: a value with a TTL carries its absolute
+   * expiry (server ms) in its header, and a fresh estimate of the server clock turns it into the
+   * remaining TTL (erring short). Otherwise reads use `READ_SCRIPT` (value + `PTTL`). Takes a
+   * `TIME` sample in the background when there is none or it is due for renewal.
+   */
+  #plainReads(): boolean {
+    const clock = this.#clock;
+    if (clock === undefined) return false;
+    const state = clock.check();
+    // A sample unanswered for longer than the command timeout no longer blocks a new one
+    // (commandTimeoutMs 0 leaves commands without a client-side bound).
+    if (state !== 1 && (this.#sampling === 0 || Date.now() - this.#sampleSentAt > this.#sampleTimeoutMs)) {
+      const sample = ++this.#samples;
+      const epoch = this.#clockEpoch;
+      this.#sampling = sample;
+      this.#sampleSentAt = Date.now();
+      const sentAt = clock.start();
+      this.#connection.send(undefined, ['TIME']).then(
+        (reply) => {
+          if (this.#sampling === sample) this.#sampling = 0;
+          // A reply that raced a reconnect may come from the previous server.
+          if (this.#clockEpoch === epoch) clock.record(sentAt, reply);
+        },
+        () => {
+          if (this.#sampling === sample) this.#sampling = 0;
+        },
+      );
+    }
+    return state !== 0;
   }
 
   /** Runs a script with EVALSHA, loading it with EVAL when the server does not know it (NOSCRIPT). */
@@ -163,6 +252,19 @@ class RedisStore implements Store {
     this.#assertOpen('get', key);
     let reply: unknown;
     try {
+      if (this.#plainReads()) {
+        const epoch = this.#clockEpoch;
+        try {
+          reply = await this.#connection.send(key, ['GET', key]);
+        } catch (error) {
+          // A key of another type under the prefix is not ours: it reads as absent.
+          if (isWrongType(error)) return undefined;
+          throw error;
+        }
+        // Unless the connection changed servers meanwhile (then the value's expiry may be on
+        // another clock than the sample: read it again with the script).
+        if (epoch === this.#clockEpoch) return parseValueReply(reply, this.#clock as ServerClock);
+      }
       reply = await this.#run(READ_SCRIPT, [key], NO_ARGS);
     } catch (error) {
       this.#fail(error, 'get', key);
@@ -179,16 +281,14 @@ class RedisStore implements Store {
       this.#connection.kind === 'cluster'
         ? [...groupBySlot(keys).values()]
         : [Array.from({ length: keys.length }, (_, index) => index)];
+    const plain = this.#plainReads();
+    const epoch = this.#clockEpoch;
     const calls: Promise<void>[] = [];
     for (const group of groups) {
       for (const indexes of chunk(group, this.#readBatchSize)) {
         const batch = indexes.map((index) => keys[index] as string);
         calls.push(
-          this.#run(READ_SCRIPT, batch, NO_ARGS).then((reply) => {
-            for (let position = 0; position < indexes.length; position++) {
-              result[indexes[position] as number] = parseReadReply(reply, position);
-            }
-          }),
+          plain ? this.#readPlain(batch, indexes, result, epoch) : this.#readScript(batch, indexes, result),
         );
       }
     }
@@ -198,6 +298,40 @@ class RedisStore implements Store {
       this.#fail(error, 'getMany');
     }
     return result;
+  }
+
+  /** Reads `batch` with `READ_SCRIPT` into `result` at `indexes`. */
+  async #readScript(
+    batch: readonly string[],
+    indexes: readonly number[],
+    result: Array<StoreEntry | undefined>,
+  ): Promise<void> {
+    const reply = await this.#run(READ_SCRIPT, batch, NO_ARGS);
+    for (let position = 0; position < indexes.length; position++) {
+      result[indexes[position] as number] = parseReadReply(reply, position);
+    }
+  }
+
+  /**
+   * Reads `batch` with a plain `MGET` (a key of another type reads as nil, so as absent) into
+   * `result` at `indexes`; with the script instead when the clock sample was forgotten since
+   * `epoch` (the connection may have changed servers).
+   */
+  async #readPlain(
+    batch: readonly string[],
+    indexes: readonly number[],
+    result: Array<StoreEntry | undefined>,
+    epoch: number,
+  ): Promise<void> {
+    const reply = await this.#connection.send(batch[0], ['MGET', ...batch]);
+    if (epoch !== this.#clockEpoch) return this.#readScript(batch, indexes, result);
+    if (!Array.isArray(reply) || reply.length !== batch.length) {
+      throw new StoreError(`getMany: unexpected MGET reply ${typeof reply}`, { action: 'getMany' });
+    }
+    const clock = this.#clock as ServerClock;
+    for (let position = 0; position < indexes.length; position++) {
+      result[indexes[position] as number] = parseValueReply(reply[position], clock);
+    }
   }
 
   /** The keys of a write script: the key, then the clock key when there is one. */
@@ -363,6 +497,10 @@ class RedisStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    const emitter = this.#connection.raw as Emitter;
+    if (typeof emitter.off === 'function') {
+      for (const event of this.#clockResets) emitter.off(event, this.#forgetClock);
+    }
     await this.#connection.close();
   }
 }

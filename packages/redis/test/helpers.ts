@@ -117,3 +117,55 @@ export async function watchPublishes(
     },
   };
 }
+
+/** A command seen by {@link watchCommands}: its name (lower case) and whether a script sent it. */
+export interface SeenCommand {
+  readonly name: string;
+  readonly fromScript: boolean;
+}
+
+/**
+ * Watches the server at `url` with `MONITOR` and records, in execution order, every command with
+ * an argument containing `marker`. `fence()` resolves once everything the server ran before it
+ * has been recorded.
+ */
+export async function watchCommands(
+  url: string,
+  marker: string,
+): Promise<{ readonly seen: SeenCommand[]; fence(): Promise<void>; stop(): Promise<void> }> {
+  const seen: SeenCommand[] = [];
+  const monitor = redis6.createClient({ url });
+  monitor.on('error', () => undefined);
+  await monitor.connect();
+  const admin = await adminClient(url);
+  let fences = 0;
+  const fenced = new Set<string>();
+  // `<time> [<db> <lua | address>] "<command>" "<arg>" …`
+  const line = /^\S+ \[\d+ (\S+)\] "([^"]*)"(.*)$/s;
+  await monitor.monitor((reply: unknown) => {
+    const match = line.exec(String(reply));
+    if (match === null || !(match[3] as string).includes(marker)) return;
+    const fence = /"(\S*#fence-\d+)"/.exec(match[3] as string);
+    if (fence !== null) {
+      fenced.add(fence[1] as string);
+      return;
+    }
+    seen.push({ name: (match[2] as string).toLowerCase(), fromScript: match[1] === 'lua' });
+  });
+  return {
+    seen,
+    fence: async () => {
+      const key = `${marker}#fence-${++fences}`;
+      await admin.exists(key);
+      const deadline = Date.now() + 5000;
+      while (!fenced.has(key)) {
+        if (Date.now() > deadline) throw new Error(`MONITOR never showed ${key}`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    },
+    stop: async () => {
+      monitor.destroy();
+      admin.destroy();
+    },
+  };
+}

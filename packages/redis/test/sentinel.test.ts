@@ -3,7 +3,14 @@ import { type RedisSentinelSetup, startRedisSentinel } from '@synced-cache/test-
 import { waitForSync } from '@synced-cache/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisCache, createRedisStore, createRedisSynchronizer } from '../src/index.js';
-import { adminClient, majors, randomPrefix, topologyClient, watchPublishes } from './helpers.js';
+import {
+  adminClient,
+  majors,
+  randomPrefix,
+  topologyClient,
+  watchCommands,
+  watchPublishes,
+} from './helpers.js';
 
 let setup: RedisSentinelSetup;
 
@@ -98,4 +105,83 @@ describe('owned Sentinel connection', () => {
     await first.close();
     await second.close();
   });
+});
+
+// Last in the file: each failover swaps master and replica for the tests after it.
+describe('Sentinel failover and plain reads', () => {
+  for (const major of majors) {
+    it(`${major.name}: plain GET / MGET on the master once sampled, the script after a failover until re-sampled`, {
+      timeout: 60_000,
+    }, async () => {
+      const sentinel = await topologyClient(major, 'sentinel', setup);
+      const send = (args: string[]) =>
+        (
+          sentinel as unknown as { sendCommand(readonly: boolean, args: string[]): Promise<unknown> }
+        ).sendCommand(false, args);
+      const servedBy = async () => /tcp_port:(\d+)/.exec(String(await send(['INFO', 'server'])))?.[1];
+      const store = createRedisStore(sentinel);
+      const key = `${randomPrefix('sfail')}k`;
+      const nodes = [setup.master, setup.replica];
+      const watches = await Promise.all(
+        nodes.map((node) => watchCommands(`redis://${node.host}:${node.port}`, key)),
+      );
+      const sentinelAdmin = await adminClient(
+        `redis://${setup.sentinels[0]!.host}:${setup.sentinels[0]!.port}`,
+      );
+      // store-sent commands on both nodes (without EVALs: the store sends one only to retry an
+      // EVALSHA that failed with NOSCRIPT, as it does on a new master)
+      const sent = async () => {
+        await Promise.all(watches.map((watch) => watch.fence()));
+        const names = watches.flatMap((watch) =>
+          watch.seen.filter((command) => !command.fromScript).map((command) => command.name),
+        );
+        for (const watch of watches) watch.seen.length = 0;
+        return names.filter((name) => name !== 'eval');
+      };
+      const sampled = () => new Promise((resolve) => setTimeout(resolve, 100));
+      try {
+        await store.set(key, Buffer.from('v'), { ttlMs: 60_000 });
+        await store.get(key);
+        await sampled();
+        await sent();
+        const [single, [many]] = await Promise.all([store.get(key), store.getMany([key])]);
+        expect(single?.ttlMs).toBeGreaterThan(50_000);
+        expect(many?.ttlMs).toBeGreaterThan(50_000);
+        expect(await sent()).toEqual(['get', 'mget']);
+        const before = await servedBy();
+        // the replica must hold the key (an earlier failover may have left it resyncing), and the
+        // sentinel may refuse a failover until it sees the replica as a good one
+        await waitForSync(async () => Number(await send(['WAIT', '1', '100'])) >= 1, {
+          timeoutMs: 30_000,
+          message: 'the replica has the key',
+        });
+        await waitForSync(
+          () =>
+            sentinelAdmin.sendCommand(['SENTINEL', 'FAILOVER', setup.masterName]).then(
+              () => true,
+              () => false,
+            ),
+          { timeoutMs: 30_000, intervalMs: 100, message: 'the sentinel starts a failover' },
+        );
+        await waitForSync(async () => (await servedBy().catch(() => before)) !== before, {
+          timeoutMs: 30_000,
+          intervalMs: 20,
+          message: 'the Sentinel client follows the failover',
+        });
+        await sent();
+        const [again, [againMany]] = await Promise.all([store.get(key), store.getMany([key])]);
+        expect(Buffer.from(again?.payload ?? []).toString()).toBe('v');
+        expect(againMany?.ttlMs).toBeGreaterThan(30_000);
+        expect(await sent()).toEqual(['evalsha', 'evalsha']);
+        await sampled();
+        expect((await store.get(key))?.ttlMs).toBeGreaterThan(30_000);
+        expect(await sent()).toEqual(['get']);
+      } finally {
+        await Promise.all(watches.map((watch) => watch.stop()));
+        await sentinelAdmin.close();
+        await store.close();
+        await (sentinel as { close(): Promise<void> }).close();
+      }
+    });
+  }
 });

@@ -7,7 +7,14 @@ import {
 } from '@synced-cache/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore, createRedisSynchronizer } from '../src/index.js';
-import { adminClient, hostileKeys, majors, randomPrefix } from './helpers.js';
+import {
+  adminClient,
+  hostileKeys,
+  majors,
+  randomPrefix,
+  type SeenCommand,
+  watchCommands,
+} from './helpers.js';
 
 let server: RedisServer;
 let cluster: RedisCluster;
@@ -147,6 +154,156 @@ for (const major of majors) {
       await store.close();
       await client.close();
       await admin.close();
+    });
+
+    /**
+     * Commands the store's own connection sent (not a script's inner calls); an EVAL right after
+     * an EVALSHA is its NOSCRIPT retry (a fresh server) and counts as that one script call.
+     */
+    const sent = (seen: readonly SeenCommand[]) => {
+      const names = seen.filter((command) => !command.fromScript).map((command) => command.name);
+      return names.filter((name, index) => !(name === 'eval' && names[index - 1] === 'evalsha'));
+    };
+    /** Long enough for the background TIME sample to come back on loopback. */
+    const sampled = () => new Promise((resolve) => setTimeout(resolve, 100));
+
+    it('reads with the script until the server clock is sampled, then with plain GET / MGET', async () => {
+      const client = major.createClient({ url: server.url });
+      await client.connect();
+      const store = createRedisStore(client);
+      const ns = randomPrefix('plain');
+      await store.set(`${ns}a`, bytes('a'));
+      await store.set(`${ns}b`, bytes('b'), { ttlMs: 60_000 });
+      const watch = await watchCommands(server.url, ns);
+      try {
+        expect((await store.get(`${ns}a`))?.payload).toEqual(Buffer.from('a'));
+        await watch.fence();
+        expect(sent(watch.seen)).toEqual(['evalsha']);
+        await sampled();
+        watch.seen.length = 0;
+        expect((await store.get(`${ns}a`))?.payload).toEqual(Buffer.from('a'));
+        const many = await store.getMany([`${ns}b`, `${ns}missing`, `${ns}a`]);
+        expect(many.map((entry) => entry && Buffer.from(entry.payload).toString())).toEqual([
+          'b',
+          undefined,
+          'a',
+        ]);
+        expect(many[0]?.ttlMs).toBeGreaterThan(50_000);
+        expect(many[2]?.ttlMs).toBeUndefined();
+        await store.delete(`${ns}a`);
+        expect(await store.get(`${ns}a`)).toBeUndefined(); // a tombstone reads as absent
+        expect(await store.getMany([`${ns}a`])).toEqual([undefined]);
+        await watch.fence();
+        expect(sent(watch.seen)).toEqual(['get', 'mget', 'evalsha', 'get', 'mget']); // the evalsha is the delete
+      } finally {
+        await watch.stop();
+        await store.close();
+        await client.close();
+      }
+    });
+
+    it('reports a remaining TTL never above PTTL on the plain read path', async () => {
+      const admin = await adminClient(server.url);
+      const client = major.createClient({ url: server.url });
+      await client.connect();
+      const store = createRedisStore(client);
+      const key = `${randomPrefix('pttl')}k`;
+      const watch = await watchCommands(server.url, key);
+      try {
+        await store.set(key, bytes('v'), { ttlMs: 30_000 });
+        await store.get(key); // starts the clock sample
+        await sampled();
+        watch.seen.length = 0;
+        for (let round = 0; round < 10; round++) {
+          const pttl = await admin.pTTL(key);
+          const [single, [many]] = await Promise.all([store.get(key), store.getMany([key])]);
+          for (const entry of [single, many]) {
+            expect(Buffer.from(entry?.payload ?? []).toString()).toBe('v');
+            expect(entry?.ttlMs).toBeGreaterThan(25_000);
+            expect(entry?.ttlMs).toBeLessThanOrEqual(pttl);
+          }
+          await new Promise((resolve) => setTimeout(resolve, 15));
+        }
+        await watch.fence();
+        expect(new Set(sent(watch.seen))).toEqual(new Set(['pttl', 'get', 'mget']));
+      } finally {
+        await watch.stop();
+        await store.close();
+        await client.close();
+        await admin.close();
+      }
+    });
+
+    it('reads a foreign string or hash under its prefix as absent on the plain read path', async () => {
+      const admin = await adminClient(server.url);
+      const client = major.createClient({ url: server.url });
+      await client.connect();
+      const store = createRedisStore(client);
+      const ns = randomPrefix('foreign');
+      await admin.set(`${ns}string`, 'not ours at all');
+      await admin.hSet(`${ns}hash`, 'field', 'value');
+      await store.set(`${ns}ours`, bytes('x'));
+      const watch = await watchCommands(server.url, ns);
+      try {
+        expect(await store.get(`${ns}hash`)).toBeUndefined(); // script path, starts the sample
+        await sampled();
+        watch.seen.length = 0;
+        expect(await store.get(`${ns}string`)).toBeUndefined();
+        expect(await store.get(`${ns}hash`)).toBeUndefined();
+        const many = await store.getMany([`${ns}string`, `${ns}hash`, `${ns}ours`]);
+        expect(many.map((entry) => entry && Buffer.from(entry.payload).toString())).toEqual([
+          undefined,
+          undefined,
+          'x',
+        ]);
+        await watch.fence();
+        expect(sent(watch.seen)).toEqual(['get', 'get', 'mget']);
+        expect(await store.size(ns)).toBe(1);
+      } finally {
+        await watch.stop();
+        await store.close();
+        await client.close();
+        await admin.close();
+      }
+    });
+
+    it('falls back to the script after a reconnect until the clock is sampled again', async () => {
+      const admin = await adminClient(server.url);
+      const client = major.createClient({ url: server.url });
+      client.on('error', () => undefined);
+      await client.connect();
+      const store = createRedisStore(client);
+      const key = `${randomPrefix('reconnect')}k`;
+      await store.set(key, bytes('v'), { ttlMs: 60_000 });
+      const watch = await watchCommands(server.url, key);
+      try {
+        await store.get(key);
+        await sampled();
+        await store.get(key);
+        await watch.fence();
+        expect(sent(watch.seen)).toEqual(['evalsha', 'get']);
+        watch.seen.length = 0;
+        const id = await client.sendCommand(['CLIENT', 'ID']);
+        const ready = new Promise((resolve) => client.once('ready', resolve));
+        await admin.sendCommand(['CLIENT', 'KILL', 'ID', String(id)]);
+        await ready;
+        // both reads start before the new sample can come back
+        const [single, [many]] = await Promise.all([store.get(key), store.getMany([key])]);
+        expect(single?.ttlMs).toBeGreaterThan(50_000);
+        expect(many?.ttlMs).toBeGreaterThan(50_000);
+        await watch.fence();
+        expect(sent(watch.seen)).toEqual(['evalsha', 'evalsha']);
+        await sampled();
+        watch.seen.length = 0;
+        expect((await store.get(key))?.ttlMs).toBeGreaterThan(50_000);
+        await watch.fence();
+        expect(sent(watch.seen)).toEqual(['get']);
+      } finally {
+        await watch.stop();
+        await store.close();
+        await client.close();
+        await admin.close();
+      }
     });
   });
 
