@@ -103,11 +103,12 @@ interface Emitter {
 /**
  * Events after which the server behind a connection may be another machine (or the connection
  * is gone), so a sample of its clock no longer holds: a client's `reconnecting` / `end`; a
- * Sentinel's as well, plus its topology changes (failover) and node-client errors (node-redis 5
- * reports a lost master connection only that way).
+ * Sentinel's `topology-change` (a failover; node-redis 5 emits nothing else), `reconnecting` and
+ * `end`. A Sentinel's node client reconnecting to the same master is not reported, and needs no
+ * reset: the master, and so its clock, is the same.
  */
 const CLIENT_CLOCK_RESETS = ['reconnecting', 'end'] as const;
-const SENTINEL_CLOCK_RESETS = ['reconnecting', 'end', 'topology-change', 'client-error'] as const;
+const SENTINEL_CLOCK_RESETS = ['reconnecting', 'end', 'topology-change'] as const;
 
 /** `bytes` as a Buffer without copying (node-redis sends Buffers as binary arguments). */
 function asBuffer(bytes: Uint8Array): Buffer {
