@@ -45,7 +45,7 @@ export async function compare(
 /** A Markdown table of results, with each candidate's throughput as a multiple of `baseline`'s. */
 export function table(results: Result[], baseline: string): string {
   const base = results.find((r) => r.name === baseline);
-  const lines = ['| candidate | ns/op | ops/s | throughput vs ' + baseline + ' |', '|---|---:|---:|---:|'];
+  const lines = [`| candidate | ns/op | ops/s | throughput vs ${baseline} |`, '|---|---:|---:|---:|'];
   for (const r of results) {
     const ratio = base ? base.nsPerOp / r.nsPerOp : Number.NaN;
     lines.push(
