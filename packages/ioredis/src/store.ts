@@ -17,6 +17,7 @@ import {
   DEFAULT_TOMBSTONE_TTL_MS,
   DELETE_PUBLISH_SCRIPT,
   DELETE_SCRIPT,
+  deletePublishArguments,
   groupBySlot,
   parseReadReply,
   parseScanStep,
@@ -31,6 +32,7 @@ import {
   ServerClock,
   SIZE_SCRIPT,
   scanPattern,
+  setPublishArguments,
   toNumber,
   toStoreError,
   ttlArgument,
@@ -231,16 +233,7 @@ export class IoredisStore implements Store {
   async set(key: string, payload: Uint8Array, options?: StoreSetOptions): Promise<number> {
     this.checkOpen('set');
     const ttl = ttlArgument(options?.ttlMs);
-    try {
-      await whenReady(this.client, this.commandTimeoutMs, 'set');
-      const reply =
-        this.clockKey === undefined
-          ? await this.setCommand(1, key, asBuffer(payload), ttl)
-          : await this.setCommand(2, key, this.clockKey, asBuffer(payload), ttl);
-      return parseVersion(reply, 'set', key);
-    } catch (error) {
-      throw toStoreError(error, { action: 'set', key, timeoutMs: this.commandTimeoutMs });
-    }
+    return this.write('set', key, this.setCommand, [asBuffer(payload), ttl]);
   }
 
   /**
@@ -256,41 +249,23 @@ export class IoredisStore implements Store {
   ): Promise<number> {
     this.checkOpen('set');
     const ttl = ttlArgument(options?.ttlMs);
-    try {
-      const wait = whenReady(this.client, this.commandTimeoutMs, 'set');
-      if (wait !== undefined) await wait;
-      const args = [
-        asBuffer(payload),
-        ttl,
-        publication.channel,
-        asBuffer(publication.head),
-        publication.appendPayload ? '1' : '0',
-      ];
-      const reply =
-        this.clockKey === undefined
-          ? await this.setPublishCommand(1, key, ...args)
-          : await this.setPublishCommand(2, key, this.clockKey, ...args);
-      return parseVersion(reply, 'set', key);
-    } catch (error) {
-      throw toStoreError(error, { action: 'set', key, timeoutMs: this.commandTimeoutMs });
-    }
+    return this.write(
+      'set',
+      key,
+      this.setPublishCommand,
+      setPublishArguments(asBuffer(payload), ttl, publication),
+    );
   }
 
   /** `delete` plus publishing core's event for it in the same script (see `setAndPublish`). */
   async deleteAndPublish(key: string, publication: StorePublication): Promise<number> {
     this.checkOpen('delete');
-    try {
-      const wait = whenReady(this.client, this.commandTimeoutMs, 'delete');
-      if (wait !== undefined) await wait;
-      const args = [this.tombstoneTtl, publication.channel, asBuffer(publication.head)];
-      const reply =
-        this.clockKey === undefined
-          ? await this.deletePublishCommand(1, key, ...args)
-          : await this.deletePublishCommand(2, key, this.clockKey, ...args);
-      return parseVersion(reply, 'delete', key);
-    } catch (error) {
-      throw toStoreError(error, { action: 'delete', key, timeoutMs: this.commandTimeoutMs });
-    }
+    return this.write(
+      'delete',
+      key,
+      this.deletePublishCommand,
+      deletePublishArguments(this.tombstoneTtl, publication),
+    );
   }
 
   /**
@@ -309,15 +284,29 @@ export class IoredisStore implements Store {
 
   async delete(key: string): Promise<number> {
     this.checkOpen('delete');
+    return this.write('delete', key, this.deleteCommand, [this.tombstoneTtl]);
+  }
+
+  /**
+   * Runs one of the write scripts on `key` (plus the clock key outside Cluster) once the client is
+   * ready, and returns the version it assigned.
+   */
+  private async write(
+    action: 'set' | 'delete',
+    key: string,
+    command: (...args: unknown[]) => Promise<unknown>,
+    args: readonly unknown[],
+  ): Promise<number> {
     try {
-      await whenReady(this.client, this.commandTimeoutMs, 'delete');
+      const wait = whenReady(this.client, this.commandTimeoutMs, action);
+      if (wait !== undefined) await wait;
       const reply =
         this.clockKey === undefined
-          ? await this.deleteCommand(1, key, this.tombstoneTtl)
-          : await this.deleteCommand(2, key, this.clockKey, this.tombstoneTtl);
-      return parseVersion(reply, 'delete', key);
+          ? await command(1, key, ...args)
+          : await command(2, key, this.clockKey, ...args);
+      return parseVersion(reply, action, key);
     } catch (error) {
-      throw toStoreError(error, { action: 'delete', key, timeoutMs: this.commandTimeoutMs });
+      throw toStoreError(error, { action, key, timeoutMs: this.commandTimeoutMs });
     }
   }
 

@@ -40,6 +40,7 @@ export {
   CLEAR_SCRIPT,
   DELETE_PUBLISH_SCRIPT,
   DELETE_SCRIPT,
+  deletePublishArguments,
   HEADER_BYTES,
   HEADER_WITH_EXPIRY_BYTES,
   KIND_TOMBSTONE,
@@ -51,4 +52,5 @@ export {
   SET_PUBLISH_SCRIPT,
   SET_SCRIPT,
   SIZE_SCRIPT,
+  setPublishArguments,
 } from './scripts.js';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { StorePublication } from '@synced-cache/core';
 
 /**
  * The Lua scripts both Redis adapters run, byte for byte the same, so an ioredis pod and a
@@ -175,6 +176,33 @@ return v`,
   undefined,
   false,
 );
+
+/**
+ * The ARGV of {@link SET_PUBLISH_SCRIPT} (after the keys): the payload and TTL argument as for
+ * {@link SET_SCRIPT}, then the publication's channel, head (as a Buffer) and append flag.
+ */
+export function setPublishArguments(
+  payload: Buffer,
+  ttl: string,
+  publication: StorePublication,
+): [Buffer, string, string, Buffer, '1' | '0'] {
+  return [payload, ttl, publication.channel, headBuffer(publication), publication.appendPayload ? '1' : '0'];
+}
+
+/**
+ * The ARGV of {@link DELETE_PUBLISH_SCRIPT} (after the keys): the tombstone TTL argument, then the
+ * publication's channel and head (as a Buffer; a delete event never carries a payload).
+ */
+export function deletePublishArguments(
+  tombstoneTtl: string,
+  publication: StorePublication,
+): [string, string, Buffer] {
+  return [tombstoneTtl, publication.channel, headBuffer(publication)];
+}
+
+function headBuffer({ head }: StorePublication): Buffer {
+  return Buffer.isBuffer(head) ? head : Buffer.from(head.buffer, head.byteOffset, head.byteLength);
+}
 
 /**
  * Reads any number of keys in one call. Returns a flat array with two slots per key:

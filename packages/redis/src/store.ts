@@ -18,6 +18,7 @@ import {
   DEFAULT_TOMBSTONE_TTL_MS,
   DELETE_PUBLISH_SCRIPT,
   DELETE_SCRIPT,
+  deletePublishArguments,
   groupBySlot,
   parseReadReply,
   parseScanStep,
@@ -33,6 +34,7 @@ import {
   ServerClock,
   SIZE_SCRIPT,
   scanPattern,
+  setPublishArguments,
   toNumber,
   toStoreError,
   ttlArgument,
@@ -343,13 +345,7 @@ class RedisStore implements Store {
   async set(key: string, payload: Uint8Array, options?: StoreSetOptions): Promise<number> {
     this.#assertOpen('set', key);
     const ttl = ttlArgument(options?.ttlMs);
-    let reply: unknown;
-    try {
-      reply = await this.#run(SET_SCRIPT, this.#writeKeys(key), [asBuffer(payload), ttl]);
-    } catch (error) {
-      this.#fail(error, 'set', key);
-    }
-    return parseVersion(reply, 'set', key);
+    return this.#write(SET_SCRIPT, 'set', key, [asBuffer(payload), ttl]);
   }
 
   /**
@@ -365,46 +361,44 @@ class RedisStore implements Store {
   ): Promise<number> {
     this.#assertOpen('set', key);
     const ttl = ttlArgument(options?.ttlMs);
-    let reply: unknown;
-    try {
-      reply = await this.#run(SET_PUBLISH_SCRIPT, this.#writeKeys(key), [
-        asBuffer(payload),
-        ttl,
-        publication.channel,
-        asBuffer(publication.head),
-        publication.appendPayload ? '1' : '0',
-      ]);
-    } catch (error) {
-      this.#fail(error, 'set', key);
-    }
-    return parseVersion(reply, 'set', key);
+    return this.#write(
+      SET_PUBLISH_SCRIPT,
+      'set',
+      key,
+      setPublishArguments(asBuffer(payload), ttl, publication),
+    );
   }
 
   async delete(key: string): Promise<number> {
     this.#assertOpen('delete', key);
-    let reply: unknown;
-    try {
-      reply = await this.#run(DELETE_SCRIPT, this.#writeKeys(key), [this.#tombstoneTtl]);
-    } catch (error) {
-      this.#fail(error, 'delete', key);
-    }
-    return parseVersion(reply, 'delete', key);
+    return this.#write(DELETE_SCRIPT, 'delete', key, [this.#tombstoneTtl]);
   }
 
   /** `delete` plus publishing core's event for it in the same script (see `setAndPublish`). */
   async deleteAndPublish(key: string, publication: StorePublication): Promise<number> {
     this.#assertOpen('delete', key);
+    return this.#write(
+      DELETE_PUBLISH_SCRIPT,
+      'delete',
+      key,
+      deletePublishArguments(this.#tombstoneTtl, publication),
+    );
+  }
+
+  /** Runs a write script on `key` (and the clock key) and returns the version it assigned. */
+  async #write(
+    script: RedisScript,
+    action: 'set' | 'delete',
+    key: string,
+    args: readonly RedisArgument[],
+  ): Promise<number> {
     let reply: unknown;
     try {
-      reply = await this.#run(DELETE_PUBLISH_SCRIPT, this.#writeKeys(key), [
-        this.#tombstoneTtl,
-        publication.channel,
-        asBuffer(publication.head),
-      ]);
+      reply = await this.#run(script, this.#writeKeys(key), args);
     } catch (error) {
-      this.#fail(error, 'delete', key);
+      this.#fail(error, action, key);
     }
-    return parseVersion(reply, 'delete', key);
+    return parseVersion(reply, action, key);
   }
 
   /**
