@@ -18,7 +18,7 @@ import { startRedis } from '@synced-cache/test-servers';
 import { Redis } from 'ioredis';
 import { type Candidate, compare, consume } from './harness.js';
 import {
-  arrival,
+  Arrivals,
   CONCURRENCY,
   concurrently,
   KEY_COUNT,
@@ -67,12 +67,12 @@ export async function main(): Promise<string> {
     const decoder = new TextDecoder();
     const valueBytes = encoder.encode(VALUE_JSON);
     const channel = 'raw:channel';
-    let pending: (() => void) | undefined;
+    const arrivals = new Arrivals();
     let rawReceived = 0;
     await rawSubscriber.subscribe(channel);
     rawSubscriber.on('messageBuffer', () => {
       rawReceived++;
-      pending?.();
+      arrivals.arrived();
     });
     const keys = Array.from({ length: KEY_COUNT }, (_, index) => `user:${index}`);
     const rawKeys = keys.map((key) => `raw:${key}`);
@@ -158,14 +158,14 @@ export async function main(): Promise<string> {
       heartbeatMs: 0,
     });
     pods.push(receiver);
-    receiver.on('event', () => pending?.());
+    receiver.on('event', () => arrivals.arrived());
     // the adapter alone: synchronizer publish → another synchronizer's handler
     const publisher = createIoredisSynchronizer(redis.url);
     const listener = createIoredisSynchronizer(redis.url);
     const adapterChannel = 'adapter:channel';
     const subscription = await listener.subscribe(
       adapterChannel,
-      () => pending?.(),
+      () => arrivals.arrived(),
       () => undefined,
     );
     // what core hands the store for a set event (the envelope without value bytes, version 0)
@@ -188,44 +188,20 @@ export async function main(): Promise<string> {
       appendPayload: true,
     };
     const measured = await latencies(PROPAGATION_SAMPLES, {
-      rawFloor: async () => {
-        const { wait, fire } = arrival();
-        pending = fire;
-        await raw.publish(channel, VALUE_JSON);
-        await wait;
-      },
-      rawSetPublish: async (index) => {
-        const { wait, fire } = arrival();
-        pending = fire;
+      rawFloor: arrivals.path(() => raw.publish(channel, VALUE_JSON)),
+      rawSetPublish: arrivals.path(async (index) => {
         await raw.set(rawKeys[index & MASK]!, JSON.stringify(VALUE));
         await raw.publish(channel, VALUE_JSON);
-        await wait;
-      },
-      adapterPublish: async () => {
-        const { wait, fire } = arrival();
-        pending = fire;
-        await publisher.publish(adapterChannel, valueBytes);
-        await wait;
-      },
-      adapterSetPublish: async (index) => {
-        const { wait, fire } = arrival();
-        pending = fire;
+      }),
+      adapterPublish: arrivals.path(() => publisher.publish(adapterChannel, valueBytes)),
+      adapterSetPublish: arrivals.path(async (index) => {
         await store.set(adapterKeys[index & MASK]!, valueBytes);
         await publisher.publish(adapterChannel, valueBytes);
-        await wait;
-      },
-      adapterSetAndPublish: async (index) => {
-        const { wait, fire } = arrival();
-        pending = fire;
-        await store.setAndPublish(adapterKeys[index & MASK]!, valueBytes, undefined, publication);
-        await wait;
-      },
-      cachePropagation: async (index) => {
-        const { wait, fire } = arrival();
-        pending = fire;
-        await writer.set(keys[index & MASK]!, VALUE);
-        await wait;
-      },
+      }),
+      adapterSetAndPublish: arrivals.path((index) =>
+        store.setAndPublish(adapterKeys[index & MASK]!, valueBytes, undefined, publication),
+      ),
+      cachePropagation: arrivals.path((index) => writer.set(keys[index & MASK]!, VALUE)),
     });
     const {
       rawFloor,
@@ -238,7 +214,7 @@ export async function main(): Promise<string> {
     await subscription.unsubscribe();
     await publisher.close();
     await listener.close();
-    pending = undefined;
+    arrivals.stop();
     consume(rawReceived);
 
     const remoteGetRatio = ratio(getSequential, 'synced-cache get (local miss → Redis)', 'raw client.get');

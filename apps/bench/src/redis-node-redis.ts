@@ -20,7 +20,7 @@ import { startRedis } from '@synced-cache/test-servers';
 import { createClient } from 'redis';
 import { type Candidate, compare, consume } from './harness.js';
 import {
-  arrival,
+  Arrivals,
   CONCURRENCY,
   concurrently,
   KEY_COUNT,
@@ -150,31 +150,18 @@ export async function main(): Promise<string> {
     // ---- propagation --------------------------------------------------------------------------
     // let publishes the set benchmarks left in flight arrive before timing single messages
     await new Promise((resolve) => setTimeout(resolve, 500));
-    let pending: (() => void) | undefined;
-    await rawSubscriber.subscribe(channel, () => pending?.(), true);
-    receiver.on('event', () => pending?.());
+    const arrivals = new Arrivals();
+    await rawSubscriber.subscribe(channel, () => arrivals.arrived(), true);
+    receiver.on('event', () => arrivals.arrived());
     const { rawFloor, rawSetPublish, cachePropagation } = await latencies(PROPAGATION_SAMPLES, {
-      rawFloor: async () => {
-        const { wait, fire } = arrival();
-        pending = fire;
-        await raw.publish(channel, VALUE_JSON);
-        await wait;
-      },
-      rawSetPublish: async (index) => {
-        const { wait, fire } = arrival();
-        pending = fire;
+      rawFloor: arrivals.path(() => raw.publish(channel, VALUE_JSON)),
+      rawSetPublish: arrivals.path(async (index) => {
         await raw.set(rawKeys[index & MASK]!, JSON.stringify(VALUE));
         await raw.publish(channel, VALUE_JSON);
-        await wait;
-      },
-      cachePropagation: async (index) => {
-        const { wait, fire } = arrival();
-        pending = fire;
-        await writer.set(keys[index & MASK]!, VALUE);
-        await wait;
-      },
+      }),
+      cachePropagation: arrivals.path((index) => writer.set(keys[index & MASK]!, VALUE)),
     });
-    pending = undefined;
+    arrivals.stop();
 
     const remoteGetRatio = ratio(getSequential, 'synced-cache get (local miss → Redis)', 'raw client.get');
     const remoteGetParseRatio = ratio(

@@ -95,6 +95,30 @@ export async function latencies<Name extends string>(
   return result;
 }
 
+/**
+ * One timed message in flight at a time: every receiving handler calls `arrived`, and
+ * `path(send)` is a sample for {@link latencies} that sends and waits until a handler saw it.
+ */
+export class Arrivals {
+  private pending: (() => void) | undefined;
+  /** For the receiving handlers. */
+  readonly arrived = (): void => this.pending?.();
+
+  path(send: (index: number) => Promise<unknown>): (index: number) => Promise<void> {
+    return async (index) => {
+      const { wait, fire } = arrival();
+      this.pending = fire;
+      await send(index);
+      await wait;
+    };
+  }
+
+  /** Late messages after the last sample arrive nowhere. */
+  stop(): void {
+    this.pending = undefined;
+  }
+}
+
 /** A promise that resolves when `fire` is called, failing after 2 s. */
 export function arrival(): { wait: Promise<void>; fire: () => void } {
   let fire!: () => void;
