@@ -9,6 +9,7 @@ import {
   MemorySynchronizer,
   type Store,
   type StorePublication,
+  type SyncedCacheOptions,
 } from '../src/index.js';
 import { until } from './helpers.js';
 
@@ -66,23 +67,35 @@ function countingSynchronizer(bus: MemoryBus) {
   return { synchronizer, counts };
 }
 
+/** A writer pod (what core publishes itself is counted) and a reader pod on one store and bus. */
+async function writerAndReader(
+  bus: MemoryBus,
+  store: Store,
+  options: Partial<SyncedCacheOptions<string>> = {},
+) {
+  const counted = countingSynchronizer(bus);
+  const writer = await createCache<string>({
+    store,
+    synchronizer: counted.synchronizer,
+    podId: 'a',
+    heartbeatMs: 0,
+    ...options,
+  });
+  const reader = await createCache<string>({
+    store,
+    synchronizer: new MemorySynchronizer({ bus }),
+    podId: 'b',
+    heartbeatMs: 0,
+    ...options,
+  });
+  return { writer, reader, counts: counted.counts };
+}
+
 describe('a store that publishes events itself (setAndPublish)', () => {
   it('carries set, invalidate and delete events in the write step, byte for byte what core would send', async () => {
     const bus = new MemoryBus();
     const { store, published, plainWrites } = publishingStore(bus);
-    const a = countingSynchronizer(bus);
-    const writer = await createCache<string>({
-      store,
-      synchronizer: a.synchronizer,
-      podId: 'a',
-      heartbeatMs: 0,
-    });
-    const reader = await createCache<string>({
-      store,
-      synchronizer: new MemorySynchronizer({ bus }),
-      podId: 'b',
-      heartbeatMs: 0,
-    });
+    const { writer, reader, counts } = await writerAndReader(bus, store);
     await reader.get('k'); // so the reader tracks the key
     await writer.set('k', 'v1');
     await until(() => reader.peek('k') === 'v1', 'set event');
@@ -91,7 +104,7 @@ describe('a store that publishes events itself (setAndPublish)', () => {
     expect(await reader.get('k')).toBe('v2');
     await writer.delete('k');
     await until(() => reader.peek('k') === undefined, 'delete event');
-    expect(a.counts.publish).toBe(0); // core published nothing itself
+    expect(counts.publish).toBe(0); // core published nothing itself
     expect(plainWrites).toEqual({ set: 0, delete: 0 });
     expect(published.map(({ message }) => decodeEvent(message).action)).toEqual([
       'set',
@@ -119,27 +132,17 @@ describe('a store that publishes events itself (setAndPublish)', () => {
     ] as const) {
       const bus = new MemoryBus();
       const { store, published, plainWrites } = publishingStore(bus, publishes);
-      const a = countingSynchronizer(bus);
-      const writer = await createCache<string>({
+      const { writer, reader, counts } = await writerAndReader(
+        bus,
         store,
-        synchronizer: a.synchronizer,
-        podId: 'a',
-        heartbeatMs: 0,
-        ...(secret === undefined ? {} : { secret }),
-      });
-      const reader = await createCache<string>({
-        store,
-        synchronizer: new MemorySynchronizer({ bus }),
-        podId: 'b',
-        heartbeatMs: 0,
-        ...(secret === undefined ? {} : { secret }),
-      });
+        secret === undefined ? {} : { secret },
+      );
       await writer.set('k', 'v1');
       await until(() => reader.peek('k') === 'v1', 'set event through the synchronizer');
       await writer.delete('k');
       expect(published).toHaveLength(0);
       expect(plainWrites).toEqual({ set: 1, delete: 1 });
-      await until(() => a.counts.publish === 2, 'two publishes by core');
+      await until(() => counts.publish === 2, 'two publishes by core');
       await writer.close();
       await reader.close();
     }
