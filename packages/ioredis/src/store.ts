@@ -173,18 +173,34 @@ export class IoredisStore implements Store {
     return state !== 0;
   }
 
-  async get(key: string): Promise<StoreEntry | undefined> {
+  get(key: string): Promise<StoreEntry | undefined> {
+    // The hot path (connected, fresh clock sample): one GET and a synchronous parse, with no
+    // async frame around it; everything else goes through getSlowly.
+    if (!this.closed && this.client.status === 'ready' && this.plainReads()) {
+      return this.getBuffer(key).then(this.parsePlain, (error: unknown) => this.plainGetFailed(error, key));
+    }
+    return this.getSlowly(key);
+  }
+
+  private readonly parsePlain = (reply: unknown): StoreEntry | undefined =>
+    parseValueReply(reply, this.serverClock!);
+
+  private plainGetFailed(error: unknown, key: string): undefined {
+    // a key of another type under the prefix is not ours: it reads as absent
+    if (error instanceof Error && error.message.startsWith('WRONGTYPE')) return undefined;
+    throw toStoreError(error, { action: 'get', key, timeoutMs: this.commandTimeoutMs });
+  }
+
+  private async getSlowly(key: string): Promise<StoreEntry | undefined> {
     this.checkOpen('get');
     try {
       const wait = whenReady(this.client, this.commandTimeoutMs, 'get');
       if (wait !== undefined) await wait;
       if (this.plainReads()) {
         try {
-          return parseValueReply(await this.getBuffer(key), this.serverClock!);
+          return this.parsePlain(await this.getBuffer(key));
         } catch (error) {
-          // a key of another type under the prefix is not ours: it reads as absent
-          if (error instanceof Error && error.message.startsWith('WRONGTYPE')) return undefined;
-          throw error;
+          return this.plainGetFailed(error, key);
         }
       }
       return parseReadReply(await this.readCommand(1, key), 0);

@@ -43,16 +43,27 @@ export interface DecodedValue {
  */
 export function decodeValue(raw: unknown): DecodedValue | undefined {
   const bytes = asBytes(raw);
-  if (bytes === undefined || bytes.length < HEADER_BYTES) return undefined;
-  const kind = bytes[0];
-  if (kind !== KIND_VALUE && kind !== KIND_VALUE_WITH_EXPIRY) return undefined;
-  const version = readDoubleBigEndian(bytes, 1);
-  if (!Number.isSafeInteger(version) || version <= 0) return undefined;
-  if (kind === KIND_VALUE) return { version, payload: bytes.subarray(HEADER_BYTES) };
-  if (bytes.length < HEADER_WITH_EXPIRY_BYTES) return undefined;
-  const expiresAtMs = readDoubleBigEndian(bytes, HEADER_BYTES);
+  const version = valueVersion(bytes);
+  if (version === 0) return undefined;
+  if (bytes![0] === KIND_VALUE) return { version, payload: bytes!.subarray(HEADER_BYTES) };
+  const expiresAtMs = readDoubleBigEndian(bytes!, HEADER_BYTES);
   if (!Number.isFinite(expiresAtMs)) return undefined;
-  return { version, payload: bytes.subarray(HEADER_WITH_EXPIRY_BYTES), expiresAtMs };
+  return { version, payload: bytes!.subarray(HEADER_WITH_EXPIRY_BYTES), expiresAtMs };
+}
+
+/**
+ * The version in the header of a stored value, or 0 when `bytes` is no value (a tombstone, a
+ * foreign string, a malformed header). A value of kind `KIND_VALUE_WITH_EXPIRY` is long enough to
+ * hold its expiry.
+ */
+function valueVersion(bytes: Uint8Array | undefined): number {
+  if (bytes === undefined || bytes.length < HEADER_BYTES) return 0;
+  const kind = bytes[0];
+  if (kind === KIND_VALUE_WITH_EXPIRY) {
+    if (bytes.length < HEADER_WITH_EXPIRY_BYTES) return 0;
+  } else if (kind !== KIND_VALUE) return 0;
+  const version = readDoubleBigEndian(bytes, 1);
+  return Number.isSafeInteger(version) && version > 0 ? version : 0;
 }
 
 /** Builds the stored form of a value or tombstone (what the scripts write), e.g. for tests and tools. */
@@ -121,13 +132,17 @@ export function parseReadReply(reply: unknown, index: number): StoreEntry | unde
  * when the estimate holds).
  */
 export function parseValueReply(reply: unknown, clock: ServerClock): StoreEntry | undefined {
-  const decoded = decodeValue(reply);
-  if (decoded === undefined) return undefined;
-  if (decoded.expiresAtMs === undefined) return { payload: decoded.payload, version: decoded.version };
+  // The read path of every cache miss: builds the entry directly (no intermediate DecodedValue).
+  const bytes = asBytes(reply);
+  const version = valueVersion(bytes);
+  if (version === 0) return undefined;
+  if (bytes![0] === KIND_VALUE) return { payload: bytes!.subarray(HEADER_BYTES), version };
+  const expiresAtMs = readDoubleBigEndian(bytes!, HEADER_BYTES);
+  if (!Number.isFinite(expiresAtMs)) return undefined;
   return {
-    payload: decoded.payload,
-    version: decoded.version,
-    ttlMs: Math.max(1, Math.floor(decoded.expiresAtMs - clock.latestServerNowMs())),
+    payload: bytes!.subarray(HEADER_WITH_EXPIRY_BYTES),
+    version,
+    ttlMs: Math.max(1, Math.floor(expiresAtMs - clock.latestServerNowMs())),
   };
 }
 
