@@ -322,7 +322,7 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
       const key = keys[i]!;
       if (seen.has(key) || this.fills.get(key) !== undefined) continue;
       seen.add(key);
-      if (Buffer.byteLength(key, 'utf8') <= this.maxKeyBytes) batchKeys.push(key);
+      if (!this.keyTooLong(key)) batchKeys.push(key);
     }
     if (batchKeys.length > 1) {
       // One store call for the batch; each key's fill bounds it by the timeout and maps its errors.
@@ -387,23 +387,31 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
   private fetch(key: string): Promise<V | undefined> {
     const pending = this.fills.get(key);
     if (pending !== undefined) return pending.promise;
-    return this.startFill(key, () => this.store.get(this.prefix + key), 'get');
+    return this.startFill(key, this.readOne, 'get');
+  }
+
+  /** `fetch`'s store read (one function for every call, so a miss allocates no closure for it). */
+  private readonly readOne = (key: string): Promise<StoreEntry | undefined> => this.store.get(this.prefix + key);
+
+  /** Whether `key` is over `maxKeyBytes` in UTF-8; measures only keys that could be (3 bytes per UTF-16 unit at most). */
+  private keyTooLong(key: string): boolean {
+    return key.length * 3 > this.maxKeyBytes && Buffer.byteLength(key, 'utf8') > this.maxKeyBytes;
   }
 
   private startFill(
     key: string,
-    read: () => Promise<StoreEntry | undefined>,
+    read: (key: string) => Promise<StoreEntry | undefined>,
     operation: string,
   ): Promise<V | undefined> {
     const fill = new Fill<V>(this.fillTimedOut, key, operation, this.generation);
     this.fills.set(key, fill);
-    if (Buffer.byteLength(key, 'utf8') > this.maxKeyBytes) {
+    if (this.keyTooLong(key)) {
       this.finishFill(fill, undefined);
       return fill.promise;
     }
     let result: Promise<StoreEntry | undefined>;
     try {
-      result = read();
+      result = read(key);
     } catch (error) {
       this.failFill(fill, error);
       return fill.promise;
@@ -1152,9 +1160,10 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
 
   private checkKey(key: string, action: string): void {
     if (typeof key !== 'string') throw keyTypeError(key);
-    const bytes = Buffer.byteLength(key, 'utf8');
-    if (bytes > this.maxKeyBytes)
+    if (this.keyTooLong(key)) {
+      const bytes = Buffer.byteLength(key, 'utf8');
       throw new LimitExceededError('maxKeyBytes', this.maxKeyBytes, bytes, { key: key.slice(0, 64), action });
+    }
   }
 
   private assertOpen(action: string, key?: string): void {
