@@ -11,8 +11,56 @@ export interface Candidate {
 
 export interface Result {
   name: string;
+  /** Mean time per operation. */
   nsPerOp: number;
   opsPerSec: number;
+  /** Median and 99th percentile of single calls ({@link interleaved} only). */
+  p50Ns?: number;
+  p99Ns?: number;
+}
+
+/** One call of a candidate for {@link interleaved}. */
+export interface Step {
+  name: string;
+  once(index: number): Promise<unknown>;
+}
+
+/**
+ * Latency of one call at a time, the candidates interleaved call by call: sample `i` runs every
+ * candidate once, in an order that rotates with `i`, each call timed on its own. Noise on a shared
+ * machine comes in bursts far longer than one call, so it lands on all candidates alike; batches of
+ * thousands of calls per candidate (as in {@link compare}) can each meet a different machine.
+ * `nsPerOp` is the mean over every call (garbage collection included where it fell).
+ */
+export async function interleaved(
+  steps: Step[],
+  options: { samples: number; warmupSamples?: number },
+): Promise<Result[]> {
+  const warmup = options.warmupSamples ?? 500;
+  const times = steps.map(() => new Float64Array(options.samples));
+  for (let sample = -warmup; sample < options.samples; sample++) {
+    for (let offset = 0; offset < steps.length; offset++) {
+      const which = (sample + warmup + offset) % steps.length;
+      const index = sample + warmup;
+      const start = process.hrtime.bigint();
+      consume(await steps[which]!.once(index));
+      const elapsed = Number(process.hrtime.bigint() - start);
+      if (sample >= 0) times[which]![sample] = elapsed;
+    }
+  }
+  return steps.map((step, which) => {
+    const sorted = times[which]!.sort();
+    let total = 0;
+    for (const time of sorted) total += time;
+    const nsPerOp = total / sorted.length;
+    return {
+      name: step.name,
+      nsPerOp,
+      opsPerSec: 1e9 / nsPerOp,
+      p50Ns: sorted[Math.floor(sorted.length * 0.5)]!,
+      p99Ns: sorted[Math.floor(sorted.length * 0.99)]!,
+    };
+  });
 }
 
 export async function compare(

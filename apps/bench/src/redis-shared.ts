@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LocalCache, LocalCacheMetrics, LocalEntry } from '@synced-cache/core';
-import { type Candidate, consume, type Result } from './harness.js';
+import { type Candidate, consume, type Result, type Step } from './harness.js';
 
 export const KEY_COUNT = 1024;
 export const MASK = KEY_COUNT - 1;
@@ -15,6 +15,8 @@ export const VALUE = { id: 1, name: 'Ada Lovelace', roles: ['admin', 'author'], 
 export const VALUE_JSON = JSON.stringify(VALUE);
 export const CONCURRENCY = 32;
 export const PROPAGATION_SAMPLES = 2000;
+/** Interleaved one-at-a-time remote gets per candidate. */
+export const GET_SAMPLES = 20_000;
 
 /** The commands of a raw client (ioredis or node-redis) that the raw candidates use. */
 export interface RawClient {
@@ -134,19 +136,12 @@ export function arrival(): { wait: Promise<void>; fire: () => void } {
 }
 
 /** One call in flight: raw `GET`, and raw `GET` + `JSON.parse`. */
-export function rawGetSequential(raw: RawClient, rawKeys: string[]): Candidate[] {
+export function rawGetSequential(raw: RawClient, rawKeys: string[]): Step[] {
   return [
-    {
-      name: 'raw client.get',
-      run: async (ops) => {
-        for (let i = 0; i < ops; i++) consume(await raw.get(rawKeys[i & MASK]!));
-      },
-    },
+    { name: 'raw client.get', once: (i) => raw.get(rawKeys[i & MASK]!) },
     {
       name: 'raw client.get + JSON.parse',
-      run: async (ops) => {
-        for (let i = 0; i < ops; i++) consume(JSON.parse((await raw.get(rawKeys[i & MASK]!))!));
-      },
+      once: async (i) => JSON.parse((await raw.get(rawKeys[i & MASK]!))!),
     },
   ];
 }
@@ -213,15 +208,27 @@ export function ratio(results: Result[], name: string, baseline: string): number
   return results.find((r) => r.name === name)!.nsPerOp / results.find((r) => r.name === baseline)!.nsPerOp;
 }
 
+/** Like {@link ratio}, for the medians of {@link interleaved} results. */
+export function medianRatio(results: Result[], name: string, baseline: string): number {
+  return results.find((r) => r.name === name)!.p50Ns! / results.find((r) => r.name === baseline)!.p50Ns!;
+}
+
 export function ratioTable(results: Result[], baseline: string, note: string): string {
   const base = results.find((result) => result.name === baseline)!;
+  const micros = (ns: number) => (ns / 1000).toFixed(1);
+  // Results of `interleaved` also have a median per call.
+  const medians = base.p50Ns !== undefined;
   const lines = [
-    `| candidate | µs/op | ops/s | time vs ${baseline} |`,
-    '|---|---:|---:|---:|',
-    ...results.map(
-      (result) =>
-        `| ${result.name} | ${(result.nsPerOp / 1000).toFixed(1)} | ${Math.round(result.opsPerSec).toLocaleString('en-US')} | ${(result.nsPerOp / base.nsPerOp).toFixed(2)}x |`,
-    ),
+    medians
+      ? `| candidate | mean µs/op | ops/s | time vs ${baseline} | median µs | median vs ${baseline} |`
+      : `| candidate | µs/op | ops/s | time vs ${baseline} |`,
+    medians ? '|---|---:|---:|---:|---:|---:|' : '|---|---:|---:|---:|',
+    ...results.map((result) => {
+      const row = `| ${result.name} | ${micros(result.nsPerOp)} | ${Math.round(result.opsPerSec).toLocaleString('en-US')} | ${(result.nsPerOp / base.nsPerOp).toFixed(2)}x |`;
+      return medians
+        ? `${row} ${micros(result.p50Ns!)} | ${(result.p50Ns! / base.p50Ns!).toFixed(2)}x |`
+        : row;
+    }),
   ];
   return `${lines.join('\n')}\n\n${note}`;
 }
