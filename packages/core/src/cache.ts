@@ -364,7 +364,7 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
         this.loads.release(key, started),
       );
       loading = started;
-      this.loads.set(key, started);
+      this.loads.add(key, started);
     }
     return loading;
   }
@@ -404,7 +404,7 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
     operation: string,
   ): Promise<V | undefined> {
     const fill = new Fill<V>(this.fillTimedOut, key, operation, this.generation);
-    this.fills.set(key, fill);
+    this.fills.add(key, fill);
     if (this.keyTooLong(key)) {
       this.finishFill(fill, undefined);
       return fill.promise;
@@ -453,9 +453,8 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
         !fill.overtaken &&
         fill.generation === this.generation &&
         !this.closed &&
-        stored.version >= this.versions.own(key)
+        this.versions.noteUnlessOlder(key, stored.version)
       ) {
-        this.versions.note(key, stored.version);
         if (shaped !== undefined) {
           this.local.set(
             key,

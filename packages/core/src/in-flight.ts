@@ -17,10 +17,9 @@ export class InFlight<T extends object> {
     return this.entries.get(key);
   }
 
-  /** Records `value` as the operation in flight for `key` (replacing any). */
-  set(key: string, value: T): void {
-    const previous = this.entries.get(key);
-    if (previous === undefined) this.live++;
+  /** Records `value` as the operation in flight for `key`, which must have none (`get` is undefined). */
+  add(key: string, value: T): void {
+    this.live++;
     this.entries.set(key, value);
     if (this.entries.size > this.pruneAt) this.prune();
   }

@@ -28,11 +28,24 @@ export class VersionTable {
 
   /** Records that `version` of `key` was seen. Keeps the highest; recently noted keys are kept longest. */
   note(key: string, version: number): void {
+    this.noteUnlessOlder(key, version);
+  }
+
+  /**
+   * `version >= own(key)` and, when it is, `note(key, version)`, with one lookup (a store read
+   * that is not older than what this pod knows may fill the local tier).
+   */
+  noteUnlessOlder(key: string, version: number): boolean {
     const current = this.versions.get(key);
     if (current !== undefined) {
-      if (current >= version) return;
+      if (current >= version) return current === version;
       this.versions.delete(key);
     }
+    this.insert(key, version);
+    return true;
+  }
+
+  private insert(key: string, version: number): void {
     this.versions.set(key, version);
     if (this.versions.size > this.maxKeys) {
       const oldest = this.versions.entries().next().value;

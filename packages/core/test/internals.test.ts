@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Deadline, Deadlines } from '../src/deadlines.js';
 import { InFlight } from '../src/in-flight.js';
+import { VersionTable } from '../src/version-table.js';
 import { createCache, MemoryStore, type Store, type StoreEntry, TimeoutError } from '../src/index.js';
 
 class Call extends Deadline {
@@ -58,9 +59,10 @@ describe('InFlight', () => {
     const inFlight = new InFlight<{ id: number }>();
     const first = { id: 1 };
     const second = { id: 2 };
-    inFlight.set('k', first);
-    inFlight.set('k', second); // replaced while in flight
+    inFlight.add('k', first);
     inFlight.release('k', first);
+    inFlight.add('k', second);
+    inFlight.release('k', first); // a late second release of a finished operation
     expect(inFlight.get('k')).toBe(second);
     expect(inFlight.size).toBe(1);
     inFlight.release('k', second);
@@ -68,10 +70,10 @@ describe('InFlight', () => {
     expect(inFlight.size).toBe(0);
     // many finished keys, a few live ones: pruning drops only the finished keys
     const live = Array.from({ length: 10 }, (_, id) => ({ id }));
-    for (const [index, value] of live.entries()) inFlight.set(`live:${index}`, value);
+    for (const [index, value] of live.entries()) inFlight.add(`live:${index}`, value);
     for (let index = 0; index < 5000; index++) {
       const value = { id: index };
-      inFlight.set(`done:${index}`, value);
+      inFlight.add(`done:${index}`, value);
       inFlight.release(`done:${index}`, value);
     }
     expect(inFlight.size).toBe(10);
@@ -83,6 +85,25 @@ describe('InFlight', () => {
     expect(seen.sort((x, y) => x - y)).toEqual(live.map((value) => value.id));
     // the map does not grow without bound
     expect((inFlight as unknown as { entries: Map<string, unknown> }).entries.size).toBeLessThan(2100);
+  });
+});
+
+describe('VersionTable', () => {
+  it('noteUnlessOlder accepts a version not below the known one, records only newer ones, and keeps the bound', () => {
+    const table = new VersionTable(2);
+    expect(table.noteUnlessOlder('a', 5)).toBe(true); // unknown key
+    expect(table.own('a')).toBe(5);
+    expect(table.noteUnlessOlder('a', 5)).toBe(true); // the same version
+    expect(table.noteUnlessOlder('a', 4)).toBe(false); // older: refused, nothing changes
+    expect(table.own('a')).toBe(5);
+    expect(table.noteUnlessOlder('a', 9)).toBe(true);
+    expect(table.own('a')).toBe(9);
+    table.note('b', 3);
+    table.note('c', 7); // over the bound: the least recently noted key ('a') goes, the floor rises
+    expect(table.own('a')).toBe(0);
+    expect(table.floor).toBe(9);
+    expect(table.threshold('a')).toBe(9);
+    expect(table.size).toBe(2);
   });
 });
 
