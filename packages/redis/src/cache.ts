@@ -6,7 +6,11 @@ import { type RedisSynchronizerOptions, synchronizerOn } from './synchronizer.js
 /** Options of {@link createRedisCache}: every core option except `store` and `synchronizer`, plus `redis`. */
 export interface RedisCacheOptions<V = unknown>
   extends Omit<SyncedCacheOptions<V>, 'store' | 'synchronizer'> {
-  /** Store and synchronizer options. `commandTimeoutMs` defaults to the cache's `timeoutMs`. */
+  /**
+   * Store and synchronizer options. `commandTimeoutMs` defaults to the cache's `timeoutMs`; here it
+   * bounds the adapters' own waits only: commands go without node-redis' per-command timer,
+   * because core bounds every call.
+   */
   redis?: RedisStoreOptions & RedisSynchronizerOptions;
 }
 
@@ -41,8 +45,10 @@ export async function createRedisCache<V = unknown>(
     ...redis,
     commandTimeoutMs: redis.commandTimeoutMs ?? cacheOptions.timeoutMs,
   };
-  // Validate everything before opening a connection, so invalid options leak nothing.
-  const settings = connectionSettings(adapterOptions);
+  // Validate everything before opening a connection, so invalid options leak nothing. The
+  // connection serves only this cache, and core bounds every call it makes by `timeoutMs`: no
+  // second, per-command timer in node-redis (an AbortSignal per command, which halved throughput).
+  const settings = { ...connectionSettings(adapterOptions), perCommandTimer: false };
   const shared = new Connection(connection, settings);
   let store: ReturnType<typeof storeOn> | undefined;
   let synchronizer: ReturnType<typeof synchronizerOn> | undefined;

@@ -156,7 +156,13 @@ export class Connection {
   readonly owned: boolean;
   /** The wrapped node-redis object. */
   readonly raw: RedisConnectable;
+  /** Options sent with every command: the per-command `timeout` (0 = none) and Buffer replies. */
   readonly commandOptions: RedisCommandOptions;
+  /**
+   * The adapters' bound for their own waits (health probes, clock samples); `commandTimeoutMs`,
+   * or the default when that is 0.
+   */
+  readonly boundMs: number;
   #ready: Promise<void> | undefined;
   #connectError: unknown;
   #closed = false;
@@ -170,7 +176,10 @@ export class Connection {
     const timeout = settings.commandTimeoutMs;
     const maxQueued = settings.maxQueuedCommands;
     const typeMapping = { [RESP_TYPES.BLOB_STRING]: Buffer };
-    this.commandOptions = timeout > 0 ? { timeout, typeMapping } : { typeMapping };
+    // Always explicit, 0 included: node-redis 6 gives commands sent without a `timeout` its own
+    // default (5 s), an AbortSignal timer per command.
+    this.commandOptions = { timeout: settings.perCommandTimer === false ? 0 : timeout, typeMapping };
+    this.boundMs = timeout > 0 ? timeout : DEFAULT_COMMAND_TIMEOUT_MS;
 
     if (normalized.client !== undefined) {
       const kind = detectKind(normalized.client);
@@ -353,6 +362,11 @@ export async function closeQuietly(target: unknown): Promise<void> {
 export interface ConnectionSettings {
   commandTimeoutMs: number;
   maxQueuedCommands: number;
+  /**
+   * `false` sends commands without node-redis' per-command timer, for a connection that only a
+   * cache uses: core bounds every call it makes by its `timeoutMs`. @default true
+   */
+  perCommandTimer?: boolean;
 }
 
 /**

@@ -13,7 +13,6 @@ import {
   CLEAR_SCRIPT,
   chunk,
   clockKeyOption,
-  DEFAULT_COMMAND_TIMEOUT_MS,
   DEFAULT_SCAN_COUNT,
   DEFAULT_TOMBSTONE_TTL_MS,
   DELETE_PUBLISH_SCRIPT,
@@ -168,7 +167,7 @@ class RedisStore implements Store {
     this.#readBatchSize = readBatchSize;
     // One server clock orders every key; a Cluster has one clock per master.
     this.capabilities = { batchGet: true, namespaceVersions: this.#clockKeys.length > 0 };
-    this.#sampleTimeoutMs = connection.commandOptions.timeout ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    this.#sampleTimeoutMs = connection.boundMs;
     this.#clockResets =
       connection.kind === 'client'
         ? CLIENT_CLOCK_RESETS
@@ -248,7 +247,11 @@ class RedisStore implements Store {
   }
 
   #fail(error: unknown, action: string, key?: string): never {
-    throw toStoreError(error, { action, key, timeoutMs: this.#connection.commandOptions.timeout });
+    throw toStoreError(error, {
+      action,
+      key,
+      timeoutMs: this.#connection.commandOptions.timeout || undefined,
+    });
   }
 
   async get(key: string): Promise<StoreEntry | undefined> {

@@ -358,7 +358,7 @@ export class RedisSynchronizer implements Synchronizer {
     } catch (error) {
       throw toSynchronizerError(error, {
         action: 'publish',
-        timeoutMs: this.#connection.commandOptions.timeout,
+        timeoutMs: this.#connection.commandOptions.timeout || undefined,
       });
     }
   }
@@ -377,7 +377,7 @@ export class RedisSynchronizer implements Synchronizer {
     } catch (error) {
       throw toSynchronizerError(error, {
         action: 'subscribe',
-        timeoutMs: this.#connection.commandOptions.timeout,
+        timeoutMs: this.#connection.commandOptions.timeout || undefined,
       });
     }
     if (this.#closed) {
@@ -399,7 +399,7 @@ export class RedisSynchronizer implements Synchronizer {
         } catch (error) {
           throw toSynchronizerError(error, {
             action: 'unsubscribe',
-            timeoutMs: this.#connection.commandOptions.timeout,
+            timeoutMs: this.#connection.commandOptions.timeout || undefined,
           });
         }
       },
@@ -466,7 +466,7 @@ export class RedisSynchronizer implements Synchronizer {
           });
           for (const [moved, listeners] of channels) void this.#rehome(moved, listeners, true);
         },
-        abandonAfterMs: Math.max(1000, 2 * (this.#connection.commandOptions.timeout ?? 500)),
+        abandonAfterMs: Math.max(1000, 2 * this.#connection.boundMs),
       });
       return subscriber;
     });
@@ -507,7 +507,7 @@ export class RedisSynchronizer implements Synchronizer {
       const error = new Error(`sharded channel ${channel} moved to another node`);
       for (const listener of listeners) callStatus(listener, 'down', error);
     }
-    const boundMs = Math.max(1000, 2 * (this.#connection.commandOptions.timeout ?? 500));
+    const boundMs = Math.max(1000, 2 * this.#connection.boundMs);
     for (let attempt = 0; !this.#closed; attempt++) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** attempt, 2000)));
       if (this.#closed) return;

@@ -1,7 +1,7 @@
-import { SyncedCacheError } from '@synced-cache/core';
-import { type RedisServer, startRedis } from '@synced-cache/test-servers';
+import { SyncedCacheError, TimeoutError } from '@synced-cache/core';
+import { type RedisServer, startFaultProxy, startRedis } from '@synced-cache/test-servers';
 import { waitForSync } from '@synced-cache/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRedisCache } from '../src/index.js';
 import { adminClient, majors, randomPrefix } from './helpers.js';
 
@@ -146,6 +146,37 @@ describe('faults', () => {
       await second.close();
     } finally {
       await own.stop();
+    }
+  });
+
+  it('its connection sends commands without per-command timers, and a silent partition still fails calls within timeoutMs', async () => {
+    const proxy = await startFaultProxy({ target: { host: server.host, port: server.port } });
+    try {
+      const ns = namespace();
+      const cache = await createRedisCache<string>(proxy.url, { namespace: ns, podId: 'a', timeoutMs: 400 });
+      const timers = vi.spyOn(AbortSignal, 'timeout');
+      try {
+        await cache.set('k', 'v');
+        await cache.delete('k');
+        expect(await cache.get('missing')).toBeUndefined();
+        expect(timers).not.toHaveBeenCalled();
+      } finally {
+        timers.mockRestore();
+      }
+      proxy.blackhole();
+      // No reply ever comes: core bounds each call by timeoutMs (writes reject, reads miss).
+      const started = Date.now();
+      const failure = await cache.set('other', 'x').then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(TimeoutError.isInstance(failure)).toBe(true);
+      expect(await cache.get('missing-too')).toBeUndefined();
+      expect(Date.now() - started).toBeLessThan(2000);
+      proxy.heal();
+      await cache.close();
+    } finally {
+      await proxy.close();
     }
   });
 });

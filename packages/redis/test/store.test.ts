@@ -5,7 +5,7 @@ import {
   startRedis,
   startRedisCluster,
 } from '@synced-cache/test-servers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRedisStore, createRedisSynchronizer } from '../src/index.js';
 import {
   adminClient,
@@ -383,6 +383,31 @@ describe('owned connections', () => {
     expect((await store.get(key))?.version).toBe(version);
     await store.close();
   });
+
+  for (const major of majors) {
+    it(`${major.name}: commandTimeoutMs sets the per-command timer, and 0 sends commands without one`, async () => {
+      // node-redis 6 gives commands sent without a timeout its own default (5 s); 0 must mean none.
+      const client = major.createClient({ url: server.url });
+      await client.connect();
+      const key = `${randomPrefix()}timer`;
+      const timed = createRedisStore(client, { commandTimeoutMs: 300 });
+      const untimed = createRedisStore(client, { commandTimeoutMs: 0 });
+      await timed.set(key, bytes('v'));
+      const timers = vi.spyOn(AbortSignal, 'timeout');
+      try {
+        await timed.get(key);
+        expect(timers.mock.calls.map(([ms]) => ms)).toContain(300);
+        timers.mockClear();
+        expect(Buffer.from((await untimed.get(key))?.payload ?? []).toString()).toBe('v');
+        await untimed.set(key, bytes('w'));
+        expect(timers).not.toHaveBeenCalled();
+      } finally {
+        timers.mockRestore();
+        await Promise.all([timed.close(), untimed.close()]);
+        await client.quit();
+      }
+    });
+  }
 
   it('rejects invalid options with InvalidConfigError naming the option', () => {
     expect(() => createRedisStore(server.url, { scanCount: 0 })).toThrow(/scanCount/);
