@@ -1,6 +1,12 @@
 import { type RedisSentinelSetup, startRedisSentinel } from '@synced-cache/test-servers';
-import { describeStore, describeSyncedCache, describeSynchronizer } from '@synced-cache/testing';
+import {
+  describeStore,
+  describeStorePublication,
+  describeSyncedCache,
+  describeSynchronizer,
+} from '@synced-cache/testing';
 import { afterAll, beforeAll } from 'vitest';
+import { IoredisSynchronizer } from '../src/synchronizer.js';
 import { MAJORS, owningStore, owningSynchronizer, redisClient } from './helpers.js';
 
 let setup: RedisSentinelSetup;
@@ -14,6 +20,10 @@ afterAll(async () => {
 for (const major of MAJORS) {
   const client = () => redisClient(major, { sentinels: setup.sentinels, name: setup.masterName });
   describeStore(`ioredis ${major} sentinel`, () => owningStore(client()));
+  describeStorePublication(`ioredis ${major} sentinel, one connection`, () => {
+    const shared = client();
+    return { store: owningStore(shared), synchronizer: new IoredisSynchronizer(shared, false, {}) };
+  });
   describeSynchronizer(`ioredis ${major} sentinel`, () => owningSynchronizer(client()));
   describeSyncedCache(
     `ioredis ${major} sentinel`,

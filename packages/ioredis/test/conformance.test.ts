@@ -1,5 +1,10 @@
 import { type RedisServer, startRedis } from '@synced-cache/test-servers';
-import { describeStore, describeSyncedCache, describeSynchronizer } from '@synced-cache/testing';
+import {
+  describeStore,
+  describeStorePublication,
+  describeSyncedCache,
+  describeSynchronizer,
+} from '@synced-cache/testing';
 import { afterAll, beforeAll } from 'vitest';
 import { IoredisSynchronizer } from '../src/synchronizer.js';
 import { MAJORS, owningStore, owningSynchronizer, redisClient } from './helpers.js';
@@ -15,6 +20,10 @@ afterAll(async () => {
 for (const major of MAJORS) {
   const client = () => redisClient(major, { host: redis.host, port: redis.port });
   describeStore(`ioredis ${major} standalone`, () => owningStore(client()));
+  describeStorePublication(`ioredis ${major} standalone, one connection`, () => {
+    const shared = client();
+    return { store: owningStore(shared), synchronizer: new IoredisSynchronizer(shared, false, {}) };
+  });
   describeSynchronizer(`ioredis ${major} standalone`, () => owningSynchronizer(client()));
   describeSyncedCache(`ioredis ${major} standalone`, () => ({
     store: owningStore(client()),

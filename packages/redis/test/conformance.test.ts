@@ -1,5 +1,10 @@
 import { startRedis, startRedisCluster, startRedisSentinel } from '@synced-cache/test-servers';
-import { describeStore, describeSyncedCache, describeSynchronizer } from '@synced-cache/testing';
+import {
+  describeStore,
+  describeStorePublication,
+  describeSyncedCache,
+  describeSynchronizer,
+} from '@synced-cache/testing';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { createRedisStore, createRedisSynchronizer, type RedisConnectable } from '../src/index.js';
 import { majors, type Topology, topologyClient } from './helpers.js';
@@ -59,6 +64,10 @@ for (const major of majors) {
         },
       );
       if (fused) {
+        describeStorePublication(`redis store (${major.name}, ${topology}, one client)`, async () => {
+          const client = await connect();
+          return { store: createRedisStore(client), synchronizer: createRedisSynchronizer(client) };
+        });
         // Store and synchronizer on separate clients: core publishes every event itself.
         describeSyncedCache(
           `redis cache (${major.name}, ${topology}, separate clients: events published by core)`,

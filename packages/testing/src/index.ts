@@ -33,6 +33,7 @@ export {
 } from './marshaller-samples.js';
 export { describeMarshaller, type MarshallerSuiteOptions } from './marshaller-suite.js';
 export { mulberry32, randomId } from './random.js';
+export { describeStorePublication, type PublishingPair } from './store-publication-suite.js';
 export { describeStore, HOSTILE_STORE_KEYS, type StoreSuiteOptions } from './store-suite.js';
 export { describeSyncedCache, type PodAdapters, type SyncedCacheSuiteOptions } from './synced-cache-suite.js';
 export { describeSynchronizer, type SynchronizerSuiteOptions } from './synchronizer-suite.js';

@@ -3,9 +3,11 @@ import {
   describeLocalCache,
   describeMarshaller,
   describeStore,
+  describeStorePublication,
   describeSyncedCache,
   describeSynchronizer,
 } from '@synced-cache/testing';
+import { publishingPair } from './fixtures/publishing.js';
 
 // Core's embedded implementations must pass every suite they ship with.
 const store = new MemoryStore();
@@ -19,3 +21,6 @@ describeSyncedCache('MemoryStore + MemorySynchronizer', () => ({
   store,
   synchronizer: new MemorySynchronizer({ bus }),
 }));
+describeStorePublication('MemoryStore publishing on a MemoryBus (reference)', () =>
+  publishingPair(bus, store),
+);

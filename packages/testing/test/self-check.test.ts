@@ -18,6 +18,11 @@ import {
 } from '../src/local-cache-suite.js';
 import { type MarshallerCheck, marshallerChecks } from '../src/marshaller-suite.js';
 import { randomId } from '../src/random.js';
+import {
+  type PublicationCheck,
+  type PublishingPair,
+  publicationChecks,
+} from '../src/store-publication-suite.js';
 import { type StoreCheck, storeChecks } from '../src/store-suite.js';
 import { syncedCacheChecks } from '../src/synced-cache-suite.js';
 import { type SynchronizerCheck, synchronizerChecks } from '../src/synchronizer-suite.js';
@@ -27,6 +32,7 @@ import {
   EagerSubscribeSynchronizer,
   leakyJsonMarshaller,
 } from './fixtures/broken.js';
+import { publishingPair } from './fixtures/publishing.js';
 
 // Each suite must FAIL on an implementation with a classic bug, and pass on core's correct one
 // (the control), so a green conformance run means something.
@@ -245,5 +251,49 @@ describe('describeSyncedCache catches broken setups', () => {
     } finally {
       await Promise.all(pods.map((pod) => pod.close()));
     }
+  });
+});
+
+describe('describeStorePublication catches broken publishing stores', () => {
+  async function runPublicationCheck(check: PublicationCheck, pair: PublishingPair): Promise<void> {
+    const channel = `self-check-${randomId()}`;
+    const messages: Uint8Array[] = [];
+    const subscription = await pair.synchronizer.subscribe(
+      channel,
+      (message) => messages.push(message),
+      () => undefined,
+    );
+    try {
+      await check.run({ ...pair, prefix: `t-${randomId()}:`, channel, messages });
+    } finally {
+      await subscription.unsubscribe();
+      await pair.synchronizer.close();
+    }
+  }
+  const setEvent = find(publicationChecks, 'setAndPublish writes like set');
+  const deleteEvent = find(publicationChecks, 'deleteAndPublish deletes');
+  const order = find(publicationChecks, 'events leave in write order');
+
+  it('fails a store that publishes version 0 instead of the version it assigned', async () => {
+    await expect(
+      runPublicationCheck(setEvent, publishingPair(new MemoryBus(), undefined, 'version-zero')),
+    ).rejects.toThrow(/the assigned version at bytes 4–11/);
+  });
+
+  it('fails a store whose delete publishes nothing', async () => {
+    await expect(
+      runPublicationCheck(deleteEvent, publishingPair(new MemoryBus(), undefined, 'drops-deletes')),
+    ).rejects.toThrow(/deleteAndPublish: 1 message/);
+  }, 10_000);
+
+  it('fails a store whose events overtake each other', async () => {
+    await expect(
+      runPublicationCheck(order, publishingPair(new MemoryBus(), undefined, 'reorders')),
+    ).rejects.toThrow(/in the order of the versions/);
+  });
+
+  it('passes the same checks on the reference publishing store (control)', async () => {
+    for (const check of [setEvent, deleteEvent, order])
+      await runPublicationCheck(check, publishingPair(new MemoryBus()));
   });
 });
