@@ -103,6 +103,10 @@ export function boundedOptions(commandTimeoutMs: number, perCommandTimeout = tru
     // Commands are never queued while disconnected: callers wait for 'ready' within their own
     // bound instead (see whenReady), so nothing piles up while Redis is down.
     enableOfflineQueue: false,
+    // A command sent but unanswered when the connection dropped is not sent again after the
+    // reconnect: its caller has been answered (core bounds every call), and a write replayed
+    // seconds later would take a newer version and overwrite whatever was written meanwhile.
+    autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: 1,
     connectTimeout: Math.max(commandTimeoutMs, 1000),
     retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),

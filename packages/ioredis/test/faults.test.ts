@@ -197,6 +197,30 @@ describe('faults (standalone)', () => {
     await eventually('a gets v4 over the bus', () => a.peek('k') === 'v4');
   }, 30_000);
 
+  it('a write that timed out on a connection that then dropped is not replayed after the reconnect', async () => {
+    const redis = await server();
+    const proxy = await startFaultProxy({ target: { host: redis.host, port: redis.port } });
+    cleanup.push(() => proxy.close());
+    const ns = namespace();
+    const a = await pod(createIoredisCache<string>(proxy.url, { namespace: ns, podId: 'a', timeoutMs: 300 }));
+    const b = await pod(createIoredisCache<string>(redis.url, { namespace: ns, podId: 'b' }));
+    await a.set('k', 'before');
+
+    proxy.blackhole(); // a's next write reaches neither Redis nor an answer
+    await expect(a.set('k', 'stale')).rejects.toSatisfy(TimeoutError.isInstance);
+    await b.set('k', 'fresh'); // written after a's write failed
+    proxy.cut(); // the held write is lost with the connection, as when a connection dies
+    proxy.heal();
+    await eventually('a writes again after reconnecting', async () => {
+      await a.set('probe', 'x');
+      return true;
+    });
+    // ioredis resends commands left unanswered by a dropped connection unless told not to: the
+    // stale write would now carry the newest version and overwrite 'fresh'.
+    const reader = await pod(createIoredisCache<string>(redis.url, { namespace: ns, podId: 'reader' }));
+    expect(await reader.get('k')).toBe('fresh');
+  }, 30_000);
+
   it('hostile keys travel between pods (spaces, newlines, glob characters, 10 kB, non-ASCII)', async () => {
     const redis = await server();
     const ns = namespace();

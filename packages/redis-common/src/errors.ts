@@ -19,11 +19,17 @@ export interface FailureContext {
 /** True when `error` is a client-side command timeout (ioredis `commandTimeout`, node-redis `TimeoutError`). */
 export function isClientTimeout(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  return error.name === 'TimeoutError' || /command timed out|timeout/i.test(error.message);
+  // node-redis' TimeoutError keeps Error's `name` and has no message: its class tells.
+  return (
+    error.name === 'TimeoutError' ||
+    error.constructor?.name === 'TimeoutError' ||
+    /command timed out|timeout/i.test(error.message)
+  );
 }
 
 function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (!(error instanceof Error)) return String(error);
+  return error.message === '' ? (error.constructor?.name ?? error.name) : error.message;
 }
 
 /**

@@ -217,6 +217,16 @@ describe('error mapping', () => {
     const already = new StoreError('x');
     expect(toStoreError(already, { action: 'get' })).toBe(already);
   });
+
+  it("maps node-redis' TimeoutError (Error's name, no message) to TimeoutError and names empty causes by class", () => {
+    class TimeoutLike extends Error {}
+    Object.defineProperty(TimeoutLike, 'name', { value: 'TimeoutError' });
+    const timeout = toStoreError(new TimeoutLike(), { action: 'set', timeoutMs: 300 });
+    expect(TimeoutError.isInstance(timeout)).toBe(true);
+    class SocketClosedUnexpectedlyError extends Error {}
+    const closed = toStoreError(new SocketClosedUnexpectedlyError(), { action: 'get' });
+    expect(closed.message).toBe('redis get failed: SocketClosedUnexpectedlyError');
+  });
 });
 
 describe('scripts', () => {

@@ -7,9 +7,9 @@ import { type RedisSynchronizerOptions, synchronizerOn } from './synchronizer.js
 export interface RedisCacheOptions<V = unknown>
   extends Omit<SyncedCacheOptions<V>, 'store' | 'synchronizer'> {
   /**
-   * Store and synchronizer options. `commandTimeoutMs` defaults to the cache's `timeoutMs`; here it
-   * bounds the adapters' own waits only: commands go without node-redis' per-command timer,
-   * because core bounds every call.
+   * Store and synchronizer options. `commandTimeoutMs` defaults to the cache's `timeoutMs`; a
+   * connected standalone client sends commands without node-redis' per-command timer (core bounds
+   * every call), commands sent while it reconnects and on Sentinel or Cluster keep it.
    */
   redis?: RedisStoreOptions & RedisSynchronizerOptions;
 }
@@ -46,8 +46,9 @@ export async function createRedisCache<V = unknown>(
     commandTimeoutMs: redis.commandTimeoutMs ?? cacheOptions.timeoutMs,
   };
   // Validate everything before opening a connection, so invalid options leak nothing. The
-  // connection serves only this cache, and core bounds every call it makes by `timeoutMs`: no
-  // second, per-command timer in node-redis (an AbortSignal per command, which halved throughput).
+  // connection serves only this cache, and core bounds every call it makes by `timeoutMs`: while a
+  // standalone client is connected, no second, per-command timer in node-redis (an AbortSignal per
+  // command, which halved throughput). Commands sent while it reconnects keep it (see Connection).
   const settings = { ...connectionSettings(adapterOptions), perCommandTimer: false };
   const shared = new Connection(connection, settings);
   let store: ReturnType<typeof storeOn> | undefined;

@@ -30,6 +30,7 @@ export interface RedisClientLike {
   sendCommand(args: ReadonlyArray<RedisArgument>, options?: RedisCommandOptions): Promise<unknown>;
   duplicate(): unknown;
   readonly isOpen: boolean;
+  readonly isReady?: boolean;
 }
 
 /** The parts of a node-redis Cluster (`createCluster()`, redis v5 or v6) this package uses. */
@@ -163,6 +164,13 @@ export class Connection {
    * or the default when that is 0.
    */
   readonly boundMs: number;
+  /**
+   * Options for commands sent while a plain client is ready, when the per-command timer is off
+   * (`perCommandTimer: false`). A command sent while the client is not ready waits in its offline
+   * queue: it keeps the timer, which takes it out of the queue when it expires, so a write whose
+   * caller already gave up is never sent after the reconnect.
+   */
+  readonly #readyOptions: RedisCommandOptions | undefined;
   #ready: Promise<void> | undefined;
   #connectError: unknown;
   #closed = false;
@@ -178,8 +186,9 @@ export class Connection {
     const typeMapping = { [RESP_TYPES.BLOB_STRING]: Buffer };
     // Always explicit, 0 included: node-redis 6 gives commands sent without a `timeout` its own
     // default (5 s), an AbortSignal timer per command.
-    this.commandOptions = { timeout: settings.perCommandTimer === false ? 0 : timeout, typeMapping };
+    this.commandOptions = { timeout, typeMapping };
     this.boundMs = timeout > 0 ? timeout : DEFAULT_COMMAND_TIMEOUT_MS;
+    if (settings.perCommandTimer === false) this.#readyOptions = { timeout: 0, typeMapping };
 
     if (normalized.client !== undefined) {
       const kind = detectKind(normalized.client);
@@ -274,8 +283,11 @@ export class Connection {
 
   #sendNow(firstKey: RedisArgument | undefined, args: ReadonlyArray<RedisArgument>): Promise<unknown> {
     switch (this.kind) {
-      case 'client':
-        return (this.raw as RedisClientLike).sendCommand(args, this.commandOptions);
+      case 'client': {
+        const client = this.raw as RedisClientLike;
+        const ready = this.#readyOptions !== undefined && client.isReady === true;
+        return client.sendCommand(args, ready ? this.#readyOptions : this.commandOptions);
+      }
       case 'cluster':
         return (this.raw as RedisClusterLike)
           .sendCommand(firstKey, false, args, this.commandOptions)
@@ -363,8 +375,9 @@ export interface ConnectionSettings {
   commandTimeoutMs: number;
   maxQueuedCommands: number;
   /**
-   * `false` sends commands without node-redis' per-command timer, for a connection that only a
-   * cache uses: core bounds every call it makes by its `timeoutMs`. @default true
+   * `false` sends commands of a ready standalone client without node-redis' per-command timer, for
+   * a connection that only a cache uses: core bounds every call it makes by its `timeoutMs`.
+   * @default true
    */
   perCommandTimer?: boolean;
 }

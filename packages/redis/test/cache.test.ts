@@ -179,4 +179,45 @@ describe('faults', () => {
       await proxy.close();
     }
   });
+
+  for (const fault of ['while connected (the connection then drops)', 'while reconnecting'] as const) {
+    it(`a write that timed out ${fault} is not sent after the reconnect`, async () => {
+      const proxy = await startFaultProxy({ target: { host: server.host, port: server.port } });
+      try {
+        const ns = namespace();
+        const a = await createRedisCache<string>(proxy.url, { namespace: ns, podId: 'a', timeoutMs: 300 });
+        const b = await createRedisCache<string>(server.url, { namespace: ns, podId: 'b' });
+        const statuses: string[] = [];
+        a.on('status', (status) => statuses.push(status));
+        await a.set('k', 'before');
+        if (fault === 'while reconnecting') {
+          proxy.refuse(); // a's connections drop and cannot come back: its next write is queued
+          await waitForSync(() => statuses.includes('down'), { message: "a's status goes down" });
+        } else {
+          proxy.blackhole(); // a's next write reaches neither Redis nor an answer
+        }
+        await expect(a.set('k', 'stale')).rejects.toSatisfy(TimeoutError.isInstance);
+        await new Promise((resolve) => setTimeout(resolve, 100)); // past the command's own bound too
+        await b.set('k', 'fresh'); // written after a's write failed
+        if (fault !== 'while reconnecting') proxy.cut(); // the held write is lost with the connection
+        proxy.heal();
+        await waitForSync(
+          async () => {
+            try {
+              await a.set('probe', 'x');
+              return true;
+            } catch {
+              return false;
+            }
+          },
+          { timeoutMs: 10_000, message: 'a writes again after reconnecting' },
+        );
+        const reader = await createRedisCache<string>(server.url, { namespace: ns, podId: 'reader' });
+        expect(await reader.get('k')).toBe('fresh');
+        await Promise.all([a.close(), b.close(), reader.close()]);
+      } finally {
+        await proxy.close();
+      }
+    }, 30_000);
+  }
 });

@@ -23,7 +23,12 @@ export interface FaultProxy {
   blackhole(): void;
   /** Delays every chunk by `ms` in both directions (order is kept). */
   delay(ms: number): void;
-  /** Ends blackhole and delay. */
+  /**
+   * Server unreachable: every live connection is reset and new ones are reset at once, so clients
+   * stay disconnected (reconnecting) until `heal()`.
+   */
+  refuse(): void;
+  /** Ends blackhole, delay and refuse. */
   heal(): void;
   /** Stops listening and destroys every connection. Idempotent. */
   close(): Promise<void>;
@@ -45,6 +50,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const { target } = options;
   const pipes = new Set<Pipe>();
   let blackholed = false;
+  let refusing = false;
   let delayMs = 0;
 
   const flush = (pipe: Pipe) => {
@@ -82,6 +88,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   };
 
   const server: Server = createServer((client) => {
+    if (refusing) {
+      client.on('error', () => undefined);
+      client.resetAndDestroy();
+      return;
+    }
     const pipe: Pipe = { client, upstream: undefined, toUpstream: [], toClient: [], timer: undefined };
     pipes.add(pipe);
     client.setNoDelay(true);
@@ -113,6 +124,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   if (address === null || typeof address === 'string') throw new Error('fault proxy has no port');
   const { port } = address;
   let closed = false;
+  const cut = () => {
+    for (const pipe of [...pipes]) {
+      pipe.client.resetAndDestroy();
+      pipe.upstream?.resetAndDestroy();
+      destroyPipe(pipe);
+    }
+  };
 
   return {
     host: '127.0.0.1',
@@ -121,12 +139,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     get connections() {
       return pipes.size;
     },
-    cut() {
-      for (const pipe of [...pipes]) {
-        pipe.client.resetAndDestroy();
-        pipe.upstream?.resetAndDestroy();
-        destroyPipe(pipe);
-      }
+    cut,
+    refuse() {
+      refusing = true;
+      cut();
     },
     blackhole() {
       blackholed = true;
@@ -142,6 +158,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     },
     heal() {
       blackholed = false;
+      refusing = false;
       delayMs = 0;
       for (const pipe of pipes) {
         for (const item of pipe.toUpstream) item.due = 0;

@@ -134,7 +134,7 @@ describe('test-servers', () => {
     }
   });
 
-  it('startFaultProxy forwards, cuts, blackholes, delays and heals', async () => {
+  it('startFaultProxy forwards, cuts, blackholes, delays, refuses and heals', async () => {
     const redis = await startRedis();
     const proxy = await startFaultProxy({ target: { host: redis.host, port: redis.port } });
     try {
@@ -167,6 +167,18 @@ describe('test-servers', () => {
       expect(await redisCommand(proxy.host, proxy.port, ['PING'])).toBe('PONG');
       expect(Date.now() - started).toBeGreaterThanOrEqual(190);
       proxy.heal();
+
+      // refuse: live connections are reset and new ones too, until heal
+      const live = connect({ host: '127.0.0.1', port: proxy.port });
+      live.on('error', () => undefined);
+      await new Promise((resolve) => live.once('connect', resolve));
+      const liveClosed = new Promise((resolve) => live.once('close', resolve));
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the proxy has set up its pipe
+      proxy.refuse();
+      await liveClosed;
+      await expect(redisCommand(proxy.host, proxy.port, ['PING'], 1000)).rejects.toThrow();
+      proxy.heal();
+      expect(await redisCommand(proxy.host, proxy.port, ['PING'])).toBe('PONG');
     } finally {
       await proxy.close();
       await redis.stop();
