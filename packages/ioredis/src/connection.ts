@@ -164,8 +164,13 @@ function createOwned(
       const { cluster, clusterOptions } = connection as IoredisClusterConnection;
       const { Cluster } = loadIoredis();
       // Node connections keep their offline queue (ioredis connects them lazily on first command);
-      // commandTimeout bounds what waits there. The Cluster itself does not queue.
-      const nodeBounded = { commandTimeout: commandTimeoutMs, maxRetriesPerRequest: 1 };
+      // commandTimeout bounds what waits there. The Cluster itself does not queue. Nodes do not
+      // reconnect unless `clusterNodeRetryStrategy` is set; then they must not resend either.
+      const nodeBounded = {
+        commandTimeout: commandTimeoutMs,
+        maxRetriesPerRequest: 1,
+        autoResendUnfulfilledCommands: false,
+      };
       const client = new Cluster(cluster, {
         enableOfflineQueue: false,
         ...clusterOptions,
