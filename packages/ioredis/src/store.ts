@@ -47,6 +47,7 @@ import {
   isClusterClient,
   openConnection,
   scriptCommand,
+  watchConnection,
   whenReady,
 } from './connection.js';
 import { IoredisSynchronizer } from './synchronizer.js';
@@ -76,6 +77,14 @@ export interface IoredisStoreOptions {
    * @default 'synced-cache.clock'
    */
   clockKey?: string | false;
+  /**
+   * Connections the store creates (standalone and Sentinel): PING this often; no answer within
+   * `commandTimeoutMs` drops the connection and reconnects, so a connection whose server vanished
+   * without a TCP reset (a crashed host, a failover to another machine) does not keep every call
+   * timing out until the kernel gives up on it. `0` disables the check.
+   * @default 5000
+   */
+  healthCheckIntervalMs?: number;
 }
 
 /**
@@ -106,6 +115,7 @@ export class IoredisStore implements Store {
   private clockSampledAt = 0;
   private readonly forgetClock = () => this.serverClock?.reset();
   private closed = false;
+  private readonly stopHealthCheck: (() => void) | undefined;
 
   /** @internal use {@link createIoredisStore} */
   constructor(client: ClientLike, owned: boolean, options: IoredisStoreOptions) {
@@ -142,6 +152,20 @@ export class IoredisStore implements Store {
       // After a reconnect (or a Sentinel failover) the server may be another machine.
       this.serverClock = new ServerClock();
       client.on('close', this.forgetClock);
+    }
+    const healthCheckIntervalMs =
+      options.healthCheckIntervalMs === 0
+        ? 0
+        : positiveInteger('healthCheckIntervalMs', options.healthCheckIntervalMs, 5000);
+    if (owned && !this.cluster && healthCheckIntervalMs > 0) {
+      // A connection we made: a silently dead one is dropped and reconnected (calls waiting on it
+      // fail; core has answered their callers already).
+      this.stopHealthCheck = watchConnection(
+        () => (this.closed ? undefined : client),
+        healthCheckIntervalMs,
+        this.commandTimeoutMs,
+        (connection) => connection.disconnect(true),
+      );
     }
   }
 
@@ -389,6 +413,7 @@ export class IoredisStore implements Store {
     if (this.closed) return;
     this.closed = true;
     this.client.off('close', this.forgetClock);
+    this.stopHealthCheck?.();
     if (this.owned) await closeOwned(this.client, this.commandTimeoutMs);
   }
 

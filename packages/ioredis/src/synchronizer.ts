@@ -23,6 +23,7 @@ import {
   type IoredisConnection,
   isClusterClient,
   openConnection,
+  watchConnection,
   whenReady,
 } from './connection.js';
 
@@ -269,7 +270,7 @@ class ChannelSubscription implements Subscription {
   private state: SubscriptionState = 'starting';
   private attempts = 0;
   private timer: NodeJS.Timeout | undefined;
-  private healthTimer: NodeJS.Timeout | undefined;
+  private stopHealthCheck: (() => void) | undefined;
   private readonly channelBytes: Buffer;
 
   constructor(
@@ -292,40 +293,24 @@ class ChannelSubscription implements Subscription {
   /** PINGs the subscriber connection periodically; a missing answer drops it (→ down, reconnect). */
   private startHealthCheck(): void {
     const { healthCheckIntervalMs, commandTimeoutMs } = this.owner.settings;
-    if (healthCheckIntervalMs === 0 || this.healthTimer !== undefined) return;
-    let checking = false;
-    this.healthTimer = setInterval(() => {
-      const connection = this.connection;
-      if (checking || connection === undefined || this.state !== 'up') return;
-      checking = true;
-      let timer: NodeJS.Timeout | undefined;
-      Promise.race([
-        (connection.ping as Command).call(connection),
-        new Promise((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`no PING answer within ${commandTimeoutMs} ms`)),
-            commandTimeoutMs,
-          );
-        }),
-      ])
-        .catch((error: unknown) => {
-          if (connection !== this.connection) return;
-          this.lost(connection, error);
-          connection.disconnect();
-        })
-        .finally(() => {
-          if (timer !== undefined) clearTimeout(timer);
-          checking = false;
-        });
-    }, healthCheckIntervalMs);
-    this.healthTimer.unref();
+    if (healthCheckIntervalMs === 0 || this.stopHealthCheck !== undefined) return;
+    this.stopHealthCheck = watchConnection(
+      () => (this.state === 'up' ? this.connection : undefined),
+      healthCheckIntervalMs,
+      commandTimeoutMs,
+      (connection, error) => {
+        if (connection !== this.connection) return;
+        this.lost(connection, error);
+        connection.disconnect();
+      },
+    );
   }
 
   async unsubscribe(): Promise<void> {
     if (this.state === 'closed') return;
     this.state = 'closed';
     if (this.timer !== undefined) clearTimeout(this.timer);
-    if (this.healthTimer !== undefined) clearInterval(this.healthTimer);
+    this.stopHealthCheck?.();
     this.onClosed();
     const connection = this.connection;
     this.connection = undefined;

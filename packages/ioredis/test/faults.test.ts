@@ -221,6 +221,43 @@ describe('faults (standalone)', () => {
     expect(await reader.get('k')).toBe('fresh');
   }, 30_000);
 
+  it('connections whose server went silent for good are dropped by the health check, and calls work again', async () => {
+    const redis = await server();
+    const proxy = await startFaultProxy({ target: { host: redis.host, port: redis.port } });
+    cleanup.push(() => proxy.close());
+    const ns = namespace();
+    const a = await pod(
+      createIoredisCache<string>(proxy.url, {
+        namespace: ns,
+        podId: 'a',
+        timeoutMs: 300,
+        redis: { healthCheckIntervalMs: 200 },
+      }),
+    );
+    const b = await pod(createIoredisCache<string>(redis.url, { namespace: ns, podId: 'b' }));
+    await a.set('k', 'before');
+    // Every connection a has now stays silent forever (its server "vanished" without a reset); a
+    // new connection reaches Redis. Without the check, a's store connection would stay "ready"
+    // and every call on it would time out until the kernel gave up on it (many minutes).
+    proxy.freeze();
+    await expect(a.set('k', 'lost')).rejects.toSatisfy(TimeoutError.isInstance);
+    await eventually(
+      'a writes again over a new connection',
+      async () => {
+        await a.set('k', 'after');
+        return true;
+      },
+      10_000,
+    );
+    await eventually('b reads what a wrote', async () => (await b.get('k')) === 'after');
+    await b.set('k', 'from b');
+    await eventually(
+      'a hears b again (its subscriber reconnected too)',
+      () => a.peek('k') === 'from b',
+      10_000,
+    );
+  }, 30_000);
+
   it('hostile keys travel between pods (spaces, newlines, glob characters, 10 kB, non-ASCII)', async () => {
     const redis = await server();
     const ns = namespace();

@@ -28,7 +28,13 @@ export interface FaultProxy {
    * stay disconnected (reconnecting) until `heal()`.
    */
   refuse(): void;
-  /** Ends blackhole, delay and refuse. */
+  /**
+   * The connections open now go silent for good, as when their server vanished without a reset:
+   * their bytes are held until `heal()`; new connections are forwarded as usual (a reconnect
+   * reaches the server).
+   */
+  freeze(): void;
+  /** Ends blackhole, delay, refuse and freeze. */
   heal(): void;
   /** Stops listening and destroys every connection. Idempotent. */
   close(): Promise<void>;
@@ -41,6 +47,8 @@ interface Pipe {
   toUpstream: Array<{ chunk: Buffer; due: number }>;
   toClient: Array<{ chunk: Buffer; due: number }>;
   timer: NodeJS.Timeout | undefined;
+  /** Held by `freeze()`. */
+  frozen: boolean;
 }
 
 /**
@@ -58,7 +66,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       clearTimeout(pipe.timer);
       pipe.timer = undefined;
     }
-    if (blackholed) return;
+    if (blackholed || pipe.frozen) return;
     const now = Date.now();
     let next = Number.POSITIVE_INFINITY;
     for (const [queue, destination] of [
@@ -93,7 +101,14 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       client.resetAndDestroy();
       return;
     }
-    const pipe: Pipe = { client, upstream: undefined, toUpstream: [], toClient: [], timer: undefined };
+    const pipe: Pipe = {
+      client,
+      upstream: undefined,
+      toUpstream: [],
+      toClient: [],
+      timer: undefined,
+      frozen: false,
+    };
     pipes.add(pipe);
     client.setNoDelay(true);
     const upstream = connect({ host: target.host, port: target.port });
@@ -144,6 +159,15 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       refusing = true;
       cut();
     },
+    freeze() {
+      for (const pipe of pipes) {
+        pipe.frozen = true;
+        if (pipe.timer !== undefined) {
+          clearTimeout(pipe.timer);
+          pipe.timer = undefined;
+        }
+      }
+    },
     blackhole() {
       blackholed = true;
       for (const pipe of pipes) {
@@ -161,6 +185,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       refusing = false;
       delayMs = 0;
       for (const pipe of pipes) {
+        pipe.frozen = false;
         for (const item of pipe.toUpstream) item.due = 0;
         for (const item of pipe.toClient) item.due = 0;
         flush(pipe);

@@ -42,6 +42,37 @@ function roundTrip(port: number, payload: string, timeoutMs: number): Promise<st
   });
 }
 
+/** Like `roundTrip`, but runs `before` once connected (and the proxy set up its pipe), then sends a PING. */
+function roundTripAfter(
+  port: number,
+  before: () => void,
+  timeoutMs: number,
+): Promise<string | 'timeout' | 'closed'> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve('timeout');
+    }, timeoutMs);
+    socket.on('connect', () => {
+      setTimeout(() => {
+        before();
+        socket.write('*1\r\n$4\r\nPING\r\n');
+      }, 50);
+    });
+    socket.once('data', (chunk) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(chunk.toString());
+    });
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve('closed');
+    });
+    socket.on('error', () => undefined);
+  });
+}
+
 describe('test-servers', () => {
   it('freePort returns a bindable loopback port', async () => {
     const port = await freePort();
@@ -134,7 +165,7 @@ describe('test-servers', () => {
     }
   });
 
-  it('startFaultProxy forwards, cuts, blackholes, delays, refuses and heals', async () => {
+  it('startFaultProxy forwards, cuts, blackholes, delays, refuses, freezes and heals', async () => {
     const redis = await startRedis();
     const proxy = await startFaultProxy({ target: { host: redis.host, port: redis.port } });
     try {
@@ -179,6 +210,18 @@ describe('test-servers', () => {
       await expect(redisCommand(proxy.host, proxy.port, ['PING'], 1000)).rejects.toThrow();
       proxy.heal();
       expect(await redisCommand(proxy.host, proxy.port, ['PING'])).toBe('PONG');
+
+      // freeze: an open connection goes silent, a new one works
+      const frozen = roundTripAfter(proxy.port, () => proxy.freeze(), 5000);
+      let answered = false;
+      void frozen.then(() => {
+        answered = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await redisCommand(proxy.host, proxy.port, ['PING'])).toBe('PONG');
+      expect(answered).toBe(false);
+      proxy.heal();
+      expect(await frozen).toBe('+PONG\r\n');
     } finally {
       await proxy.close();
       await redis.stop();
