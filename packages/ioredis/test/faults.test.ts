@@ -31,6 +31,20 @@ async function pod<V>(cache: Promise<SyncedCache<V>>): Promise<SyncedCache<V>> {
   return opened;
 }
 
+/** A Redis server, a fault proxy in front of it, pod `a` through the proxy and pod `b` direct. */
+async function proxiedPods(timeoutMs: number, healthCheckIntervalMs?: number) {
+  const redis = await server();
+  const proxy = await startFaultProxy({ target: { host: redis.host, port: redis.port } });
+  cleanup.push(() => proxy.close());
+  const ns = namespace();
+  const redisOptions = healthCheckIntervalMs === undefined ? {} : { healthCheckIntervalMs };
+  const a = await pod(
+    createIoredisCache<string>(proxy.url, { namespace: ns, podId: 'a', timeoutMs, redis: redisOptions }),
+  );
+  const b = await pod(createIoredisCache<string>(redis.url, { namespace: ns, podId: 'b' }));
+  return { redis, proxy, ns, a, b };
+}
+
 function isTyped(error: unknown): boolean {
   return StoreError.isInstance(error) || TimeoutError.isInstance(error);
 }
@@ -158,19 +172,7 @@ describe('faults (standalone)', () => {
   );
 
   it('a silent partition (blackhole) is noticed by the health check: down, then resubscribed and fresh after heal', async () => {
-    const redis = await server();
-    const proxy = await startFaultProxy({ target: { host: redis.host, port: redis.port } });
-    cleanup.push(() => proxy.close());
-    const ns = namespace();
-    const a = await pod(
-      createIoredisCache<string>(proxy.url, {
-        namespace: ns,
-        podId: 'a',
-        timeoutMs: 500,
-        redis: { healthCheckIntervalMs: 200 },
-      }),
-    );
-    const b = await pod(createIoredisCache<string>(redis.url, { namespace: ns, podId: 'b' }));
+    const { proxy, a, b } = await proxiedPods(500, 200);
     const statuses: SynchronizerStatus[] = [];
     a.on('status', (status) => statuses.push(status));
     await b.set('k', 'v1');
@@ -198,12 +200,7 @@ describe('faults (standalone)', () => {
   }, 30_000);
 
   it('a write that timed out on a connection that then dropped is not replayed after the reconnect', async () => {
-    const redis = await server();
-    const proxy = await startFaultProxy({ target: { host: redis.host, port: redis.port } });
-    cleanup.push(() => proxy.close());
-    const ns = namespace();
-    const a = await pod(createIoredisCache<string>(proxy.url, { namespace: ns, podId: 'a', timeoutMs: 300 }));
-    const b = await pod(createIoredisCache<string>(redis.url, { namespace: ns, podId: 'b' }));
+    const { redis, proxy, ns, a, b } = await proxiedPods(300);
     await a.set('k', 'before');
 
     proxy.blackhole(); // a's next write reaches neither Redis nor an answer
@@ -222,19 +219,7 @@ describe('faults (standalone)', () => {
   }, 30_000);
 
   it('connections whose server went silent for good are dropped by the health check, and calls work again', async () => {
-    const redis = await server();
-    const proxy = await startFaultProxy({ target: { host: redis.host, port: redis.port } });
-    cleanup.push(() => proxy.close());
-    const ns = namespace();
-    const a = await pod(
-      createIoredisCache<string>(proxy.url, {
-        namespace: ns,
-        podId: 'a',
-        timeoutMs: 300,
-        redis: { healthCheckIntervalMs: 200 },
-      }),
-    );
-    const b = await pod(createIoredisCache<string>(redis.url, { namespace: ns, podId: 'b' }));
+    const { proxy, a, b } = await proxiedPods(300, 200);
     await a.set('k', 'before');
     // Every connection a has now stays silent forever (its server "vanished" without a reset); a
     // new connection reaches Redis. Without the check, a's store connection would stay "ready"

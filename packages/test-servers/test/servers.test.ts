@@ -21,32 +21,15 @@ function isAlive(pid: number): boolean {
 }
 
 /** Sends raw bytes through a socket and resolves with the first chunk received (or a timeout). */
-function roundTrip(port: number, payload: string, timeoutMs: number): Promise<string | 'timeout' | 'closed'> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve('timeout');
-    }, timeoutMs);
-    socket.on('connect', () => socket.write(payload));
-    socket.once('data', (chunk) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(chunk.toString());
-    });
-    socket.once('close', () => {
-      clearTimeout(timer);
-      resolve('closed');
-    });
-    socket.on('error', () => undefined);
-  });
-}
-
-/** Like `roundTrip`, but runs `before` once connected (and the proxy set up its pipe), then sends a PING. */
-function roundTripAfter(
+/**
+ * Sends `payload` on a new connection and resolves with the first reply chunk, `'timeout'` or
+ * `'closed'`. With `before`, waits until the proxy has set up its pipe, runs it, then sends.
+ */
+function roundTrip(
   port: number,
-  before: () => void,
+  payload: string,
   timeoutMs: number,
+  before?: () => void,
 ): Promise<string | 'timeout' | 'closed'> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
@@ -55,10 +38,12 @@ function roundTripAfter(
       resolve('timeout');
     }, timeoutMs);
     socket.on('connect', () => {
-      setTimeout(() => {
-        before();
-        socket.write('*1\r\n$4\r\nPING\r\n');
-      }, 50);
+      if (before === undefined) socket.write(payload);
+      else
+        setTimeout(() => {
+          before();
+          socket.write(payload);
+        }, 50);
     });
     socket.once('data', (chunk) => {
       clearTimeout(timer);
@@ -212,7 +197,7 @@ describe('test-servers', () => {
       expect(await redisCommand(proxy.host, proxy.port, ['PING'])).toBe('PONG');
 
       // freeze: an open connection goes silent, a new one works
-      const frozen = roundTripAfter(proxy.port, () => proxy.freeze(), 5000);
+      const frozen = roundTrip(proxy.port, '*1\r\n$4\r\nPING\r\n', 5000, () => proxy.freeze());
       let answered = false;
       void frozen.then(() => {
         answered = true;
