@@ -209,7 +209,11 @@ export function watchConnection(
     Promise.race([
       (connection.ping as () => Promise<unknown>).call(connection),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no PING answer within ${timeoutMs} ms`)), timeoutMs);
+        timer = setTimeout(() => {
+          // After a stalled event loop (a long GC pause) the answer may already wait in the
+          // socket, and timers run before I/O: let I/O run first, so a stall is not a dead peer.
+          setImmediate(() => reject(new Error(`no PING answer within ${timeoutMs} ms`)));
+        }, timeoutMs);
       }),
     ])
       .catch((error: unknown) => {

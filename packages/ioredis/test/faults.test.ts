@@ -10,6 +10,7 @@ import {
 import { freePort, type RedisServer, startFaultProxy, startRedis } from '@synced-cache/test-servers';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type ClientLike, watchConnection } from '../src/connection.js';
 import { createIoredisCache, createIoredisStore } from '../src/index.js';
 import { eventually, MAJORS, redisClient } from './helpers.js';
 
@@ -242,6 +243,47 @@ describe('faults (standalone)', () => {
       10_000,
     );
   }, 30_000);
+
+  it('the health check takes a stalled event loop for a stall, not for a dead connection', async () => {
+    const redis = await server();
+    const client = new Redis({ host: redis.host, port: redis.port });
+    cleanup.push(async () => client.disconnect());
+    await client.ping();
+    const dead: Error[] = [];
+    const checked = new Promise<void>((resolve) => {
+      let pinged = false;
+      const watched = {
+        status: 'ready',
+        ping: () => {
+          if (pinged) return client.ping();
+          pinged = true;
+          // The PONG waits behind an 80 ms BLPOP on the same connection, and reaches the socket
+          // while the event loop is blocked from about 10 to 310 ms, past the 100 ms bound: when
+          // the loop unblocks, the bound's timer and the answer are both due.
+          void client.blpop('sc-test:nothing', 0.08).catch(() => undefined);
+          const answer = client.ping();
+          setTimeout(() => {
+            // Blocked outside the timers phase (as by work in an I/O callback): the next loop
+            // iteration runs due timers before it reads sockets.
+            setImmediate(() => {
+              const until = Date.now() + 300;
+              while (Date.now() < until);
+            });
+          }, 10);
+          return answer.finally(() => setTimeout(resolve, 50));
+        },
+      } as unknown as ClientLike;
+      const stop = watchConnection(
+        () => watched,
+        20,
+        100,
+        (_, error) => dead.push(error),
+      );
+      cleanup.push(async () => stop());
+    });
+    await checked;
+    expect(dead).toEqual([]);
+  });
 
   it('hostile keys travel between pods (spaces, newlines, glob characters, 10 kB, non-ASCII)', async () => {
     const redis = await server();
