@@ -6,7 +6,8 @@
  * expires calls from the head until it meets one that is not yet due.
  *
  * A timeout fires between `timeoutMs` and `timeoutMs + tick` after the call started (tick =
- * timeoutMs / 20, at least 1 ms), never early. The sweep is a referenced interval, so a pending
+ * timeoutMs / 20, at least 1 ms), never early, and only after the I/O already waiting has been
+ * read (so an event-loop stall does not expire calls whose answers arrived during it). The sweep is a referenced interval, so a pending
  * call keeps the process alive until it settles or times out, exactly like a per-call timer would;
  * it stops when nothing is pending.
  *
@@ -40,7 +41,7 @@ export class Deadlines {
     if (this.tail === undefined) this.head = deadline;
     else this.tail.next = deadline;
     this.tail = deadline;
-    if (this.timer === undefined) this.timer = setInterval(() => this.sweep(), this.tickMs);
+    if (this.timer === undefined) this.timer = setInterval(this.tick, this.tickMs);
   }
 
   /**
@@ -52,6 +53,19 @@ export class Deadlines {
     this.unlink(deadline);
     return true;
   }
+
+  /**
+   * The interval's callback. The sweep runs after the I/O that is already waiting: after the event
+   * loop was blocked (a long GC pause, synchronous work), timers run before sockets are read, and
+   * a call whose answer arrived during the block would otherwise expire with it in hand.
+   */
+  private readonly tick = (): void => {
+    setImmediate(this.sweepNow);
+  };
+
+  private readonly sweepNow = (): void => {
+    this.sweep();
+  };
 
   /** Number of calls being tracked (for tests). */
   get size(): number {

@@ -1,8 +1,10 @@
+import { once } from 'node:events';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
 import { Deadline, Deadlines } from '../src/deadlines.js';
 import { InFlight } from '../src/in-flight.js';
-import { VersionTable } from '../src/version-table.js';
 import { createCache, MemoryStore, type Store, type StoreEntry, TimeoutError } from '../src/index.js';
+import { VersionTable } from '../src/version-table.js';
 
 class Call extends Deadline {
   expired = 0;
@@ -137,6 +139,51 @@ describe('store reads and the timeout', () => {
     expect(await next).toBe('fresh');
     expect(cache.peek('k')).toBe('fresh');
     await cache.close();
+  });
+
+  it('an answer that arrived while the event loop was blocked past the timeout is used, not timed out', async () => {
+    // A loopback socket stands in for a store's connection. Its answer is written (into the
+    // kernel) at once, and the loop is then blocked, in an I/O-phase callback as by synchronous
+    // work, past the timeout: when it unblocks, the deadline and the answer are both due, and
+    // timers run before sockets are read. The sweep waits for the I/O that is already there.
+    let peer: Socket | undefined;
+    const server = createServer((socket) => {
+      socket.on('error', () => undefined);
+      peer = socket;
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    await once(server, 'connection');
+    const memory = new MemoryStore();
+    const echoing: Store = {
+      get: () =>
+        new Promise((resolve) => {
+          socket.once('data', () => resolve({ payload: new TextEncoder().encode('"answered"'), version: 1 }));
+          peer!.write('x');
+          setImmediate(() => {
+            const until = performance.now() + 150;
+            while (performance.now() < until);
+          });
+        }),
+      getMany: (keys) => memory.getMany(keys),
+      set: (key, payload, options) => memory.set(key, payload, options),
+      delete: (key) => memory.delete(key),
+      clear: (prefix) => memory.clear(prefix),
+      size: (prefix) => memory.size(prefix),
+      close: async () => {},
+    };
+    const onError = vi.fn();
+    const cache = await createCache<string>({ store: echoing, timeoutMs: 50, onError });
+    try {
+      expect(await cache.get('k')).toBe('answered');
+      expect(onError).not.toHaveBeenCalled();
+    } finally {
+      await cache.close();
+      socket.destroy();
+      peer!.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('concurrent gets of one key share one read; getMany batches the rest', async () => {
