@@ -41,7 +41,18 @@ export const moneyCodec: {
   name: 'Money',
   type: Money,
   encode: (money) => ({ cents: money.cents, currency: money.currency }),
-  decode: (plain) => new Money(plain.cents, plain.currency),
+  // Hostile or corrupted bytes can hand a codec anything: check the plain form before using it.
+  decode: (plain) => {
+    if (
+      typeof plain !== 'object' ||
+      plain === null ||
+      typeof plain.cents !== 'bigint' ||
+      typeof plain.currency !== 'string'
+    ) {
+      throw new Error('not the plain form of a Money');
+    }
+    return new Money(plain.cents, plain.currency);
+  },
 };
 
 /** Object keys that are dangerous (`__proto__`, `constructor`, …) or look like marshaller tags (`$sc`, `v`), mixed with ordinary ones. */
