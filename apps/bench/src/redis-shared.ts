@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LocalCache, LocalCacheMetrics, LocalEntry } from '@synced-cache/core';
-import { type Candidate, consume, type Result, type Step } from './harness.js';
+import { type Candidate, consume, interleaved, type Result, type Step } from './harness.js';
 
 export const KEY_COUNT = 1024;
 export const MASK = KEY_COUNT - 1;
@@ -65,42 +65,31 @@ export async function concurrently(ops: number, call: (index: number) => Promise
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 }
 
-function percentile(sorted: number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
-}
-
 export interface Latency {
   p50: number;
   p99: number;
 }
 
 /**
- * Measures one-at-a-time round trips of several paths side by side: after
- * {@link PROPAGATION_WARMUP} warm-up samples of each, every sample index runs every path once, in an order that rotates per index, so a noisy
- * moment on the shared machine lands on all paths alike instead of on whichever ran then.
- * `once` resolves when the message arrived.
+ * Measures one-at-a-time round trips of several paths side by side ({@link interleaved}, after
+ * {@link PROPAGATION_WARMUP} warm-up samples of each), in milliseconds. `once` resolves when the
+ * message arrived.
  */
 export async function latencies<Name extends string>(
   samples: number,
   paths: Record<Name, (index: number) => Promise<void>>,
 ): Promise<Record<Name, Latency>> {
   const names = Object.keys(paths) as Name[];
-  for (let index = 0; index < PROPAGATION_WARMUP; index++) for (const name of names) await paths[name](index);
-  const times = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<Name, number[]>;
-  for (let index = 0; index < samples; index++) {
-    for (let offset = 0; offset < names.length; offset++) {
-      const name = names[(index + offset) % names.length]!;
-      const start = process.hrtime.bigint();
-      await paths[name](index);
-      times[name].push(Number(process.hrtime.bigint() - start) / 1e6);
-    }
+  const results = await interleaved(
+    names.map((name) => ({ name, once: paths[name] })),
+    { samples, warmupSamples: PROPAGATION_WARMUP },
+  );
+  const byName = {} as Record<Name, Latency>;
+  for (const [index, name] of names.entries()) {
+    const result = results[index]!;
+    byName[name] = { p50: result.p50Ns! / 1e6, p99: result.p99Ns! / 1e6 };
   }
-  const result = {} as Record<Name, Latency>;
-  for (const name of names) {
-    const sorted = times[name].sort((a, b) => a - b);
-    result[name] = { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
-  }
-  return result;
+  return byName;
 }
 
 /**
