@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { InvalidConfigError, StoreError, TimeoutError } from '@synced-cache/core';
-import type { RedisScript } from '@synced-cache/redis-common';
+import { positiveInteger, type RedisScript } from '@synced-cache/redis-common';
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 
 /**
@@ -186,6 +186,16 @@ function createOwned(
     connection,
     'an ioredis client, a redis:// URL or connection options',
   );
+}
+
+/**
+ * Validates `healthCheckIntervalMs` (store and synchronizer): a positive number of milliseconds,
+ * `0` for no check, 5000 by default.
+ *
+ * @throws InvalidConfigError naming the option and the value.
+ */
+export function healthCheckInterval(value: unknown): number {
+  return value === 0 ? 0 : positiveInteger('healthCheckIntervalMs', value, 5000);
 }
 
 /**

@@ -43,6 +43,7 @@ import {
   closeOwned,
   defineScripts,
   evalOnNode,
+  healthCheckInterval,
   type IoredisConnection,
   isClusterClient,
   openConnection,
@@ -153,10 +154,7 @@ export class IoredisStore implements Store {
       this.serverClock = new ServerClock();
       client.on('close', this.forgetClock);
     }
-    const healthCheckIntervalMs =
-      options.healthCheckIntervalMs === 0
-        ? 0
-        : positiveInteger('healthCheckIntervalMs', options.healthCheckIntervalMs, 5000);
+    const healthCheckIntervalMs = healthCheckInterval(options.healthCheckIntervalMs);
     if (owned && !this.cluster && healthCheckIntervalMs > 0) {
       // A connection we made: a silently dead one is dropped and reconnected (calls waiting on it
       // fail; core has answered their callers already).

@@ -20,6 +20,7 @@ import {
   asBuffer,
   type ClientLike,
   closeOwned,
+  healthCheckInterval,
   type IoredisConnection,
   isClusterClient,
   openConnection,
@@ -97,10 +98,7 @@ export class IoredisSynchronizer implements Synchronizer {
     );
     this.reconnectDelayMs = positiveInteger('reconnectDelayMs', options.reconnectDelayMs, 50);
     this.maxReconnectDelayMs = positiveInteger('maxReconnectDelayMs', options.maxReconnectDelayMs, 2000);
-    this.healthCheckIntervalMs =
-      options.healthCheckIntervalMs === 0
-        ? 0
-        : positiveInteger('healthCheckIntervalMs', options.healthCheckIntervalMs, 5000);
+    this.healthCheckIntervalMs = healthCheckInterval(options.healthCheckIntervalMs);
     const publish = (this.sharded ? client.spublish : client.publish) as Command | undefined;
     if (typeof publish !== 'function') {
       throw new SynchronizerError(
