@@ -14,7 +14,7 @@ import {
   type WireEvent,
 } from '../src/index.js';
 import { jsonMarshaller } from '../src/marshaller.js';
-import { createPods, type Pods, settle, until } from './helpers.js';
+import { createPods, type Pods, settle, storeOver, until } from './helpers.js';
 
 const CHANNEL = 'cache:invalidate:default';
 let cluster: Pods<unknown> | undefined;
@@ -251,15 +251,7 @@ describe('lost events', () => {
 
   it('a store without currentVersion degrades to invalidation-only after a loss (safe)', async () => {
     const inner = new MemoryStore();
-    const plain: Store = {
-      get: (k) => inner.get(k),
-      getMany: (k) => inner.getMany(k),
-      set: (k, p, o) => inner.set(k, p, o),
-      delete: (k) => inner.delete(k),
-      clear: (p) => inner.clear(p),
-      size: (p) => inner.size(p),
-      close: () => inner.close(),
-    };
+    const plain = storeOver(inner); // everything but currentVersion
     const bus = new MemoryBus();
     const a = await createCache({
       store: plain,

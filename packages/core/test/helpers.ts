@@ -3,9 +3,27 @@ import {
   MemoryBus,
   MemoryStore,
   MemorySynchronizer,
+  type Store,
   type SyncedCache,
   type SyncedCacheOptions,
 } from '../src/index.js';
+
+/**
+ * A store that reads and writes `inner` (get, getMany, set, delete, clear, size; close does
+ * nothing), with `overrides` in their place: for tests that slow, count or script some calls.
+ */
+export function storeOver(inner: Store, overrides: Partial<Store> = {}): Store {
+  return {
+    get: (key) => inner.get(key),
+    getMany: (keys) => inner.getMany(keys),
+    set: (key, payload, options) => inner.set(key, payload, options),
+    delete: (key) => inner.delete(key),
+    clear: (prefix) => inner.clear(prefix),
+    size: (prefix) => inner.size(prefix),
+    close: async () => {},
+    ...overrides,
+  };
+}
 
 /** Polls `condition` until true; fails with `message` after `timeoutMs`. No fixed sleeps. */
 export async function until(

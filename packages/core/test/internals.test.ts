@@ -3,8 +3,9 @@ import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
 import { Deadline, Deadlines } from '../src/deadlines.js';
 import { InFlight } from '../src/in-flight.js';
-import { createCache, MemoryStore, type Store, type StoreEntry, TimeoutError } from '../src/index.js';
+import { createCache, MemoryStore, type StoreEntry, TimeoutError } from '../src/index.js';
 import { VersionTable } from '../src/version-table.js';
+import { storeOver } from './helpers.js';
 
 class Call extends Deadline {
   expired = 0;
@@ -113,19 +114,12 @@ describe('store reads and the timeout', () => {
   it('a read that answers after the timeout is a reported miss and is not cached', async () => {
     const memory = new MemoryStore();
     let answer: ((entry: StoreEntry | undefined) => void) | undefined;
-    const slow: Store = {
-      get: (key) =>
+    const slow = storeOver(memory, {
+      get: () =>
         new Promise((resolve) => {
           answer = resolve;
-          void key;
         }),
-      getMany: (keys) => memory.getMany(keys),
-      set: (key, payload, options) => memory.set(key, payload, options),
-      delete: (key) => memory.delete(key),
-      clear: (prefix) => memory.clear(prefix),
-      size: (prefix) => memory.size(prefix),
-      close: async () => {},
-    };
+    });
     const onError = vi.fn();
     const cache = await createCache<string>({ store: slow, timeoutMs: 20, onError });
     expect(await cache.get('k')).toBeUndefined();
@@ -156,7 +150,7 @@ describe('store reads and the timeout', () => {
     socket.on('error', () => undefined);
     await once(server, 'connection');
     const memory = new MemoryStore();
-    const echoing: Store = {
+    const echoing = storeOver(memory, {
       get: () =>
         new Promise((resolve) => {
           socket.once('data', () => resolve({ payload: new TextEncoder().encode('"answered"'), version: 1 }));
@@ -166,13 +160,7 @@ describe('store reads and the timeout', () => {
             while (performance.now() < until);
           });
         }),
-      getMany: (keys) => memory.getMany(keys),
-      set: (key, payload, options) => memory.set(key, payload, options),
-      delete: (key) => memory.delete(key),
-      clear: (prefix) => memory.clear(prefix),
-      size: (prefix) => memory.size(prefix),
-      close: async () => {},
-    };
+    });
     const onError = vi.fn();
     const cache = await createCache<string>({ store: echoing, timeoutMs: 50, onError });
     try {
@@ -189,7 +177,7 @@ describe('store reads and the timeout', () => {
   it('concurrent gets of one key share one read; getMany batches the rest', async () => {
     const memory = new MemoryStore();
     const reads = { get: 0, getMany: 0 };
-    const counting: Store = {
+    const counting = storeOver(memory, {
       get: (key) => {
         reads.get++;
         return memory.get(key);
@@ -198,12 +186,7 @@ describe('store reads and the timeout', () => {
         reads.getMany++;
         return memory.getMany(keys);
       },
-      set: (key, payload, options) => memory.set(key, payload, options),
-      delete: (key) => memory.delete(key),
-      clear: (prefix) => memory.clear(prefix),
-      size: (prefix) => memory.size(prefix),
-      close: async () => {},
-    };
+    });
     const writer = await createCache<number>({ store: memory, podId: 'w' });
     await writer.set('a', 1);
     await writer.set('b', 2);

@@ -11,16 +11,14 @@ import {
   type StorePublication,
   type SyncedCacheOptions,
 } from '../src/index.js';
-import { until } from './helpers.js';
+import { storeOver, until } from './helpers.js';
 
 /** A memory store that publishes each write's event on `bus` in the same step (like the Redis scripts). */
 function publishingStore(bus: MemoryBus, publishes = true) {
   const inner = new MemoryStore();
   const published: Array<{ channel: string; message: Uint8Array; version: number }> = [];
   const plainWrites = { set: 0, delete: 0 };
-  const store: Store = {
-    get: (key) => inner.get(key),
-    getMany: (keys) => inner.getMany(keys),
+  const store = storeOver(inner, {
     set: (key, payload, options) => {
       plainWrites.set++;
       return inner.set(key, payload, options);
@@ -29,10 +27,7 @@ function publishingStore(bus: MemoryBus, publishes = true) {
       plainWrites.delete++;
       return inner.delete(key);
     },
-    clear: (prefix) => inner.clear(prefix),
-    size: (prefix) => inner.size(prefix),
     currentVersion: () => inner.currentVersion(),
-    close: async () => {},
     async setAndPublish(key, payload, options, publication: StorePublication) {
       const version = await inner.set(key, payload, options);
       const message = completePublication(publication, version, payload);
@@ -48,7 +43,7 @@ function publishingStore(bus: MemoryBus, publishes = true) {
       return version;
     },
     publishesTo: () => publishes,
-  };
+  });
   return { store, published, plainWrites };
 }
 
