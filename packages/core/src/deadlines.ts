@@ -7,9 +7,9 @@
  *
  * A timeout fires between `timeoutMs` and `timeoutMs + tick` after the call started (tick =
  * timeoutMs / 20, at least 1 ms), never early, and only after the I/O already waiting has been
- * read (so an event-loop stall does not expire calls whose answers arrived during it). The sweep is a referenced interval, so a pending
- * call keeps the process alive until it settles or times out, exactly like a per-call timer would;
- * it stops when nothing is pending.
+ * read (so an event-loop stall does not expire calls whose answers arrived during it). The sweep
+ * is a referenced interval, so a pending call keeps the process alive until it settles or times
+ * out, exactly like a per-call timer would; it stops when nothing is pending.
  *
  * @internal
  */
