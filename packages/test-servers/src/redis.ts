@@ -87,6 +87,28 @@ function isPortClash(error: unknown): boolean {
 }
 
 /**
+ * Launches `redis-server` on a free port: `argsFor(port)` builds its arguments (and may pick more
+ * ports, such as a cluster bus port). A port checked free can be taken before the server binds it
+ * (by any process, or an outgoing connection's ephemeral port); on such a clash it tries again
+ * with new ports, up to three times.
+ */
+async function launchOnFreePort(
+  binary: string,
+  dir: string,
+  argsFor: (port: number) => Promise<string[]> | string[],
+): Promise<{ server: ServerProcess; port: number; args: string[] }> {
+  for (let attempt = 0; ; attempt++) {
+    const port = await freePort();
+    const args = await argsFor(port);
+    try {
+      return { server: await launch(binary, port, args, dir), port, args };
+    } catch (error) {
+      if (attempt >= 3 || !isPortClash(error)) throw error;
+    }
+  }
+}
+
+/**
  * Starts a private `redis-server` on a free loopback port, persistence off, in a temp dir.
  *
  * @throws Error `"redis-server not found: apt-get install redis-server nats-server"` when the
@@ -95,19 +117,17 @@ function isPortClash(error: unknown): boolean {
 export async function startRedis(options: StartRedisOptions = {}): Promise<RedisServer> {
   const binary = findBinary('redis-server');
   const dir = makeTempDir('redis');
-  let port = 0;
-  let server: ServerProcess | undefined;
-  for (let attempt = 0; server === undefined; attempt++) {
-    port = await freePort();
-    try {
-      server = await launch(binary, port, [...baseArgs(port, dir), ...(options.args ?? [])], dir);
-    } catch (error) {
-      if (attempt < 3 && isPortClash(error)) continue;
-      removeTempDir(dir);
-      throw error;
-    }
+  let launched: Awaited<ReturnType<typeof launchOnFreePort>>;
+  try {
+    launched = await launchOnFreePort(binary, dir, (port) => [
+      ...baseArgs(port, dir),
+      ...(options.args ?? []),
+    ]);
+  } catch (error) {
+    removeTempDir(dir);
+    throw error;
   }
-  const args = [...baseArgs(port, dir), ...(options.args ?? [])];
+  const { server, port, args } = launched;
   return withLifecycle(
     { host: '127.0.0.1' as const, port, url: `redis://127.0.0.1:${port}`, dir },
     'redis-server',
@@ -160,21 +180,19 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
   };
   try {
     for (let index = 0; index < masters; index++) {
-      const port = await freePort();
-      // The bus port defaults to port + 10000, which may be taken (or above 65535); pick one too.
-      const busPort = await freePort();
-      const args = [
+      const { server, port } = await launchOnFreePort(binary, dir, async (port) => [
         ...baseArgs(port, dir),
         '--cluster-enabled',
         'yes',
+        // The bus port defaults to port + 10000, which may be taken (or above 65535); pick one too.
         '--cluster-port',
-        String(busPort),
+        String(await freePort()),
         '--cluster-config-file',
         join(dir, `nodes-${port}.conf`),
         '--cluster-node-timeout',
         '5000',
-      ];
-      processes.push(await launch(binary, port, args, dir));
+      ]);
+      processes.push(server);
       nodes.push({ host: '127.0.0.1', port });
     }
     const create = spawnServer(cli, [
@@ -261,17 +279,17 @@ export async function startRedisSentinel(
     await Promise.all(processes.map((server) => stopProcess(server)));
   };
   try {
-    const masterPort = await freePort();
-    processes.push(await launch(binary, masterPort, baseArgs(masterPort, dir), dir));
-    const replicaPort = await freePort();
-    processes.push(
-      await launch(
-        binary,
-        replicaPort,
-        [...baseArgs(replicaPort, dir), '--replicaof', '127.0.0.1', String(masterPort)],
-        dir,
-      ),
-    );
+    const master = await launchOnFreePort(binary, dir, (port) => baseArgs(port, dir));
+    processes.push(master.server);
+    const masterPort = master.port;
+    const replica = await launchOnFreePort(binary, dir, (port) => [
+      ...baseArgs(port, dir),
+      '--replicaof',
+      '127.0.0.1',
+      String(masterPort),
+    ]);
+    processes.push(replica.server);
+    const replicaPort = replica.port;
     await waitUntil(
       'replica in sync',
       async () => {
@@ -282,22 +300,24 @@ export async function startRedisSentinel(
     );
     const sentinels: RedisNodeAddress[] = [];
     for (let index = 0; index < count; index++) {
-      const port = await freePort();
-      const configPath = join(dir, `sentinel-${port}.conf`);
-      writeFileSync(
-        configPath,
-        [
-          `port ${port}`,
-          'bind 127.0.0.1',
-          `dir ${dir}`,
-          `sentinel monitor ${masterName} 127.0.0.1 ${masterPort} ${Math.floor(count / 2) + 1}`,
-          `sentinel down-after-milliseconds ${masterName} 2000`,
-          `sentinel failover-timeout ${masterName} 10000`,
-          `sentinel parallel-syncs ${masterName} 1`,
-          '',
-        ].join('\n'),
-      );
-      processes.push(await launch(binary, port, [configPath, '--sentinel'], dir));
+      const { server, port } = await launchOnFreePort(binary, dir, (port) => {
+        const configPath = join(dir, `sentinel-${port}.conf`);
+        writeFileSync(
+          configPath,
+          [
+            `port ${port}`,
+            'bind 127.0.0.1',
+            `dir ${dir}`,
+            `sentinel monitor ${masterName} 127.0.0.1 ${masterPort} ${Math.floor(count / 2) + 1}`,
+            `sentinel down-after-milliseconds ${masterName} 2000`,
+            `sentinel failover-timeout ${masterName} 10000`,
+            `sentinel parallel-syncs ${masterName} 1`,
+            '',
+          ].join('\n'),
+        );
+        return [configPath, '--sentinel'];
+      });
+      processes.push(server);
       sentinels.push({ host: '127.0.0.1', port });
     }
     await waitUntil(
