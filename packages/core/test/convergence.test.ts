@@ -345,7 +345,7 @@ describe('getMany', () => {
     const cache = await createCache({ store, heartbeatMs: 0, onError, maxKeyBytes: 8 });
     expect(await cache.getMany(['a', 'b', 'much-too-long'])).toEqual([undefined, undefined, undefined]);
     expect(onError).toHaveBeenCalledTimes(2);
-    expect((cache as unknown as { fills: Map<string, unknown> }).fills.size).toBe(0);
+    expect((cache as unknown as { tier: { fills: { size: number } } }).tier.fills.size).toBe(0);
     await cache.close();
   });
 });

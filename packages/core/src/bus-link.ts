@@ -1,0 +1,231 @@
+import type { Calls } from './calls.js';
+import { encodeEvent } from './codec.js';
+import type { CacheConfig } from './config.js';
+import type { Action, StorePublication, Subscription, SynchronizerStatus } from './contracts.js';
+import type { Stats } from './options.js';
+import type { Receiver } from './receiver.js';
+import type { Reporter } from './reporting.js';
+
+/**
+ * This pod's side of the bus: the subscription and its status, and everything the pod sends.
+ * Outgoing events are numbered per pod (`epoch`, `seq`) so receivers can detect losses; a publish
+ * that fails is retried from a bounded queue that keeps only the newest event per key; a heartbeat
+ * carries the last `seq` so receivers also notice lost trailing events. Received messages go
+ * straight from the synchronizer to the {@link Receiver}; a resubscription (messages may have been
+ * lost) makes it resync.
+ *
+ * @internal
+ */
+export class BusLink<V> {
+  /** The synchronizer's last reported status. */
+  status: SynchronizerStatus = 'down';
+  private subscription: Subscription | undefined;
+  private seq = 0;
+  private readonly inFlightPublishes = new Set<Promise<void>>();
+  private readonly retryQueue = new Map<string | typeof CLEAR_SLOT, PendingPublish>();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelayMs = 0;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly config: CacheConfig<V>,
+    private readonly calls: Calls,
+    private readonly receiver: Receiver<V>,
+    private readonly counters: Stats,
+    private readonly reporter: Reporter,
+  ) {}
+
+  /** Subscribes and starts the heartbeat; resolves once the subscription is confirmed. */
+  start(): Promise<void> {
+    const subscribed = this.subscribe();
+    if (this.config.heartbeatMs > 0) {
+      this.heartbeatTimer = setInterval(() => this.heartbeat(), this.config.heartbeatMs);
+      this.heartbeatTimer.unref();
+    }
+    return subscribed;
+  }
+
+  private async subscribe(): Promise<void> {
+    const { synchronizer, channel } = this.config;
+    this.subscription = await this.calls.run(
+      () => synchronizer.subscribe(channel, this.receiver.onMessage, this.onStatus),
+      'subscribe',
+      undefined,
+      'sync',
+    );
+    if (this.status === 'down') this.status = 'up';
+  }
+
+  private readonly onStatus = (status: SynchronizerStatus, error?: unknown): void => {
+    if (this.stopped) return;
+    const previous = this.status;
+    this.status = status === 'resubscribed' ? 'up' : status;
+    this.reporter.emit('status', status);
+    if (status === 'down') {
+      this.reporter.logger.warn('synchronizer down; local entries may go stale until it recovers', {
+        namespace: this.config.namespace,
+        error: error instanceof Error ? error.message : error,
+      });
+    } else if (status === 'resubscribed') {
+      this.reporter.logger.info('synchronizer resubscribed; flushing local tier', {
+        namespace: this.config.namespace,
+      });
+      this.receiver.resync('resubscribed');
+    }
+    if (this.status === 'up' && previous === 'down' && this.retryQueue.size > 0) this.scheduleRetry(0);
+  };
+
+  /**
+   * The event of a write the store will publish itself: the envelope without the value bytes and
+   * with version 0 (the store writes the version it assigns). It takes this pod's next `seq` now,
+   * so events leave in the order the writes reach the store; a write that then fails leaves a gap
+   * in the numbering, which peers treat as a possible loss (they resync): safe, and rare.
+   */
+  publication(
+    action: 'set' | 'invalidate' | 'delete',
+    key: string,
+    ttlMs: number,
+    value: Uint8Array | undefined,
+  ): StorePublication {
+    const { podId, epoch, codec, channel } = this.config;
+    const head = encodeEvent(
+      { action, key, podId, epoch, seq: ++this.seq, version: 0, ttlMs, value },
+      codec,
+      true,
+    );
+    return { channel, head, appendPayload: value !== undefined };
+  }
+
+  /** Publishes the event of a write, bounded by the timeout; a failure is reported and queued for retry. */
+  publish(action: Action, key: string, version: number, ttlMs: number, value: Uint8Array | undefined): void {
+    const { podId, epoch, codec, channel, synchronizer } = this.config;
+    let message: Uint8Array;
+    try {
+      message = encodeEvent({ action, key, podId, epoch, seq: ++this.seq, version, ttlMs, value }, codec);
+    } catch (error) {
+      this.reporter.error(error, { operation: 'publish', key });
+      return;
+    }
+    const sent = this.calls
+      .run(() => synchronizer.publish(channel, message), 'publish', key, 'sync')
+      .then(
+        () => {
+          this.inFlightPublishes.delete(sent);
+        },
+        (error: unknown) => {
+          this.inFlightPublishes.delete(sent);
+          this.reporter.error(error, { operation: 'publish', key });
+          this.enqueueRetry({ action, key, version, ttlMs, value });
+        },
+      );
+    this.inFlightPublishes.add(sent);
+  }
+
+  private enqueueRetry(pending: PendingPublish): void {
+    if (this.stopped) {
+      this.counters.publishFailures++;
+      return;
+    }
+    const slot = pending.action === 'clear' ? CLEAR_SLOT : pending.key;
+    const existing = this.retryQueue.get(slot);
+    if (existing !== undefined && existing.version >= pending.version) return;
+    this.retryQueue.delete(slot);
+    this.retryQueue.set(slot, pending);
+    if (this.retryQueue.size > this.config.maxPendingPublishes) {
+      const oldest = this.retryQueue.keys().next().value;
+      if (oldest !== undefined) this.retryQueue.delete(oldest);
+      this.counters.publishFailures++;
+    }
+    this.counters.publishRetries++;
+    this.scheduleRetry(this.retryDelayMs === 0 ? 50 : Math.min(this.retryDelayMs * 2, 5000));
+  }
+
+  private scheduleRetry(delayMs: number): void {
+    if (this.retryTimer !== undefined || this.stopped) return;
+    this.retryDelayMs = delayMs;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.status === 'down') return;
+      void Promise.allSettled(this.drainRetries()).then(() => {
+        if (this.retryQueue.size === 0) this.retryDelayMs = 0;
+      });
+    }, delayMs);
+    this.retryTimer.unref();
+  }
+
+  private drainRetries(): Array<Promise<void>> {
+    const batch = [...this.retryQueue.values()];
+    this.retryQueue.clear();
+    for (const p of batch) this.publish(p.action, p.key, p.version, p.ttlMs, p.value);
+    return [...this.inFlightPublishes];
+  }
+
+  private heartbeat(): void {
+    if (this.stopped || this.status === 'down') return;
+    const { podId, epoch, codec, channel, synchronizer } = this.config;
+    let message: Uint8Array;
+    try {
+      message = encodeEvent(
+        { action: 'heartbeat', key: '', podId, epoch, seq: this.seq, version: 0, ttlMs: 0 },
+        codec,
+      );
+    } catch (error) {
+      this.reporter.error(error, { operation: 'heartbeat' });
+      return;
+    }
+    this.calls
+      .run(() => synchronizer.publish(channel, message), 'heartbeat', undefined, 'sync')
+      .catch((error: unknown) => {
+        if (this.reporter.debug) this.reporter.logger.debug('heartbeat failed', { error: String(error) });
+      });
+  }
+
+  /**
+   * The cache is closing: no more heartbeats, retries or status handling. Waits (within one
+   * timeout) for publishes in flight and, when the bus is up, for one last try of the queued ones;
+   * what is still unsent is counted as failed (peers resync on the next gap).
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.heartbeatTimer);
+    clearTimeout(this.retryTimer);
+    const deadline = delay(this.config.timeoutMs);
+    await Promise.race([Promise.allSettled([...this.inFlightPublishes]), deadline.promise]);
+    if (this.retryQueue.size > 0 && this.status !== 'down') {
+      await Promise.race([Promise.allSettled(this.drainRetries()), deadline.promise]);
+    }
+    deadline.cancel();
+    if (this.retryQueue.size > 0) {
+      this.counters.publishFailures += this.retryQueue.size;
+      this.reporter.logger.warn('closing with unpublished events; peers will resync', {
+        count: this.retryQueue.size,
+      });
+      this.retryQueue.clear();
+    }
+  }
+
+  /** Ends the subscription (after {@link BusLink.stop}). */
+  unsubscribe(): Promise<void> {
+    return this.subscription?.unsubscribe() ?? Promise.resolve();
+  }
+}
+
+/** A publish waiting for retry; per key only the newest is kept. */
+interface PendingPublish {
+  action: Action;
+  key: string;
+  version: number;
+  ttlMs: number;
+  value: Uint8Array | undefined;
+}
+
+const CLEAR_SLOT = Symbol('clear');
+
+function delay(ms: number): { promise: Promise<void>; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
+}

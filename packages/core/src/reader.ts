@@ -1,0 +1,259 @@
+import { wrapAdapterError } from './calls.js';
+import { type CacheConfig, keyTooLong, keyTypeError, localTtl } from './config.js';
+import type { Store, StoreEntry } from './contracts.js';
+import { Deadline, type Deadlines } from './deadlines.js';
+import { StoreError, TimeoutError } from './errors.js';
+import { InFlight } from './in-flight.js';
+import type { LocalTier, PendingFill } from './local-tier.js';
+import type { GetOrSetOptions, Stats } from './options.js';
+import type { Reporter } from './reporting.js';
+import type { Writer } from './writer.js';
+
+/**
+ * One store read in flight for a key; concurrent gets share it. It is its own deadline node, so a
+ * read costs one promise and no timer or extra allocation for its timeout.
+ */
+class Fill<V> extends Deadline implements PendingFill<V> {
+  readonly promise: Promise<V | undefined>;
+  private resolvePromise!: (value: V | undefined) => void;
+  overtaken = false;
+  /** Settled (by the read, an error or the timeout); later results are ignored. */
+  done = false;
+
+  constructor(
+    private readonly onTimeout: (fill: Fill<V>) => void,
+    readonly key: string,
+    readonly operation: string,
+    /** The local tier's generation when the read started; a flush or clear since makes it stale. */
+    readonly generation: number,
+  ) {
+    super();
+    this.promise = new Promise<V | undefined>((resolve) => {
+      this.resolvePromise = resolve;
+    });
+  }
+
+  resolve(value: V | undefined): void {
+    this.done = true;
+    this.resolvePromise(value);
+  }
+
+  expire(): void {
+    this.onTimeout(this);
+  }
+}
+
+/**
+ * The read path below a local miss: one store read per key at a time (however many callers wait),
+ * bounded by the timeout, decoded once, shaped, and cached only when nothing overtook it (an event
+ * or a write for the key, a flush, a clear, an older version than this pod knows). Reads fail
+ * open: a store error or timeout is reported and reads as a miss. Also `getOrSet`'s one loader run
+ * per key.
+ *
+ * @internal
+ */
+export class Reader<V> {
+  private readonly loads = new InFlight<Promise<V>>();
+  private readonly store: Store;
+  private readonly prefix: string;
+  private readonly maxKeyBytes: number;
+  private readonly metricsEnabled: boolean;
+
+  constructor(
+    private readonly config: CacheConfig<V>,
+    private readonly tier: LocalTier<V>,
+    private readonly writer: Writer<V>,
+    private readonly deadlines: Deadlines,
+    private readonly counters: Stats,
+    private readonly reporter: Reporter,
+  ) {
+    this.store = config.store;
+    this.prefix = config.prefix;
+    this.maxKeyBytes = config.maxKeyBytes;
+    this.metricsEnabled = config.metricsEnabled;
+  }
+
+  /** One store read per key at a time; the result fills the local tier unless an event overtook it. */
+  fetch(key: string): Promise<V | undefined> {
+    const pending = this.tier.fills.get(key);
+    if (pending !== undefined) return pending.promise;
+    return this.startFill(key, this.readOne, 'get');
+  }
+
+  /** `fetch`'s store read (one function for every call, so a miss allocates no closure for it). */
+  private readonly readOne = (key: string): Promise<StoreEntry | undefined> =>
+    this.store.get(this.prefix + key);
+
+  /**
+   * Values for many keys, in order: local hits first, then one `store.getMany` for the misses that
+   * are not already being read (those share the read in flight).
+   */
+  async getMany(keys: readonly string[]): Promise<Array<V | undefined>> {
+    const local = this.tier.cache;
+    const result: Array<V | undefined> = new Array(keys.length);
+    const missing: number[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      if (typeof key !== 'string') throw keyTypeError(key);
+      const entry = local.get(key);
+      if (entry !== undefined) {
+        if (this.metricsEnabled) this.counters.localHits++;
+        result[i] = entry.value;
+      } else {
+        if (this.metricsEnabled) this.counters.localMisses++;
+        missing.push(i);
+      }
+    }
+    if (missing.length === 0) return result;
+    const batchKeys: string[] = [];
+    const seen = new Set<string>();
+    for (const i of missing) {
+      const key = keys[i]!;
+      if (seen.has(key) || this.tier.fills.get(key) !== undefined) continue;
+      seen.add(key);
+      if (!keyTooLong(key, this.maxKeyBytes)) batchKeys.push(key);
+    }
+    if (batchKeys.length > 1) {
+      // One store call for the batch; each key's fill bounds it by the timeout and maps its errors.
+      let batch: Promise<Array<StoreEntry | undefined>>;
+      try {
+        batch = Promise.resolve(this.store.getMany(batchKeys.map((key) => this.prefix + key)));
+      } catch (error) {
+        batch = Promise.reject(error);
+      }
+      for (let j = 0; j < batchKeys.length; j++) {
+        this.startFill(batchKeys[j]!, () => batch.then((entries) => entries[j]), 'getMany');
+      }
+    }
+    const values = await Promise.all(missing.map((i) => this.fetch(keys[i]!)));
+    for (let j = 0; j < missing.length; j++) result[missing[j]!] = values[j];
+    return result;
+  }
+
+  /** `getOrSet` after a local miss: one run per key at a time of read, else loader and write. */
+  load(key: string, loader: (key: string) => V | Promise<V>, options?: GetOrSetOptions): Promise<V> {
+    let loading = this.loads.get(key);
+    if (loading === undefined) {
+      if (this.metricsEnabled) this.counters.localMisses++;
+      const started: Promise<V> = this.readOrLoad(key, loader, options).finally(() =>
+        this.loads.release(key, started),
+      );
+      loading = started;
+      this.loads.add(key, started);
+    }
+    return loading;
+  }
+
+  private async readOrLoad(key: string, loader: (key: string) => V | Promise<V>, options?: GetOrSetOptions) {
+    const cached = await this.fetch(key);
+    if (cached !== undefined) return cached;
+    const value = await loader(key);
+    if (value === undefined) return value;
+    try {
+      await this.writer.write(key, value, options?.invalidate === true ? 'invalidate' : 'set', options);
+    } catch (error) {
+      if (!StoreError.isInstance(error) && !TimeoutError.isInstance(error)) throw error;
+      this.reporter.error(error, { operation: 'getOrSet', key });
+    }
+    return value;
+  }
+
+  private startFill(
+    key: string,
+    read: (key: string) => Promise<StoreEntry | undefined>,
+    operation: string,
+  ): Promise<V | undefined> {
+    const fill = new Fill<V>(this.fillTimedOut, key, operation, this.tier.generation);
+    this.tier.fills.add(key, fill);
+    if (keyTooLong(key, this.maxKeyBytes)) {
+      this.finishFill(fill, undefined);
+      return fill.promise;
+    }
+    let result: Promise<StoreEntry | undefined>;
+    try {
+      result = read(key);
+    } catch (error) {
+      this.failFill(fill, error);
+      return fill.promise;
+    }
+    this.deadlines.track(fill);
+    Promise.resolve(result).then(
+      (stored) => this.completeFill(fill, stored),
+      (error: unknown) => this.failFill(fill, error),
+    );
+    return fill.promise;
+  }
+
+  /** The store answered: count, decode, shape, and cache unless something overtook the read. */
+  private completeFill(fill: Fill<V>, stored: StoreEntry | undefined): void {
+    if (fill.done) return; // timed out already (reported then)
+    this.deadlines.settle(fill);
+    const key = fill.key;
+    if (stored === undefined) {
+      if (this.metricsEnabled) this.counters.remoteMisses++;
+      this.finishFill(fill, undefined);
+      return;
+    }
+    if (this.metricsEnabled) this.counters.remoteHits++;
+    let value: V;
+    try {
+      value = this.config.marshaller.decode(stored.payload);
+    } catch (error) {
+      this.reporter.error(error, { operation: 'decode', key });
+      this.finishFill(fill, undefined);
+      return;
+    }
+    const tier = this.tier;
+    let shaped: V | undefined;
+    try {
+      shaped = tier.shape(key, stored.version, stored.ttlMs ?? 0, stored.payload, value);
+      // A value with (almost) no time left is returned but not cached: 0 would read as "no TTL".
+      const expiring = stored.ttlMs !== undefined && stored.ttlMs <= 0;
+      if (
+        !expiring &&
+        !fill.overtaken &&
+        fill.generation === tier.generation &&
+        !tier.closed &&
+        tier.versions.noteUnlessOlder(key, stored.version)
+      ) {
+        if (shaped !== undefined) {
+          tier.cache.set(
+            key,
+            { value: shaped, version: stored.version },
+            { ttlMs: localTtl(stored.ttlMs ?? 0, this.config.localTtlMs) },
+          );
+        }
+      }
+    } catch (error) {
+      // a local cache that throws: the read still answers, nothing is cached
+      this.reporter.error(error, { operation: 'get', key });
+    }
+    this.finishFill(fill, shaped === undefined ? value : shaped);
+  }
+
+  /** The read failed: reads fail open (reported, a miss). */
+  private failFill(fill: Fill<V>, error: unknown): void {
+    if (fill.done) return;
+    this.deadlines.settle(fill);
+    this.reporter.error(wrapAdapterError(error, 'store', fill.operation, fill.key), {
+      operation: 'get',
+      key: fill.key,
+    });
+    this.finishFill(fill, undefined);
+  }
+
+  /** Called by the deadline sweep (the fill is untracked by then). */
+  private readonly fillTimedOut = (fill: Fill<V>): void => {
+    if (fill.done) return;
+    this.reporter.error(new TimeoutError(this.config.timeoutMs, { action: fill.operation, key: fill.key }), {
+      operation: 'get',
+      key: fill.key,
+    });
+    this.finishFill(fill, undefined);
+  };
+
+  private finishFill(fill: Fill<V>, value: V | undefined): void {
+    this.tier.fills.release(fill.key, fill);
+    fill.resolve(value);
+  }
+}

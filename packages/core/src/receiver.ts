@@ -1,0 +1,272 @@
+import type { Calls } from './calls.js';
+import { decodeEvent, EventDecodeError, type WireEvent } from './codec.js';
+import { type CacheConfig, localTtl } from './config.js';
+import type { InvalidationEvent } from './contracts.js';
+import { SyncedCacheError } from './errors.js';
+import type { LocalTier } from './local-tier.js';
+import type { Stats } from './options.js';
+import type { Reporter } from './reporting.js';
+
+const MAX_PEERS = 10_000;
+const MAX_DEFERRED_SETS = 10_000;
+
+/**
+ * The receive path: decodes each bus message (dropping and counting malformed, foreign or badly
+ * signed ones), tracks every peer's event numbering to detect lost events, and applies an event
+ * only when it is newer than what this pod knows. After a detected loss it resyncs: flushes the
+ * local tier and raises the version floor to the store's clock, treating `set` events as
+ * invalidations until the floor is known.
+ *
+ * @internal
+ */
+export class Receiver<V> {
+  /** This pod's epoch and podId as they appear on the wire, to skip its own echoes cheaply. */
+  private readonly ownSignature: Uint8Array;
+  private readonly peers = new Map<string, { epoch: number; seq: number }>();
+  /** While > 0, a loss was detected and the floor is not yet raised: `set` events act as invalidations. */
+  private resyncsPending = 0;
+  /** `set` events received while a resync waits for the store's version; re-checked once it is known. */
+  private deferredSets: WireEvent[] = [];
+  /** The store cannot bound past versions: after the first loss, `set` events act as invalidations. */
+  private setsAsInvalidations = false;
+  private reportedDuplicatePodId = false;
+  private readonly metricsEnabled: boolean;
+
+  constructor(
+    private readonly config: CacheConfig<V>,
+    private readonly tier: LocalTier<V>,
+    private readonly calls: Calls,
+    private readonly counters: Stats,
+    private readonly reporter: Reporter,
+  ) {
+    this.ownSignature = ownSignature(config.epoch, config.podId);
+    this.metricsEnabled = config.metricsEnabled;
+  }
+
+  /** The synchronizer's message callback. */
+  readonly onMessage = (message: Uint8Array): void => {
+    if (this.tier.closed || isOwnEcho(message, this.ownSignature)) return;
+    let event: WireEvent;
+    try {
+      event = decodeEvent(message, this.config.codec);
+    } catch (error) {
+      const reason = error instanceof EventDecodeError ? error.reason : 'decode';
+      this.dropMessage(reason);
+      return;
+    }
+    try {
+      this.receive(event);
+    } catch (error) {
+      this.reporter.error(error, { operation: 'apply', key: event.key });
+    }
+  };
+
+  private receive(event: WireEvent): void {
+    if (event.podId === this.config.podId) {
+      if (event.epoch !== this.config.epoch && !this.reportedDuplicatePodId) {
+        this.reportedDuplicatePodId = true;
+        this.reporter.error(
+          new SyncedCacheError(
+            `another pod publishes with this pod's podId "${this.config.podId}"; its events are ignored`,
+            'ERR_INVALID_CONFIG',
+            {
+              action: 'receive',
+            },
+          ),
+          { operation: 'receive' },
+        );
+      }
+      return;
+    }
+    this.trackSequence(event);
+    if (event.action === 'heartbeat') return;
+    const applied = this.apply(event);
+    if (this.metricsEnabled) {
+      if (applied) this.counters.eventsApplied++;
+      else this.counters.eventsStale++;
+    }
+    if (this.reporter.debug) {
+      this.reporter.logger.debug('event', {
+        action: event.action,
+        key: event.key,
+        from: event.podId,
+        version: event.version,
+        applied,
+      });
+    }
+    this.reporter.emit('event', event as InvalidationEvent, applied);
+  }
+
+  /** Detects lost events from a peer's (epoch, seq) numbering; a gap flushes the local tier. */
+  private trackSequence(event: WireEvent): void {
+    const peer = this.peers.get(event.podId);
+    if (peer === undefined || peer.epoch !== event.epoch) {
+      if (this.peers.size >= MAX_PEERS) {
+        const oldest = this.peers.keys().next().value;
+        if (oldest !== undefined) this.peers.delete(oldest);
+      }
+      this.peers.set(event.podId, { epoch: event.epoch, seq: event.seq });
+      // First contact after the peer already published: we may have missed its earlier events.
+      const first = event.action === 'heartbeat' ? 0 : 1;
+      if (event.seq > first) this.resync('gap');
+      return;
+    }
+    if (event.action === 'heartbeat') {
+      if (event.seq > peer.seq) {
+        peer.seq = event.seq;
+        this.resync('gap');
+      }
+      return;
+    }
+    if (event.seq === peer.seq + 1) {
+      peer.seq = event.seq;
+    } else if (event.seq > peer.seq + 1) {
+      peer.seq = event.seq;
+      this.resync('gap');
+    }
+    // seq <= peer.seq: a duplicate or a late one; version checks make applying it harmless.
+  }
+
+  /** Applies a remote event if it is newer than what this pod knows. Returns whether it was. */
+  private apply(event: WireEvent): boolean {
+    const key = event.key;
+    const tier = this.tier;
+    if (event.action === 'clear') {
+      // Even a late clear flushes: the floor may come from forgotten keys rather than from this
+      // clear, and entries older than the clear could still be held.
+      tier.clear(event.version);
+      return true;
+    }
+    tier.overtake(key);
+    const versions = tier.versions;
+    if (event.version <= versions.own(key)) return false;
+    // At or below the floor the event is newer than what this pod holds for the key, but its value
+    // may have been superseded by an event this pod lost or forgot: drop the copy, do not apply it.
+    const trusted = event.version > versions.floor;
+    versions.note(key, event.version);
+    if (event.action === 'set' && trusted && !this.setsAsInvalidations) {
+      if (this.resyncsPending > 0) {
+        // The floor is not known yet: drop the copy now, and apply the value once the floor says
+        // the event is newer than anything a lost event could have carried.
+        tier.drop(key);
+        if (this.deferredSets.length < MAX_DEFERRED_SETS) {
+          this.deferredSets.push({ ...event, value: event.value!.slice() });
+        }
+        return true;
+      }
+      this.applySet(event);
+      return true;
+    }
+    tier.drop(key);
+    return true;
+  }
+
+  /** Puts a trusted `set` event's value into the local tier. */
+  private applySet(event: WireEvent): void {
+    const key = event.key;
+    const payload = event.value!;
+    const tier = this.tier;
+    let value: V;
+    try {
+      value = this.config.marshaller.decode(payload);
+    } catch (error) {
+      this.reporter.error(error, { operation: 'decodeEvent', key });
+      tier.drop(key);
+      return;
+    }
+    const shaped = tier.shape(key, event.version, event.ttlMs, payload, value, event);
+    if (shaped === undefined) {
+      tier.drop(key);
+    } else {
+      if (this.metricsEnabled && tier.cache.get(key) !== undefined) this.counters.invalidations++;
+      tier.cache.set(
+        key,
+        { value: shaped, version: event.version },
+        { ttlMs: localTtl(event.ttlMs, this.config.localTtlMs) },
+      );
+    }
+  }
+
+  /** Applies the deferred `set` events that are above the new floor and still the newest seen. */
+  private replayDeferredSets(): void {
+    const deferred = this.deferredSets;
+    this.deferredSets = [];
+    const versions = this.tier.versions;
+    for (const event of deferred) {
+      if (event.version > versions.floor && versions.own(event.key) === event.version) {
+        this.applySet(event);
+      }
+    }
+  }
+
+  /**
+   * Lost events were detected: flush, then raise the floor to the store's current version so that
+   * any event older than the flush (which a lost newer event may have superseded) is treated as an
+   * invalidation. Until the floor is raised, every `set` event is treated as one.
+   */
+  resync(reason: 'gap' | 'resubscribed'): void {
+    this.tier.flush();
+    if (this.metricsEnabled) this.counters.resyncs++;
+    this.reporter.emit('resync', reason);
+    if (this.reporter.debug) {
+      this.reporter.logger.debug('resync', { reason, namespace: this.config.namespace });
+    }
+    if (typeof this.config.store.currentVersion !== 'function') {
+      this.setsAsInvalidations = true;
+      return;
+    }
+    this.resyncsPending++;
+    void this.raiseFloorFromStore(0);
+  }
+
+  private async raiseFloorFromStore(attempt: number): Promise<void> {
+    const store = this.config.store;
+    try {
+      const version = await this.calls.run(
+        () => store.currentVersion!(),
+        'currentVersion',
+        undefined,
+        'store',
+      );
+      this.tier.versions.raiseFloor(version);
+      this.resyncsPending--;
+      if (this.resyncsPending === 0 && !this.tier.closed) this.replayDeferredSets();
+    } catch (error) {
+      this.reporter.error(error, { operation: 'resync' });
+      if (this.tier.closed) return;
+      const timer = setTimeout(
+        () => void this.raiseFloorFromStore(attempt + 1),
+        Math.min(50 * 2 ** attempt, 5000),
+      );
+      timer.unref();
+    }
+  }
+
+  private dropMessage(reason: string): void {
+    if (this.metricsEnabled) this.counters.eventsDropped++;
+    this.reporter.emit('dropped', reason);
+    if (this.reporter.debug) {
+      this.reporter.logger.debug('dropped bus message', { reason, namespace: this.config.namespace });
+    }
+  }
+}
+
+/**
+ * Bytes 20..27 (epoch) and 36.. (podId length + podId) of this pod's envelopes. On Redis every
+ * publish comes back to the publisher's own subscription; matching these bytes skips decoding it.
+ */
+function ownSignature(epoch: number, podId: string): Uint8Array {
+  const podIdBytes = Buffer.from(podId, 'utf8');
+  const signature = Buffer.alloc(8 + 1 + podIdBytes.length);
+  signature.writeDoubleBE(epoch, 0);
+  signature[8] = podIdBytes.length;
+  podIdBytes.copy(signature, 9);
+  return signature;
+}
+
+function isOwnEcho(message: Uint8Array, signature: Uint8Array): boolean {
+  if (!(message instanceof Uint8Array) || message.length < 36 + signature.length - 8) return false;
+  for (let i = 0; i < 8; i++) if (message[20 + i] !== signature[i]) return false;
+  for (let i = 8; i < signature.length; i++) if (message[28 + i] !== signature[i]) return false;
+  return true;
+}

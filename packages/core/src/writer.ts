@@ -1,0 +1,146 @@
+import type { BusLink } from './bus-link.js';
+import type { Calls } from './calls.js';
+import { type CacheConfig, checkDuration, checkKey, localTtl } from './config.js';
+import { CacheClosedError, LimitExceededError, SerializationError, SyncedCacheError } from './errors.js';
+import type { LocalTier } from './local-tier.js';
+import type { SetOptions } from './options.js';
+
+/**
+ * The write path: encode once, write the store (which assigns the version, and with a publishing
+ * store also sends the event in the same step), update the local tier unless something newer is
+ * already known, then hand the event to the bus link. Reader pods that may not write the store
+ * change only their own local tier.
+ *
+ * @internal
+ */
+export class Writer<V> {
+  private readonly prefix: string;
+
+  constructor(
+    private readonly config: CacheConfig<V>,
+    private readonly tier: LocalTier<V>,
+    private readonly calls: Calls,
+    private readonly link: BusLink<V>,
+  ) {
+    this.prefix = config.prefix;
+  }
+
+  /** `set` and `setWithInvalidate` (the action other pods receive when the value fits an event). */
+  async write(key: string, value: V, action: 'set' | 'invalidate', options?: SetOptions): Promise<void> {
+    const method = action === 'set' ? 'set' : 'setWithInvalidate';
+    this.assertOpen(method, key);
+    checkKey(key, this.config.maxKeyBytes, action);
+    const ttlMs = checkDuration('ttlMs', options?.ttlMs ?? this.config.ttlMs);
+    const localTtlMs = localTtl(
+      ttlMs,
+      checkDuration('localTtlMs', options?.localTtlMs ?? this.config.localTtlMs),
+    );
+    const cost = options?.cost;
+    const payload = this.encode(key, value);
+    const tier = this.tier;
+    if (!this.config.writesStore) {
+      tier.overtake(key);
+      tier.put(key, tier.shape(key, 0, ttlMs, payload, value), 0, { ttlMs: localTtlMs, cost });
+      return;
+    }
+    const sendValue = action === 'set' && payload.length <= this.config.maxEventValueBytes;
+    const eventAction = sendValue ? 'set' : 'invalidate';
+    const store = this.config.store;
+    const publication = this.config.publishesThroughStore
+      ? this.link.publication(eventAction, key, ttlMs, sendValue ? payload : undefined)
+      : undefined;
+    const version = await this.calls.run(
+      () =>
+        publication === undefined
+          ? store.set(this.prefix + key, payload, { ttlMs })
+          : store.setAndPublish!(this.prefix + key, payload, { ttlMs }, publication),
+      method,
+      key,
+      'store',
+    );
+    tier.overtake(key);
+    if (version >= tier.versions.threshold(key)) {
+      tier.versions.note(key, version);
+      tier.put(key, tier.shape(key, version, ttlMs, payload, value), version, { ttlMs: localTtlMs, cost });
+    }
+    if (publication === undefined)
+      this.link.publish(eventAction, key, version, ttlMs, sendValue ? payload : undefined);
+  }
+
+  /** Removes the key from the store, the local tier and every other pod. */
+  async delete(key: string): Promise<void> {
+    this.assertOpen('delete', key);
+    checkKey(key, this.config.maxKeyBytes, 'delete');
+    const tier = this.tier;
+    if (!this.config.writesStore) {
+      tier.overtake(key);
+      tier.cache.delete(key);
+      return;
+    }
+    const store = this.config.store;
+    const publication = this.config.publishesThroughStore
+      ? this.link.publication('delete', key, 0, undefined)
+      : undefined;
+    const version = await this.calls.run(
+      () =>
+        publication === undefined
+          ? store.delete(this.prefix + key)
+          : store.deleteAndPublish!(this.prefix + key, publication),
+      'delete',
+      key,
+      'store',
+    );
+    tier.overtake(key);
+    tier.cache.delete(key);
+    tier.versions.note(key, version);
+    if (publication === undefined) this.link.publish('delete', key, version, 0, undefined);
+  }
+
+  /** Removes every key of the namespace from the store, the local tier and every other pod. */
+  async clear(): Promise<void> {
+    this.assertOpen('clear');
+    if (!this.config.writesStore) {
+      this.tier.flush();
+      return;
+    }
+    const version = await this.calls.run(
+      () => this.config.store.clear(this.prefix),
+      'clear',
+      undefined,
+      'store',
+    );
+    this.tier.clear(version);
+    this.link.publish('clear', '', version, 0, undefined);
+  }
+
+  private encode(key: string, value: V): Uint8Array {
+    let payload: Uint8Array;
+    try {
+      payload = this.config.marshaller.encode(value);
+    } catch (error) {
+      if (SyncedCacheError.isInstance(error)) throw error;
+      throw new SerializationError(`cannot encode value for key ${JSON.stringify(key)}`, {
+        key,
+        cause: error,
+        action: 'encode',
+      });
+    }
+    if (!(payload instanceof Uint8Array)) {
+      throw new SerializationError('marshaller.encode did not return a Uint8Array', {
+        key,
+        action: 'encode',
+      });
+    }
+    if (payload.length > this.config.maxValueBytes) {
+      throw new LimitExceededError('maxValueBytes', this.config.maxValueBytes, payload.length, {
+        key,
+        action: 'set',
+      });
+    }
+    return payload;
+  }
+
+  private assertOpen(action: string, key?: string): void {
+    if (this.tier.closed) throw new CacheClosedError({ action, key });
+  }
+}
