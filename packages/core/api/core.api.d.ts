@@ -168,9 +168,6 @@ export declare class LimitExceededError extends SyncedCacheError {
 // limitFailure
 export declare function limitFailure(limit: 'maxDepth' | 'maxLength' | 'maxBytes', max: number, actual: number): WalkFailure;
 
-// loadMarshaller
-export declare function loadMarshaller(format: 'json' | 'msgpack'): Promise<Marshaller<unknown>>;
-
 // LocalCache
 export interface LocalCache<E = unknown> {
     readonly contractVersion?: number;

@@ -1,11 +1,10 @@
 import { BusLink } from './bus-link.js';
 import { Calls } from './calls.js';
 import { type CacheConfig, keyTypeError, resolveConfig } from './config.js';
-import type { LocalCache, Marshaller, SynchronizerStatus } from './contracts.js';
+import type { LocalCache, SynchronizerStatus } from './contracts.js';
 import { Deadlines } from './deadlines.js';
 import { CacheClosedError, InvalidConfigError } from './errors.js';
 import { LocalTier } from './local-tier.js';
-import { loadMarshaller } from './marshaller.js';
 import type {
   Cache,
   CacheEventMap,
@@ -61,7 +60,7 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
   private closing: Promise<void> | undefined;
 
   /**
-   * Prefer {@link createCache}, which also resolves `serializationFormat` and waits for `ready`.
+   * Prefer {@link createCache}, which also waits for `ready`.
    * @throws InvalidConfigError naming the option and the value.
    */
   constructor(options: SyncedCacheOptions<V> = {}) {
@@ -296,14 +295,7 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
  * ```
  */
 export async function createCache<V = unknown>(options: SyncedCacheOptions<V> = {}): Promise<SyncedCache<V>> {
-  let resolved = options;
-  if (options.marshaller === undefined && options.serializationFormat !== undefined) {
-    resolved = {
-      ...options,
-      marshaller: (await loadMarshaller(options.serializationFormat)) as Marshaller<V>,
-    };
-  }
-  const cache = new SyncedCache<V>(resolved);
+  const cache = new SyncedCache<V>(options);
   try {
     await cache.ready;
   } catch (error) {

@@ -66,14 +66,7 @@ export function resolveConfig<V>(options: SyncedCacheOptions<V>): CacheConfig<V>
   const namespace = o.namespace ?? 'default';
   const store = o.store ?? new MemoryStore();
   const synchronizer = o.synchronizer ?? new MemorySynchronizer();
-  if (o.marshaller === undefined && o.serializationFormat !== undefined) {
-    throw new InvalidConfigError(
-      'serializationFormat',
-      o.serializationFormat,
-      'createCache() (which loads the format package) or a `marshaller`',
-    );
-  }
-  const marshaller = o.marshaller ?? (jsonMarshaller as Marshaller<V>);
+  const marshaller = o.marshaller ?? formatMarshaller<V>(o.serializationFormat);
   const local = resolveLocalCache(o);
   const maxKeyBytes = o.maxKeyBytes ?? 16_384;
   const maxEventValueBytes = o.maxEventValueBytes ?? 65_536;
@@ -238,6 +231,22 @@ function optionalNumber(option: string, value: unknown, min: number, max: number
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new InvalidConfigError(option, value, `an integer from ${min} to ${max}`);
   }
+}
+
+/**
+ * The marshaller for `serializationFormat` when no `marshaller` is given. Core imports none of the
+ * format packages (they depend on core): `'json'`, like the Go library's default, is core's
+ * built-in plain JSON; `'msgpack'` needs the marshaller passed in.
+ */
+function formatMarshaller<V>(format: SyncedCacheOptions<V>['serializationFormat']): Marshaller<V> {
+  if (format === 'msgpack') {
+    throw new InvalidConfigError(
+      'serializationFormat',
+      format,
+      'its marshaller passed in: npm install @synced-cache/msgpack, then `marshaller: createMsgpackMarshaller()` (core loads no format package by name)',
+    );
+  }
+  return jsonMarshaller as Marshaller<V>;
 }
 
 /** A per-call duration option (`ttlMs`, `localTtlMs` of `set`). */

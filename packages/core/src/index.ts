@@ -19,7 +19,7 @@ export {
 export * from './contracts.js';
 export * from './errors.js';
 export { consoleLogger, noopLogger } from './logger.js';
-export { jsonMarshaller, loadMarshaller } from './marshaller.js';
+export { jsonMarshaller } from './marshaller.js';
 export {
   type ClassCodec,
   checkDecodeInput,

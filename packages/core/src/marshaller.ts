@@ -1,6 +1,6 @@
 import type { Marshaller } from './contracts.js';
 import { CONTRACT_VERSION } from './contracts.js';
-import { InvalidConfigError, SerializationError } from './errors.js';
+import { SerializationError } from './errors.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -8,8 +8,8 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  * Core's built-in marshaller: plain JSON (the seed's `JSONMarshaller`). Values that JSON cannot
  * hold faithfully — BigInt, cycles, functions, symbols, a top-level `undefined` — are rejected
  * with a {@link SerializationError} instead of being silently changed. `Date`s become strings, as
- * with `JSON.stringify`; for type-faithful values use `serializationFormat: 'json'`
- * (`@synced-cache/json`) or `'msgpack'`.
+ * with `JSON.stringify`; for type-faithful values pass `marshaller: createJsonMarshaller()`
+ * (`@synced-cache/json`) or `createMsgpackMarshaller()` (`@synced-cache/msgpack`).
  */
 export const jsonMarshaller: Marshaller<unknown> = {
   contractVersion: CONTRACT_VERSION,
@@ -51,37 +51,4 @@ function rejectLossy(this: unknown, key: string, value: unknown): unknown {
     });
   }
   return value;
-}
-
-const FORMAT_PACKAGES = {
-  json: { name: '@synced-cache/json', factory: 'createJsonMarshaller' },
-  msgpack: { name: '@synced-cache/msgpack', factory: 'createMsgpackMarshaller' },
-} as const;
-
-/**
- * Resolves `serializationFormat` to a marshaller from its package, loaded on demand so core has no
- * dependency on it.
- * @throws InvalidConfigError naming the package to install when it is missing.
- */
-export async function loadMarshaller(format: 'json' | 'msgpack'): Promise<Marshaller<unknown>> {
-  const spec = FORMAT_PACKAGES[format];
-  if (spec === undefined) {
-    throw new InvalidConfigError('serializationFormat', format, "'json' or 'msgpack'");
-  }
-  let module: Record<string, unknown>;
-  try {
-    module = (await import(spec.name)) as Record<string, unknown>;
-  } catch (error) {
-    throw new InvalidConfigError(
-      'serializationFormat',
-      format,
-      `the package ${spec.name} to be installed (npm install ${spec.name})`,
-      { cause: error },
-    );
-  }
-  const factory = module[spec.factory];
-  if (typeof factory !== 'function') {
-    throw new InvalidConfigError('serializationFormat', format, `${spec.name} to export ${spec.factory}()`);
-  }
-  return factory() as Marshaller<unknown>;
 }

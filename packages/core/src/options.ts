@@ -114,9 +114,12 @@ export interface SyncedCacheOptions<V = unknown> {
   /** Config for the default local cache (seed: `LocalCacheConfig`; `maxSize` applies). */
   localCacheConfig?: LocalCacheConfig;
   /**
-   * `'json'` (type-faithful, `@synced-cache/json`) or `'msgpack'` (`@synced-cache/msgpack`)
-   * (seed: `SerializationFormat`). Ignored when `marshaller` is given.
-   * @default core's built-in plain JSON marshaller
+   * The Go library's `SerializationFormat`. `'json'` is core's built-in plain JSON marshaller (the
+   * default, as in Go). Core loads no format package by name: for `'msgpack'` also pass
+   * `marshaller: createMsgpackMarshaller()` from `@synced-cache/msgpack` (without it, an
+   * `InvalidConfigError` says so), and for type-faithful JSON pass `createJsonMarshaller()` from
+   * `@synced-cache/json`. Ignored when `marshaller` is given.
+   * @default 'json'
    */
   serializationFormat?: 'json' | 'msgpack';
   /** Encodes values (seed: `Marshaller`). */

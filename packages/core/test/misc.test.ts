@@ -1,12 +1,19 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import {
   consoleLogger,
   createCache,
   InvalidConfigError,
-  loadMarshaller,
+  jsonMarshaller,
+  MemoryStore,
   noopLogger,
   SieveCache,
+  SyncedCache,
 } from '../src/index.js';
+
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 describe('loggers', () => {
   it('consoleLogger writes each level to the matching console method with a prefix', () => {
@@ -25,20 +32,72 @@ describe('loggers', () => {
 });
 
 describe('serializationFormat', () => {
-  it("resolves 'json' and 'msgpack' to their packages' marshallers", async () => {
-    for (const format of ['json', 'msgpack'] as const) {
-      const marshaller = await loadMarshaller(format);
-      const value = { at: new Date(0), n: 1 };
-      expect(marshaller.decode(marshaller.encode(value))).toEqual(value);
-      const cache = await createCache({ serializationFormat: format });
-      await cache.set('k', value);
-      expect(await cache.get('k')).toEqual(value);
-      await cache.close();
+  it("'json' is core's built-in JSON marshaller, the Go library's default", async () => {
+    const store = new MemoryStore();
+    const cache = await createCache({ store, serializationFormat: 'json', heartbeatMs: 0 });
+    const value = { at: '1970-01-01T00:00:00.000Z', n: 1 };
+    await cache.set('k', value);
+    expect((await store.get('default:k'))?.payload).toEqual(jsonMarshaller.encode(value));
+    expect(await cache.get('k')).toEqual(value);
+    await cache.close();
+  });
+
+  it("'msgpack' without a marshaller is an InvalidConfigError naming the package and its factory", async () => {
+    const attempt = createCache({ serializationFormat: 'msgpack' });
+    await expect(attempt).rejects.toSatisfy(InvalidConfigError.isInstance);
+    await expect(attempt).rejects.toMatchObject({
+      option: 'serializationFormat',
+      value: 'msgpack',
+      message: expect.stringMatching(/@synced-cache\/msgpack.*createMsgpackMarshaller\(\)/),
+    });
+  });
+
+  it('a given marshaller is used whatever the format says', async () => {
+    const store = new MemoryStore();
+    const marshaller = {
+      encode: (value: string) => Buffer.from(`m:${value}`),
+      decode: (bytes: Uint8Array) => Buffer.from(bytes).toString().slice(2),
+    };
+    const cache = await createCache<string>({
+      store,
+      marshaller,
+      serializationFormat: 'msgpack',
+      heartbeatMs: 0,
+    });
+    await cache.set('k', 'v');
+    expect(Buffer.from((await store.get('default:k'))!.payload).toString()).toBe('m:v');
+    await cache.close();
+  });
+
+  it('an unknown format is an InvalidConfigError', () => {
+    expect(() => new SyncedCache({ serializationFormat: 'yaml' as 'json' })).toThrow(
+      expect.objectContaining({ option: 'serializationFormat', value: 'yaml' }),
+    );
+  });
+});
+
+describe('core knows none of its adapters', () => {
+  it('its manifest names no other @synced-cache package (the format packages depend on core)', () => {
+    const manifest = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies', 'devDependencies']) {
+      expect(Object.keys((manifest[field] as object | undefined) ?? {}), field).not.toContainEqual(
+        expect.stringMatching(/^@synced-cache\//),
+      );
     }
   });
 
-  it('an unknown format is an InvalidConfigError', async () => {
-    await expect(loadMarshaller('yaml' as 'json')).rejects.toSatisfy(InvalidConfigError.isInstance);
+  it('no source file holds a module specifier of another @synced-cache package (static or computed import)', () => {
+    const sources = readdirSync(join(packageRoot, 'src')).filter((name) => name.endsWith('.ts'));
+    expect(sources.length).toBeGreaterThan(10);
+    for (const name of sources) {
+      const code = readFileSync(join(packageRoot, 'src', name), 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/^\s*\/\/.*$/gm, '');
+      expect(code, name).not.toMatch(/['"`]@synced-cache\//);
+    }
   });
 });
 
