@@ -68,6 +68,7 @@ export interface CodecOptions {
     maxKeyBytes?: number;
     maxValueBytes?: number;
     secret?: Uint8Array | undefined;
+    signedContext?: Uint8Array | undefined;
 }
 
 // completePublication

@@ -2,6 +2,8 @@ import type { Calls } from './calls.js';
 import { encodeEvent } from './codec.js';
 import type { CacheConfig } from './config.js';
 import type { Action, StorePublication, Subscription, SynchronizerStatus } from './contracts.js';
+import { SynchronizerError } from './errors.js';
+import type { LocalTier } from './local-tier.js';
 import type { Stats } from './options.js';
 import type { Receiver } from './receiver.js';
 import type { Reporter } from './reporting.js';
@@ -27,17 +29,23 @@ export class BusLink<V> {
   private retryDelayMs = 0;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Since when this pod has been subscribed and hearing (performance.now); -1 before the first subscription. */
+  private hearingSince = -1;
+  /** When this pod noticed it stopped hearing its own heartbeats; -1 when it hears them. */
+  private deafSince = -1;
 
   constructor(
     private readonly config: CacheConfig<V>,
     private readonly calls: Calls,
     private readonly receiver: Receiver<V>,
+    private readonly tier: LocalTier<V>,
     private readonly counters: Stats,
     private readonly reporter: Reporter,
   ) {}
 
   /** Subscribes and starts the heartbeat; resolves once the subscription is confirmed. */
   start(): Promise<void> {
+    this.receiver.start();
     const subscribed = this.subscribe();
     if (this.config.heartbeatMs > 0) {
       this.heartbeatTimer = setInterval(() => this.heartbeat(), this.config.heartbeatMs);
@@ -54,27 +62,77 @@ export class BusLink<V> {
       undefined,
       'sync',
     );
-    if (this.status === 'down') this.status = 'up';
+    if (this.hearingSince < 0) {
+      // Confirmed: whatever the adapter reported while subscribing, this pod now hears the bus.
+      this.hearingSince = performance.now();
+      this.status = 'up';
+      this.tier.resume();
+    }
   }
 
+  /**
+   * The synchronizer's status callback. While `down`, this pod cannot hear changes: its local tier
+   * is emptied and neither serves nor fills until the subscription is back, and then it resyncs
+   * (messages may have been lost). `up` after `down` counts as a resubscription too.
+   */
   private readonly onStatus = (status: SynchronizerStatus, error?: unknown): void => {
     if (this.stopped) return;
     const previous = this.status;
-    this.status = status === 'resubscribed' ? 'up' : status;
+    const recovered =
+      status === 'resubscribed' || (status === 'up' && previous === 'down' && this.hearingSince >= 0);
+    this.status = status === 'down' ? 'down' : 'up';
+    if (status !== 'down') {
+      this.hearingSince = performance.now();
+      this.deafSince = -1;
+    }
     this.reporter.emit('status', status);
     if (status === 'down') {
-      this.reporter.logger.warn('synchronizer down; local entries may go stale until it recovers', {
+      this.reporter.logger.warn('synchronizer down; reading through to the store until it recovers', {
         namespace: this.config.namespace,
         error: error instanceof Error ? error.message : error,
       });
-    } else if (status === 'resubscribed') {
-      this.reporter.logger.info('synchronizer resubscribed; flushing local tier', {
-        namespace: this.config.namespace,
-      });
-      this.receiver.resync('resubscribed');
+      this.tier.suspend();
+    } else {
+      if (recovered) {
+        this.reporter.logger.info('synchronizer resubscribed; flushing local tier', {
+          namespace: this.config.namespace,
+        });
+        this.receiver.resync('resubscribed');
+      }
+      this.tier.resume();
     }
     if (this.status === 'up' && previous === 'down' && this.retryQueue.size > 0) this.scheduleRetry(0);
   };
+
+  /**
+   * Whether this pod still hears the bus, judged by its own heartbeats: on a synchronizer that
+   * delivers a pod's messages back to it (Redis, NATS and the memory bus do), a heartbeat that
+   * does not come back within one interval plus the timeout means the subscription went deaf
+   * without the adapter noticing (a half-open link). That is handled like `down` until this pod
+   * hears itself again, which then counts as a resubscription.
+   */
+  private checkHearing(): void {
+    const heard = this.receiver.lastOwnEchoAt;
+    if (heard < 0 || this.hearingSince < 0) return; // no echo seen yet: the synchronizer may not echo
+    if (this.deafSince >= 0) {
+      if (heard > this.deafSince) this.onStatus('resubscribed');
+      return;
+    }
+    if (this.status === 'down') return;
+    const now = performance.now();
+    if (now - Math.max(heard, this.hearingSince) > this.config.heartbeatMs + this.config.timeoutMs) {
+      this.onStatus(
+        'down',
+        new SynchronizerError(
+          `this pod's own heartbeat did not come back within ${this.config.heartbeatMs + this.config.timeoutMs} ms`,
+          {
+            action: 'heartbeat',
+          },
+        ),
+      );
+      this.deafSince = now;
+    }
+  }
 
   /**
    * The event of a write the store will publish itself: the envelope without the value bytes and
@@ -162,7 +220,10 @@ export class BusLink<V> {
   }
 
   private heartbeat(): void {
-    if (this.stopped || this.status === 'down') return;
+    if (this.stopped) return;
+    this.checkHearing();
+    // While deaf the heartbeat is the probe that tells when this pod hears the bus again.
+    if (this.status === 'down' && this.deafSince < 0) return;
     const { podId, epoch, codec, channel, synchronizer } = this.config;
     let message: Uint8Array;
     try {

@@ -17,6 +17,7 @@ import type {
 import { Reader } from './reader.js';
 import { Receiver } from './receiver.js';
 import { type Listener, Reporter } from './reporting.js';
+import { UnsettledWrites } from './unsettled-writes.js';
 import { Writer } from './writer.js';
 
 /**
@@ -57,6 +58,7 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
   private readonly reader: Reader<V>;
   private readonly writer: Writer<V>;
   private readonly link: BusLink<V>;
+  private readonly settling: UnsettledWrites<V>;
   private closing: Promise<void> | undefined;
 
   /**
@@ -89,8 +91,16 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
     this.calls = new Calls(new Deadlines(config.timeoutMs));
     this.tier = new LocalTier(config, this.counters, this.reporter);
     const receiver = new Receiver(config, this.tier, this.calls, this.counters, this.reporter);
-    this.link = new BusLink(config, this.calls, receiver, this.counters, this.reporter);
-    this.writer = new Writer(config, this.tier, this.calls, this.link);
+    this.link = new BusLink(config, this.calls, receiver, this.tier, this.counters, this.reporter);
+    this.settling = new UnsettledWrites(
+      config,
+      this.tier,
+      this.calls,
+      this.link,
+      this.counters,
+      this.reporter,
+    );
+    this.writer = new Writer(config, this.tier, this.calls, this.link, this.settling);
     this.reader = new Reader(
       config,
       this.tier,
@@ -114,11 +124,14 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
    * @throws CacheClosedError after `close()`.
    */
   get(key: string): Promise<V | undefined> {
-    if (this.tier.closed) return Promise.reject(new CacheClosedError({ action: 'get', key }));
-    const entry = this.local.get(key);
-    if (entry !== undefined) {
-      if (this.metricsEnabled) this.counters.localHits++;
-      return Promise.resolve(entry.value);
+    if (this.tier.serving) {
+      const entry = this.local.get(key);
+      if (entry !== undefined) {
+        if (this.metricsEnabled) this.counters.localHits++;
+        return Promise.resolve(entry.value);
+      }
+    } else if (this.tier.closed) {
+      return Promise.reject(new CacheClosedError({ action: 'get', key }));
     }
     if (this.metricsEnabled) this.counters.localMisses++;
     if (typeof key !== 'string') return Promise.reject(keyTypeError(key));
@@ -130,7 +143,10 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
    * @throws CacheClosedError after `close()`.
    */
   peek(key: string): V | undefined {
-    if (this.tier.closed) throw new CacheClosedError({ action: 'peek', key });
+    if (!this.tier.serving) {
+      if (this.tier.closed) throw new CacheClosedError({ action: 'peek', key });
+      return undefined;
+    }
     const entry = this.local.get(key);
     return entry === undefined ? undefined : entry.value;
   }
@@ -153,11 +169,14 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
    * @throws whatever the loader throws (not cached); CacheClosedError after `close()`.
    */
   getOrSet(key: string, loader: (key: string) => V | Promise<V>, options?: GetOrSetOptions): Promise<V> {
-    if (this.tier.closed) return Promise.reject(new CacheClosedError({ action: 'getOrSet', key }));
-    const entry = this.local.get(key);
-    if (entry !== undefined) {
-      if (this.metricsEnabled) this.counters.localHits++;
-      return Promise.resolve(entry.value);
+    if (this.tier.serving) {
+      const entry = this.local.get(key);
+      if (entry !== undefined) {
+        if (this.metricsEnabled) this.counters.localHits++;
+        return Promise.resolve(entry.value);
+      }
+    } else if (this.tier.closed) {
+      return Promise.reject(new CacheClosedError({ action: 'getOrSet', key }));
     }
     if (typeof loader !== 'function') {
       return Promise.reject(new InvalidConfigError('loader', loader, 'a function'));
@@ -260,7 +279,8 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
   }
 
   private async shutdown(): Promise<void> {
-    this.tier.closed = true;
+    this.tier.close();
+    await this.settling.stop();
     await this.link.stop();
     const { synchronizer, store } = this.config;
     const steps: Array<[string, () => Promise<void>]> = [

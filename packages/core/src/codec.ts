@@ -20,7 +20,8 @@
  * …       K     key (UTF-8)
  * …       4     value length L     (only with flag bit 0)
  * …       L     value bytes
- * …       32    HMAC-SHA256 over every preceding byte (only with flag bit 1)
+ * …       32    HMAC-SHA256 over the signed context (its length as u32, then its bytes; the
+ *               cache's channel) and every preceding byte (only with flag bit 1)
  * ```
  * A message that is truncated, has trailing bytes, invalid UTF-8, an unknown action or flag, a
  * foreign format version or a field over its limit is rejected with {@link EventDecodeError}.
@@ -76,6 +77,11 @@ export interface CodecOptions {
   maxValueBytes?: number;
   /** HMAC-SHA256 key. When set, encode signs and decode rejects unsigned or badly signed input. */
   secret?: Uint8Array | undefined;
+  /**
+   * Bytes the signature also covers but that are not sent: the cache passes its channel (which
+   * carries the namespace), so an event signed for one channel or namespace is rejected on another.
+   */
+  signedContext?: Uint8Array | undefined;
 }
 
 /** Why an incoming message was rejected; the `reason` is stable and used for counting. */
@@ -143,7 +149,7 @@ export function encodeEvent(event: WireEvent, options: CodecOptions = {}, omitVa
     }
   }
   if (signed) {
-    createHmac('sha256', options.secret!).update(buf.subarray(0, offset)).digest().copy(buf, offset);
+    signature(options.secret!, options.signedContext, buf.subarray(0, offset)).copy(buf, offset);
   }
   return buf;
 }
@@ -219,7 +225,7 @@ export function decodeEvent(message: unknown, options: CodecOptions = {}): WireE
   }
   if (offset !== end) throw new EventDecodeError(offset < end ? 'trailing' : 'truncated', 'length mismatch');
   if (signed && secret !== undefined) {
-    const expected = createHmac('sha256', secret).update(message.subarray(0, end)).digest();
+    const expected = signature(secret, options.signedContext, message.subarray(0, end));
     if (!timingSafeEqual(expected, message.subarray(end, length))) {
       throw new EventDecodeError('signature', 'HMAC mismatch');
     }
@@ -244,4 +250,14 @@ function isCount(n: number): boolean {
 
 function checkInteger(field: string, n: number): void {
   if (!isCount(n)) throw new EventDecodeError('field', `${field} must be a non-negative safe integer`);
+}
+
+/** HMAC-SHA256 over the context (length-prefixed, so no context can pose as part of an envelope) and the envelope. */
+function signature(secret: Uint8Array, context: Uint8Array | undefined, envelope: Uint8Array): Buffer {
+  const hmac = createHmac('sha256', secret);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(context?.length ?? 0);
+  hmac.update(length);
+  if (context !== undefined) hmac.update(context);
+  return hmac.update(envelope).digest();
 }

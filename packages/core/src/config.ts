@@ -72,12 +72,13 @@ export function resolveConfig<V>(options: SyncedCacheOptions<V>): CacheConfig<V>
   const maxEventValueBytes = o.maxEventValueBytes ?? 65_536;
   const secret =
     o.secret === undefined ? undefined : typeof o.secret === 'string' ? Buffer.from(o.secret) : o.secret;
+  const channel = `${o.channel ?? 'cache:invalidate'}:${escapeNamespace(namespace)}`;
   return {
     podId,
     epoch: randomInt(1, 2 ** 47),
     namespace,
     prefix: `${escapeNamespace(namespace)}:`,
-    channel: `${o.channel ?? 'cache:invalidate'}:${escapeNamespace(namespace)}`,
+    channel,
     store,
     synchronizer,
     marshaller,
@@ -97,7 +98,12 @@ export function resolveConfig<V>(options: SyncedCacheOptions<V>): CacheConfig<V>
     maxTrackedKeys: o.maxTrackedKeys ?? 100_000,
     heartbeatMs: o.heartbeatMs ?? 5000,
     metricsEnabled: o.enableMetrics ?? true,
-    codec: { maxKeyBytes, maxValueBytes: maxEventValueBytes, secret },
+    codec: {
+      maxKeyBytes,
+      maxValueBytes: maxEventValueBytes,
+      secret,
+      signedContext: secret === undefined ? undefined : Buffer.from(channel, 'utf8'),
+    },
     publishesThroughStore: secret === undefined && storePublishesTo(store, synchronizer),
   };
 }

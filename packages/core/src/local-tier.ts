@@ -23,6 +23,12 @@ export class LocalTier<V> {
   generation = 0;
   /** Set when the cache closes: nothing is cached any more and every public call rejects. */
   closed = false;
+  /**
+   * Whether the local tier may serve and be filled: the cache is open and this pod can hear
+   * changes. While the bus is down (or this pod stopped hearing its own heartbeat), a change made
+   * elsewhere would go unnoticed, so the tier is emptied and reads go to the store.
+   */
+  serving = true;
   private readonly metricsEnabled: boolean;
   private readonly onSetLocalCache: CacheConfig<V>['onSetLocalCache'];
   private readonly decode: (bytes: Uint8Array) => V;
@@ -76,7 +82,7 @@ export class LocalTier<V> {
 
   /** Holds the shaped value at `version`, or drops the key when shaping said not to cache it. */
   put(key: string, shaped: V | undefined, version: number, options: LocalCacheSetOptions): void {
-    if (shaped === undefined) this.cache.delete(key);
+    if (shaped === undefined || !this.serving) this.cache.delete(key);
     else this.cache.set(key, { value: shaped, version }, options);
   }
 
@@ -96,6 +102,23 @@ export class LocalTier<V> {
     this.generation++;
     this.fills.forEach(markOvertaken);
     this.cache.clear();
+  }
+
+  /** This pod cannot hear changes any more: empty the tier and stop serving and filling it. */
+  suspend(): void {
+    this.serving = false;
+    this.flush();
+  }
+
+  /** This pod hears changes again (after a resync) and is open: serve and fill the tier again. */
+  resume(): void {
+    this.serving = !this.closed;
+  }
+
+  /** The cache closes: nothing is served or cached any more. */
+  close(): void {
+    this.closed = true;
+    this.serving = false;
   }
 
   /** A clear at `version`: every version up to it is stale, and the local tier is emptied. */

@@ -95,7 +95,7 @@ export class Reader<V> {
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       if (typeof key !== 'string') throw keyTypeError(key);
-      const entry = local.get(key);
+      const entry = this.tier.serving ? local.get(key) : undefined;
       if (entry !== undefined) {
         if (this.metricsEnabled) this.counters.localHits++;
         result[i] = entry.value;
@@ -213,7 +213,7 @@ export class Reader<V> {
         !expiring &&
         !fill.overtaken &&
         fill.generation === tier.generation &&
-        !tier.closed &&
+        tier.serving &&
         tier.versions.noteUnlessOlder(key, stored.version)
       ) {
         if (shaped !== undefined) {

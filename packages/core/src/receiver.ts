@@ -31,6 +31,8 @@ export class Receiver<V> {
   private setsAsInvalidations = false;
   private reportedDuplicatePodId = false;
   private readonly metricsEnabled: boolean;
+  /** When this pod last received one of its own messages back (performance.now); -1 never. */
+  lastOwnEchoAt = -1;
 
   constructor(
     private readonly config: CacheConfig<V>,
@@ -45,7 +47,8 @@ export class Receiver<V> {
 
   /** The synchronizer's message callback. */
   readonly onMessage = (message: Uint8Array): void => {
-    if (this.tier.closed || isOwnEcho(message, this.ownSignature)) return;
+    if (this.tier.closed) return;
+    const own = isOwnEcho(message, this.ownSignature);
     let event: WireEvent;
     try {
       event = decodeEvent(message, this.config.codec);
@@ -55,11 +58,34 @@ export class Receiver<V> {
       return;
     }
     try {
-      this.receive(event);
+      if (own && event.podId === this.config.podId && event.epoch === this.config.epoch) {
+        this.lastOwnEchoAt = performance.now();
+        this.receiveOwn(event);
+      } else {
+        this.receive(event);
+      }
     } catch (error) {
       this.reporter.error(error, { operation: 'apply', key: event.key });
     }
   };
+
+  /**
+   * This pod's own event, back from the bus. Usually the write already updated the local tier and
+   * the echo is not newer; but a write whose call failed or timed out may have happened after all,
+   * and its echo (published by the store if and only if the write ran) is how this pod learns.
+   */
+  private receiveOwn(event: WireEvent): void {
+    if (event.action === 'heartbeat') return;
+    const versions = this.tier.versions;
+    if (
+      event.action === 'clear' ? event.version <= versions.floor : event.version <= versions.own(event.key)
+    ) {
+      return;
+    }
+    const applied = this.apply(event);
+    if (this.metricsEnabled && applied) this.counters.eventsApplied++;
+    this.reporter.emit('event', event as InvalidationEvent, applied);
+  }
 
   private receive(event: WireEvent): void {
     if (event.podId === this.config.podId) {
@@ -175,7 +201,7 @@ export class Receiver<V> {
       return;
     }
     const shaped = tier.shape(key, event.version, event.ttlMs, payload, value, event);
-    if (shaped === undefined) {
+    if (shaped === undefined || !tier.serving) {
       tier.drop(key);
     } else {
       if (this.metricsEnabled && tier.cache.get(key) !== undefined) this.counters.invalidations++;
@@ -197,6 +223,20 @@ export class Receiver<V> {
         this.applySet(event);
       }
     }
+  }
+
+  /**
+   * Before the first message, when events are signed: take the version floor from the store, so
+   * that a captured signed event replayed now cannot install a value this pod never had; until the
+   * floor is known, `set` events wait (see {@link Receiver.resync}). Unsigned events need no such
+   * guard (anyone on the bus can forge them outright), and it has a cost: with a store whose clock
+   * runs ahead (a Cluster adds a margin), values written in the first moments are not cached.
+   */
+  start(): void {
+    if (this.config.codec.secret === undefined || typeof this.config.store.currentVersion !== 'function')
+      return;
+    this.resyncsPending++;
+    void this.raiseFloorFromStore(0);
   }
 
   /**

@@ -4,6 +4,7 @@ import { type CacheConfig, checkDuration, checkKey, localTtl } from './config.js
 import { CacheClosedError, LimitExceededError, SerializationError, SyncedCacheError } from './errors.js';
 import type { LocalTier } from './local-tier.js';
 import type { SetOptions } from './options.js';
+import type { UnsettledWrites } from './unsettled-writes.js';
 
 /**
  * The write path: encode once, write the store (which assigns the version, and with a publishing
@@ -21,6 +22,7 @@ export class Writer<V> {
     private readonly tier: LocalTier<V>,
     private readonly calls: Calls,
     private readonly link: BusLink<V>,
+    private readonly settling: UnsettledWrites<V>,
   ) {
     this.prefix = config.prefix;
   }
@@ -49,15 +51,23 @@ export class Writer<V> {
     const publication = this.config.publishesThroughStore
       ? this.link.publication(eventAction, key, ttlMs, sendValue ? payload : undefined)
       : undefined;
-    const version = await this.calls.run(
-      () =>
-        publication === undefined
-          ? store.set(this.prefix + key, payload, { ttlMs })
-          : store.setAndPublish!(this.prefix + key, payload, { ttlMs }, publication),
-      method,
-      key,
-      'store',
-    );
+    let version: number;
+    let outcome: Promise<number> | undefined;
+    try {
+      version = await this.calls.run(
+        () =>
+          (outcome =
+            publication === undefined
+              ? store.set(this.prefix + key, payload, { ttlMs })
+              : store.setAndPublish!(this.prefix + key, payload, { ttlMs }, publication)),
+        method,
+        key,
+        'store',
+      );
+    } catch (error) {
+      this.unsettled('set', key, publication !== undefined, outcome);
+      throw error;
+    }
     tier.overtake(key);
     if (version >= tier.versions.threshold(key)) {
       tier.versions.note(key, version);
@@ -81,15 +91,23 @@ export class Writer<V> {
     const publication = this.config.publishesThroughStore
       ? this.link.publication('delete', key, 0, undefined)
       : undefined;
-    const version = await this.calls.run(
-      () =>
-        publication === undefined
-          ? store.delete(this.prefix + key)
-          : store.deleteAndPublish!(this.prefix + key, publication),
-      'delete',
-      key,
-      'store',
-    );
+    let version: number;
+    let outcome: Promise<number> | undefined;
+    try {
+      version = await this.calls.run(
+        () =>
+          (outcome =
+            publication === undefined
+              ? store.delete(this.prefix + key)
+              : store.deleteAndPublish!(this.prefix + key, publication)),
+        'delete',
+        key,
+        'store',
+      );
+    } catch (error) {
+      this.unsettled('delete', key, publication !== undefined, outcome);
+      throw error;
+    }
     tier.overtake(key);
     tier.cache.delete(key);
     tier.versions.note(key, version);
@@ -103,14 +121,40 @@ export class Writer<V> {
       this.tier.flush();
       return;
     }
-    const version = await this.calls.run(
-      () => this.config.store.clear(this.prefix),
-      'clear',
-      undefined,
-      'store',
-    );
+    let version: number;
+    let outcome: Promise<number> | undefined;
+    try {
+      version = await this.calls.run(
+        () => (outcome = this.config.store.clear(this.prefix)),
+        'clear',
+        undefined,
+        'store',
+      );
+    } catch (error) {
+      // The clear may still happen: stop serving what it would remove, and announce it.
+      this.tier.flush();
+      this.settling.add('clear', '', outcome);
+      throw error;
+    }
     this.tier.clear(version);
     this.link.publish('clear', '', version, 0, undefined);
+  }
+
+  /**
+   * The store write of `key` failed or timed out, yet it may have reached the server and still
+   * happen: drop the local copy now (it may be replaced) and make sure every pod learns the outcome.
+   * A store that publishes its own events announces the write if and only if it happens; otherwise
+   * the write is settled with a store read once the store answers.
+   */
+  private unsettled(
+    action: 'set' | 'delete',
+    key: string,
+    publishedByStore: boolean,
+    outcome: Promise<number> | undefined,
+  ): void {
+    this.tier.overtake(key);
+    this.tier.cache.delete(key);
+    if (!publishedByStore) this.settling.add(action, key, outcome);
   }
 
   private encode(key: string, value: V): Uint8Array {

@@ -170,6 +170,72 @@ describe('hostile bus messages', () => {
     await Promise.all([a.close(), b.close(), intruder.close()]);
   });
 
+  it('a signed event replayed on another namespace or channel is dropped as badly signed', async () => {
+    const store = new MemoryStore();
+    const bus = new MemoryBus();
+    const pod = (namespace: string, channel?: string) =>
+      createCache<string>({
+        store,
+        synchronizer: new MemorySynchronizer({ bus }),
+        secret: 'k3y',
+        heartbeatMs: 0,
+        namespace,
+        ...(channel === undefined ? {} : { channel }),
+      });
+    const writer = await pod('orders');
+    const elsewhere = [await pod('users'), await pod('orders', 'other-channel')];
+    const captured: Uint8Array[] = [];
+    await new MemorySynchronizer({ bus }).subscribe(
+      'cache:invalidate:orders',
+      (message) => captured.push(message),
+      () => {},
+    );
+    await writer.set('k', 'from orders');
+    await until(() => captured.length === 1, 'captured');
+    for (const target of elsewhere) await target.get('k');
+    bus.publish('cache:invalidate:users', captured[0]!);
+    bus.publish('other-channel:orders', captured[0]!);
+    const reasons: string[] = [];
+    for (const target of elsewhere) target.on('dropped', (reason) => reasons.push(reason));
+    await until(() => reasons.length === 2, 'both replays dropped');
+    expect(reasons).toEqual(['signature', 'signature']);
+    expect(elsewhere[0]!.peek('k')).toBeUndefined(); // the users namespace holds no such key
+    await Promise.all([writer.close(), ...elsewhere.map((target) => target.close())]);
+  });
+
+  it('a fresh pod does not apply a replayed old signed event: it takes its version floor from the store first', async () => {
+    const store = new MemoryStore();
+    const bus = new MemoryBus();
+    const pod = (podId: string) =>
+      createCache<string>({
+        store,
+        synchronizer: new MemorySynchronizer({ bus }),
+        secret: 'k3y',
+        heartbeatMs: 0,
+        podId,
+      });
+    const captured: Uint8Array[] = [];
+    await new MemorySynchronizer({ bus }).subscribe(
+      'cache:invalidate:default',
+      (message) => captured.push(message),
+      () => {},
+    );
+    const writer = await pod('writer');
+    await writer.set('k', 'old');
+    await writer.set('k', 'new');
+    await until(() => captured.length === 2, 'captured');
+    await writer.close();
+    const fresh = await pod('fresh');
+    const received = new Promise<boolean>((resolve) =>
+      fresh.on('event', (_event, applied) => resolve(applied)),
+    );
+    bus.publish('cache:invalidate:default', captured[0]!); // seq 1 of a pod that is gone
+    await received;
+    expect(fresh.peek('k')).toBeUndefined();
+    expect(await fresh.get('k')).toBe('new');
+    await fresh.close();
+  });
+
   it('listeners that throw never break delivery', async () => {
     cluster = await createPods(2);
     const [a, b] = cluster.pods;

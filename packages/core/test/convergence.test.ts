@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createCache,
+  decodeEvent,
   encodeEvent,
   MemoryBus,
   MemoryStore,
@@ -234,19 +235,72 @@ describe('lost events', () => {
     await Promise.all([a.close(), b.close()]);
   });
 
-  it('resubscribed flushes the local tier', async () => {
+  it('down empties the local tier and reads go to the store until resubscribed, which resyncs', async () => {
     cluster = await createPods(2);
     const [a, b] = cluster.pods;
     await a!.set('k', 1);
     await until(() => b!.peek('k') === 1, 'value');
     cluster.synchronizers[1]!.disconnect();
     expect(b!.connectionStatus).toBe('down');
+    // b can no longer hear changes: it must not serve what it held
+    expect(b!.peek('k')).toBeUndefined();
     await a!.set('k', 2);
     await settle();
-    expect(b!.peek('k')).toBe(1);
+    expect(await b!.get('k')).toBe(2); // read through
+    expect(b!.peek('k')).toBeUndefined(); // and not cached while deaf
+    await a!.set('k', 3);
+    expect(await b!.get('k')).toBe(3);
+    const resyncs = b!.stats().resyncs;
     cluster.synchronizers[1]!.reconnect();
-    expect(b!.peek('k')).toBeUndefined();
-    expect(await b!.get('k')).toBe(2);
+    expect(b!.stats().resyncs).toBe(resyncs + 1);
+    expect(await b!.get('k')).toBe(3);
+    expect(b!.peek('k')).toBe(3); // serving again
+  });
+
+  it('a pod that stops hearing its own heartbeats (a half-open link the adapter missed) stops serving until it hears them again', async () => {
+    const store = new MemoryStore();
+    const bus = new MemoryBus();
+    const heartbeatMs = 20;
+    const a = await createCache({
+      store,
+      synchronizer: new MemorySynchronizer({ bus }),
+      heartbeatMs: 0,
+      podId: 'a',
+    });
+    const deafened = new MemorySynchronizer({ bus });
+    const b = await createCache({ store, synchronizer: deafened, heartbeatMs, timeoutMs: 20, podId: 'b' });
+    const statuses: string[] = [];
+    b.on('status', (status) => statuses.push(status));
+    // Between the bus and b: count what b hears of itself, and later drop everything, silently
+    // (no status from the adapter; b's publishes still leave).
+    const subscribers = (
+      bus as unknown as { subscribers: Set<{ owner: unknown; onMessage: (m: Uint8Array) => void }> }
+    ).subscribers;
+    const subscriber = [...subscribers].find((entry) => entry.owner === deafened)!;
+    const onMessage = subscriber.onMessage;
+    let deaf = false;
+    let heardSelf = 0;
+    subscriber.onMessage = (message) => {
+      if (deaf) return;
+      if (decodeEvent(message).podId === 'b') heardSelf++;
+      onMessage(message);
+    };
+    await a.set('k', 1);
+    await until(() => b.peek('k') === 1, 'value');
+    await until(() => heardSelf >= 2, 'b hears its own heartbeats', 1000);
+    expect(statuses).toEqual([]);
+    deaf = true;
+    await until(() => statuses.includes('down'), 'b notices it went deaf', 2000);
+    expect(b.connectionStatus).toBe('down');
+    expect(b.peek('k')).toBeUndefined();
+    await a.set('k', 2);
+    expect(await b.get('k')).toBe(2); // read through
+    deaf = false;
+    await until(() => statuses.includes('resubscribed'), 'b hears itself again', 2000);
+    expect(b.connectionStatus).toBe('up');
+    expect(await b.get('k')).toBe(2);
+    expect(b.peek('k')).toBe(2);
+    await Promise.all([a.close(), b.close()]);
   });
 
   it('a store without currentVersion degrades to invalidation-only after a loss (safe)', async () => {

@@ -1,9 +1,11 @@
 import {
+  completePublication,
   createCache,
   MemoryBus,
   MemoryStore,
   MemorySynchronizer,
   type Store,
+  type StorePublication,
   type SyncedCache,
   type SyncedCacheOptions,
 } from '../src/index.js';
@@ -22,6 +24,91 @@ export function storeOver(inner: Store, overrides: Partial<Store> = {}): Store {
     size: (prefix) => inner.size(prefix),
     close: async () => {},
     ...overrides,
+  };
+}
+
+/** A memory store that publishes each write's event on `bus` in the same step (like the Redis scripts). */
+export function publishingStore(bus: MemoryBus, publishes = true) {
+  const inner = new MemoryStore();
+  const published: Array<{ channel: string; message: Uint8Array; version: number }> = [];
+  const plainWrites = { set: 0, delete: 0 };
+  const store = storeOver(inner, {
+    set: (key, payload, options) => {
+      plainWrites.set++;
+      return inner.set(key, payload, options);
+    },
+    delete: (key) => {
+      plainWrites.delete++;
+      return inner.delete(key);
+    },
+    currentVersion: () => inner.currentVersion(),
+    async setAndPublish(key, payload, options, publication: StorePublication) {
+      const version = await inner.set(key, payload, options);
+      const message = completePublication(publication, version, payload);
+      published.push({ channel: publication.channel, message, version });
+      bus.publish(publication.channel, message);
+      return version;
+    },
+    async deleteAndPublish(key, publication) {
+      const version = await inner.delete(key);
+      const message = completePublication(publication, version);
+      published.push({ channel: publication.channel, message, version });
+      bus.publish(publication.channel, message);
+      return version;
+    },
+    publishesTo: () => publishes,
+  });
+  return { store, published, plainWrites };
+}
+
+/**
+ * A store in front of `inner` that can stall like a frozen server: while stalled, every call waits
+ * and runs (in call order) once `wake()` is called, so a call can time out at the cache and still
+ * happen afterwards.
+ */
+export function stallingStore(inner: Store): { store: Store; stall(): void; wake(): Promise<void> } {
+  let gate: Promise<void> | undefined;
+  let open: () => void = () => {};
+  let queue: Promise<unknown> = Promise.resolve();
+  const held = <T>(call: () => Promise<T>): Promise<T> => {
+    if (gate === undefined) return call();
+    const waiting = gate;
+    const result = queue.then(() => waiting).then(call);
+    queue = result.catch(() => undefined);
+    return result;
+  };
+  const store: Store = {} as Store;
+  for (const name of [
+    'get',
+    'getMany',
+    'set',
+    'delete',
+    'clear',
+    'size',
+    'currentVersion',
+    'setAndPublish',
+    'deleteAndPublish',
+  ] as const) {
+    const method = inner[name] as ((...args: unknown[]) => Promise<unknown>) | undefined;
+    if (typeof method === 'function') {
+      (store as unknown as Record<string, unknown>)[name] = (...args: unknown[]) =>
+        held(() => method.apply(inner, args));
+    }
+  }
+  if (typeof inner.publishesTo === 'function') store.publishesTo = inner.publishesTo.bind(inner);
+  store.close = async () => {};
+  return {
+    store,
+    stall() {
+      gate = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+    },
+    async wake() {
+      gate = undefined;
+      open();
+      await queue;
+    },
   };
 }
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  completePublication,
   createCache,
   decodeEvent,
   encodeEvent,
@@ -8,44 +7,9 @@ import {
   MemoryStore,
   MemorySynchronizer,
   type Store,
-  type StorePublication,
   type SyncedCacheOptions,
 } from '../src/index.js';
-import { storeOver, until } from './helpers.js';
-
-/** A memory store that publishes each write's event on `bus` in the same step (like the Redis scripts). */
-function publishingStore(bus: MemoryBus, publishes = true) {
-  const inner = new MemoryStore();
-  const published: Array<{ channel: string; message: Uint8Array; version: number }> = [];
-  const plainWrites = { set: 0, delete: 0 };
-  const store = storeOver(inner, {
-    set: (key, payload, options) => {
-      plainWrites.set++;
-      return inner.set(key, payload, options);
-    },
-    delete: (key) => {
-      plainWrites.delete++;
-      return inner.delete(key);
-    },
-    currentVersion: () => inner.currentVersion(),
-    async setAndPublish(key, payload, options, publication: StorePublication) {
-      const version = await inner.set(key, payload, options);
-      const message = completePublication(publication, version, payload);
-      published.push({ channel: publication.channel, message, version });
-      bus.publish(publication.channel, message);
-      return version;
-    },
-    async deleteAndPublish(key, publication) {
-      const version = await inner.delete(key);
-      const message = completePublication(publication, version);
-      published.push({ channel: publication.channel, message, version });
-      bus.publish(publication.channel, message);
-      return version;
-    },
-    publishesTo: () => publishes,
-  });
-  return { store, published, plainWrites };
-}
+import { publishingStore, until } from './helpers.js';
 
 /** A synchronizer that counts what core publishes itself. */
 function countingSynchronizer(bus: MemoryBus) {

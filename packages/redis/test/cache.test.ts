@@ -92,7 +92,7 @@ describe('faults', () => {
     await admin.close();
   });
 
-  it('Redis stopped mid-run: typed errors within the timeout, the local tier serves, pods recover after restart', async () => {
+  it('Redis stopped mid-run: typed errors within the timeout, the local tier stops serving (the server comes back empty), pods recover after restart', async () => {
     const own = await startRedis();
     try {
       const ns = namespace();
@@ -104,8 +104,11 @@ describe('faults', () => {
       await first.set('hot', 'cached');
       expect(await first.get('hot')).toBe('cached');
       await own.kill();
-      // Local hits need no network.
-      expect(await first.get('hot')).toBe('cached');
+      // The pod can no longer hear changes, and the server will come back without 'hot': its
+      // local tier stops serving; reads go to the store and fail open.
+      await waitForSync(() => statuses.includes('down'), { message: 'first reports down' });
+      expect(first.peek('hot')).toBeUndefined();
+      expect(await first.get('hot')).toBeUndefined();
       const started = Date.now();
       const failure = await first.set('cold', 'x').then(
         () => undefined,

@@ -14,6 +14,11 @@ export {
   chaosSynchronizer,
 } from './chaos-synchronizer.js';
 export {
+  describeLateWrites,
+  type LateWritesSetup,
+  type LateWritesSuiteOptions,
+} from './late-writes-suite.js';
+export {
   describeLocalCache,
   type LocalCacheSuiteOptions,
   type LocalCacheTestConfig,
