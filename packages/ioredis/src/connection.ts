@@ -325,6 +325,15 @@ export async function evalOnNode(
   }
 }
 
+/**
+ * Disconnects `client` unless it has ended already. ioredis' `disconnect()` arms a timer (its
+ * `disconnectTimeout`, 2 s) that only the socket's next 'close' clears: on a socket that closed
+ * before, the timer would keep the process alive for those 2 s after everything was closed.
+ */
+export function disconnectIfOpen(client: ClientLike): void {
+  if (client.status !== 'end') client.disconnect();
+}
+
 /** Closes a client we own: QUIT, then a hard disconnect; resolves once it ended (bounded). */
 export async function closeOwned(client: ClientLike, timeoutMs: number): Promise<void> {
   if (client.status === 'end') return;
@@ -340,7 +349,7 @@ export async function closeOwned(client: ClientLike, timeoutMs: number): Promise
   } catch {
     // fall through to disconnect
   }
-  client.disconnect();
+  disconnectIfOpen(client);
   await Promise.race([ended, bound]);
   if (timer !== undefined) clearTimeout(timer);
 }

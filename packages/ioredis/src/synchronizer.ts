@@ -20,6 +20,7 @@ import {
   asBuffer,
   type ClientLike,
   closeOwned,
+  disconnectIfOpen,
   healthCheckInterval,
   type IoredisConnection,
   isClusterClient,
@@ -262,9 +263,22 @@ export class IoredisSynchronizer implements Synchronizer {
 
 type SubscriptionState = 'starting' | 'up' | 'down' | 'closed';
 
-/** One channel on its own subscriber connection, reconnected by itself. */
+/**
+ * One channel on its own subscriber connection, reconnected by itself. It holds at most one
+ * connection and runs at most one reconnect chain at any time, whatever order failure signals
+ * arrive in: a connection becomes `connection` only once the server confirmed the subscription
+ * (the one way to `up`); only that connection can be lost (`up` → `down`), and only that loss
+ * starts a chain, which ends when a connection is installed again or the subscription closes. A
+ * connection still being opened that drops fails its own attempt, and the attempt's failure is the
+ * chain's next step.
+ */
 class ChannelSubscription implements Subscription {
+  /** The subscribed connection; set exactly while `state` is `up`. */
   private connection: ClientLike | undefined;
+  /** The connection the attempt in flight is opening. */
+  private connecting: ClientLike | undefined;
+  /** Settles once the attempt in flight ended and released its connection and timer. */
+  private attempt: Promise<void> | undefined;
   private state: SubscriptionState = 'starting';
   private attempts = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -284,23 +298,19 @@ class ChannelSubscription implements Subscription {
   /** First subscription: errors propagate to the caller. */
   async start(): Promise<void> {
     await this.connectAndSubscribe();
-    if (this.state === 'starting') this.state = 'up';
     this.startHealthCheck();
   }
 
   /** PINGs the subscriber connection periodically; a missing answer drops it (→ down, reconnect). */
   private startHealthCheck(): void {
     const { healthCheckIntervalMs, commandTimeoutMs } = this.owner.settings;
-    if (healthCheckIntervalMs === 0 || this.stopHealthCheck !== undefined) return;
+    // unsubscribe() may have run since the subscription was confirmed
+    if (healthCheckIntervalMs === 0 || this.stopHealthCheck !== undefined || this.state === 'closed') return;
     this.stopHealthCheck = watchConnection(
-      () => (this.state === 'up' ? this.connection : undefined),
+      () => this.connection,
       healthCheckIntervalMs,
       commandTimeoutMs,
-      (connection, error) => {
-        if (connection !== this.connection) return;
-        this.lost(connection, error);
-        connection.disconnect();
-      },
+      (connection, error) => this.lost(connection, error),
     );
   }
 
@@ -308,11 +318,17 @@ class ChannelSubscription implements Subscription {
     if (this.state === 'closed') return;
     this.state = 'closed';
     if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
     this.stopHealthCheck?.();
     this.onClosed();
+    // An attempt in flight fails at once; waiting for it to end means its bound's timer is gone too.
+    if (this.connecting !== undefined) disconnectIfOpen(this.connecting);
     const connection = this.connection;
     this.connection = undefined;
-    if (connection !== undefined) await closeOwned(connection, this.owner.settings.commandTimeoutMs);
+    await Promise.all([
+      connection === undefined ? undefined : closeOwned(connection, this.owner.settings.commandTimeoutMs),
+      this.attempt,
+    ]);
   }
 
   private readonly handleMessage = (channel: unknown, message: unknown): void => {
@@ -338,29 +354,53 @@ class ChannelSubscription implements Subscription {
     }
   }
 
+  /**
+   * One attempt: a new connection, subscribed within `commandTimeoutMs`, then installed. On any
+   * failure (a drop, the bound, unsubscribe()) the connection is disconnected, also one that is
+   * only created after the bound passed.
+   */
   private async connectAndSubscribeTo(movedTo: string | undefined): Promise<void> {
     const { sharded, commandTimeoutMs } = this.owner.settings;
     let timer: NodeJS.Timeout | undefined;
     let connection: ClientLike | undefined;
+    let abandoned = false;
+    let dropped: Error | undefined;
+    let ended: () => void = () => undefined;
+    this.attempt = new Promise<void>((resolve) => {
+      ended = resolve;
+    });
     try {
       await Promise.race([
         (async () => {
-          connection = await this.owner.createSubscriberConnection(this.channel, movedTo);
-          this.connection = connection;
-          connection.on(sharded ? 'smessageBuffer' : 'messageBuffer', this.handleMessage);
+          const created = await this.owner.createSubscriberConnection(this.channel, movedTo);
+          if (abandoned || this.state === 'closed') {
+            disconnectIfOpen(created);
+            return;
+          }
+          connection = created;
+          this.connecting = created;
+          created.on(sharded ? 'smessageBuffer' : 'messageBuffer', this.handleMessage);
           // ioredis emits 'error' for socket errors; without a listener they would be thrown.
-          connection.on('error', () => undefined);
-          const opened = connection;
-          opened.once('end', () => this.lost(opened, new Error('subscriber connection closed')));
+          created.on('error', () => undefined);
+          // Before it is installed, a drop only fails this attempt (connect or subscribe rejects,
+          // or the check below sees it): it must not start a reconnect of its own.
+          const drop = (error: Error) => {
+            if (created === this.connection) {
+              this.lost(created, error);
+              return;
+            }
+            dropped ??= error;
+            disconnectIfOpen(created);
+          };
+          created.once('end', () => drop(new Error('subscriber connection closed')));
           // ioredis ≥ 6 emits 'moved' when the server drops a shard channel subscription because
           // its slot moved to another node: resubscribe at the new owner (reported as a loss).
-          opened.once('moved', () => {
+          created.once('moved', () => {
             this.owner.refreshTopology();
-            this.lost(opened, new Error('the channel slot moved to another node'));
-            opened.disconnect();
+            drop(new Error('the channel slot moved to another node'));
           });
-          await opened.connect();
-          await ((sharded ? opened.ssubscribe : opened.subscribe) as Command).call(opened, this.channel);
+          await created.connect();
+          await ((sharded ? created.ssubscribe : created.subscribe) as Command).call(created, this.channel);
         })(),
         new Promise((_, reject) => {
           timer = setTimeout(
@@ -369,31 +409,45 @@ class ChannelSubscription implements Subscription {
           );
         }),
       ]);
+      if (this.state === 'closed') throw new CacheClosedError({ action: 'subscribe' });
+      // dropped after the server confirmed the subscription, before it could be installed
+      if (dropped !== undefined) throw dropped;
     } catch (error) {
+      abandoned = true;
       const failed = connection as ClientLike | undefined;
-      if (failed !== undefined) {
-        if (this.connection === failed) this.connection = undefined;
-        failed.disconnect();
-      }
+      if (failed !== undefined) disconnectIfOpen(failed);
       throw error;
     } finally {
       if (timer !== undefined) clearTimeout(timer);
+      this.connecting = undefined;
+      this.attempt = undefined;
+      ended();
     }
-    if (this.state === 'closed') connection?.disconnect();
+    this.subscribed(connection as unknown as ClientLike);
   }
 
+  /** Installs a connection the server confirmed the subscription on. */
+  private subscribed(connection: ClientLike): void {
+    const reconnected = this.state === 'down';
+    this.connection = connection;
+    this.state = 'up';
+    this.attempts = 0;
+    if (reconnected) this.onStatus('resubscribed');
+  }
+
+  /** The installed connection failed ('end', 'moved', the health check): down, and reconnect. */
   private lost(connection: ClientLike, error: unknown): void {
-    if (this.state === 'closed' || connection !== this.connection) return;
+    if (this.state !== 'up' || connection !== this.connection) return;
     this.connection = undefined;
-    if (this.state !== 'down') {
-      this.state = 'down';
-      this.onStatus('down', error);
-    }
+    disconnectIfOpen(connection);
+    this.state = 'down';
+    this.onStatus('down', error);
     this.scheduleReconnect();
   }
 
   private scheduleReconnect(): void {
-    if (this.state === 'closed') return;
+    // A pending timer or an attempt in flight already is this subscription's one reconnect chain.
+    if (this.state !== 'down' || this.timer !== undefined || this.attempt !== undefined) return;
     const { reconnectDelayMs, maxReconnectDelayMs } = this.owner.settings;
     const delay = Math.min(reconnectDelayMs * 2 ** Math.min(this.attempts, 16), maxReconnectDelayMs);
     this.attempts++;
@@ -402,19 +456,14 @@ class ChannelSubscription implements Subscription {
 
   private async reconnect(): Promise<void> {
     this.timer = undefined;
-    if (this.state === 'closed') return;
+    if (this.state !== 'down') return;
     try {
       await this.connectAndSubscribe();
     } catch {
+      if (this.state !== 'down') return;
       this.owner.refreshTopology();
       this.scheduleReconnect();
-      return;
     }
-    // unsubscribe() may have run while we awaited
-    if ((this.state as SubscriptionState) === 'closed') return;
-    this.attempts = 0;
-    this.state = 'up';
-    this.onStatus('resubscribed');
   }
 }
 

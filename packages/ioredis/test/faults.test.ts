@@ -46,6 +46,22 @@ async function proxiedPods(timeoutMs: number, healthCheckIntervalMs?: number) {
   return { redis, proxy, ns, a, b };
 }
 
+/**
+ * Connections named `name` that are subscribed to a channel (plain or sharded), per the server's
+ * CLIENT LIST: what a pod really holds open, whatever it believes it holds.
+ */
+async function subscriberConnections(redis: RedisServer, name: string): Promise<number> {
+  const admin = new Redis({ host: redis.host, port: redis.port });
+  try {
+    const list = (await admin.call('CLIENT', 'LIST')) as string;
+    return list
+      .split('\n')
+      .filter((line) => line.includes(` name=${name} `) && /\b(sub|ssub)=[1-9]/.test(line)).length;
+  } finally {
+    admin.disconnect();
+  }
+}
+
 function isTyped(error: unknown): boolean {
   return StoreError.isInstance(error) || TimeoutError.isInstance(error);
 }
@@ -312,4 +328,64 @@ describe('faults (standalone)', () => {
     await eventually('a cleared', () => keys.every((key) => a.peek(key) === undefined));
     expect((await c.fetchStats()).remoteSize).toBe(0);
   });
+});
+
+describe('subscriber reconnects (standalone)', () => {
+  it.each([3000, 6000])(
+    'after a %i ms outage each pod holds one subscriber connection, reports resubscribed once and applies a write once',
+    async (outageMs) => {
+      const redis = await server();
+      const proxy = await startFaultProxy({ target: { host: redis.host, port: redis.port } });
+      cleanup.push(() => proxy.close());
+      const ns = namespace();
+      const pods = await Promise.all(
+        ['a', 'b'].map((podId) =>
+          // The connection name passes to the subscriber duplicate, so CLIENT LIST tells the pods apart.
+          pod(
+            createIoredisCache<string>(
+              { host: proxy.host, port: proxy.port, connectionName: `${ns}-${podId}` },
+              { namespace: ns, podId, timeoutMs: 1000 },
+            ),
+          ),
+        ),
+      );
+      const [a, b] = pods as [SyncedCache<string>, SyncedCache<string>];
+      const statuses: SynchronizerStatus[][] = [[], []];
+      a.on('status', (status) => statuses[0]!.push(status));
+      b.on('status', (status) => statuses[1]!.push(status));
+      for (const podId of ['a', 'b']) expect(await subscriberConnections(redis, `${ns}-${podId}`)).toBe(1);
+
+      proxy.refuse();
+      await eventually('both pods report down', () => statuses.every((seen) => seen.includes('down')));
+      // The outage itself, not a wait for propagation: every failed reconnect attempt happens in it.
+      await new Promise((resolve) => setTimeout(resolve, outageMs));
+      proxy.heal();
+      const healedAt = Date.now();
+      await eventually(
+        'both pods resubscribed',
+        () => statuses.every((seen) => seen.includes('resubscribed')),
+        10_000,
+      );
+      // Absence cannot be waited for: give every reconnect timer that could still be pending (at
+      // most maxReconnectDelayMs, 2000 by default) and its connect (commandTimeoutMs) time to fire.
+      const quiet = healedAt + 2000 + 1000 - Date.now();
+      if (quiet > 0) await new Promise((resolve) => setTimeout(resolve, quiet));
+
+      for (const podId of ['a', 'b']) expect(await subscriberConnections(redis, `${ns}-${podId}`)).toBe(1);
+      expect(statuses).toEqual([
+        ['down', 'resubscribed'],
+        ['down', 'resubscribed'],
+      ]);
+      const received: Array<{ key: string; applied: boolean }> = [];
+      b.on('event', (event, applied) => received.push({ key: event.key, applied }));
+      await a.set('k', 'after the outage');
+      await a.set('fence', 'x');
+      // Redis writes a message to every subscriber connection before it handles the next PUBLISH:
+      // once the fence arrived, every copy of the first event has arrived too.
+      await eventually('b received the fence', () => received.some((event) => event.key === 'fence'));
+      expect(received.filter((event) => event.key === 'k')).toEqual([{ key: 'k', applied: true }]);
+      expect(b.peek('k')).toBe('after the outage');
+    },
+    30_000,
+  );
 });

@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type RedisServer, startRedis } from '@synced-cache/test-servers';
+import { type RedisServer, startFaultProxy, startRedis } from '@synced-cache/test-servers';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './helpers.js';
@@ -11,6 +11,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 interface Pod {
   child: ChildProcess;
   statuses: string[];
+  /** Resolves with the exit code once the process has exited. */
+  exited: Promise<number | null>;
   call(op: string, key?: string, value?: unknown): Promise<unknown>;
 }
 
@@ -28,6 +30,7 @@ function startPod(url: string, namespace: string, podId: string): Promise<Pod> {
   });
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   const statuses: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let nextId = 1;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -47,6 +50,7 @@ function startPod(url: string, namespace: string, podId: string): Promise<Pod> {
           resolve({
             child,
             statuses,
+            exited,
             call(op, key, value) {
               const id = nextId++;
               return new Promise((resolveCall, rejectCall) => {
@@ -88,13 +92,28 @@ beforeAll(async () => {
   const namespace = `mp${Math.random().toString(36).slice(2, 10)}`;
   pods.push(...(await Promise.all([0, 1, 2].map((index) => startPod(redis.url, namespace, `pod-${index}`)))));
 }, 60_000);
-afterAll(async () => {
-  await Promise.all(
-    pods.map(async (pod) => {
-      await pod.call('close').catch(() => undefined);
-      if (pod.child.exitCode === null) pod.child.kill('SIGKILL');
+/** Resolves true once `pod` has exited, false when it still runs after `timeoutMs`. */
+async function exitsWithin(pod: Pod, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const exited = await Promise.race([
+    pod.exited.then(() => true),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
     }),
-  );
+  ]);
+  clearTimeout(timer);
+  return exited;
+}
+
+/** Closes `pod` and kills its process if it has not exited by itself within 5 s. */
+async function stopPod(pod: Pod): Promise<void> {
+  if (pod.child.exitCode !== null || pod.child.signalCode !== null) return;
+  await pod.call('close').catch(() => undefined);
+  if (!(await exitsWithin(pod, 5000))) pod.child.kill('SIGKILL');
+}
+
+afterAll(async () => {
+  await Promise.all(pods.map(stopPod));
   await redis?.stop();
 });
 
@@ -140,4 +159,36 @@ describe('three pods in separate processes', () => {
     await c.call('set', 'k', 2);
     for (const pod of [a, b]) await eventually('k = 2', async () => (await pod.call('peek', 'k')) === 2);
   });
+});
+
+describe('a pod in its own process behind a fault proxy', () => {
+  it('after a 3 s outage and its reconnect, close() lets the process exit by itself within 1.5 s', async () => {
+    const proxy = await startFaultProxy({ target: { host: redis.host, port: redis.port } });
+    const namespace = `mp${Math.random().toString(36).slice(2, 10)}`;
+    const pod = await startPod(proxy.url, namespace, 'behind-proxy');
+    try {
+      proxy.refuse();
+      await eventually('down', () => pod.statuses.includes('down'));
+      // The outage itself, not a wait for propagation: every failed reconnect attempt happens in it.
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      proxy.heal();
+      const healedAt = Date.now();
+      await eventually('resubscribed', () => pod.statuses.includes('resubscribed'), 10_000);
+      // Give every reconnect timer that could still be pending (at most maxReconnectDelayMs, 2000
+      // by default) and its connect (timeoutMs) time to fire before closing.
+      const quiet = healedAt + 2000 + 1000 - Date.now();
+      if (quiet > 0) await new Promise((resolve) => setTimeout(resolve, quiet));
+
+      const closing = Date.now();
+      await pod.call('close');
+      // Well under ioredis' 2 s disconnect timer, which a disconnect() of an ended connection
+      // leaves armed.
+      expect(await exitsWithin(pod, 1500), 'the pod process exits by itself after close()').toBe(true);
+      console.info(`pod process exited ${Date.now() - closing} ms after close() was sent`);
+      expect(await pod.exited).toBe(0);
+    } finally {
+      await stopPod(pod);
+      await proxy.close();
+    }
+  }, 30_000);
 });
