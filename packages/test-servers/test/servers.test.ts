@@ -224,6 +224,11 @@ describe('test-servers', () => {
       expect(answered).toBe(false);
       proxy.heal();
       expect(await frozen).toBe('+PONG\r\n');
+
+      // accepted counts every connection so far, refused ones included
+      const before = proxy.accepted;
+      expect(await redisCommand(proxy.host, proxy.port, ['PING'])).toBe('PONG');
+      expect(proxy.accepted).toBe(before + 1);
     } finally {
       await proxy.close();
       await redis.stop();
