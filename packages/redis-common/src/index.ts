@@ -1,7 +1,7 @@
 /**
  * Shared internals of `@synced-cache/ioredis` and `@synced-cache/redis`: the Lua scripts and
- * stored value layout, SCAN glob escaping, Cluster slots, reply parsing, error mapping and
- * defaults. Both adapters send the same bytes and run the same scripts, so pods on either client
+ * stored value layout, SCAN glob escaping, Cluster slots, reply parsing, error mapping, option
+ * defaults and the connection health check. Both adapters send the same bytes and run the same scripts, so pods on either client
  * interoperate on one server and channel.
  *
  * @packageDocumentation
@@ -11,14 +11,17 @@
 export const VERSION = '0.1.0';
 
 export { type FailureContext, isClientTimeout, toStoreError, toSynchronizerError } from './errors.js';
+export { watchConnection } from './health.js';
 export { CLUSTER_SLOTS, chunk, escapeGlob, groupBySlot, keySlot, scanPattern } from './keys.js';
 export {
   clockKeyOption,
   DEFAULT_CHANNEL,
   DEFAULT_CLOCK_KEY,
   DEFAULT_COMMAND_TIMEOUT_MS,
+  DEFAULT_HEALTH_CHECK_INTERVAL_MS,
   DEFAULT_SCAN_COUNT,
   DEFAULT_TOMBSTONE_TTL_MS,
+  healthCheckInterval,
   positiveInteger,
   READ_BATCH_SIZE,
   ttlArgument,

@@ -64,3 +64,16 @@ export function ttlArgument(ttlMs: number | undefined): string {
   }
   return String(Math.ceil(ttlMs));
 }
+
+/** Default of the adapters' `healthCheckIntervalMs`. */
+export const DEFAULT_HEALTH_CHECK_INTERVAL_MS = 5000;
+
+/**
+ * Validates `healthCheckIntervalMs` (store and synchronizer): a positive integer number of
+ * milliseconds, `0` for no check, {@link DEFAULT_HEALTH_CHECK_INTERVAL_MS} when not given.
+ *
+ * @throws InvalidConfigError naming the option and the value.
+ */
+export function healthCheckInterval(value: unknown): number {
+  return value === 0 ? 0 : positiveInteger('healthCheckIntervalMs', value, DEFAULT_HEALTH_CHECK_INTERVAL_MS);
+}

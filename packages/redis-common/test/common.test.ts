@@ -12,6 +12,7 @@ import {
   groupBySlot,
   HEADER_BYTES,
   HEADER_WITH_EXPIRY_BYTES,
+  healthCheckInterval,
   KIND_TOMBSTONE,
   KIND_VALUE,
   KIND_VALUE_WITH_EXPIRY,
@@ -196,6 +197,15 @@ describe('options', () => {
     expect(positiveInteger('scanCount', 5, 10)).toBe(5);
     expect(() => positiveInteger('scanCount', 0, 10)).toThrow(/scanCount/);
     expect(() => positiveInteger('scanCount', '5', 10)).toThrow(InvalidConfigError);
+  });
+
+  it('healthCheckInterval defaults to 5000, takes 0 for off and names the option otherwise', () => {
+    expect(healthCheckInterval(undefined)).toBe(5000);
+    expect(healthCheckInterval(0)).toBe(0);
+    expect(healthCheckInterval(250)).toBe(250);
+    for (const bad of [-1, 1.5, '100', Number.NaN, null]) {
+      expect(() => healthCheckInterval(bad)).toThrow(/healthCheckIntervalMs/);
+    }
   });
 });
 

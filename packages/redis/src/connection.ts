@@ -1,5 +1,5 @@
 import { InvalidConfigError } from '@synced-cache/core';
-import { DEFAULT_COMMAND_TIMEOUT_MS } from '@synced-cache/redis-common';
+import { DEFAULT_COMMAND_TIMEOUT_MS, healthCheckInterval, watchConnection } from '@synced-cache/redis-common';
 import {
   createClient,
   createCluster,
@@ -101,6 +101,19 @@ export interface RedisAdapterOptions {
    * @default 10000
    */
   maxQueuedCommands?: number;
+  /**
+   * How often, in milliseconds, each connection the adapter created is checked with a `PING`: the
+   * synchronizer's subscriber connections (Sentinel excepted: they ride node-redis' own Sentinel
+   * pub/sub connection), and a standalone client made from a URL or options (never one you pass
+   * in). A `PING` not answered within `commandTimeoutMs` (1000 when that is 0) means the link died
+   * without a TCP reset — a frozen or vanished server, a half-open connection — which node-redis
+   * would otherwise take for alive for many minutes: the synchronizer reports `down`, the
+   * connection is destroyed and connected again (a handshake unanswered within the same bound is
+   * retried after 50 ms, doubling to 2 s), and `resubscribed` follows once the server confirmed
+   * the subscriptions. An event-loop stall is not taken for a dead link. `0` disables the check.
+   * @default 5000
+   */
+  healthCheckIntervalMs?: number;
 }
 
 /** Default of {@link RedisAdapterOptions.maxQueuedCommands}. */
@@ -123,10 +136,12 @@ export interface ClientInternals {
 }
 
 type ClientImplementation = ClientInternals & {
+  readonly isReady?: boolean;
   close?: () => Promise<unknown>;
   quit?: () => Promise<unknown>;
   destroy?: () => unknown;
   disconnect?: () => Promise<unknown>;
+  off?(event: string, listener: (...args: never[]) => void): unknown;
 };
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -164,6 +179,8 @@ export class Connection {
    * or the default when that is 0.
    */
   readonly boundMs: number;
+  /** Validated `healthCheckIntervalMs` (0: no check); subscribers made from this connection use it too. */
+  readonly healthCheckIntervalMs: number;
   /**
    * Options for commands sent while a plain client is ready, when the per-command timer is off
    * (`perCommandTimer: false`). A command sent while the client is not ready waits in its offline
@@ -176,6 +193,7 @@ export class Connection {
   #closed = false;
   #users = 1;
   #lastRediscoverAt = 0;
+  #stopKeepAlive: (() => void) | undefined;
   /** The last error a client we own reported through its `error` event. */
   lastError: unknown;
 
@@ -188,6 +206,7 @@ export class Connection {
     // default (5 s), an AbortSignal timer per command.
     this.commandOptions = { timeout, typeMapping };
     this.boundMs = timeout > 0 ? timeout : DEFAULT_COMMAND_TIMEOUT_MS;
+    this.healthCheckIntervalMs = settings.healthCheckIntervalMs ?? 0;
     if (settings.perCommandTimer === false) this.#readyOptions = { timeout: 0, typeMapping };
 
     if (normalized.client !== undefined) {
@@ -237,6 +256,13 @@ export class Connection {
       client.on('error', onError);
       this.kind = 'client';
       this.raw = client as unknown as RedisConnectable;
+      if (this.healthCheckIntervalMs > 0) {
+        this.#stopKeepAlive = keepAlive(
+          client as unknown as ClientImplementation,
+          this.healthCheckIntervalMs,
+          this.boundMs,
+        );
+      }
     }
     this.#connect();
   }
@@ -342,16 +368,144 @@ export class Connection {
     return this;
   }
 
-  /** Releases one user; the last one closes what we created (never your client). */
+  /**
+   * Releases one user; the last one closes what we created (never your client), within
+   * `boundMs`: a server that does not answer never keeps a socket of ours open.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#users--;
     if (this.#users > 0) return;
     this.#closed = true;
     if (!this.owned) return;
-    await this.#ready?.catch(() => undefined);
-    await closeQuietly(this.raw);
+    this.#stopKeepAlive?.();
+    if (this.kind === 'client') {
+      await closeClient(this.raw as unknown as ClientImplementation, this.boundMs);
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const closed = (async () => {
+      await this.#ready?.catch(() => undefined);
+      await closeQuietly(this.raw);
+      return true;
+    })();
+    const done = await Promise.race([
+      closed,
+      new Promise<false>((resolve) => (timer = setTimeout(resolve, this.boundMs, false))),
+    ]);
+    clearTimeout(timer);
+    if (!done) destroyQuietly(this.raw);
   }
+}
+
+/** Destroys a node-redis object: its sockets close now, whatever waits on them fails at once. */
+export function destroyQuietly(target: unknown): void {
+  try {
+    (target as ClientImplementation).destroy?.();
+  } catch {
+    // Already closed (node-redis 5 throws then): nothing left to release.
+  }
+}
+
+/**
+ * Closes a standalone client we own. When it is ready, a `PING` answered within `boundMs` shows
+ * that every command sent before it was answered (replies come in order); then, or once the bound
+ * passed, or at once when it is not ready, it is destroyed. A graceful `close()` would wait for
+ * replies a frozen server never sends, and keep the socket (and the process) alive meanwhile.
+ */
+export async function closeClient(client: ClientImplementation, boundMs: number): Promise<void> {
+  if (client.isReady === true) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      client.sendCommand(['PING']).catch(() => undefined),
+      new Promise((resolve) => (timer = setTimeout(resolve, boundMs))),
+    ]);
+    clearTimeout(timer);
+  }
+  destroyQuietly(client);
+}
+
+/**
+ * Keeps a standalone node-redis client we own (a store's connection, a subscriber connection)
+ * alive; see `healthCheckIntervalMs`. While it is ready it is PINGed every `intervalMs`; a PING
+ * unanswered within `timeoutMs` calls `onDead`, destroys the client and connects the same client
+ * again (node-redis resubscribes its channels before it emits `ready`). The handshake of such a
+ * reconnection is bounded by `timeoutMs` too: past it the client is destroyed again (`onDead`
+ * again) and reconnected after 50 ms, doubling to 2 s per failure. Reconnections node-redis starts
+ * by itself (after a socket error) are left to it. Returns the function that stops it; it never
+ * closes the client.
+ */
+export function keepAlive(
+  client: ClientImplementation,
+  intervalMs: number,
+  timeoutMs: number,
+  onDead?: (error: Error) => void,
+): () => void {
+  let stopped = false;
+  let failures = 0;
+  let reconnecting: Promise<unknown> | undefined;
+  let handshake: NodeJS.Timeout | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const clearHandshake = (): void => {
+    clearTimeout(handshake);
+    handshake = undefined;
+  };
+  const reconnect = (): void => {
+    retry = undefined;
+    if (stopped) return;
+    const attempt = client.connect();
+    reconnecting = attempt;
+    const settled = (): void => {
+      if (reconnecting === attempt) reconnecting = undefined;
+      if (stopped) return;
+      if (client.isReady === true) {
+        failures = 0;
+        return;
+      }
+      // Only once the attempt settled has node-redis' connection loop ended: a connect() before
+      // that would run a second loop on the same client, and leak one of their sockets.
+      retry = setTimeout(reconnect, Math.min(50 * 2 ** failures, 2000));
+      failures++;
+    };
+    attempt.then(settled, settled);
+  };
+  const onConnect = (): void => {
+    if (stopped || reconnecting === undefined) return;
+    clearHandshake();
+    handshake = setTimeout(() => {
+      handshake = undefined;
+      if (stopped) return;
+      onDead?.(new Error(`no answer to the connection handshake within ${timeoutMs} ms`));
+      destroyQuietly(client);
+    }, timeoutMs);
+  };
+  const events: Array<[string, () => void]> = [
+    ['connect', onConnect],
+    ['ready', clearHandshake],
+    ['error', clearHandshake],
+    ['end', clearHandshake],
+  ];
+  for (const [event, listener] of events) client.on(event, listener);
+  const stopWatch = watchConnection(
+    () => (stopped || client.isReady !== true ? undefined : client),
+    (connection) => connection.sendCommand(['PING']),
+    intervalMs,
+    timeoutMs,
+    (_, error) => {
+      // Not ready any more: node-redis saw the failure itself and already reconnects.
+      if (stopped || reconnecting !== undefined || retry !== undefined || client.isReady !== true) return;
+      onDead?.(error);
+      destroyQuietly(client);
+      reconnect();
+    },
+  );
+  return () => {
+    stopped = true;
+    stopWatch();
+    clearHandshake();
+    clearTimeout(retry);
+    for (const [event, listener] of events) client.off?.(event, listener);
+  };
 }
 
 /** Closes a node-redis object we own, falling back to `destroy` when a graceful close fails. */
@@ -374,6 +528,8 @@ export async function closeQuietly(target: unknown): Promise<void> {
 export interface ConnectionSettings {
   commandTimeoutMs: number;
   maxQueuedCommands: number;
+  /** Validated `healthCheckIntervalMs` (0: no check). @default 0 */
+  healthCheckIntervalMs?: number;
   /**
    * `false` sends commands of a ready standalone client without node-redis' per-command timer, for
    * a connection that only a cache uses: core bounds every call it makes by its `timeoutMs`.
@@ -396,7 +552,8 @@ export function connectionSettings(options: RedisAdapterOptions): ConnectionSett
   if (!Number.isSafeInteger(maxQueuedCommands) || maxQueuedCommands < 1) {
     throw new InvalidConfigError('maxQueuedCommands', maxQueuedCommands, 'a positive integer');
   }
-  return { commandTimeoutMs, maxQueuedCommands };
+  const healthCheckIntervalMs = healthCheckInterval(options.healthCheckIntervalMs);
+  return { commandTimeoutMs, maxQueuedCommands, healthCheckIntervalMs };
 }
 
 function normalize(options: RedisConnection): RedisConnectionOptions {

@@ -14,8 +14,9 @@ import { keySlot, positiveInteger, toSynchronizerError } from '@synced-cache/red
 import {
   type ClientInternals,
   Connection,
-  closeQuietly,
   connectionSettings,
+  destroyQuietly,
+  keepAlive,
   type RedisAdapterOptions,
   type RedisClusterLike,
   type RedisConnectable,
@@ -49,13 +50,17 @@ interface Listener {
  * A dedicated subscriber connection (a duplicate of a standalone client, or of a Cluster node's
  * client) carrying any number of channels. node-redis resubscribes by itself after a reconnect and
  * emits `ready` only once the resubscription is confirmed, so `ready` after an `error` is exactly
- * the `resubscribed` status core needs.
+ * the `resubscribed` status core needs. A link that goes silent without an error (a frozen
+ * server, a half-open connection) is found by the health check ({@link keepAlive}): `down`, the
+ * same client destroyed and connected again, `resubscribed` on its `ready`.
  */
 class SubscriberConnection {
   readonly #client: ClientInternals;
   readonly #sharded: boolean;
   readonly #channels = new Map<string, Set<Listener>>();
   readonly #connected: Promise<unknown>;
+  readonly #stopKeepAlive: (() => void) | undefined;
+  readonly #abandonIfDownLong: () => void;
   #down = false;
   #downSince = 0;
   #closed = false;
@@ -63,6 +68,7 @@ class SubscriberConnection {
   /**
    * @param source the client to duplicate (a standalone client, or a Cluster node's client).
    * @param sharded SSUBSCRIBE instead of SUBSCRIBE.
+   * @param health `healthCheckIntervalMs` (0: none) and the bound on each PING and handshake.
    * @param shard Cluster sharded subscribers only: `onMoved` receives a channel whose slot moved to
    *   another node (Redis unsubscribed it); `onAbandon` receives every channel once the node has
    *   been unreachable for `abandonAfterMs` (a dead master: the Cluster may have failed over), and
@@ -71,6 +77,7 @@ class SubscriberConnection {
   constructor(
     source: ClientInternals,
     sharded: boolean,
+    health: { intervalMs: number; timeoutMs: number },
     shard?: {
       onMoved(channel: string, listeners: Set<Listener>): void;
       onAbandon(channels: Map<string, Set<Listener>>): void;
@@ -89,16 +96,25 @@ class SubscriberConnection {
         this.#channels.delete(name);
         shard.onMoved(name, listeners);
       }) as (...args: never[]) => void);
-      this.#client.on('reconnecting', (() => {
-        if (this.#closed || !this.#down || Date.now() - this.#downSince < shard.abandonAfterMs) return;
-        const channels = new Map(this.#channels);
-        this.#channels.clear();
-        void this.close();
-        shard.onAbandon(channels);
-      }) as (...args: never[]) => void);
     }
+    this.#abandonIfDownLong = () => {
+      if (shard === undefined || this.#closed || !this.#down) return;
+      if (Date.now() - this.#downSince < shard.abandonAfterMs) return;
+      const channels = new Map(this.#channels);
+      this.#channels.clear();
+      void this.close();
+      shard.onAbandon(channels);
+    };
+    this.#client.on('reconnecting', this.#abandonIfDownLong as (...args: never[]) => void);
     this.#connected = this.#client.connect();
     this.#connected.catch(() => undefined);
+    this.#stopKeepAlive =
+      health.intervalMs > 0
+        ? keepAlive(this.#client, health.intervalMs, health.timeoutMs, (error) => {
+            this.#markDown(error);
+            this.#abandonIfDownLong();
+          })
+        : undefined;
   }
 
   get channelCount(): number {
@@ -107,7 +123,12 @@ class SubscriberConnection {
 
   #onDown(error: unknown): void {
     // An error on a connection that is still ready (e.g. a reply decoding error) is not a loss.
-    if (this.#closed || this.#down || (this.#client as { isReady?: boolean }).isReady === true) return;
+    if ((this.#client as { isReady?: boolean }).isReady === true) return;
+    this.#markDown(error);
+  }
+
+  #markDown(error: unknown): void {
+    if (this.#closed || this.#down) return;
     this.#down = true;
     this.#downSince = Date.now();
     this.#broadcast('down', error);
@@ -157,16 +178,24 @@ class SubscriberConnection {
     this.#channels.delete(channel);
     if (this.#closed) return;
     const client = this.#client as unknown as PubSubClient;
-    if (this.#sharded) await client.sUnsubscribe(channel);
-    else await client.unsubscribe(channel);
+    const unsubscribed = this.#sharded ? client.sUnsubscribe(channel) : client.unsubscribe(channel);
+    // While the connection is down node-redis drops the channel from what it resubscribes at
+    // once; the reply would only come after a reconnect, which may be never.
+    if (this.#down) unsubscribed.catch(() => undefined);
+    else await unsubscribed;
   }
 
+  /**
+   * Destroys the connection at once: a subscriber has nothing to drain, and a graceful close
+   * would wait for replies (to a pending UNSUBSCRIBE, or to the connect of a server that refuses)
+   * that may never come, keeping the socket and the process alive.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#channels.clear();
-    await this.#connected.catch(() => undefined);
-    await closeQuietly(this.#client);
+    this.#stopKeepAlive?.();
+    destroyQuietly(this.#client);
   }
 }
 
@@ -330,10 +359,13 @@ export class RedisSynchronizer implements Synchronizer {
   readonly #subscriptions = new Set<{ unsubscribe(): Promise<void> }>();
   /** The subscriber each listener currently lives on (it changes when a sharded channel moves). */
   readonly #homes = new Map<Listener, Subscriber>();
+  /** The health check of every subscriber connection (the connection's `healthCheckIntervalMs`). */
+  readonly #health: { intervalMs: number; timeoutMs: number };
   #closed = false;
 
   constructor(connection: Connection, sharded: boolean, probeIntervalMs: number) {
     this.#connection = connection;
+    this.#health = { intervalMs: connection.healthCheckIntervalMs, timeoutMs: connection.boundMs };
     this.#sharded = sharded && connection.kind === 'cluster';
     this.#publishCommand = this.#sharded ? 'SPUBLISH' : 'PUBLISH';
     this.#probeIntervalMs = probeIntervalMs;
@@ -417,7 +449,7 @@ export class RedisSynchronizer implements Synchronizer {
     if (connection.kind === 'client') {
       return this.#memoize('client', async () => {
         await connection.ready();
-        return new SubscriberConnection(connection.raw as unknown as ClientInternals, false);
+        return new SubscriberConnection(connection.raw as unknown as ClientInternals, false, this.#health);
       });
     }
     const cluster = connection.raw as RedisClusterLike;
@@ -426,7 +458,7 @@ export class RedisSynchronizer implements Synchronizer {
         await connection.ready();
         const [first] = cluster.masters;
         const node = (await cluster.nodeClient(first as never)) as ClientInternals;
-        return new SubscriberConnection(node, false);
+        return new SubscriberConnection(node, false, this.#health);
       });
     }
     return (async () => {
@@ -458,7 +490,7 @@ export class RedisSynchronizer implements Synchronizer {
           : ({
               duplicate: () => template.duplicate({ socket: { ...template.options?.socket, host, port } }),
             } as unknown as ClientInternals);
-      const subscriber = new SubscriberConnection(source, true, {
+      const subscriber = new SubscriberConnection(source, true, this.#health, {
         onMoved: (moved, listeners) => void this.#rehome(moved, listeners, false),
         onAbandon: (channels) => {
           void this.#subscribers.get(address)?.then((current) => {

@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type RedisServer, startRedis } from '@synced-cache/test-servers';
+import { type FaultProxy, type RedisServer, startFaultProxy, startRedis } from '@synced-cache/test-servers';
 import { waitForSync } from '@synced-cache/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminClient, randomPrefix } from './helpers.js';
@@ -13,10 +13,22 @@ interface Pod {
   readonly events: Array<{ event: string; status?: string; reason?: string }>;
   call(op: string, key?: string, value?: unknown): Promise<unknown>;
   stop(): Promise<void>;
+  /**
+   * Closes the cache, then leaves the process to exit by itself (no `process.exit`): resolves
+   * with the time `close()` took and the time from calling it to the process' exit, `undefined`
+   * when it had not exited after `boundMs` (then it is killed).
+   */
+  release(boundMs: number): Promise<{ closeMs: number; exitMs: number | undefined }>;
 }
 
 /** Starts a pod in a child process and resolves once its cache is ready (subscribed). */
-function startPod(url: string, namespace: string, id: string, major: 'redis' | 'redis5'): Promise<Pod> {
+function startPod(
+  url: string,
+  namespace: string,
+  id: string,
+  major: 'redis' | 'redis5',
+  env: Record<string, string> = {},
+): Promise<Pod> {
   const child: ChildProcess = fork(join(here, 'child', 'pod.ts'), [], {
     execArgv: ['--import', 'tsx'],
     env: {
@@ -26,9 +38,11 @@ function startPod(url: string, namespace: string, id: string, major: 'redis' | '
       NAMESPACE: namespace,
       POD_ID: id,
       CLIENT_MAJOR: major,
+      ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   const events: Pod['events'] = [];
   let nextId = 1;
@@ -38,23 +52,40 @@ function startPod(url: string, namespace: string, id: string, major: 'redis' | '
     child.on('message', (message: { id?: number; result?: unknown; error?: string; event?: string }) => {
       if (message.event === 'ready') {
         clearTimeout(timer);
+        const call: Pod['call'] = (op, key, value) => {
+          const requestId = nextId++;
+          return new Promise((done, fail) => {
+            pending.set(requestId, { resolve: done, reject: fail });
+            child.send({ id: requestId, op, key, value });
+          });
+        };
         resolve({
           id,
           events,
-          call(op, key, value) {
-            const requestId = nextId++;
-            return new Promise((done, fail) => {
-              pending.set(requestId, { resolve: done, reject: fail });
-              child.send({ id: requestId, op, key, value });
-            });
-          },
+          call,
           async stop() {
-            if (child.exitCode !== null) return;
-            const exited = new Promise((done) => child.once('exit', done));
-            child.send({ id: nextId++, op: 'close' });
+            if (child.exitCode !== null || child.signalCode !== null) return;
+            if (child.connected) child.send({ id: nextId++, op: 'close' });
+            else child.kill('SIGKILL');
             const timeout = setTimeout(() => child.kill('SIGKILL'), 5000);
             await exited;
             clearTimeout(timeout);
+          },
+          async release(boundMs) {
+            const started = Date.now();
+            let exitMs: number | undefined;
+            const exit = exited.then(() => {
+              exitMs = Date.now() - started;
+            });
+            await call('release');
+            const closeMs = Date.now() - started;
+            let timer: NodeJS.Timeout | undefined;
+            await Promise.race([exit, new Promise((done) => (timer = setTimeout(done, boundMs)))]);
+            clearTimeout(timer);
+            const exitedInTime = exitMs;
+            if (exitedInTime === undefined) child.kill('SIGKILL');
+            await exited;
+            return { closeMs, exitMs: exitedInTime };
           },
         });
         return;
@@ -145,4 +176,51 @@ describe('three pods in separate processes (redis@6, redis@6, redis@5)', () => {
       expect(await pod.call('get', 'k')).toBe('new');
     }
   });
+});
+
+describe('a pod process exits promptly after close(), whatever state its server is in', () => {
+  /** Generous for a loaded 2-core machine; without the fix the process waits for the server. */
+  const EXIT_BOUND_MS = 5000;
+  const TIMEOUT_MS = 500;
+
+  type Fault = 'proxy freeze' | 'server paused (SIGSTOP)' | 'proxy refuse' | 'proxy cut';
+  const faults: Fault[] = ['proxy freeze', 'server paused (SIGSTOP)', 'proxy refuse', 'proxy cut'];
+
+  for (const fault of faults) {
+    it(`${fault}: the cache's own connections are destroyed, not left waiting for replies`, async ({
+      annotate,
+    }) => {
+      const own = await startRedis();
+      let proxy: FaultProxy | undefined;
+      let pod: Pod | undefined;
+      try {
+        proxy = await startFaultProxy({ target: { host: own.host, port: own.port } });
+        const url = fault === 'server paused (SIGSTOP)' ? own.url : proxy.url;
+        pod = await startPod(url, randomPrefix('mpx').slice(0, -1), 'pod-x', 'redis', {
+          OWN_CONNECTION: '1',
+          TIMEOUT_MS: String(TIMEOUT_MS),
+        });
+        await pod.call('set', 'k', 'v');
+        expect(await pod.call('get', 'k')).toBe('v');
+        if (fault === 'proxy freeze') proxy.freeze();
+        else if (fault === 'server paused (SIGSTOP)') own.pause();
+        else if (fault === 'proxy refuse') proxy.refuse();
+        else proxy.cut();
+        const { closeMs, exitMs } = await pod.release(EXIT_BOUND_MS);
+        await annotate(
+          exitMs === undefined
+            ? `close() took ${closeMs} ms; the process had not exited ${EXIT_BOUND_MS} ms later`
+            : `close() took ${closeMs} ms; the process exited ${exitMs} ms after close() was called`,
+        );
+        expect(exitMs).toBeDefined();
+        expect(exitMs).toBeLessThan(EXIT_BOUND_MS);
+      } finally {
+        own.resume();
+        proxy?.heal();
+        await pod?.stop();
+        await proxy?.close();
+        await own.stop();
+      }
+    }, 30_000);
+  }
 });

@@ -158,6 +158,8 @@ export async function stopProcess(server: ServerProcess, graceMs = 5000): Promis
   if (server.exited()) return;
   try {
     process.kill(server.pid, 'SIGTERM');
+    // A paused (SIGSTOP) process would keep the SIGTERM pending until the grace period ends.
+    process.kill(server.pid, 'SIGCONT');
   } catch {
     return;
   }
@@ -220,6 +222,13 @@ export interface ServerLifecycle {
   kill(): Promise<void>;
   /** Stops the server when it runs and starts it again through `relaunch`. */
   restart(): Promise<void>;
+  /**
+   * SIGSTOP: the server freezes as a hung host does. The kernel still accepts connections into
+   * its backlog, but nothing is answered until {@link resume}. `stop` resumes it first.
+   */
+  pause(): void;
+  /** SIGCONT: a paused server answers again (what it received meanwhile included). */
+  resume(): void;
 }
 
 /**
@@ -253,6 +262,12 @@ export function withLifecycle<T extends object>(
       if (stopped) throw new Error(`cannot restart a stopped ${name}`);
       await stopProcess(current);
       current = await relaunch();
+    },
+    pause() {
+      if (!current.exited()) process.kill(current.pid, 'SIGSTOP');
+    },
+    resume() {
+      if (!current.exited()) process.kill(current.pid, 'SIGCONT');
     },
   };
   return Object.defineProperties(fields, Object.getOwnPropertyDescriptors(lifecycle)) as T & ServerLifecycle;

@@ -14,6 +14,8 @@ export interface FaultProxy {
   readonly url: string;
   /** Live proxied connections. */
   readonly connections: number;
+  /** Connections accepted so far (refused ones included): tells a new connection from an old one. */
+  readonly accepted: number;
   /** Destroys every live connection (both sides see a reset); new connections are still accepted. */
   cut(): void;
   /**
@@ -60,6 +62,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let blackholed = false;
   let refusing = false;
   let delayMs = 0;
+  let accepted = 0;
 
   const flush = (pipe: Pipe) => {
     if (pipe.timer !== undefined) {
@@ -96,6 +99,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   };
 
   const server: Server = createServer((client) => {
+    accepted++;
     if (refusing) {
       client.on('error', () => undefined);
       client.resetAndDestroy();
@@ -153,6 +157,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     url: `redis://127.0.0.1:${port}`,
     get connections() {
       return pipes.size;
+    },
+    get accepted() {
+      return accepted;
     },
     cut,
     refuse() {

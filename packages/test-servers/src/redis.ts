@@ -39,6 +39,13 @@ export interface RedisServer {
   kill(): Promise<void>;
   /** Stops the server when it runs and starts a fresh one on the same port (data is not kept). */
   restart(): Promise<void>;
+  /**
+   * SIGSTOP: the server freezes as a hung host does (connections are still accepted into the
+   * kernel's backlog, nothing is answered) until {@link resume}. `stop` resumes it first.
+   */
+  pause(): void;
+  /** SIGCONT: a paused server answers again. */
+  resume(): void;
 }
 
 function baseArgs(port: number, dir: string): string[] {

@@ -94,6 +94,23 @@ describe('test-servers', () => {
     }
   });
 
+  it('a paused redis-server answers nothing until resumed, and stop() does not wait out a pause', async () => {
+    const redis = await startRedis();
+    const pid = redis.pid;
+    try {
+      redis.pause();
+      await expect(redisCommand(redis.host, redis.port, ['PING'], 300)).rejects.toThrow();
+      redis.resume();
+      expect(await redisCommand(redis.host, redis.port, ['PING'])).toBe('PONG');
+      redis.pause();
+    } finally {
+      const started = Date.now();
+      await redis.stop();
+      expect(isAlive(pid)).toBe(false);
+      expect(Date.now() - started).toBeLessThan(4000);
+    }
+  });
+
   it('startRedis passes extra args', async () => {
     const redis = await startRedis({ args: ['--maxmemory', '10mb'] });
     try {
@@ -207,6 +224,11 @@ describe('test-servers', () => {
       expect(answered).toBe(false);
       proxy.heal();
       expect(await frozen).toBe('+PONG\r\n');
+
+      // accepted counts every connection so far, refused ones included
+      const before = proxy.accepted;
+      expect(await redisCommand(proxy.host, proxy.port, ['PING'])).toBe('PONG');
+      expect(proxy.accepted).toBe(before + 1);
     } finally {
       await proxy.close();
       await redis.stop();

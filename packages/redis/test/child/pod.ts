@@ -1,14 +1,18 @@
 /**
  * A pod in its own process for the multi-process tests: a synced cache on Redis over node-redis,
  * driven over IPC. `CLIENT_MAJOR` picks the client package (`redis` = v6, `redis5` = v5); the
- * client is injected, so the pod also proves that a user's client of either major works.
+ * client is injected, so the pod also proves that a user's client of either major works. With
+ * `OWN_CONNECTION=1` the cache gets the URL instead and creates (and closes) its connections.
+ * `TIMEOUT_MS` and `HEALTH_CHECK_INTERVAL_MS` set the cache's `timeoutMs` and the adapter's
+ * `healthCheckIntervalMs`.
  * Run with `node --import tsx` and TSX_TSCONFIG_PATH pointing at ./tsconfig.json.
  */
 import { createRedisCache } from '@synced-cache/redis';
 
 interface Request {
   id: number;
-  op: 'set' | 'get' | 'peek' | 'delete' | 'close';
+  /** `release`: close the cache, answer, drop IPC and leave the process to exit by itself. */
+  op: 'set' | 'get' | 'peek' | 'delete' | 'close' | 'release';
   key?: string;
   value?: unknown;
 }
@@ -17,13 +21,16 @@ const { createClient } =
   process.env.CLIENT_MAJOR === 'redis5'
     ? ((await import('redis5')) as unknown as typeof import('redis'))
     : await import('redis');
-const client = createClient({ url: process.env.REDIS_URL! });
-client.on('error', () => undefined);
-await client.connect();
-const cache = await createRedisCache<unknown>(client, {
+const owned = process.env.OWN_CONNECTION === '1';
+const client = owned ? undefined : createClient({ url: process.env.REDIS_URL! });
+client?.on('error', () => undefined);
+await client?.connect();
+const interval = process.env.HEALTH_CHECK_INTERVAL_MS;
+const cache = await createRedisCache<unknown>(client ?? process.env.REDIS_URL!, {
   namespace: process.env.NAMESPACE!,
   podId: process.env.POD_ID!,
-  timeoutMs: 1000,
+  timeoutMs: Number(process.env.TIMEOUT_MS ?? 1000),
+  redis: interval === undefined ? {} : { healthCheckIntervalMs: Number(interval) },
 });
 cache.on('status', (status) => process.send!({ event: 'status', status }));
 cache.on('resync', (reason) => process.send!({ event: 'resync', reason }));
@@ -46,8 +53,12 @@ process.on('message', async (message: Request) => {
         break;
       case 'close':
         await cache.close();
-        await client.close();
+        await client?.close();
         process.send!({ id: message.id, result: null }, () => process.exit(0));
+        return;
+      case 'release':
+        await cache.close();
+        process.send!({ id: message.id, result: null }, () => process.disconnect());
         return;
     }
     process.send!({ id: message.id, result: result ?? null });
