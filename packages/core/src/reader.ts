@@ -204,6 +204,7 @@ export class Reader<V> {
       return;
     }
     const tier = this.tier;
+    tier.versions.vouch(stored.version);
     let shaped: V | undefined;
     try {
       shaped = tier.shape(key, stored.version, stored.ttlMs ?? 0, stored.payload, value);

@@ -9,6 +9,15 @@ import type { Reporter } from './reporting.js';
 
 const MAX_PEERS = 10_000;
 const MAX_DEFERRED_SETS = 10_000;
+const MAX_SUSPECTS = 10_000;
+/**
+ * How far (in store versions) an event may run ahead of the highest version the store itself gave
+ * this pod before it is checked against the store's clock. The Redis adapters' versions are server
+ * microseconds, so this is 60 s: a forged version can hold a key for at most that long past the
+ * check, and a genuine one is only checked when this pod has not talked to the store for a minute
+ * of writes. A forged version near 2^53 is caught at once.
+ */
+const VERSION_SLACK = 60_000_000;
 
 /**
  * The receive path: decodes each bus message (dropping and counting malformed, foreign or badly
@@ -31,6 +40,9 @@ export class Receiver<V> {
   private setsAsInvalidations = false;
   private reportedDuplicatePodId = false;
   private readonly metricsEnabled: boolean;
+  /** Keys (and `FLOOR` for a clear) applied at versions beyond the store's known clock + slack, to check. */
+  private readonly suspects = new Map<string | typeof FLOOR, number>();
+  private verifying = false;
   /** When this pod last received one of its own messages back (performance.now); -1 never. */
   lastOwnEchoAt = -1;
 
@@ -157,15 +169,17 @@ export class Receiver<V> {
   private apply(event: WireEvent): boolean {
     const key = event.key;
     const tier = this.tier;
+    const versions = tier.versions;
     if (event.action === 'clear') {
       // Even a late clear flushes: the floor may come from forgotten keys rather than from this
       // clear, and entries older than the clear could still be held.
+      if (event.version > versions.clock + VERSION_SLACK) this.suspect(FLOOR, event.version);
       tier.clear(event.version);
       return true;
     }
     tier.overtake(key);
-    const versions = tier.versions;
     if (event.version <= versions.own(key)) return false;
+    if (event.version > versions.clock + VERSION_SLACK) this.suspect(key, event.version);
     // At or below the floor the event is newer than what this pod holds for the key, but its value
     // may have been superseded by an event this pod lost or forgot: drop the copy, do not apply it.
     const trusted = event.version > versions.floor;
@@ -268,6 +282,7 @@ export class Receiver<V> {
         undefined,
         'store',
       );
+      this.tier.versions.vouch(version);
       this.tier.versions.raiseFloor(version);
       this.resyncsPending--;
       if (this.resyncsPending === 0 && !this.tier.closed) this.replayDeferredSets();
@@ -280,6 +295,52 @@ export class Receiver<V> {
       );
       timer.unref();
     }
+  }
+
+  /**
+   * An event ran far ahead of every version the store gave this pod: it was applied (events are not
+   * held back for a store round trip), and is now checked against the store's clock. Forged ones
+   * are undone — the copy dropped, the version and floor taken back — so one forged version cannot
+   * pin a key (or, through a clear, the whole namespace) against every genuine write after it.
+   */
+  private suspect(key: string | typeof FLOOR, version: number): void {
+    const store = this.config.store;
+    if (typeof store.currentVersion !== 'function') return;
+    if (this.suspects.size < MAX_SUSPECTS || this.suspects.has(key)) this.suspects.set(key, version);
+    else this.suspects.set(FLOOR, Math.max(version, this.suspects.get(FLOOR) ?? 0));
+    if (!this.verifying) void this.verify(0);
+  }
+
+  private async verify(attempt: number): Promise<void> {
+    this.verifying = true;
+    const store = this.config.store;
+    let clock: number;
+    try {
+      clock = await this.calls.run(() => store.currentVersion!(), 'currentVersion', undefined, 'store');
+    } catch (error) {
+      this.reporter.error(error, { operation: 'verifyVersions' });
+      if (this.tier.closed) return;
+      const timer = setTimeout(() => void this.verify(attempt + 1), Math.min(50 * 2 ** attempt, 5000));
+      timer.unref();
+      return;
+    }
+    this.verifying = false;
+    const versions = this.tier.versions;
+    versions.vouch(clock);
+    const plausible = clock + VERSION_SLACK;
+    const checked = [...this.suspects];
+    this.suspects.clear();
+    for (const [key, version] of checked) {
+      if (version <= plausible) continue;
+      if (key === FLOOR) {
+        versions.distrust(undefined, clock);
+      } else {
+        this.tier.drop(key);
+        versions.distrust(key, clock);
+      }
+      this.dropMessage('implausible-version');
+    }
+    if (this.suspects.size > 0 && !this.tier.closed) void this.verify(0);
   }
 
   private dropMessage(reason: string): void {
@@ -310,3 +371,6 @@ function isOwnEcho(message: Uint8Array, signature: Uint8Array): boolean {
   for (let i = 8; i < signature.length; i++) if (message[28 + i] !== signature[i]) return false;
   return true;
 }
+
+/** The suspect slot of a clear: its version raised the floor for every key. */
+const FLOOR = Symbol('floor');

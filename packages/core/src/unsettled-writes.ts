@@ -155,6 +155,7 @@ export class UnsettledWrites<V> {
     const { store, prefix } = this.config;
     if (entry.action === 'clear') {
       const version = entry.version ?? (await this.clock());
+      this.tier.versions.vouch(version);
       this.tier.clear(version);
       this.link.publish('clear', '', version, 0, undefined);
       return;
@@ -168,6 +169,7 @@ export class UnsettledWrites<V> {
       version = stored?.version ?? (await this.clock());
     }
     const versions = this.tier.versions;
+    versions.vouch(version);
     this.tier.overtake(key);
     if (version > versions.own(key)) {
       this.tier.cache.delete(key);

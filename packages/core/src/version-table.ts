@@ -12,6 +12,11 @@ export class VersionTable {
   private readonly versions = new Map<string, number>();
   /** Every version at or below this is stale for every key. */
   floor = 0;
+  /**
+   * The highest version the store itself gave this pod (its write results, reads and clock), as
+   * opposed to versions that merely arrived in events: the yardstick for implausible ones.
+   */
+  clock = 0;
 
   constructor(private readonly maxKeys: number) {}
 
@@ -53,6 +58,28 @@ export class VersionTable {
         this.versions.delete(oldest[0]);
         if (oldest[1] > this.floor) this.floor = oldest[1];
       }
+    }
+  }
+
+  /** Records a version the store returned (see {@link VersionTable.clock}). */
+  vouch(version: number): void {
+    if (version > this.clock) this.clock = version;
+  }
+
+  /**
+   * A version above `plausible` turned out to be forged (it is beyond the store's clock): the key's
+   * version, and the floor if one pushed it up, go back to `plausible`, so genuine writes (all at or
+   * below the store's clock, then above it) are applied again. Knowledge only gets less precise,
+   * never wrong: every genuine version seen is at or below `plausible`.
+   */
+  distrust(key: string | undefined, plausible: number): void {
+    if (key !== undefined) {
+      const own = this.versions.get(key);
+      if (own !== undefined && own > plausible) this.versions.set(key, plausible);
+    }
+    if (this.floor > plausible) {
+      this.floor = plausible;
+      for (const [other, own] of this.versions) if (own > plausible) this.versions.set(other, plausible);
     }
   }
 

@@ -69,6 +69,7 @@ export class Writer<V> {
       throw error;
     }
     tier.overtake(key);
+    tier.versions.vouch(version);
     if (version >= tier.versions.threshold(key)) {
       tier.versions.note(key, version);
       tier.put(key, tier.shape(key, version, ttlMs, payload, value), version, { ttlMs: localTtlMs, cost });
@@ -110,6 +111,7 @@ export class Writer<V> {
     }
     tier.overtake(key);
     tier.cache.delete(key);
+    tier.versions.vouch(version);
     tier.versions.note(key, version);
     if (publication === undefined) this.link.publish('delete', key, version, 0, undefined);
   }
@@ -136,6 +138,7 @@ export class Writer<V> {
       this.settling.add('clear', '', outcome);
       throw error;
     }
+    this.tier.versions.vouch(version);
     this.tier.clear(version);
     this.link.publish('clear', '', version, 0, undefined);
   }

@@ -437,3 +437,46 @@ describe('set events during a resync', () => {
     await a.close();
   });
 });
+
+describe('forged versions', () => {
+  const forged = 2 ** 52;
+
+  it('a set with a version far beyond the store clock is undone: genuine writes apply again on every pod', async () => {
+    cluster = await createPods(2);
+    const [a, b] = cluster.pods;
+    await a!.set('k', 'genuine');
+    const dropped: string[] = [];
+    b!.on('dropped', (reason) => dropped.push(reason));
+    inject(cluster.bus, { action: 'set', key: 'k', version: forged, podId: 'mallory' });
+    await until(() => dropped.includes('implausible-version'), 'the forged version is caught');
+    expect(b!.peek('k')).toBeUndefined();
+    // every later genuine write wins again, on the writer and on the other pod
+    await a!.set('k', 'later');
+    await until(() => b!.peek('k') === 'later', 'the genuine write applies');
+    expect(await a!.get('k')).toBe('later');
+    expect(await b!.get('k')).toBe('later');
+  });
+
+  it('a clear with a forged version does not pin the namespace', async () => {
+    cluster = await createPods(2);
+    const [a, b] = cluster.pods;
+    const dropped: string[] = [];
+    b!.on('dropped', (reason) => dropped.push(reason));
+    inject(cluster.bus, { action: 'clear', key: '', version: forged, podId: 'mallory' });
+    await until(() => dropped.includes('implausible-version'), 'the forged clear is caught');
+    await a!.set('k', 'after');
+    await until(() => b!.peek('k') === 'after', 'set events are trusted again');
+    expect(await b!.get('k')).toBe('after');
+    expect(b!.peek('k')).toBe('after');
+  });
+
+  it('versions within the slack of the store clock are not checked (no store call per event)', async () => {
+    cluster = await createPods(1);
+    const [a] = cluster.pods;
+    const calls = vi.spyOn(cluster.store, 'currentVersion');
+    inject(cluster.bus, { action: 'set', key: 'k', version: 1000, podId: 'peer' });
+    await settle();
+    expect(a!.peek('k')).toBe('v1000');
+    expect(calls).not.toHaveBeenCalled();
+  });
+});
