@@ -47,6 +47,9 @@ export interface CacheEventMap {
     dropped: [
         reason: string
     ];
+    circuit: [
+        state: 'closed' | 'open' | 'half-open'
+    ];
 }
 
 // checkDecodeInput
@@ -54,6 +57,13 @@ export declare function checkDecodeInput(bytes: unknown, maxBytes: number, forma
 
 // checkMaxBytes
 export declare function checkMaxBytes(length: number, maxBytes: number, action: 'encode' | 'decode', format: string): void;
+
+// CircuitOpenError
+export declare class CircuitOpenError extends StoreError {
+    readonly retryAt: number;
+    constructor(retryAt: number, context?: ErrorContext);
+    static isInstance(error: unknown): error is CircuitOpenError;
+}
 
 // ClassCodec
 export interface ClassCodec<T extends object = object, P = unknown> {
@@ -368,6 +378,8 @@ export interface Stats {
     resyncs: number;
     publishRetries: number;
     publishFailures: number;
+    circuitOpens: number;
+    storeCircuit: 'closed' | 'open' | 'half-open';
 }
 
 // StatusHandler
@@ -405,7 +417,7 @@ export interface StoreEntry {
 
 // StoreError
 export declare class StoreError extends SyncedCacheError {
-    constructor(message: string, context?: ErrorContext);
+    constructor(message: string, context?: ErrorContext, code?: 'ERR_STORE' | 'ERR_CIRCUIT_OPEN');
     static isInstance(error: unknown): error is StoreError;
 }
 
@@ -459,7 +471,7 @@ export declare class SyncedCacheError extends Error {
 }
 
 // SyncedCacheErrorCode
-export type SyncedCacheErrorCode = 'ERR_SYNCED_CACHE' | 'ERR_CACHE_CLOSED' | 'ERR_INVALID_CONFIG' | 'ERR_SERIALIZATION' | 'ERR_STORE' | 'ERR_TIMEOUT' | 'ERR_SYNCHRONIZER' | 'ERR_LIMIT';
+export type SyncedCacheErrorCode = 'ERR_SYNCED_CACHE' | 'ERR_CACHE_CLOSED' | 'ERR_INVALID_CONFIG' | 'ERR_SERIALIZATION' | 'ERR_STORE' | 'ERR_TIMEOUT' | 'ERR_SYNCHRONIZER' | 'ERR_CIRCUIT_OPEN' | 'ERR_LIMIT';
 
 // SyncedCacheOptions
 export interface SyncedCacheOptions<V = unknown> {

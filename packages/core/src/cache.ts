@@ -86,9 +86,16 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
       resyncs: 0,
       publishRetries: 0,
       publishFailures: 0,
+      circuitOpens: 0,
+      storeCircuit: 'closed',
     };
     this.reporter = new Reporter(config.logger, config.debug, config.onError, config.namespace);
-    this.calls = new Calls(new Deadlines(config.timeoutMs));
+    this.calls = new Calls(new Deadlines(config.timeoutMs), (state) => {
+      if (state === 'open') this.counters.circuitOpens++;
+      this.reporter.emit('circuit', state);
+      const log = state === 'open' ? this.reporter.logger.warn : this.reporter.logger.info;
+      log.call(this.reporter.logger, `store circuit ${state}`, { namespace: config.namespace });
+    });
     this.tier = new LocalTier(config, this.counters, this.reporter);
     const receiver = new Receiver(config, this.tier, this.calls, this.counters, this.reporter);
     this.link = new BusLink(config, this.calls, receiver, this.tier, this.counters, this.reporter);
@@ -101,14 +108,7 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
       this.reporter,
     );
     this.writer = new Writer(config, this.tier, this.calls, this.link, this.settling);
-    this.reader = new Reader(
-      config,
-      this.tier,
-      this.writer,
-      this.calls.deadlines,
-      this.counters,
-      this.reporter,
-    );
+    this.reader = new Reader(config, this.tier, this.writer, this.calls, this.counters, this.reporter);
     this.ready = this.link.start();
     // An unobserved rejection here would crash the process; createCache() reports it to the caller.
     this.ready.catch(() => {});
@@ -235,7 +235,7 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
    */
   stats(): Stats {
     this.assertOpen('stats');
-    return { ...this.counters, localSize: this.local.size };
+    return { ...this.counters, localSize: this.local.size, storeCircuit: this.calls.circuit };
   }
 
   /**
@@ -255,7 +255,7 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
   }
 
   /**
-   * Subscribes to a typed event: `error`, `status`, `event`, `resync`, `dropped`.
+   * Subscribes to a typed event: `error`, `status`, `event`, `resync`, `dropped`, `circuit`.
    * A listener that throws is reported through the logger, never into the cache.
    * @returns a function that unsubscribes.
    */

@@ -1,5 +1,5 @@
 import { Deadline, type Deadlines } from './deadlines.js';
-import { StoreError, SyncedCacheError, SynchronizerError, TimeoutError } from './errors.js';
+import { CircuitOpenError, StoreError, SyncedCacheError, SynchronizerError, TimeoutError } from './errors.js';
 
 /** Which adapter a call goes to; decides the error type its failures become. */
 export type AdapterKind = 'store' | 'sync';
@@ -17,22 +17,62 @@ class PendingCall<T> extends Deadline {
     super();
   }
 
+  /** Told when the call times out (the store circuit counts them). */
+  onExpire: (() => void) | undefined = undefined;
+
   expire(): void {
+    this.onExpire?.();
     this.reject(new TimeoutError(this.timeoutMs, { action: this.action, key: this.key }));
   }
 }
+
+/** The store circuit: `closed` (calls go through), `open` (they fail at once), `half-open` (one probe is out). */
+export type CircuitState = 'closed' | 'open' | 'half-open';
+
+/** Consecutive store timeouts that open the circuit. */
+const TIMEOUTS_TO_OPEN = 5;
 
 /**
  * Runs adapter calls (store and synchronizer) with the cache's one deadline and maps whatever they
  * throw to typed errors. Every call a cache makes to an adapter goes through here.
  *
+ * Store calls also pass a circuit breaker: after {@link TIMEOUTS_TO_OPEN} consecutive timeouts
+ * the store is presumed down and calls fail at once with {@link CircuitOpenError} for a cool-down
+ * of 5 × `timeoutMs`; then one call is let through as a probe — an answer closes the circuit, a
+ * timeout opens it again. So an outage costs each caller nothing instead of `timeoutMs`, and the
+ * store is not hammered while it recovers.
+ *
  * @internal
  */
 export class Calls {
-  constructor(readonly deadlines: Deadlines) {}
+  /** The store circuit's state. */
+  circuit: CircuitState = 'closed';
+  private consecutiveTimeouts = 0;
+  private openUntil = 0;
 
-  /** Runs `op`, rejecting with a {@link TimeoutError} after `timeoutMs` and with typed errors on failure. */
-  run<T>(op: () => Promise<T>, action: string, key: string | undefined, kind: AdapterKind): Promise<T> {
+  constructor(
+    readonly deadlines: Deadlines,
+    /** Told of every circuit change. */
+    private readonly onCircuit: (state: CircuitState) => void = () => {},
+  ) {}
+
+  /**
+   * Runs `op`, rejecting with a {@link TimeoutError} after `timeoutMs` (or at `deadlineAt`, a
+   * `performance.now()` time, when the caller's budget is partly spent) and with typed errors on
+   * failure.
+   */
+  run<T>(
+    op: () => Promise<T>,
+    action: string,
+    key: string | undefined,
+    kind: AdapterKind,
+    deadlineAt?: number,
+  ): Promise<T> {
+    const store = kind === 'store';
+    if (store) {
+      const refused = this.refuse(action, key);
+      if (refused !== undefined) return Promise.reject(refused);
+    }
     const pending = new PendingCall<T>(this.deadlines.timeoutMs, action, key);
     const promise = new Promise<T>((resolve, reject) => {
       pending.resolve = resolve;
@@ -45,16 +85,61 @@ export class Calls {
       pending.reject(wrapAdapterError(error, kind, action, key));
       return promise;
     }
-    this.deadlines.track(pending);
+    this.deadlines.track(pending, deadlineAt);
     Promise.resolve(result).then(
       (value) => {
-        if (this.deadlines.settle(pending)) pending.resolve(value);
+        if (!this.deadlines.settle(pending)) return;
+        if (store) this.answered();
+        pending.resolve(value);
       },
       (error: unknown) => {
-        if (this.deadlines.settle(pending)) pending.reject(wrapAdapterError(error, kind, action, key));
+        if (!this.deadlines.settle(pending)) return;
+        if (store) this.answered();
+        pending.reject(wrapAdapterError(error, kind, action, key));
       },
     );
+    if (store) pending.onExpire = this.timedOut;
     return promise;
+  }
+
+  /**
+   * The error a store call fails with at once while the circuit is open, else undefined (the call
+   * may go; after the cool-down the first one goes as the probe). For store calls made outside
+   * {@link Calls.run} (the reader's fills), with {@link Calls.answered} and {@link Calls.timedOut}.
+   */
+  refuse(action: string, key: string | undefined): CircuitOpenError | undefined {
+    if (this.circuit === 'closed') return undefined;
+    if (this.circuit === 'open' && performance.now() >= this.openUntil) {
+      this.setCircuit('half-open');
+      return undefined;
+    }
+    return new CircuitOpenError(Date.now() + Math.max(0, this.openUntil - performance.now()), {
+      action,
+      key,
+    });
+  }
+
+  /** The store answered (even with an error: it is reachable). */
+  answered(): void {
+    this.consecutiveTimeouts = 0;
+    if (this.circuit !== 'closed') this.setCircuit('closed');
+  }
+
+  /** A store call timed out. */
+  readonly timedOut = (): void => {
+    this.consecutiveTimeouts++;
+    if (
+      this.circuit === 'half-open' ||
+      (this.circuit === 'closed' && this.consecutiveTimeouts >= TIMEOUTS_TO_OPEN)
+    ) {
+      this.openUntil = performance.now() + 5 * this.deadlines.timeoutMs;
+      this.setCircuit('open');
+    }
+  };
+
+  private setCircuit(state: CircuitState): void {
+    this.circuit = state;
+    this.onCircuit(state);
   }
 }
 

@@ -33,14 +33,22 @@ export class Deadlines {
     this.tickMs = Math.max(1, Math.floor(timeoutMs / 20));
   }
 
-  /** Starts tracking `deadline` (which must not be tracked already). */
-  track(deadline: Deadline): void {
-    deadline.at = performance.now() + this.timeoutMs;
-    deadline.next = undefined;
-    deadline.prev = this.tail;
-    if (this.tail === undefined) this.head = deadline;
-    else this.tail.next = deadline;
-    this.tail = deadline;
+  /**
+   * Starts tracking `deadline` (which must not be tracked already), due `timeoutMs` from now or at
+   * `at` (a `performance.now()` time) when that is sooner: a call that shares its caller's budget
+   * with an earlier one. Such a deadline is inserted in order, walking back from the tail.
+   */
+  track(deadline: Deadline, at?: number): void {
+    const due = performance.now() + this.timeoutMs;
+    deadline.at = at === undefined || at > due ? due : at;
+    let before = this.tail;
+    while (before !== undefined && before.at > deadline.at) before = before.prev;
+    deadline.prev = before;
+    deadline.next = before === undefined ? this.head : before.next;
+    if (deadline.next === undefined) this.tail = deadline;
+    else deadline.next.prev = deadline;
+    if (before === undefined) this.head = deadline;
+    else before.next = deadline;
     if (this.timer === undefined) this.timer = setInterval(this.tick, this.tickMs);
   }
 

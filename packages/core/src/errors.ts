@@ -15,6 +15,7 @@ export type SyncedCacheErrorCode =
   | 'ERR_STORE'
   | 'ERR_TIMEOUT'
   | 'ERR_SYNCHRONIZER'
+  | 'ERR_CIRCUIT_OPEN'
   | 'ERR_LIMIT';
 
 /** Context attached to an error. */
@@ -103,11 +104,41 @@ export class SerializationError extends SyncedCacheError {
 
 /** The store failed (connection refused, script error, …). `cause` holds the client's error. */
 export class StoreError extends SyncedCacheError {
-  constructor(message: string, context: ErrorContext = {}) {
-    super(message, 'ERR_STORE', context);
+  constructor(
+    message: string,
+    context: ErrorContext = {},
+    code: 'ERR_STORE' | 'ERR_CIRCUIT_OPEN' = 'ERR_STORE',
+  ) {
+    super(message, code, context);
   }
+  /** True for every store failure, a {@link CircuitOpenError} included. */
   static override isInstance(error: unknown): error is StoreError {
-    return SyncedCacheError.hasCode(error, 'ERR_STORE');
+    return (
+      SyncedCacheError.hasCode(error, 'ERR_STORE') || SyncedCacheError.hasCode(error, 'ERR_CIRCUIT_OPEN')
+    );
+  }
+}
+
+/**
+ * The store was not called: after consecutive timeouts the cache fails store calls at once for a
+ * while (the circuit is open) instead of making every caller wait `timeoutMs`. Nothing was sent,
+ * so a write that fails with it did not happen. Local hits are still served. A {@link StoreError}
+ * (`StoreError.isInstance` is true), with its own code `ERR_CIRCUIT_OPEN`.
+ */
+export class CircuitOpenError extends StoreError {
+  /** When the next call will be let through to probe the store (ms since the epoch). */
+  readonly retryAt: number;
+
+  constructor(retryAt: number, context: ErrorContext = {}) {
+    super(
+      `${context.action ?? 'store call'} not sent: the store timed out repeatedly (circuit open until ${new Date(retryAt).toISOString()})`,
+      context,
+      'ERR_CIRCUIT_OPEN',
+    );
+    this.retryAt = retryAt;
+  }
+  static override isInstance(error: unknown): error is CircuitOpenError {
+    return SyncedCacheError.hasCode(error, 'ERR_CIRCUIT_OPEN');
   }
 }
 

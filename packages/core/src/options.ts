@@ -71,6 +71,10 @@ export interface Stats {
   publishRetries: number;
   /** Publishes given up on (retry queue full or closed); peers resync on the next gap. */
   publishFailures: number;
+  /** Times the store circuit opened (consecutive timeouts: store calls then fail at once for a while). */
+  circuitOpens: number;
+  /** The store circuit now: `closed` (normal), `open` (failing fast), `half-open` (one probe out). */
+  storeCircuit: 'closed' | 'open' | 'half-open';
 }
 
 /** Typed events a cache emits (see `SyncedCache.on`). */
@@ -85,6 +89,8 @@ export interface CacheEventMap {
   resync: [reason: 'gap' | 'resubscribed' | 'clear'];
   /** A bus message was dropped. */
   dropped: [reason: string];
+  /** The store circuit changed: `open` after consecutive timeouts, `half-open` probing, `closed` again. */
+  circuit: [state: 'closed' | 'open' | 'half-open'];
 }
 
 /**

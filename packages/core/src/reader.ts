@@ -1,7 +1,7 @@
-import { wrapAdapterError } from './calls.js';
+import { type Calls, wrapAdapterError } from './calls.js';
 import { type CacheConfig, keyTooLong, keyTypeError, localTtl } from './config.js';
 import type { Store, StoreEntry } from './contracts.js';
-import { Deadline, type Deadlines } from './deadlines.js';
+import { Deadline } from './deadlines.js';
 import { StoreError, TimeoutError } from './errors.js';
 import { InFlight } from './in-flight.js';
 import type { LocalTier, PendingFill } from './local-tier.js';
@@ -63,7 +63,7 @@ export class Reader<V> {
     private readonly config: CacheConfig<V>,
     private readonly tier: LocalTier<V>,
     private readonly writer: Writer<V>,
-    private readonly deadlines: Deadlines,
+    private readonly calls: Calls,
     private readonly counters: Stats,
     private readonly reporter: Reporter,
   ) {
@@ -144,13 +144,21 @@ export class Reader<V> {
     return loading;
   }
 
+  /**
+   * The read and the write share one timeout: the write gets what the read left (the loader's own
+   * time is the caller's, not the cache's, and is not counted).
+   */
   private async readOrLoad(key: string, loader: (key: string) => V | Promise<V>, options?: GetOrSetOptions) {
+    const started = performance.now();
     const cached = await this.fetch(key);
     if (cached !== undefined) return cached;
+    const readMs = performance.now() - started;
     const value = await loader(key);
     if (value === undefined) return value;
     try {
-      await this.writer.write(key, value, options?.invalidate === true ? 'invalidate' : 'set', options);
+      const action = options?.invalidate === true ? 'invalidate' : 'set';
+      const deadlineAt = performance.now() + this.config.timeoutMs - readMs;
+      await this.writer.write(key, value, action, options, deadlineAt);
     } catch (error) {
       if (!StoreError.isInstance(error) && !TimeoutError.isInstance(error)) throw error;
       this.reporter.error(error, { operation: 'getOrSet', key });
@@ -169,6 +177,11 @@ export class Reader<V> {
       this.finishFill(fill, undefined);
       return fill.promise;
     }
+    const refused = this.calls.refuse(operation, key);
+    if (refused !== undefined) {
+      this.failFill(fill, refused);
+      return fill.promise;
+    }
     let result: Promise<StoreEntry | undefined>;
     try {
       result = read(key);
@@ -176,7 +189,7 @@ export class Reader<V> {
       this.failFill(fill, error);
       return fill.promise;
     }
-    this.deadlines.track(fill);
+    this.calls.deadlines.track(fill);
     Promise.resolve(result).then(
       (stored) => this.completeFill(fill, stored),
       (error: unknown) => this.failFill(fill, error),
@@ -187,7 +200,8 @@ export class Reader<V> {
   /** The store answered: count, decode, shape, and cache unless something overtook the read. */
   private completeFill(fill: Fill<V>, stored: StoreEntry | undefined): void {
     if (fill.done) return; // timed out already (reported then)
-    this.deadlines.settle(fill);
+    this.calls.deadlines.settle(fill);
+    this.calls.answered();
     const key = fill.key;
     if (stored === undefined) {
       if (this.metricsEnabled) this.counters.remoteMisses++;
@@ -235,7 +249,7 @@ export class Reader<V> {
   /** The read failed: reads fail open (reported, a miss). */
   private failFill(fill: Fill<V>, error: unknown): void {
     if (fill.done) return;
-    this.deadlines.settle(fill);
+    this.calls.deadlines.settle(fill);
     this.reporter.error(wrapAdapterError(error, 'store', fill.operation, fill.key), {
       operation: 'get',
       key: fill.key,
@@ -246,6 +260,7 @@ export class Reader<V> {
   /** Called by the deadline sweep (the fill is untracked by then). */
   private readonly fillTimedOut = (fill: Fill<V>): void => {
     if (fill.done) return;
+    this.calls.timedOut();
     this.reporter.error(new TimeoutError(this.config.timeoutMs, { action: fill.operation, key: fill.key }), {
       operation: 'get',
       key: fill.key,

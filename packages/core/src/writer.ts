@@ -28,7 +28,14 @@ export class Writer<V> {
   }
 
   /** `set` and `setWithInvalidate` (the action other pods receive when the value fits an event). */
-  async write(key: string, value: V, action: 'set' | 'invalidate', options?: SetOptions): Promise<void> {
+  async write(
+    key: string,
+    value: V,
+    action: 'set' | 'invalidate',
+    options?: SetOptions,
+    /** When part of the call's timeout is spent (getOrSet's read): the store write's deadline. */
+    deadlineAt?: number,
+  ): Promise<void> {
     const method = action === 'set' ? 'set' : 'setWithInvalidate';
     this.assertOpen(method, key);
     checkKey(key, this.config.maxKeyBytes, action);
@@ -63,6 +70,7 @@ export class Writer<V> {
         method,
         key,
         'store',
+        deadlineAt,
       );
     } catch (error) {
       this.unsettled('set', key, publication !== undefined, outcome);
@@ -133,6 +141,7 @@ export class Writer<V> {
         'store',
       );
     } catch (error) {
+      if (outcome === undefined) throw error; // never sent (the store circuit is open)
       // The clear may still happen: stop serving what it would remove, and announce it.
       this.tier.flush();
       this.settling.add('clear', '', outcome);
@@ -155,6 +164,7 @@ export class Writer<V> {
     publishedByStore: boolean,
     outcome: Promise<number> | undefined,
   ): void {
+    if (outcome === undefined) return; // never sent (the store circuit is open): nothing happened
     this.tier.overtake(key);
     this.tier.cache.delete(key);
     if (!publishedByStore) this.settling.add(action, key, outcome);
