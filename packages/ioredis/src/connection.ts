@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { InvalidConfigError, StoreError, TimeoutError } from '@synced-cache/core';
-import { positiveInteger, type RedisScript } from '@synced-cache/redis-common';
+import type { RedisScript } from '@synced-cache/redis-common';
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 
 /**
@@ -37,6 +37,7 @@ export interface ClientLike {
   defineCommand(name: string, definition: { numberOfKeys?: number; lua: string }): void;
   connect(): Promise<void>;
   quit(): Promise<unknown>;
+  ping(): Promise<unknown>;
   disconnect(reconnect?: boolean): void;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
   once(event: string, listener: (...args: unknown[]) => void): unknown;
@@ -186,56 +187,6 @@ function createOwned(
     connection,
     'an ioredis client, a redis:// URL or connection options',
   );
-}
-
-/**
- * Validates `healthCheckIntervalMs` (store and synchronizer): a positive number of milliseconds,
- * `0` for no check, 5000 by default.
- *
- * @throws InvalidConfigError naming the option and the value.
- */
-export function healthCheckInterval(value: unknown): number {
-  return value === 0 ? 0 : positiveInteger('healthCheckIntervalMs', value, 5000);
-}
-
-/**
- * PINGs `client` every `intervalMs` while it is ready; when an answer takes longer than
- * `timeoutMs`, calls `onDead` (once per failed check). A connection whose peer vanished without a
- * TCP reset (a crashed host, a partition) otherwise stays "ready" until the kernel gives up on
- * it, which takes many minutes. Returns the function that stops the checks.
- */
-export function watchConnection(
-  client: () => ClientLike | undefined,
-  intervalMs: number,
-  timeoutMs: number,
-  onDead: (connection: ClientLike, error: Error) => void,
-): () => void {
-  let checking = false;
-  const interval = setInterval(() => {
-    const connection = client();
-    if (checking || connection === undefined || connection.status !== 'ready') return;
-    checking = true;
-    let timer: NodeJS.Timeout | undefined;
-    Promise.race([
-      (connection.ping as () => Promise<unknown>).call(connection),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => {
-          // After a stalled event loop (a long GC pause) the answer may already wait in the
-          // socket, and timers run before I/O: let I/O run first, so a stall is not a dead peer.
-          setImmediate(() => reject(new Error(`no PING answer within ${timeoutMs} ms`)));
-        }, timeoutMs);
-      }),
-    ])
-      .catch((error: unknown) => {
-        onDead(connection, error instanceof Error ? error : new Error(String(error)));
-      })
-      .finally(() => {
-        clearTimeout(timer);
-        checking = false;
-      });
-  }, intervalMs);
-  interval.unref();
-  return () => clearInterval(interval);
 }
 
 const readyWaits = new WeakMap<ClientLike, Promise<void>>();

@@ -19,6 +19,7 @@ import {
   DELETE_SCRIPT,
   deletePublishArguments,
   groupBySlot,
+  healthCheckInterval,
   parseReadReply,
   parseScanStep,
   parseTime,
@@ -36,6 +37,7 @@ import {
   toNumber,
   toStoreError,
   ttlArgument,
+  watchConnection,
 } from '@synced-cache/redis-common';
 import {
   asBuffer,
@@ -43,12 +45,10 @@ import {
   closeOwned,
   defineScripts,
   evalOnNode,
-  healthCheckInterval,
   type IoredisConnection,
   isClusterClient,
   openConnection,
   scriptCommand,
-  watchConnection,
   whenReady,
 } from './connection.js';
 import { IoredisSynchronizer } from './synchronizer.js';
@@ -159,7 +159,8 @@ export class IoredisStore implements Store {
       // A connection we made: a silently dead one is dropped and reconnected (calls waiting on it
       // fail; core has answered their callers already).
       this.stopHealthCheck = watchConnection(
-        () => (this.closed ? undefined : client),
+        () => (this.closed || client.status !== 'ready' ? undefined : client),
+        (connection) => connection.ping(),
         healthCheckIntervalMs,
         this.commandTimeoutMs,
         (connection) => connection.disconnect(true),

@@ -12,20 +12,20 @@ import {
 } from '@synced-cache/core';
 import {
   DEFAULT_COMMAND_TIMEOUT_MS,
+  healthCheckInterval,
   keySlot,
   positiveInteger,
   toSynchronizerError,
+  watchConnection,
 } from '@synced-cache/redis-common';
 import {
   asBuffer,
   type ClientLike,
   closeOwned,
   disconnectIfOpen,
-  healthCheckInterval,
   type IoredisConnection,
   isClusterClient,
   openConnection,
-  watchConnection,
   whenReady,
 } from './connection.js';
 
@@ -307,7 +307,8 @@ class ChannelSubscription implements Subscription {
     // unsubscribe() may have run since the subscription was confirmed
     if (healthCheckIntervalMs === 0 || this.stopHealthCheck !== undefined || this.state === 'closed') return;
     this.stopHealthCheck = watchConnection(
-      () => this.connection,
+      () => (this.connection?.status === 'ready' ? this.connection : undefined),
+      (connection) => connection.ping(),
       healthCheckIntervalMs,
       commandTimeoutMs,
       (connection, error) => this.lost(connection, error),

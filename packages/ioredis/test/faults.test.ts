@@ -7,10 +7,10 @@ import {
   type SynchronizerStatus,
   TimeoutError,
 } from '@synced-cache/core';
+import { watchConnection } from '@synced-cache/redis-common';
 import { freePort, type RedisServer, startFaultProxy, startRedis } from '@synced-cache/test-servers';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ClientLike, watchConnection } from '../src/connection.js';
 import { createIoredisCache, createIoredisStore } from '../src/index.js';
 import { eventually, MAJORS, redisClient } from './helpers.js';
 
@@ -271,7 +271,6 @@ describe('faults (standalone)', () => {
     const checked = new Promise<void>((resolve) => {
       let pinged = false;
       const watched = {
-        status: 'ready',
         ping: () => {
           if (pinged) return client.ping();
           pinged = true;
@@ -290,9 +289,10 @@ describe('faults (standalone)', () => {
           }, 10);
           return answer.finally(() => setTimeout(resolve, 50));
         },
-      } as unknown as ClientLike;
+      };
       const stop = watchConnection(
         () => watched,
+        (connection) => connection.ping(),
         20,
         100,
         (_, error) => dead.push(error),
