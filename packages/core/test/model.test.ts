@@ -1,7 +1,10 @@
 /**
  * The convergence model test: random schedules of concurrent writes and reads across 3–5 pods
- * while the bus drops, duplicates and reorders deliveries and pods lose their connection. After
- * the faults heal, every pod's local value must equal the store's or be absent.
+ * while the bus drops, duplicates and reorders deliveries, pods lose their connection or restart,
+ * store replies come back after the pods' timeout (the write ran, its answer is late), and a
+ * hostile publisher forges events with implausible versions. After the faults heal, every pod's
+ * local value must equal the store's or be absent (safety), and every pod's `get` must return the
+ * store's value while it reports `up` (liveness: a pod that stopped applying events fails this).
  */
 import { type ChaosSynchronizer, chaosSynchronizer, waitForSync } from '@synced-cache/testing';
 import fc from 'fast-check';
@@ -9,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import {
   completePublication,
   createCache,
+  encodeEvent,
   jsonMarshaller,
   MemoryBus,
   MemoryStore,
@@ -19,13 +23,22 @@ import {
 
 /**
  * A pod's view of the shared store whose replies come back after a random delay, so writes
- * complete (and publish) in an order different from the versions the store assigned.
+ * complete (and publish) in an order different from the versions the store assigned; with
+ * `lateReplies`, that share of replies arrives after the pods' timeout (the call already failed,
+ * the write already happened).
  */
-function laggingStore(inner: MemoryStore, seed: number, maxLagMs: number, bus?: MemoryBus): Store {
+function laggingStore(
+  inner: MemoryStore,
+  seed: number,
+  maxLagMs: number,
+  lateReplies: number,
+  bus?: MemoryBus,
+): Store {
   let state = seed >>> 0;
   const lag = async <T>(result: T): Promise<T> => {
     state = (state + 0x6d2b79f5) >>> 0;
-    const ms = maxLagMs === 0 ? 0 : state % (maxLagMs + 1);
+    const late = (state % 1000) / 1000 < lateReplies;
+    const ms = late ? TIMEOUT_MS + 5 + (state % TIMEOUT_MS) : maxLagMs === 0 ? 0 : state % (maxLagMs + 1);
     await new Promise((resolve) => setTimeout(resolve, ms));
     return result;
   };
@@ -59,11 +72,13 @@ function laggingStore(inner: MemoryStore, seed: number, maxLagMs: number, bus?: 
 }
 
 const KEYS = ['a', 'b', 'c', 'd'] as const;
+const TIMEOUT_MS = 25;
+const CHANNEL = 'cache:invalidate:default';
 
 type Op =
   | { kind: 'set' | 'setWithInvalidate' | 'getOrSet'; pod: number; key: string; value: number }
-  | { kind: 'delete' | 'get'; pod: number; key: string }
-  | { kind: 'clear' | 'disconnect' | 'reconnect'; pod: number };
+  | { kind: 'delete' | 'get' | 'forge'; pod: number; key: string }
+  | { kind: 'clear' | 'disconnect' | 'reconnect' | 'restart' | 'forgeClear'; pod: number };
 
 const opArbitrary = (pods: number): fc.Arbitrary<Op> => {
   const pod = fc.nat({ max: pods - 1 });
@@ -83,10 +98,17 @@ const opArbitrary = (pods: number): fc.Arbitrary<Op> => {
     {
       weight: 1,
       arbitrary: fc.record({
-        kind: fc.constantFrom('clear' as const, 'disconnect' as const, 'reconnect' as const),
+        kind: fc.constantFrom(
+          'clear' as const,
+          'disconnect' as const,
+          'reconnect' as const,
+          'restart' as const,
+          'forgeClear' as const,
+        ),
         pod,
       }),
     },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('forge' as const), pod, key }) },
   );
 };
 
@@ -99,6 +121,7 @@ const scheduleArbitrary = fc.integer({ min: 3, max: 5 }).chain((pods) =>
     reorder: fc.double({ min: 0, max: 0.4, noNaN: true }),
     delayMs: fc.integer({ min: 0, max: 3 }),
     storeLagMs: fc.integer({ min: 0, max: 3 }),
+    lateReplies: fc.constantFrom(0, 0, 0.05, 0.15),
     storePublishes: fc.boolean(),
     batches: fc.array(fc.array(opArbitrary(pods), { minLength: 1, maxLength: 5 }), {
       minLength: 4,
@@ -107,7 +130,33 @@ const scheduleArbitrary = fc.integer({ min: 3, max: 5 }).chain((pods) =>
   }),
 );
 
-async function run(op: Op, pods: SyncedCache<number>[], chaos: ChaosSynchronizer[]): Promise<void> {
+/** A hostile publisher on the bus (no secret is set): events with versions no store gave out. */
+let forgeries = 0;
+function forge(bus: MemoryBus, action: 'set' | 'clear', key: string): void {
+  forgeries++;
+  const event = {
+    action,
+    key,
+    podId: 'mallory',
+    epoch: 1,
+    seq: forgeries,
+    version: 2 ** 52 + forgeries,
+    ttlMs: 0,
+    value: action === 'set' ? jsonMarshaller.encode(-1) : undefined,
+  };
+  bus.publish(CHANNEL, encodeEvent(event));
+}
+
+interface World {
+  pods: SyncedCache<number>[];
+  chaos: ChaosSynchronizer[];
+  bus: MemoryBus;
+  /** Closes pod `i` and starts a new process in its place (same podId, new epoch). */
+  restart(i: number): Promise<void>;
+}
+
+async function run(op: Op, world: World): Promise<void> {
+  const { pods, chaos } = world;
   const pod = pods[op.pod]!;
   switch (op.kind) {
     case 'set':
@@ -128,6 +177,12 @@ async function run(op: Op, pods: SyncedCache<number>[], chaos: ChaosSynchronizer
       return chaos[op.pod]!.disconnect();
     case 'reconnect':
       return chaos[op.pod]!.reconnect();
+    case 'restart':
+      return world.restart(op.pod);
+    case 'forge':
+      return forge(world.bus, 'set', op.key);
+    case 'forgeClear':
+      return forge(world.bus, 'clear', '');
   }
 }
 
@@ -141,35 +196,55 @@ describe('convergence model', () => {
         const bus = new MemoryBus();
         const chaos: ChaosSynchronizer[] = [];
         const pods: SyncedCache<number>[] = [];
-        for (let i = 0; i < schedule.pods; i++) {
+        const closed: Array<Promise<void>> = [];
+        let starts = 0;
+        const start = async (i: number) => {
           const synchronizer = chaosSynchronizer(new MemorySynchronizer({ bus }), {
-            seed: schedule.seed + i,
+            seed: schedule.seed + i + 1000 * starts,
             drop: schedule.drop,
             duplicate: schedule.duplicate,
             reorder: schedule.reorder,
             delayMs: schedule.delayMs,
           });
-          chaos.push(synchronizer);
           const podStore = laggingStore(
             store,
-            schedule.seed * 31 + i,
+            schedule.seed * 31 + i + 1000 * starts++,
             schedule.storeLagMs,
+            schedule.lateReplies,
             schedule.storePublishes ? bus : undefined,
           );
-          pods.push(
-            await createCache<number>({
-              store: podStore,
-              synchronizer,
-              podId: `pod-${i}`,
-              heartbeatMs: 5,
-              timeoutMs: 500,
-            }),
-          );
-        }
+          // A pod that cannot start within the timeout (its subscribe reply came late) is retried.
+          for (let attempt = 0; ; attempt++) {
+            try {
+              const pod = await createCache<number>({
+                store: podStore,
+                synchronizer,
+                podId: `pod-${i}`,
+                heartbeatMs: 5,
+                timeoutMs: TIMEOUT_MS,
+              });
+              chaos[i] = synchronizer;
+              pods[i] = pod;
+              return;
+            } catch (error) {
+              if (attempt === 5) throw error;
+            }
+          }
+        };
+        for (let i = 0; i < schedule.pods; i++) await start(i);
+        const world: World = {
+          pods,
+          chaos,
+          bus,
+          restart: async (i) => {
+            closed.push(pods[i]!.close());
+            await start(i);
+          },
+        };
         try {
           for (const batch of schedule.batches) {
             // Ops in a batch run concurrently, so their store calls and events interleave.
-            await Promise.allSettled(batch.map((op) => run(op, pods, chaos)));
+            await Promise.allSettled(batch.map((op) => run(op, world)));
           }
           await Promise.all(chaos.map((c) => c.heal()));
           const storeValue = async (key: string) => {
@@ -204,8 +279,32 @@ describe('convergence model', () => {
               expect(local === undefined || local === truth).toBe(true);
             }
           }
+          // Liveness: every pod hears the bus again and reads the store's value (a pod pinned by a
+          // forged version, or deaf for good, fails here).
+          await waitForSync(
+            async () => {
+              for (const [i, pod] of pods.entries()) {
+                if (pod.connectionStatus !== 'up') {
+                  detail = `pod ${i} is ${pod.connectionStatus}`;
+                  return false;
+                }
+                for (const key of KEYS) {
+                  const truth = await storeValue(key);
+                  const read = await pod.get(key);
+                  if (read !== truth) {
+                    detail = `pod ${i} reads ${key}=${read}, store has ${truth}`;
+                    return false;
+                  }
+                }
+              }
+              return true;
+            },
+            { timeoutMs: 3000, message: 'liveness' },
+          ).catch((error: Error) => {
+            throw new Error(`${error.message}: ${detail}`);
+          });
         } finally {
-          await Promise.all(pods.map((p) => p.close()));
+          await Promise.all([...closed, ...pods.map((p) => p.close())]);
         }
       }),
       { numRuns: Number(process.env.SYNCED_CACHE_MODEL_RUNS ?? 200), endOnFailure: true },
