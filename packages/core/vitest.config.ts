@@ -12,7 +12,7 @@ export default defineConfig({
       provider: 'v8',
       include: ['src/**/*.ts'],
       reporter: ['text-summary', 'text'],
-      thresholds: { lines: 90 },
+      thresholds: { lines: 90, branches: 85 },
     },
   },
 });
