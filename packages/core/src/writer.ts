@@ -58,24 +58,17 @@ export class Writer<V> {
     const publication = this.config.publishesThroughStore
       ? this.link.publication(eventAction, key, ttlMs, sendValue ? payload : undefined)
       : undefined;
-    let version: number;
-    let outcome: Promise<number> | undefined;
-    try {
-      version = await this.calls.run(
-        () =>
-          (outcome =
-            publication === undefined
-              ? store.set(this.prefix + key, payload, { ttlMs })
-              : store.setAndPublish!(this.prefix + key, payload, { ttlMs }, publication)),
-        method,
-        key,
-        'store',
-        deadlineAt,
-      );
-    } catch (error) {
-      this.unsettled('set', key, publication !== undefined, outcome);
-      throw error;
-    }
+    const version = await this.storeWrite(
+      'set',
+      method,
+      key,
+      publication !== undefined,
+      () =>
+        publication === undefined
+          ? store.set(this.prefix + key, payload, { ttlMs })
+          : store.setAndPublish!(this.prefix + key, payload, { ttlMs }, publication),
+      deadlineAt,
+    );
     tier.overtake(key);
     tier.versions.vouch(version);
     if (version >= tier.versions.threshold(key)) {
@@ -100,23 +93,11 @@ export class Writer<V> {
     const publication = this.config.publishesThroughStore
       ? this.link.publication('delete', key, 0, undefined)
       : undefined;
-    let version: number;
-    let outcome: Promise<number> | undefined;
-    try {
-      version = await this.calls.run(
-        () =>
-          (outcome =
-            publication === undefined
-              ? store.delete(this.prefix + key)
-              : store.deleteAndPublish!(this.prefix + key, publication)),
-        'delete',
-        key,
-        'store',
-      );
-    } catch (error) {
-      this.unsettled('delete', key, publication !== undefined, outcome);
-      throw error;
-    }
+    const version = await this.storeWrite('delete', 'delete', key, publication !== undefined, () =>
+      publication === undefined
+        ? store.delete(this.prefix + key)
+        : store.deleteAndPublish!(this.prefix + key, publication),
+    );
     tier.overtake(key);
     tier.cache.delete(key);
     tier.versions.vouch(version);
@@ -153,21 +134,31 @@ export class Writer<V> {
   }
 
   /**
-   * The store write of `key` failed or timed out, yet it may have reached the server and still
-   * happen: drop the local copy now (it may be replaced) and make sure every pod learns the outcome.
-   * A store that publishes its own events announces the write if and only if it happens; otherwise
-   * the write is settled with a store read once the store answers.
+   * Runs a store write of `key` under the timeout. When it fails or times out it may still have
+   * reached the server and happen later: the local copy is dropped now (it may be replaced) and
+   * every pod must learn the outcome. A store that publishes its own events announces the write if
+   * and only if it happens; otherwise the adapter's own call (`outcome`) is handed to the settling
+   * queue. A write never sent (the store circuit was open) changed nothing.
    */
-  private unsettled(
+  private async storeWrite(
     action: 'set' | 'delete',
+    method: string,
     key: string,
     publishedByStore: boolean,
-    outcome: Promise<number> | undefined,
-  ): void {
-    if (outcome === undefined) return; // never sent (the store circuit is open): nothing happened
-    this.tier.overtake(key);
-    this.tier.cache.delete(key);
-    if (!publishedByStore) this.settling.add(action, key, outcome);
+    write: () => Promise<number>,
+    deadlineAt?: number,
+  ): Promise<number> {
+    let outcome: Promise<number> | undefined;
+    try {
+      return await this.calls.run(() => (outcome = write()), method, key, 'store', deadlineAt);
+    } catch (error) {
+      if (outcome !== undefined) {
+        this.tier.overtake(key);
+        this.tier.cache.delete(key);
+        if (!publishedByStore) this.settling.add(action, key, outcome);
+      }
+      throw error;
+    }
   }
 
   private encode(key: string, value: V): Uint8Array {

@@ -15,12 +15,8 @@ afterAll(async () => {
 
 const setup = (): LateWritesSetup => ({
   createPod: (options) => createIoredisCache<string>(redis.url, options),
-  stall: () => {
-    process.kill(redis.pid, 'SIGSTOP');
-  },
-  wake: () => {
-    process.kill(redis.pid, 'SIGCONT');
-  },
+  stall: () => redis.pause(),
+  wake: () => redis.resume(),
 });
 
 describeLateWrites('ioredis, the store publishes each write', setup);
