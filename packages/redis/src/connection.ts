@@ -141,6 +141,7 @@ type ClientImplementation = ClientInternals & {
   quit?: () => Promise<unknown>;
   destroy?: () => unknown;
   disconnect?: () => Promise<unknown>;
+  unref?: () => unknown;
   off?(event: string, listener: (...args: never[]) => void): unknown;
 };
 
@@ -408,10 +409,33 @@ export function destroyQuietly(target: unknown): void {
 }
 
 /**
+ * Destroys a standalone client we own, for good (never to be connected again). After a socket
+ * error node-redis (5 and 6) reconnects at once, and holds the new socket only once it connected: a
+ * `destroy()` that lands while that socket is still connecting cannot reach it. The socket then
+ * connects, the client completes its handshake and stays ready on it, with nothing left to close
+ * it: one more connection to the server, and a process that never exits. So a connection the
+ * client reports after this is torn down at once: destroyed (node-redis 6), or, where `destroy()`
+ * refuses a client that is already closed (node-redis 5), at least unref'd, so that it no longer
+ * keeps the process alive.
+ */
+export function destroyClient(client: Pick<ClientImplementation, 'on' | 'destroy' | 'unref'>): void {
+  destroyQuietly(client);
+  client.on('connect', () => {
+    destroyQuietly(client);
+    try {
+      client.unref?.();
+    } catch {
+      // Nothing left to unref.
+    }
+  });
+}
+
+/**
  * Closes a standalone client we own. When it is ready, a `PING` answered within `boundMs` shows
  * that every command sent before it was answered (replies come in order); then, or once the bound
- * passed, or at once when it is not ready, it is destroyed. A graceful `close()` would wait for
- * replies a frozen server never sends, and keep the socket (and the process) alive meanwhile.
+ * passed, or at once when it is not ready, it is destroyed for good ({@link destroyClient}). A
+ * graceful `close()` would wait for replies a frozen server never sends, and keep the socket (and
+ * the process) alive meanwhile.
  */
 export async function closeClient(client: ClientImplementation, boundMs: number): Promise<void> {
   if (client.isReady === true) {
@@ -422,7 +446,7 @@ export async function closeClient(client: ClientImplementation, boundMs: number)
     ]);
     clearTimeout(timer);
   }
-  destroyQuietly(client);
+  destroyClient(client);
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   type ClientInternals,
   Connection,
   connectionSettings,
-  destroyQuietly,
+  destroyClient,
   keepAlive,
   type RedisAdapterOptions,
   type RedisClusterLike,
@@ -186,7 +186,8 @@ class SubscriberConnection {
   }
 
   /**
-   * Destroys the connection at once: a subscriber has nothing to drain, and a graceful close
+   * Destroys the connection at once, for good ({@link destroyClient}: a reconnection node-redis
+   * started by itself is torn down too): a subscriber has nothing to drain, and a graceful close
    * would wait for replies (to a pending UNSUBSCRIBE, or to the connect of a server that refuses)
    * that may never come, keeping the socket and the process alive.
    */
@@ -195,7 +196,7 @@ class SubscriberConnection {
     this.#closed = true;
     this.#channels.clear();
     this.#stopKeepAlive?.();
-    destroyQuietly(this.#client);
+    destroyClient(this.#client);
   }
 }
 
