@@ -280,6 +280,8 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
 
   private async shutdown(): Promise<void> {
     this.tier.close();
+    // Writes already running finish (each is bounded by the timeout) so their events still leave.
+    await this.writer.idle();
     await this.settling.stop();
     await this.link.stop();
     const { synchronizer, store } = this.config;

@@ -16,6 +16,10 @@ import type { UnsettledWrites } from './unsettled-writes.js';
  */
 export class Writer<V> {
   private readonly prefix: string;
+  /** Writes in flight (see {@link Writer.idle}). */
+  private active = 0;
+  private idleWaiter: Promise<void> | undefined;
+  private wakeIdle: (() => void) | undefined;
 
   constructor(
     private readonly config: CacheConfig<V>,
@@ -28,7 +32,52 @@ export class Writer<V> {
   }
 
   /** `set` and `setWithInvalidate` (the action other pods receive when the value fits an event). */
-  async write(
+  write(
+    key: string,
+    value: V,
+    action: 'set' | 'invalidate',
+    options?: SetOptions,
+    /** When part of the call's timeout is spent (getOrSet's read): the store write's deadline. */
+    deadlineAt?: number,
+  ): Promise<void> {
+    return this.counted(this.writeNow(key, value, action, options, deadlineAt));
+  }
+
+  /** Removes the key from the store, the local tier and every other pod. */
+  delete(key: string): Promise<void> {
+    return this.counted(this.deleteNow(key));
+  }
+
+  /** Removes every key of the namespace from the store, the local tier and every other pod. */
+  clear(): Promise<void> {
+    return this.counted(this.clearNow());
+  }
+
+  /**
+   * Resolves once no write is in flight: `close()` waits (bounded) so a write that was running when
+   * it was called still reaches the store and, through the link, every pod.
+   */
+  idle(): Promise<void> {
+    if (this.active === 0) return Promise.resolve();
+    this.idleWaiter ??= new Promise<void>((resolve) => {
+      this.wakeIdle = resolve;
+    });
+    return this.idleWaiter;
+  }
+
+  private counted(write: Promise<void>): Promise<void> {
+    this.active++;
+    return write.finally(this.finished);
+  }
+
+  private readonly finished = (): void => {
+    if (--this.active > 0 || this.wakeIdle === undefined) return;
+    this.wakeIdle();
+    this.wakeIdle = undefined;
+    this.idleWaiter = undefined;
+  };
+
+  private async writeNow(
     key: string,
     value: V,
     action: 'set' | 'invalidate',
@@ -79,8 +128,7 @@ export class Writer<V> {
       this.link.publish(eventAction, key, version, ttlMs, sendValue ? payload : undefined);
   }
 
-  /** Removes the key from the store, the local tier and every other pod. */
-  async delete(key: string): Promise<void> {
+  private async deleteNow(key: string): Promise<void> {
     this.assertOpen('delete', key);
     checkKey(key, this.config.maxKeyBytes, 'delete');
     const tier = this.tier;
@@ -105,8 +153,7 @@ export class Writer<V> {
     if (publication === undefined) this.link.publish('delete', key, version, 0, undefined);
   }
 
-  /** Removes every key of the namespace from the store, the local tier and every other pod. */
-  async clear(): Promise<void> {
+  private async clearNow(): Promise<void> {
     this.assertOpen('clear');
     if (!this.config.writesStore) {
       this.tier.flush();
