@@ -1,6 +1,6 @@
 /**
  * CI-sized randomized convergence test for the redis adapter: the runs of `pnpm soak -- --ci`
- * (seeds 1-6, 3 fault episodes each, pods in child processes behind fault proxies) as vitest
+ * (seeds 112-117, 3 fault episodes each, covering every fault kind, pods in child processes behind fault proxies) as vitest
  * cases. Each asserts that after faults heal and a quiesce no pod holds a value other than the
  * store's, every pod serves the store's values and later writes, stale windows stay bounded, the
  * server shows one subscriber connection per pod, and every pod exits after close().

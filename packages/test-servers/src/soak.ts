@@ -32,8 +32,12 @@ export interface SoakSettings {
   verbose: boolean;
 }
 
-/** The CI-sized run: 6 runs from seed 1, 3 episodes each (about a minute and a half). */
-export const CI_SOAK: Pick<SoakSettings, 'runs' | 'seed' | 'episodes'> = { runs: 6, seed: 1, episodes: 3 };
+/**
+ * The CI-sized run: 6 runs of 3 episodes from seed 112 (about a minute and a half when the runs
+ * pass). Seeds 112-117 are the first 6 consecutive seeds whose plans cover every fault kind, every
+ * close state and `server-stop` twice (a test keeps it so).
+ */
+export const CI_SOAK: Pick<SoakSettings, 'runs' | 'seed' | 'episodes'> = { runs: 6, seed: 112, episodes: 3 };
 
 const USAGE = `usage: soak [--runs N] [--seed S] [--ci] [--pods N] [--keys N] [--episodes N]
             [--kinds kind,kind] [--timeout-ms N] [--heartbeat-ms N] [--local-ttl-ms N]

@@ -2,6 +2,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  CI_SOAK,
   CLOSE_STATES,
   createRandom,
   FAULT_KINDS,
@@ -128,6 +129,16 @@ describe('planRun', () => {
 });
 
 describe('soak helpers', () => {
+  it('the CI-sized run covers every fault kind, every close state, and a server stall twice', () => {
+    const plans = Array.from({ length: CI_SOAK.runs }, (_, index) =>
+      planRun(CI_SOAK.seed + index, { pods: 3, episodes: CI_SOAK.episodes, timeoutMs: 500 }),
+    );
+    const kinds = plans.flatMap((plan) => plan.episodes.map((fault) => fault.kind));
+    expect(new Set(kinds)).toEqual(new Set(FAULT_KINDS));
+    expect(new Set(plans.map((plan) => plan.closeState))).toEqual(new Set(CLOSE_STATES));
+    expect(kinds.filter((kind) => kind === 'server-stop').length).toBeGreaterThanOrEqual(2);
+  });
+
   it('percentile is nearest-rank', () => {
     expect(percentile([5, 1, 3, 2, 4], 50)).toBe(3);
     expect(percentile([5, 1, 3, 2, 4], 99)).toBe(5);
@@ -138,7 +149,7 @@ describe('soak helpers', () => {
   it('parseSoakArgs reads the options, ignores a bare -- and rejects unknown ones', () => {
     const settings = parseSoakArgs(['--', '--runs', '5', '--seed', '77', '--kinds', 'bus-cut,server-stop']);
     expect(settings).toMatchObject({ runs: 5, seed: 77, kinds: ['bus-cut', 'server-stop'] });
-    expect(parseSoakArgs(['--ci'])).toMatchObject({ runs: 6, seed: 1, episodes: 3 });
+    expect(parseSoakArgs(['--ci'])).toMatchObject({ runs: 6, seed: 112, episodes: 3 });
     expect(() => parseSoakArgs(['--kinds', 'nope'])).toThrow('unknown fault kinds nope');
     expect(() => parseSoakArgs(['--frobnicate'])).toThrow('unknown argument --frobnicate');
   });
