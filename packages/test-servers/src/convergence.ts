@@ -133,6 +133,8 @@ export interface RunReport {
   adapter: string;
   seed: number;
   plan: RunPlan;
+  /** The `staleBoundMs` the run was judged with. */
+  staleBoundMs: number;
   durationMs: number;
   episodes: EpisodeReport[];
   /** After the quiesce: a pod's local copy (`peek`) present and different from the store's value. */
@@ -227,6 +229,7 @@ export async function runConvergence(options: ConvergenceOptions): Promise<RunRe
     adapter: options.adapter,
     seed: options.seed,
     plan,
+    staleBoundMs,
     durationMs: 0,
     episodes: [],
     divergent: [],
@@ -321,16 +324,32 @@ export async function runConvergence(options: ConvergenceOptions): Promise<RunRe
   }
 
   /** Store, then every pod, then store again; compares keys whose store value did not move. */
+  /**
+   * Whether the server holds no key at all (`DBSIZE` 0). A count, not a parse of the stored bytes:
+   * right after an empty restart the store reader may still be reconnecting, but an empty database
+   * is an answer for every key.
+   */
+  const storeIsEmpty = async (): Promise<boolean> => {
+    if (redis === undefined) return false;
+    try {
+      return (await redisCommand(redis.host, redis.port, ['DBSIZE'], 300)) === 0;
+    } catch {
+      return false;
+    }
+  };
+
   const probe = async (reader: PodProcess): Promise<Probe> => {
     const beforeStart = Date.now();
     const before = await readAll(reader);
+    const emptyBefore = before.failed.some(Boolean) && (await storeIsEmpty());
     const podsStart = Date.now();
     const reads = await Promise.all(pods.map((pod) => readAll(pod)));
     const after = await readAll(reader);
+    const empty = emptyBefore && (await storeIsEmpty());
     const result: Probe = { samples: 0, stale: [], complete: true };
     keys.forEach((key, index) => {
-      const store = before.values[index];
-      if (before.failed[index] || after.failed[index] || store !== after.values[index]) {
+      const store = empty ? null : before.values[index];
+      if (!empty && (before.failed[index] || after.failed[index] || store !== after.values[index])) {
         result.complete = false;
         return;
       }
@@ -463,6 +482,7 @@ export async function runConvergence(options: ConvergenceOptions): Promise<RunRe
           active = await injectFault(fault, proxies, server, jitterRandom);
           injectedAt = Date.now();
           healAt = injectedAt + fault.durationMs;
+          if (fault.kind === 'server-flush') namespaceChanges.push({ episode: index, ackAt: injectedAt });
         }
         if (now >= healAt) break;
         const burstStart = Date.now();
@@ -487,6 +507,7 @@ export async function runConvergence(options: ConvergenceOptions): Promise<RunRe
       // Bounded loop ended before the fault's start: inject and heal at once so the episode still counts.
       active = await injectFault(fault, proxies, server, jitterRandom);
       injectedAt = Date.now();
+      if (fault.kind === 'server-flush') namespaceChanges.push({ episode: index, ackAt: injectedAt });
       await active.heal();
     }
     const healedAt = Date.now();
@@ -703,6 +724,26 @@ export async function runConvergence(options: ConvergenceOptions): Promise<RunRe
     report.durationMs = Date.now() - runStart;
   }
   return report;
+}
+
+/**
+ * The bound a run was judged with (reports written before it was recorded: one heartbeat plus two
+ * timeouts of the defaults).
+ */
+export function staleBoundOf(report: RunReport): number {
+  return report.staleBoundMs ?? 1500;
+}
+
+/**
+ * Whether an episode started from a healthy state: it is the first, or the one before it converged
+ * after its heal and left exactly one subscriber connection per pod. Findings of an episode that
+ * started unhealthy may be the previous fault's, so per-kind figures are kept apart for them.
+ */
+export function episodeStartedClean(report: RunReport, index: number): boolean {
+  if (index === 0) return true;
+  const previous = report.episodes[index - 1];
+  if (previous === undefined) return true;
+  return previous.converged && previous.subscribers.every((count) => count === 1);
 }
 
 /**

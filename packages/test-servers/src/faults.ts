@@ -1,6 +1,7 @@
 import { isSuspended, resumeProcess, suspendProcess } from './process.js';
 import type { FaultProxy } from './proxy.js';
 import { createRandom, type Random } from './random.js';
+import { redisCommand } from './resp.js';
 
 /**
  * The faults the convergence runner injects.
@@ -30,8 +31,16 @@ export const FAULT_KINDS = [
   'server-restart-empty',
 ] as const;
 
-/** One of {@link FAULT_KINDS}. */
-export type FaultKind = (typeof FAULT_KINDS)[number];
+/**
+ * Faults run only when asked for (`--kinds`), so adding them never changes the plans of existing
+ * seeds. `server-flush` empties the server (`FLUSHALL`) while every connection stays up: the store
+ * lost its keys (and its version clock) but no pod sees a reconnect, as after a failover to an
+ * empty replica or behind a proxy that hides the server's restart.
+ */
+export const EXTRA_FAULT_KINDS = ['server-flush'] as const;
+
+/** One of {@link FAULT_KINDS} or {@link EXTRA_FAULT_KINDS}. */
+export type FaultKind = (typeof FAULT_KINDS)[number] | (typeof EXTRA_FAULT_KINDS)[number];
 
 /**
  * The connection state pods are in when they are asked to close: `healthy`, every pod proxy
@@ -114,6 +123,9 @@ function planFault(
     // Longer than the timeout, so calls made during the stall time out and land afterwards.
     return { kind, targets: [], startAfterMs, durationMs: random.int(timeoutMs + 200, maxFaultMs) };
   }
+  if (kind === 'server-flush') {
+    return { kind, targets: [], startAfterMs, durationMs: random.int(300, maxFaultMs) };
+  }
   if (kind === 'server-restart-empty') {
     return { kind, targets: [], startAfterMs, durationMs: random.int(100, Math.min(1000, maxFaultMs)) };
   }
@@ -135,6 +147,8 @@ function planFault(
 
 /** A Redis server handle the server faults act on (a `RedisServer` fits). */
 export interface FaultableServer {
+  readonly host: string;
+  readonly port: number;
   readonly pid: number;
   kill(): Promise<void>;
   restart(): Promise<void>;
@@ -210,5 +224,10 @@ export async function injectFault(
     case 'server-restart-empty':
       await server.kill();
       return { fault, heal: () => server.restart() };
+    case 'server-flush': {
+      const reply = await redisCommand(server.host, server.port, ['FLUSHALL']);
+      if (reply !== 'OK') throw new Error(`FLUSHALL answered ${JSON.stringify(reply)}`);
+      return { fault, heal: noop };
+    }
   }
 }

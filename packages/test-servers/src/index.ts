@@ -17,16 +17,19 @@ export const VERSION = '0.0.0';
 export {
   type ConvergenceOptions,
   type EpisodeReport,
+  episodeStartedClean,
   type RunReport,
   runConvergence,
   runFailures,
   type StalePair,
   type StaleSample,
+  staleBoundOf,
 } from './convergence.js';
 export {
   type ActiveFault,
   CLOSE_STATES,
   type CloseState,
+  EXTRA_FAULT_KINDS,
   FAULT_KINDS,
   type FaultableServer,
   type FaultKind,
@@ -92,10 +95,12 @@ export {
 export { RespError, type RespReply, redisCommand } from './resp.js';
 export {
   CI_SOAK,
+  CI_STORE_LOSS,
   describeRun,
   parseSoakArgs,
   percentile,
   type SoakEntry,
+  type SoakRun,
   type SoakSettings,
   soakMain,
   summarize,

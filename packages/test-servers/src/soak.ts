@@ -1,6 +1,13 @@
-import { writeFileSync } from 'node:fs';
-import { type ConvergenceOptions, type RunReport, runConvergence, runFailures } from './convergence.js';
-import { CLOSE_STATES, FAULT_KINDS, type FaultKind } from './faults.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import {
+  type ConvergenceOptions,
+  episodeStartedClean,
+  type RunReport,
+  runConvergence,
+  runFailures,
+  staleBoundOf,
+} from './convergence.js';
+import { CLOSE_STATES, EXTRA_FAULT_KINDS, FAULT_KINDS, type FaultKind } from './faults.js';
 
 /** What an adapter's soak entry passes to {@link soakMain}. */
 export interface SoakEntry {
@@ -29,22 +36,45 @@ export interface SoakSettings {
   /** Stop starting new runs after this many minutes. */
   budgetMinutes: number;
   json: string | undefined;
+  /** Print the findings and summary of reports saved with `--json` instead of running. */
+  summarize: string | undefined;
   verbose: boolean;
+  /** Runs after the seeded ones, with their own seed, episodes and kinds (`--ci` adds one). */
+  extraRuns: SoakRun[];
+}
+
+/** One run of a soak beyond the consecutive seeds. */
+export interface SoakRun {
+  seed: number;
+  episodes: number;
+  kinds: FaultKind[];
 }
 
 /**
- * The CI-sized run: 6 runs of 3 episodes from seed 112 (about a minute and a half when the runs
- * pass). Seeds 112-117 are the first 6 consecutive seeds whose plans cover every fault kind, every
- * close state and `server-stop` twice (a test keeps it so).
+ * The CI-sized run's extra case: the store loses every key under the pods, with connections up
+ * (`server-flush`) or by an empty restart.
+ */
+export const CI_STORE_LOSS: SoakRun = {
+  seed: 7,
+  episodes: 3,
+  kinds: ['server-flush', 'server-restart-empty'],
+};
+
+/**
+ * The CI-sized run: 6 runs of 3 episodes from seed 112, then {@link CI_STORE_LOSS} (about two
+ * minutes when the runs pass). Seeds 112-117 are the first 6 consecutive seeds whose plans cover
+ * every fault kind, every close state and `server-stop` twice (a test keeps it so).
  */
 export const CI_SOAK: Pick<SoakSettings, 'runs' | 'seed' | 'episodes'> = { runs: 6, seed: 112, episodes: 3 };
 
 const USAGE = `usage: soak [--runs N] [--seed S] [--ci] [--pods N] [--keys N] [--episodes N]
             [--kinds kind,kind] [--timeout-ms N] [--heartbeat-ms N] [--local-ttl-ms N]
             [--max-fault-ms N] [--budget-minutes N] [--json FILE] [--verbose]
+       soak --summarize FILE   (findings and summary of reports saved with --json)
   Runs randomized convergence runs (run i uses seed S+i) and prints a summary.
-  --ci is ${CI_SOAK.runs} runs from seed ${CI_SOAK.seed} with ${CI_SOAK.episodes} episodes each.
-  Fault kinds: ${FAULT_KINDS.join(', ')}.
+  --ci is ${CI_SOAK.runs} runs from seed ${CI_SOAK.seed} with ${CI_SOAK.episodes} episodes each, then seed
+  ${CI_STORE_LOSS.seed} with ${CI_STORE_LOSS.kinds.join(', ')} only.
+  Fault kinds: ${FAULT_KINDS.join(', ')}; only when named: ${EXTRA_FAULT_KINDS.join(', ')}.
   Exit code 1 when any run found a failure.`;
 
 /**
@@ -65,7 +95,9 @@ export function parseSoakArgs(argv: readonly string[]): SoakSettings {
     maxFaultMs: 2000,
     budgetMinutes: 180,
     json: undefined,
+    summarize: undefined,
     verbose: false,
+    extraRuns: [],
   };
   const args = argv.filter((arg) => arg !== '--');
   const number = (name: string, value: string | undefined): number => {
@@ -80,6 +112,7 @@ export function parseSoakArgs(argv: readonly string[]): SoakSettings {
     switch (arg) {
       case '--ci':
         Object.assign(settings, CI_SOAK);
+        settings.extraRuns = [CI_STORE_LOSS];
         break;
       case '--verbose':
         settings.verbose = true;
@@ -124,6 +157,11 @@ export function parseSoakArgs(argv: readonly string[]): SoakSettings {
         settings.budgetMinutes = number(arg, value);
         index++;
         break;
+      case '--summarize':
+        if (value === undefined) throw new Error(`--summarize needs a file\n${USAGE}`);
+        settings.summarize = value;
+        index++;
+        break;
       case '--json':
         if (value === undefined) throw new Error(`--json needs a file\n${USAGE}`);
         settings.json = value;
@@ -131,7 +169,8 @@ export function parseSoakArgs(argv: readonly string[]): SoakSettings {
         break;
       case '--kinds': {
         const kinds = (value ?? '').split(',').filter(Boolean);
-        const unknown = kinds.filter((kind) => !(FAULT_KINDS as readonly string[]).includes(kind));
+        const known: readonly string[] = [...FAULT_KINDS, ...EXTRA_FAULT_KINDS];
+        const unknown = kinds.filter((kind) => !known.includes(kind));
         if (kinds.length === 0 || unknown.length > 0)
           throw new Error(`unknown fault kinds ${unknown.join(', ')}\n${USAGE}`);
         settings.kinds = kinds as FaultKind[];
@@ -233,7 +272,12 @@ export function summarize(reports: readonly RunReport[], settings?: Partial<Soak
           runsWith((r) => r.liveness.some((pair) => pair.phase === 'after-write')),
         ],
         [
-          'episodes not converged after heal',
+          'episodes still stale beyond the bound after the heal',
+          sum((r) => r.episodes.filter((e) => e.staleWindowMs > staleBoundOf(r)).length),
+          runsWith((r) => r.episodes.some((e) => e.staleWindowMs > staleBoundOf(r))),
+        ],
+        [
+          '  of which still stale at the deadline',
           sum((r) => r.episodes.filter((e) => !e.converged).length),
           runsWith((r) => r.episodes.some((e) => !e.converged)),
         ],
@@ -265,52 +309,71 @@ export function summarize(reports: readonly RunReport[], settings?: Partial<Soak
     ...new Set(reports.flatMap((report) => report.episodes.map((episode) => episode.fault.kind))),
   ].sort();
   const kindRows = kinds.map((kind) => {
-    const episodes = reports.flatMap((report) =>
-      report.episodes.filter((episode) => episode.fault.kind === kind),
+    const all = reports.flatMap((report) =>
+      report.episodes
+        .filter((episode) => episode.fault.kind === kind)
+        .map((episode) => ({
+          episode,
+          clean: episodeStartedClean(report, episode.index),
+          bound: staleBoundOf(report),
+        })),
     );
+    const clean = all.filter((entry) => entry.clean);
+    const episodes = clean.map((entry) => entry.episode);
     const windows = episodes.map((episode) => episode.staleWindowMs);
     const censored = episodes.filter((episode) => !episode.converged).length;
+    const overBound = clean.filter((entry) => entry.episode.staleWindowMs > entry.bound).length;
     const ages = episodes.map((episode) => episode.during.maxAgeMs);
-    const durations = episodes.map((episode) => episode.fault.durationMs);
+    const durations = all.map((entry) => entry.episode.fault.durationMs);
     const noticed = episodes.filter((episode) =>
       episode.fault.targets.length === 0
         ? episode.noticed.some((pod) => pod.down)
         : episode.fault.targets.every((target) => episode.noticed[target]?.down),
     ).length;
+    const max = (values: number[]) => (values.length > 0 ? Math.max(...values) : Number.NaN);
     return [
       kind,
       episodes.length,
+      all.length - clean.length,
       `${ms(Math.min(...durations))}-${ms(Math.max(...durations))}`,
       ms(percentile(windows, 50)),
       ms(percentile(windows, 99)),
-      `${censored > 0 ? '>=' : ''}${ms(Math.max(...windows))}`,
+      `${censored > 0 ? '>=' : ''}${ms(max(windows))}`,
+      overBound,
       censored,
       ms(percentile(ages, 50)),
       ms(percentile(ages, 99)),
-      ms(Math.max(...ages)),
+      ms(max(ages)),
       episodes.reduce((total, episode) => total + episode.during.beyondBound, 0),
       `${noticed}/${episodes.length}`,
     ];
   });
+  const bounds = [...new Set(reports.map(staleBoundOf))].join('/');
   out.push('');
   out.push(
-    "per fault kind: stale window = how long after the heal a pod was still seen serving a value other than the store's (writers stopped);\n" +
-      'max age while faulted = oldest store value a pod was seen not serving during the fault (per episode); noticed = targets reported `down`',
+    'per fault kind, over the episodes that started healthy (tainted: started right after an episode that did not\n' +
+      'converge or left !=1 subscriber per pod; kept out of the figures). window = how long after the heal a pod was\n' +
+      `still seen serving a value other than the store's (writers stopped); >bound = window over the ${bounds} ms bound;\n` +
+      'not conv. = still stale at the deadline (counted as the deadline); age = per episode, the oldest store value a\n' +
+      'pod was seen not serving while faulted; stale reads = reads while faulted older than the bound; noticed = the\n' +
+      'targets (any pod, for server faults) reported `down`',
   );
   out.push(
     table(
       [
         'fault kind',
         'n',
+        'tainted',
         'fault ms',
         'window p50',
         'p99',
         'max',
+        '>bound',
         'not conv.',
         'age p50',
         'p99',
         'max',
-        'beyond bound',
+        'stale reads',
         'noticed',
       ],
       kindRows,
@@ -379,25 +442,49 @@ export async function soakMain(entry: SoakEntry): Promise<RunReport[]> {
     process.exitCode = 2;
     return [];
   }
+  if (settings.summarize !== undefined) {
+    const saved = JSON.parse(readFileSync(settings.summarize, 'utf8')) as {
+      settings: SoakSettings;
+      reports: RunReport[];
+    };
+    for (const report of saved.reports) {
+      const failures = runFailures(report);
+      console.log(
+        `seed ${report.seed}: ${failures.length === 0 ? 'pass' : 'FAIL'} in ${(report.durationMs / 1000).toFixed(1)} s; ${describeRun(report)}`,
+      );
+      for (const line of failures) console.log(`    ${line}`);
+    }
+    console.log('');
+    console.log(summarize(saved.reports, saved.settings));
+    if (saved.reports.some((report) => runFailures(report).length > 0)) process.exitCode = 1;
+    return saved.reports;
+  }
   const reports: RunReport[] = [];
   const started = Date.now();
   console.log(
     `soak ${entry.adapter}: ${settings.runs} runs from seed ${settings.seed} (rerun one: --runs 1 --seed <seed>)`,
   );
-  for (let run = 0; run < settings.runs; run++) {
+  const runs: SoakRun[] = [
+    ...Array.from({ length: settings.runs }, (_, run) => ({
+      seed: settings.seed + run,
+      episodes: settings.episodes,
+      kinds: settings.kinds,
+    })),
+    ...settings.extraRuns,
+  ];
+  for (const [run, { seed, episodes, kinds }] of runs.entries()) {
     if (Date.now() - started > settings.budgetMinutes * 60_000) {
       console.log(`budget of ${settings.budgetMinutes} min used up after ${run} runs`);
       break;
     }
-    const seed = settings.seed + run;
     const options: ConvergenceOptions = {
       adapter: entry.adapter,
       podScript: entry.podScript,
       seed,
       pods: settings.pods,
       keys: settings.keys,
-      episodes: settings.episodes,
-      kinds: settings.kinds,
+      episodes,
+      kinds,
       timeoutMs: settings.timeoutMs,
       heartbeatMs: settings.heartbeatMs,
       maxFaultMs: settings.maxFaultMs,

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   CI_SOAK,
+  CI_STORE_LOSS,
   CLOSE_STATES,
   createRandom,
   FAULT_KINDS,
@@ -125,6 +126,9 @@ describe('planRun', () => {
     }
     const only = planRun(5, { pods: 2, episodes: 10, timeoutMs: 500, kinds: ['bus-freeze'] });
     expect(new Set(only.episodes.map((fault) => fault.kind))).toEqual(new Set(['bus-freeze']));
+    const flush = planRun(5, { pods: 2, episodes: 3, timeoutMs: 500, kinds: ['server-flush'] });
+    for (const fault of flush.episodes) expect(fault.targets).toEqual([]);
+    expect(FAULT_KINDS).not.toContain('server-flush');
   });
 });
 
@@ -147,9 +151,14 @@ describe('soak helpers', () => {
   });
 
   it('parseSoakArgs reads the options, ignores a bare -- and rejects unknown ones', () => {
-    const settings = parseSoakArgs(['--', '--runs', '5', '--seed', '77', '--kinds', 'bus-cut,server-stop']);
-    expect(settings).toMatchObject({ runs: 5, seed: 77, kinds: ['bus-cut', 'server-stop'] });
-    expect(parseSoakArgs(['--ci'])).toMatchObject({ runs: 6, seed: 112, episodes: 3 });
+    const settings = parseSoakArgs(['--', '--runs', '5', '--seed', '77', '--kinds', 'bus-cut,server-flush']);
+    expect(settings).toMatchObject({ runs: 5, seed: 77, kinds: ['bus-cut', 'server-flush'] });
+    expect(parseSoakArgs(['--ci'])).toMatchObject({
+      runs: 6,
+      seed: 112,
+      episodes: 3,
+      extraRuns: [CI_STORE_LOSS],
+    });
     expect(() => parseSoakArgs(['--kinds', 'nope'])).toThrow('unknown fault kinds nope');
     expect(() => parseSoakArgs(['--frobnicate'])).toThrow('unknown argument --frobnicate');
   });
