@@ -51,11 +51,12 @@ export interface SoakRun {
 }
 
 /**
- * The CI-sized run's extra case: the store loses every key under the pods, with connections up
- * (`server-flush`) or by an empty restart.
+ * The CI-sized run's extra case: the store loses every key under the pods, by an empty restart and
+ * then twice with every connection up (`server-flush`). Seed 43 plans exactly that order, after
+ * the pods have cached values (a test keeps it so).
  */
 export const CI_STORE_LOSS: SoakRun = {
-  seed: 7,
+  seed: 43,
   episodes: 3,
   kinds: ['server-flush', 'server-restart-empty'],
 };

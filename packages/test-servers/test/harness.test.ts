@@ -143,6 +143,20 @@ describe('soak helpers', () => {
     expect(kinds.filter((kind) => kind === 'server-stop').length).toBeGreaterThanOrEqual(2);
   });
 
+  it('the CI store-loss case restarts the server empty, then flushes it twice', () => {
+    const plan = planRun(CI_STORE_LOSS.seed, {
+      pods: 3,
+      episodes: CI_STORE_LOSS.episodes,
+      timeoutMs: 500,
+      kinds: CI_STORE_LOSS.kinds,
+    });
+    expect(plan.episodes.map((fault) => fault.kind)).toEqual([
+      'server-restart-empty',
+      'server-flush',
+      'server-flush',
+    ]);
+  });
+
   it('percentile is nearest-rank', () => {
     expect(percentile([5, 1, 3, 2, 4], 50)).toBe(3);
     expect(percentile([5, 1, 3, 2, 4], 99)).toBe(5);
