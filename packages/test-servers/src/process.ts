@@ -9,9 +9,20 @@ export const INSTALL_HINT = 'apt-get install redis-server nats-server';
 
 const live = new Set<ChildProcess>();
 const tempDirs = new Set<string>();
+/** PIDs this process has SIGSTOPped and not yet SIGCONTed. */
+const suspended = new Set<number>();
 let exitHookInstalled = false;
 
 function killAll(): void {
+  // A stopped server would ignore SIGTERM and hold its port; resume it before anything else.
+  for (const pid of suspended) {
+    try {
+      process.kill(pid, 'SIGCONT');
+    } catch {
+      // already gone
+    }
+  }
+  suspended.clear();
   for (const child of live) {
     if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
       try {
@@ -100,6 +111,42 @@ export function removeTempDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/**
+ * Registers a child process (for example a pod forked by a test) so it is SIGKILLed, by PID, when
+ * this process exits or is stopped by a signal, like the servers.
+ */
+export function trackChild(child: ChildProcess): void {
+  installExitHook();
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+}
+
+/**
+ * SIGSTOPs a process (a stalled server: its sockets stay open, nothing is answered). The PID is
+ * remembered and SIGCONTed by {@link resumeProcess}, and in any case when this process exits.
+ */
+export function suspendProcess(pid: number): void {
+  installExitHook();
+  suspended.add(pid);
+  process.kill(pid, 'SIGSTOP');
+}
+
+/** SIGCONTs a process stopped by {@link suspendProcess}; a no-op for one that is not stopped or gone. */
+export function resumeProcess(pid: number): void {
+  if (!suspended.delete(pid)) return;
+  try {
+    process.kill(pid, 'SIGCONT');
+  } catch {
+    // already gone
+  }
+}
+
+/** Whether {@link suspendProcess} stopped `pid` and it has not been resumed. */
+export function isSuspended(pid: number): boolean {
+  return suspended.has(pid);
+}
+
 /** A spawned server process with its recent output (for error messages). */
 export interface ServerProcess {
   readonly child: ChildProcess;
@@ -155,6 +202,7 @@ export function spawnServer(binary: string, args: readonly string[], cwd?: strin
  * Resolves once it is gone.
  */
 export async function stopProcess(server: ServerProcess, graceMs = 5000): Promise<void> {
+  resumeProcess(server.pid);
   if (server.exited()) return;
   try {
     process.kill(server.pid, 'SIGTERM');
@@ -172,6 +220,7 @@ export async function stopProcess(server: ServerProcess, graceMs = 5000): Promis
 
 /** Kills a process by PID with SIGKILL and resolves once it is gone. */
 export async function killProcess(server: ServerProcess): Promise<void> {
+  resumeProcess(server.pid);
   if (server.exited()) return;
   try {
     process.kill(server.pid, 'SIGKILL');

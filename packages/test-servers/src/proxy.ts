@@ -6,6 +6,23 @@ export interface FaultProxyOptions {
   target: { host: string; port: number };
 }
 
+/**
+ * Which live connections a fault applies to: every one, only Redis subscriber connections (those
+ * that sent `SUBSCRIBE`, `SSUBSCRIBE` or `PSUBSCRIBE`), or only the others.
+ */
+export type ConnectionSelector = 'all' | 'subscribers' | 'commands';
+
+/** Options of {@link FaultProxy.delay}. */
+export interface DelayOptions {
+  /**
+   * Up to this many ms are added to each chunk's delay at random; a chunk is never due before the
+   * one ahead of it in the same direction, so delivery order is kept. @default 0
+   */
+  jitterMs?: number;
+  /** The random source for the jitter (a seeded one makes a run reproducible). @default Math.random */
+  random?: () => number;
+}
+
 /** A TCP proxy on a free loopback port that can inject faults between a client and a server. */
 export interface FaultProxy {
   readonly host: '127.0.0.1';
@@ -16,27 +33,47 @@ export interface FaultProxy {
   readonly connections: number;
   /** Connections accepted so far (refused ones included): tells a new connection from an old one. */
   readonly accepted: number;
-  /** Destroys every live connection (both sides see a reset); new connections are still accepted. */
-  cut(): void;
+  /**
+   * Destroys the selected live connections (both sides see a reset); new connections are still
+   * accepted. @param only which connections (default `'all'`)
+   */
+  cut(only?: ConnectionSelector): void;
   /**
    * A partition: connections are accepted but nothing is forwarded in either direction. Bytes are
    * held (not dropped, as TCP would retransmit them) and flow again after `heal()`.
    */
   blackhole(): void;
-  /** Delays every chunk by `ms` in both directions (order is kept). */
-  delay(ms: number): void;
+  /**
+   * Delays every chunk by `ms` (plus up to `jitterMs` at random) in both directions; order is kept.
+   */
+  delay(ms: number, options?: DelayOptions): void;
   /**
    * Server unreachable: every live connection is reset and new ones are reset at once, so clients
    * stay disconnected (reconnecting) until `heal()`.
    */
   refuse(): void;
   /**
-   * The connections open now go silent for good, as when their server vanished without a reset:
-   * their bytes are held until `heal()`; new connections are forwarded as usual (a reconnect
-   * reaches the server).
+   * The selected connections open now go silent, as when their server stalled: their bytes are held
+   * until `heal()`; new connections are forwarded as usual (a reconnect reaches the server).
+   * @param only which connections (default `'all'`)
    */
-  freeze(): void;
-  /** Ends blackhole, delay, refuse and freeze. */
+  freeze(only?: ConnectionSelector): void;
+  /**
+   * The selected connections open now are abandoned for good, as when the peer vanished without a
+   * reset (a host that died, a NAT entry that expired): the server side is closed, the client side
+   * stays open and silent, whatever it sends is discarded, and `heal()` does not revive them. Only
+   * a client that checks its connections (PING with a deadline) notices. New connections are
+   * forwarded as usual.
+   * @param only which connections (default `'all'`)
+   */
+  vanish(only?: ConnectionSelector): void;
+  /**
+   * The local ports of the proxy's live upstream connections (what the server lists as `addr` in
+   * `CLIENT LIST`), so server-side connections can be attributed to this proxy's client.
+   * @param only which connections (default `'all'`)
+   */
+  upstreamPorts(only?: ConnectionSelector): number[];
+  /** Ends blackhole, delay, refuse and freeze (a vanished connection stays gone). */
   heal(): void;
   /** Stops listening and destroys every connection. Idempotent. */
   close(): Promise<void>;
@@ -48,9 +85,26 @@ interface Pipe {
   /** Chunks waiting for their due time or for a heal, per direction. */
   toUpstream: Array<{ chunk: Buffer; due: number }>;
   toClient: Array<{ chunk: Buffer; due: number }>;
+  /** The due time of the last chunk queued per direction (a later chunk is never due earlier). */
+  lastDueUpstream: number;
+  lastDueClient: number;
   timer: NodeJS.Timeout | undefined;
   /** Held by `freeze()`. */
   frozen: boolean;
+  /** Abandoned by `vanish()`: upstream closed, client kept open and silent. */
+  vanished: boolean;
+  /** The client sent a subscribe command on this connection. */
+  subscriber: boolean;
+  /** The end of the previous client chunk, so a command split across chunks is still seen. */
+  tail: string;
+}
+
+/** A RESP bulk string naming a subscribe command: `$9\r\nSUBSCRIBE\r\n`, `$10\r\nSSUBSCRIBE\r\n`… */
+const SUBSCRIBE_COMMAND = /\$(?:9\r\nSUBSCRIBE|10\r\n[SP]SUBSCRIBE)\r\n/i;
+
+function selects(only: ConnectionSelector, pipe: Pipe): boolean {
+  if (only === 'all') return true;
+  return only === 'subscribers' ? pipe.subscriber : !pipe.subscriber;
 }
 
 /**
@@ -63,13 +117,29 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let refusing = false;
   let delayMs = 0;
   let accepted = 0;
+  let jitterMs = 0;
+  let random: () => number = Math.random;
+
+  const dueTime = (pipe: Pipe, direction: 'upstream' | 'client'): number => {
+    let due = Date.now() + delayMs;
+    if (jitterMs > 0) due += Math.floor(random() * (jitterMs + 1));
+    // Never due before the chunk ahead of it: the stream stays in order, as TCP's would.
+    if (direction === 'upstream') {
+      due = Math.max(due, pipe.lastDueUpstream);
+      pipe.lastDueUpstream = due;
+    } else {
+      due = Math.max(due, pipe.lastDueClient);
+      pipe.lastDueClient = due;
+    }
+    return due;
+  };
 
   const flush = (pipe: Pipe) => {
     if (pipe.timer !== undefined) {
       clearTimeout(pipe.timer);
       pipe.timer = undefined;
     }
-    if (blackholed || pipe.frozen) return;
+    if (blackholed || pipe.frozen || pipe.vanished) return;
     const now = Date.now();
     let next = Number.POSITIVE_INFINITY;
     for (const [queue, destination] of [
@@ -98,6 +168,19 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     pipes.delete(pipe);
   };
 
+  /** The upstream side closed: a vanished pipe keeps its client open (silent); others go away. */
+  const upstreamGone = (pipe: Pipe) => {
+    if (pipe.vanished) return;
+    destroyPipe(pipe);
+  };
+
+  const stopTimer = (pipe: Pipe) => {
+    if (pipe.timer !== undefined) {
+      clearTimeout(pipe.timer);
+      pipe.timer = undefined;
+    }
+  };
+
   const server: Server = createServer((client) => {
     accepted++;
     if (refusing) {
@@ -110,8 +193,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       upstream: undefined,
       toUpstream: [],
       toClient: [],
+      lastDueUpstream: 0,
+      lastDueClient: 0,
       timer: undefined,
       frozen: false,
+      vanished: false,
+      subscriber: false,
+      tail: '',
     };
     pipes.add(pipe);
     client.setNoDelay(true);
@@ -122,17 +210,24 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       flush(pipe);
     });
     client.on('data', (chunk) => {
-      pipe.toUpstream.push({ chunk, due: Date.now() + delayMs });
+      if (pipe.vanished) return;
+      if (!pipe.subscriber) {
+        const text = pipe.tail + chunk.toString('latin1');
+        if (SUBSCRIBE_COMMAND.test(text)) pipe.subscriber = true;
+        pipe.tail = text.slice(-16);
+      }
+      pipe.toUpstream.push({ chunk, due: dueTime(pipe, 'upstream') });
       flush(pipe);
     });
     upstream.on('data', (chunk) => {
-      pipe.toClient.push({ chunk, due: Date.now() + delayMs });
+      if (pipe.vanished) return;
+      pipe.toClient.push({ chunk, due: dueTime(pipe, 'client') });
       flush(pipe);
     });
     client.on('error', () => destroyPipe(pipe));
-    upstream.on('error', () => destroyPipe(pipe));
+    upstream.on('error', () => upstreamGone(pipe));
     client.on('close', () => destroyPipe(pipe));
-    upstream.on('close', () => destroyPipe(pipe));
+    upstream.on('close', () => upstreamGone(pipe));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -143,8 +238,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   if (address === null || typeof address === 'string') throw new Error('fault proxy has no port');
   const { port } = address;
   let closed = false;
-  const cut = () => {
+  const cut = (only: ConnectionSelector = 'all') => {
     for (const pipe of [...pipes]) {
+      if (!selects(only, pipe)) continue;
       pipe.client.resetAndDestroy();
       pipe.upstream?.resetAndDestroy();
       destroyPipe(pipe);
@@ -166,33 +262,50 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       refusing = true;
       cut();
     },
-    freeze() {
+    freeze(only: ConnectionSelector = 'all') {
       for (const pipe of pipes) {
+        if (!selects(only, pipe)) continue;
         pipe.frozen = true;
-        if (pipe.timer !== undefined) {
-          clearTimeout(pipe.timer);
-          pipe.timer = undefined;
-        }
+        stopTimer(pipe);
       }
+    },
+    vanish(only: ConnectionSelector = 'all') {
+      for (const pipe of pipes) {
+        if (!selects(only, pipe) || pipe.vanished) continue;
+        pipe.vanished = true;
+        stopTimer(pipe);
+        pipe.toUpstream.length = 0;
+        pipe.toClient.length = 0;
+        pipe.upstream?.destroy();
+      }
+    },
+    upstreamPorts(only: ConnectionSelector = 'all') {
+      const ports: number[] = [];
+      for (const pipe of pipes) {
+        const port = pipe.upstream?.localPort;
+        if (!pipe.vanished && port !== undefined && selects(only, pipe)) ports.push(port);
+      }
+      return ports;
     },
     blackhole() {
       blackholed = true;
-      for (const pipe of pipes) {
-        if (pipe.timer !== undefined) {
-          clearTimeout(pipe.timer);
-          pipe.timer = undefined;
-        }
-      }
+      for (const pipe of pipes) stopTimer(pipe);
     },
-    delay(ms: number) {
+    delay(ms: number, options: DelayOptions = {}) {
       delayMs = Math.max(0, ms);
+      jitterMs = Math.max(0, options.jitterMs ?? 0);
+      random = options.random ?? Math.random;
     },
     heal() {
       blackholed = false;
       refusing = false;
       delayMs = 0;
+      jitterMs = 0;
       for (const pipe of pipes) {
+        if (pipe.vanished) continue;
         pipe.frozen = false;
+        pipe.lastDueUpstream = 0;
+        pipe.lastDueClient = 0;
         for (const item of pipe.toUpstream) item.due = 0;
         for (const item of pipe.toClient) item.due = 0;
         flush(pipe);
