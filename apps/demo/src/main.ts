@@ -144,7 +144,11 @@ async function main() {
       synchronizers[2]!.disconnect();
       await a.delete('product:1');
       await until(() => b.peek('product:1') === undefined);
-      return 'pod-c missed the event and still holds its copy (status: ' + c.connectionStatus + ')';
+      const read = await c.get('product:1');
+      return (
+        `pod-c missed the event (status: ${c.connectionStatus}); it cannot hear changes, so it stopped ` +
+        `serving its local tier and reads the store instead: product:1 → ${read === undefined ? 'gone' : JSON.stringify(read)}`
+      );
     },
     pods,
   );
