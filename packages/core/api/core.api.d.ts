@@ -42,7 +42,7 @@ export interface CacheEventMap {
         applied: boolean
     ];
     resync: [
-        reason: 'gap' | 'resubscribed' | 'clear'
+        reason: 'gap' | 'resubscribed' | 'clear' | 'store-reset'
     ];
     dropped: [
         reason: string

@@ -17,6 +17,7 @@ import type {
 import { Reader } from './reader.js';
 import { Receiver } from './receiver.js';
 import { type Listener, Reporter } from './reporting.js';
+import { StoreWatch } from './store-watch.js';
 import { UnsettledWrites } from './unsettled-writes.js';
 import { Writer } from './writer.js';
 
@@ -59,6 +60,7 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
   private readonly writer: Writer<V>;
   private readonly link: BusLink<V>;
   private readonly settling: UnsettledWrites<V>;
+  private readonly storeWatch: StoreWatch<V>;
   private closing: Promise<void> | undefined;
 
   /**
@@ -109,7 +111,9 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
     );
     this.writer = new Writer(config, this.tier, this.calls, this.link, this.settling);
     this.reader = new Reader(config, this.tier, this.writer, this.calls, this.counters, this.reporter);
+    this.storeWatch = new StoreWatch(config, this.calls, receiver, this.reporter);
     this.ready = this.link.start();
+    this.storeWatch.start();
     // An unobserved rejection here would crash the process; createCache() reports it to the caller.
     this.ready.catch(() => {});
   }
@@ -280,6 +284,7 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
 
   private async shutdown(): Promise<void> {
     this.tier.close();
+    this.storeWatch.stop();
     // Writes already running finish (each is bounded by the timeout) so their events still leave.
     await this.writer.idle();
     await this.settling.stop();

@@ -86,7 +86,7 @@ export interface CacheEventMap {
   /** A remote event was received; `applied` tells whether it changed the local tier. */
   event: [event: InvalidationEvent, applied: boolean];
   /** The local namespace was flushed. */
-  resync: [reason: 'gap' | 'resubscribed' | 'clear'];
+  resync: [reason: 'gap' | 'resubscribed' | 'clear' | 'store-reset'];
   /** A bus message was dropped. */
   dropped: [reason: string];
   /** The store circuit changed: `open` after consecutive timeouts, `half-open` probing, `closed` again. */

@@ -258,7 +258,7 @@ export class Receiver<V> {
    * any event older than the flush (which a lost newer event may have superseded) is treated as an
    * invalidation. Until the floor is raised, every `set` event is treated as one.
    */
-  resync(reason: 'gap' | 'resubscribed'): void {
+  resync(reason: 'gap' | 'resubscribed' | 'store-reset'): void {
     this.tier.flush();
     if (this.metricsEnabled) this.counters.resyncs++;
     this.reporter.emit('resync', reason);

@@ -480,3 +480,36 @@ describe('forged versions', () => {
     expect(calls).not.toHaveBeenCalled();
   });
 });
+
+describe('a store that loses its data while the bus stays up', () => {
+  it('is noticed by the identity marker within a heartbeat: every pod drops what the store no longer holds', async () => {
+    let inner = new MemoryStore();
+    const store: Store = {
+      get: (key) => inner.get(key),
+      getMany: (keys) => inner.getMany(keys),
+      set: (key, payload, options) => inner.set(key, payload, options),
+      delete: (key) => inner.delete(key),
+      clear: (prefix) => inner.clear(prefix),
+      size: (prefix) => inner.size(prefix),
+      currentVersion: () => inner.currentVersion(),
+      close: async () => {},
+    };
+    const bus = new MemoryBus();
+    const pod = (podId: string) =>
+      createCache<string>({ store, synchronizer: new MemorySynchronizer({ bus }), heartbeatMs: 20, podId });
+    const a = await pod('a');
+    const b = await pod('b');
+    await a.set('k', 'v');
+    expect(await b.get('k')).toBe('v');
+    await until(() => inner.size('') !== undefined, 'started');
+    await new Promise((resolve) => setTimeout(resolve, 60)); // both pods have read the marker
+    const resyncs: string[] = [];
+    b.on('resync', (reason) => resyncs.push(reason));
+    inner = new MemoryStore(); // restarted empty: nothing on the bus says so
+    await until(() => resyncs.includes('store-reset'), 'b notices', 2000);
+    await until(() => a.peek('k') === undefined && b.peek('k') === undefined, 'both pods dropped k', 2000);
+    expect(await a.get('k')).toBeUndefined();
+    expect(await b.get('k')).toBeUndefined();
+    await Promise.all([a.close(), b.close()]);
+  });
+});

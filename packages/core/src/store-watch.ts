@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import type { Calls } from './calls.js';
+import type { CacheConfig } from './config.js';
+import type { Receiver } from './receiver.js';
+import type { Reporter } from './reporting.js';
+
+/**
+ * Notices a store that lost its data under the pods — restarted empty, flushed, failed over to a
+ * replica that had nothing — while the bus stayed up, so no pod was told. Every `heartbeatMs` each
+ * pod reads a marker the first pod wrote (a random id under `<namespace>%store-identity`, a key
+ * outside the namespace's `<namespace>:` keyspace, so `clear` and `size` never see it and no user
+ * key can be it); when the marker is gone or another id replaced it, the store is not the one this
+ * pod's local tier was filled from, and the pod resyncs (flush, floor from the store) and adopts
+ * the new marker. Works with any store, at one read per pod per heartbeat. Off with `heartbeatMs: 0`.
+ *
+ * @internal
+ */
+export class StoreWatch<V> {
+  /** The marker id this pod's local tier belongs to; undefined until the first one is read. */
+  private known: string | undefined;
+  private readonly key: string;
+  private timer: NodeJS.Timeout | undefined;
+  private checking = false;
+
+  constructor(
+    private readonly config: CacheConfig<V>,
+    private readonly calls: Calls,
+    private readonly receiver: Receiver<V>,
+    private readonly reporter: Reporter,
+  ) {
+    this.key = `${config.prefix.slice(0, -1)}%store-identity`;
+  }
+
+  start(): void {
+    if (this.config.heartbeatMs === 0) return;
+    this.timer = setInterval(() => void this.check(), this.config.heartbeatMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private async check(): Promise<void> {
+    if (this.checking) return;
+    this.checking = true;
+    const store = this.config.store;
+    try {
+      const stored = await this.calls.run(() => store.get(this.key), 'storeIdentity', undefined, 'store');
+      const id = stored === undefined ? undefined : Buffer.from(stored.payload).toString('utf8');
+      if (id !== undefined && id === this.known) return;
+      if (this.known !== undefined) {
+        this.reporter.logger.warn('the store lost its data (identity marker gone or replaced); resyncing', {
+          namespace: this.config.namespace,
+        });
+        this.receiver.resync('store-reset');
+      }
+      this.known = id;
+      // The first pod (or the first after a loss) writes the marker; everyone adopts what they read
+      // next, so two pods writing at once cost no extra resync.
+      if (id === undefined) {
+        const fresh = Buffer.from(randomBytes(16).toString('hex'), 'utf8');
+        await this.calls.run(() => store.set(this.key, fresh), 'storeIdentity', undefined, 'store');
+      }
+    } catch (error) {
+      if (this.reporter.debug)
+        this.reporter.logger.debug('store identity check failed', { error: String(error) });
+    } finally {
+      this.checking = false;
+    }
+  }
+}
