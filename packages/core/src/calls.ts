@@ -143,6 +143,11 @@ export class Calls {
   }
 }
 
+/** Delay before retry number `attempt` (from 0) of a background store read: 50 ms doubling, at most 5 s. */
+export function backoffMs(attempt: number): number {
+  return Math.min(50 * 2 ** attempt, 5000);
+}
+
 /** An adapter's error as a typed one: ours pass through, others become StoreError / SynchronizerError. */
 export function wrapAdapterError(
   error: unknown,

@@ -1,4 +1,4 @@
-import type { Calls } from './calls.js';
+import { backoffMs, type Calls } from './calls.js';
 import { decodeEvent, EventDecodeError, type WireEvent } from './codec.js';
 import { type CacheConfig, localTtl } from './config.js';
 import type { InvalidationEvent } from './contracts.js';
@@ -250,7 +250,7 @@ export class Receiver<V> {
     if (this.config.codec.secret === undefined || typeof this.config.store.currentVersion !== 'function')
       return;
     this.resyncsPending++;
-    void this.raiseFloorFromStore(0);
+    this.readClock('resync', this.floorKnown);
   }
 
   /**
@@ -270,31 +270,36 @@ export class Receiver<V> {
       return;
     }
     this.resyncsPending++;
-    void this.raiseFloorFromStore(0);
+    this.readClock('resync', this.floorKnown);
   }
 
-  private async raiseFloorFromStore(attempt: number): Promise<void> {
+  /** The store's clock arrived after a loss: raise the floor, then apply the sets held meanwhile. */
+  private readonly floorKnown = (clock: number): void => {
+    this.tier.versions.raiseFloor(clock);
+    this.resyncsPending--;
+    if (this.resyncsPending === 0 && !this.tier.closed) this.replayDeferredSets();
+  };
+
+  /**
+   * Reads the store's clock (which the version table then vouches for) and hands it to `use`; a
+   * failed read is reported and retried with backoff until the store answers or the cache closes.
+   */
+  private readClock(operation: string, use: (clock: number) => void, attempt = 0): void {
     const store = this.config.store;
-    try {
-      const version = await this.calls.run(
-        () => store.currentVersion!(),
-        'currentVersion',
-        undefined,
-        'store',
-      );
-      this.tier.versions.vouch(version);
-      this.tier.versions.raiseFloor(version);
-      this.resyncsPending--;
-      if (this.resyncsPending === 0 && !this.tier.closed) this.replayDeferredSets();
-    } catch (error) {
-      this.reporter.error(error, { operation: 'resync' });
-      if (this.tier.closed) return;
-      const timer = setTimeout(
-        () => void this.raiseFloorFromStore(attempt + 1),
-        Math.min(50 * 2 ** attempt, 5000),
-      );
-      timer.unref();
-    }
+    this.calls
+      .run(() => store.currentVersion!(), 'currentVersion', undefined, 'store')
+      .then(
+        (clock) => {
+          this.tier.versions.vouch(clock);
+          use(clock);
+        },
+        (error: unknown) => {
+          this.reporter.error(error, { operation });
+          if (this.tier.closed) return;
+          setTimeout(() => this.readClock(operation, use, attempt + 1), backoffMs(attempt)).unref();
+        },
+      )
+      .catch((error: unknown) => this.reporter.error(error, { operation }));
   }
 
   /**
@@ -308,25 +313,18 @@ export class Receiver<V> {
     if (typeof store.currentVersion !== 'function') return;
     if (this.suspects.size < MAX_SUSPECTS || this.suspects.has(key)) this.suspects.set(key, version);
     else this.suspects.set(FLOOR, Math.max(version, this.suspects.get(FLOOR) ?? 0));
-    if (!this.verifying) void this.verify(0);
+    if (!this.verifying) this.verify();
   }
 
-  private async verify(attempt: number): Promise<void> {
+  private verify(): void {
     this.verifying = true;
-    const store = this.config.store;
-    let clock: number;
-    try {
-      clock = await this.calls.run(() => store.currentVersion!(), 'currentVersion', undefined, 'store');
-    } catch (error) {
-      this.reporter.error(error, { operation: 'verifyVersions' });
-      if (this.tier.closed) return;
-      const timer = setTimeout(() => void this.verify(attempt + 1), Math.min(50 * 2 ** attempt, 5000));
-      timer.unref();
-      return;
-    }
+    this.readClock('verifyVersions', this.checkSuspects);
+  }
+
+  /** The store's clock arrived: undo every suspect beyond it (plus the slack). */
+  private readonly checkSuspects = (clock: number): void => {
     this.verifying = false;
     const versions = this.tier.versions;
-    versions.vouch(clock);
     const plausible = clock + VERSION_SLACK;
     const checked = [...this.suspects];
     this.suspects.clear();
@@ -340,8 +338,8 @@ export class Receiver<V> {
       }
       this.dropMessage('implausible-version');
     }
-    if (this.suspects.size > 0 && !this.tier.closed) void this.verify(0);
-  }
+    if (this.suspects.size > 0 && !this.tier.closed) this.verify();
+  };
 
   private dropMessage(reason: string): void {
     if (this.metricsEnabled) this.counters.eventsDropped++;

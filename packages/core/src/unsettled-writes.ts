@@ -1,5 +1,5 @@
 import type { BusLink } from './bus-link.js';
-import type { Calls } from './calls.js';
+import { backoffMs, type Calls } from './calls.js';
 import type { CacheConfig } from './config.js';
 import type { LocalTier } from './local-tier.js';
 import type { Stats } from './options.js';
@@ -131,7 +131,7 @@ export class UnsettledWrites<V> {
       this.running = undefined;
       if (this.pending.size === 0 || this.stopped) return;
       const ready = [...this.pending.values()].some((entry) => entry.waitingSince < 0);
-      this.schedule(ready ? Math.min(50 * 2 ** this.attempt, 5000) : this.outcomeWaitMs);
+      this.schedule(ready ? backoffMs(this.attempt) : this.outcomeWaitMs);
     });
     return this.running;
   }
