@@ -50,8 +50,9 @@ export interface IoredisSynchronizerOptions {
   /**
    * How often each subscriber connection is checked with a PING (answered within
    * `commandTimeoutMs`), so a silently dead connection (a network partition without a reset) is
-   * noticed: it is dropped, reported `down`, and reconnected. `0` disables the check.
-   * @default 5000
+   * noticed within this interval plus `commandTimeoutMs`: it is dropped, reported `down`, and
+   * reconnected. `0` disables the check.
+   * @default 1000
    */
   healthCheckIntervalMs?: number;
 }

@@ -66,7 +66,7 @@ export function ttlArgument(ttlMs: number | undefined): string {
 }
 
 /** Default of the adapters' `healthCheckIntervalMs`. */
-export const DEFAULT_HEALTH_CHECK_INTERVAL_MS = 5000;
+export const DEFAULT_HEALTH_CHECK_INTERVAL_MS = 1000;
 
 /**
  * Validates `healthCheckIntervalMs` (store and synchronizer): a positive integer number of

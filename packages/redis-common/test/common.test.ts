@@ -199,8 +199,8 @@ describe('options', () => {
     expect(() => positiveInteger('scanCount', '5', 10)).toThrow(InvalidConfigError);
   });
 
-  it('healthCheckInterval defaults to 5000, takes 0 for off and names the option otherwise', () => {
-    expect(healthCheckInterval(undefined)).toBe(5000);
+  it('healthCheckInterval defaults to 1000, takes 0 for off and names the option otherwise', () => {
+    expect(healthCheckInterval(undefined)).toBe(1000);
     expect(healthCheckInterval(0)).toBe(0);
     expect(healthCheckInterval(250)).toBe(250);
     for (const bad of [-1, 1.5, '100', Number.NaN, null]) {

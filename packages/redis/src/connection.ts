@@ -111,7 +111,7 @@ export interface RedisAdapterOptions {
    * connection is destroyed and connected again (a handshake unanswered within the same bound is
    * retried after 50 ms, doubling to 2 s), and `resubscribed` follows once the server confirmed
    * the subscriptions. An event-loop stall is not taken for a dead link. `0` disables the check.
-   * @default 5000
+   * @default 1000
    */
   healthCheckIntervalMs?: number;
 }

@@ -12,7 +12,9 @@ export interface LateWritesSetup {
   createPod(options: SyncedCacheOptions<string>): Promise<SyncedCache<string>>;
   /**
    * Freezes the server so commands already sent stay unanswered and run when it wakes (for a real
-   * server: SIGSTOP its process). Must hold longer than the pods' `timeoutMs`.
+   * server: SIGSTOP its process). Must hold longer than the pods' `timeoutMs`. For the late-run
+   * tests the pods' connections must outlive the stall: `createPod` turns off (or lengthens) any
+   * health check that would drop them, unless {@link LateWritesSuiteOptions.connectionsMayDrop}.
    */
   stall(): Promise<void> | void;
   /** Undoes {@link LateWritesSetup.stall} (SIGCONT). Also called after a failed test. */
@@ -27,6 +29,14 @@ export interface LateWritesSuiteOptions {
   settleMs?: number;
   /** Extra options for every pod (for example `{ secret }` to test the path where core publishes). */
   cacheOptions?: Partial<SyncedCacheOptions<string>>;
+  /**
+   * The pods run with a health check that may drop a connection during the stall, so a write that
+   * timed out may run late or never (a dropped connection's unread commands are lost). The pods
+   * must then agree with whatever the store ended with — read by a pod started after the wake,
+   * whose first read comes from the store — and that value must be the old or the new one.
+   * @default false
+   */
+  connectionsMayDrop?: boolean;
 }
 
 /**
@@ -50,7 +60,8 @@ export function describeLateWrites(
 ): void {
   const timeoutMs = options.timeoutMs ?? 500;
   const settleMs = options.settleMs ?? 5000;
-  describe(`late writes: ${name}`, () => {
+  const mayDrop = options.connectionsMayDrop === true;
+  describe(`late writes: ${name}${mayDrop ? ' (connections may drop: late or never)' : ''}`, () => {
     const cleanup: Array<() => Promise<void> | void> = [];
     afterEach(async () => {
       for (const step of cleanup.splice(0).reverse()) await step();
@@ -59,14 +70,15 @@ export function describeLateWrites(
     async function stalledPair() {
       const adapter = await setup();
       const namespace = `late-${randomId()}`;
-      const pods: Array<SyncedCache<string>> = [];
-      for (const podId of ['writer', 'other']) {
+      const openPod = async (podId: string) => {
         const pod = await startPod(() =>
           adapter.createPod({ heartbeatMs: 0, ...options.cacheOptions, namespace, podId, timeoutMs }),
         );
-        pods.push(pod);
         cleanup.push(() => pod.close());
-      }
+        return pod;
+      };
+      const pods: Array<SyncedCache<string>> = [];
+      for (const podId of ['writer', 'other']) pods.push(await openPod(podId));
       let stalled = false;
       cleanup.push(() => (stalled ? adapter.wake() : undefined));
       const [writer, other] = pods as [SyncedCache<string>, SyncedCache<string>];
@@ -88,7 +100,29 @@ export function describeLateWrites(
           },
         };
       };
-      return { writer, other, duringStall };
+      /**
+       * What every pod must end with for `key`: `late` (the write ran when the server woke); with
+       * connections that may drop, whatever a pod started now reads from the store, which must be
+       * `late` or `before`.
+       */
+      const outcome = async (
+        keys: string[],
+        before: (key: string) => string,
+        late: (key: string) => string | undefined,
+      ) => {
+        if (!mayDrop) return late;
+        const referee = await openPod('referee');
+        const held = new Map<string, string | undefined>();
+        for (const key of keys) {
+          const value = await referee.get(key);
+          expect([before(key), late(key)], `the store holds the old or the new value of ${key}`).toContain(
+            value,
+          );
+          held.set(key, value);
+        }
+        return (key: string) => held.get(key);
+      };
+      return { writer, other, duringStall, outcome };
     }
 
     /**
@@ -127,34 +161,58 @@ export function describeLateWrites(
     }
 
     it('a set that times out and runs later: the writer drops its copy, then every pod has the late value', async () => {
-      const { writer, other, duringStall } = await stalledPair();
+      const { writer, other, duringStall, outcome } = await stalledPair();
       await writer.set('k', 'old');
       expect(await other.get('k')).toBe('old');
       const stall = await duringStall(() => writer.set('k', 'new'));
       expect(writer.peek('k')).toBeUndefined();
       await stall.wake();
-      await agree([writer, other], ['k'], () => 'new');
+      await agree(
+        [writer, other],
+        ['k'],
+        await outcome(
+          ['k'],
+          () => 'old',
+          () => 'new',
+        ),
+      );
     });
 
     it('a delete that times out and runs later: every pod ends without the key', async () => {
-      const { writer, other, duringStall } = await stalledPair();
+      const { writer, other, duringStall, outcome } = await stalledPair();
       await writer.set('k', 'old');
       expect(await other.get('k')).toBe('old');
       const stall = await duringStall(() => writer.delete('k'));
       expect(writer.peek('k')).toBeUndefined();
       await stall.wake();
-      await agree([writer, other], ['k'], () => undefined);
+      await agree(
+        [writer, other],
+        ['k'],
+        await outcome(
+          ['k'],
+          () => 'old',
+          () => undefined,
+        ),
+      );
     });
 
     it('a clear that times out and runs later: the writer flushes, and the clear reaches every pod', async () => {
-      const { writer, other, duringStall } = await stalledPair();
+      const { writer, other, duringStall, outcome } = await stalledPair();
       const keys = ['a', 'b', 'c'];
       for (const key of keys) await writer.set(key, key);
       for (const key of keys) expect(await other.get(key)).toBe(key);
       const stall = await duringStall(() => writer.clear());
       expect(writer.stats().localSize).toBe(0);
       await stall.wake();
-      await agree([writer, other], keys, () => undefined);
+      await agree(
+        [writer, other],
+        keys,
+        await outcome(
+          keys,
+          (key) => key,
+          () => undefined,
+        ),
+      );
     });
   });
 }
