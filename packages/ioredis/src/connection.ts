@@ -110,6 +110,10 @@ export function boundedOptions(commandTimeoutMs: number, perCommandTimeout = tru
     autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: 1,
     connectTimeout: Math.max(commandTimeoutMs, 1000),
+    // On disconnect ioredis ends the socket and destroys it only after this long (2 s by default)
+    // when it does not close: a referenced timer that kept the process alive 2 s after close()
+    // while the server refused connections.
+    disconnectTimeout: commandTimeoutMs,
     retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),
     // After a Sentinel failover the old master answers READONLY: reconnect (Sentinel resolves the
     // new master); the failed call is not resent (it already failed, within its bound).

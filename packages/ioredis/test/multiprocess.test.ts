@@ -191,4 +191,25 @@ describe('a pod in its own process behind a fault proxy', () => {
       await proxy.close();
     }
   }, 30_000);
+
+  it('close() while the server refuses connections lets the process exit by itself within 1.8 s', async () => {
+    const proxy = await startFaultProxy({ target: { host: redis.host, port: redis.port } });
+    const namespace = `mp${Math.random().toString(36).slice(2, 10)}`;
+    const pod = await startPod(proxy.url, namespace, 'refused');
+    try {
+      proxy.refuse();
+      await eventually('down', () => pod.statuses.includes('down'));
+      const closing = Date.now();
+      const exited = exitsWithin(pod, 1800);
+      await pod.call('close');
+      // ioredis ends a socket on disconnect and destroys it after `disconnectTimeout` (2 s unless
+      // set, which kept the process alive past this bound): the adapter bounds it by the timeout.
+      expect(await exited, 'the pod process exits by itself within 1.8 s of close()').toBe(true);
+      console.info(`pod process exited ${Date.now() - closing} ms after close() was sent (server refusing)`);
+      expect(await pod.exited).toBe(0);
+    } finally {
+      await stopPod(pod);
+      await proxy.close();
+    }
+  }, 30_000);
 });

@@ -96,6 +96,7 @@ export { RespError, type RespReply, redisCommand } from './resp.js';
 export {
   CI_SOAK,
   CI_STORE_LOSS,
+  ciRuns,
   describeRun,
   parseSoakArgs,
   percentile,

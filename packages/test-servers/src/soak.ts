@@ -68,6 +68,24 @@ export const CI_STORE_LOSS: SoakRun = {
  */
 export const CI_SOAK: Pick<SoakSettings, 'runs' | 'seed' | 'episodes'> = { runs: 6, seed: 112, episodes: 3 };
 
+/**
+ * The CI-sized runs as test cases (the runs of `soak --ci`), for an adapter's convergence test:
+ * a name saying what each run covers, and the seed, episodes and kinds to pass to `runConvergence`.
+ */
+export function ciRuns(): Array<{ name: string; run: SoakRun }> {
+  const seeded = Array.from({ length: CI_SOAK.runs }, (_, index) => ({
+    name: `seed ${CI_SOAK.seed + index}: converges after the faults heal, every pod live, one subscriber each, close exits`,
+    run: { seed: CI_SOAK.seed + index, episodes: CI_SOAK.episodes, kinds: [...FAULT_KINDS] },
+  }));
+  return [
+    ...seeded,
+    {
+      name: `seed ${CI_STORE_LOSS.seed}: the store loses every key under the pods (${CI_STORE_LOSS.kinds.join(', ')}): no pod keeps serving lost keys`,
+      run: CI_STORE_LOSS,
+    },
+  ];
+}
+
 const USAGE = `usage: soak [--runs N] [--seed S] [--ci] [--pods N] [--keys N] [--episodes N]
             [--kinds kind,kind] [--timeout-ms N] [--heartbeat-ms N] [--local-ttl-ms N]
             [--max-fault-ms N] [--budget-minutes N] [--json FILE] [--verbose]
