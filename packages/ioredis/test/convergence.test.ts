@@ -15,12 +15,10 @@ import { describe, expect, it } from 'vitest';
 const podScript = fileURLToPath(new URL('./child/convergence-pod.ts', import.meta.url));
 
 describe('randomized faults, pods in child processes (ioredis)', () => {
-  it.each(ciRuns())(
-    '$name',
-    async ({ run }) => {
+  for (const { name, run } of ciRuns()) {
+    it(name, async () => {
       const report = await runConvergence({ adapter: 'ioredis', podScript, ...run });
       expect(runFailures(report), describeRun(report)).toEqual([]);
-    },
-    120_000,
-  );
+    }, 120_000);
+  }
 });

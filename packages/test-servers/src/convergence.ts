@@ -276,7 +276,26 @@ export async function runConvergence(options: ConvergenceOptions): Promise<RunRe
     }
   };
 
-  const startPod = (proxy: FaultProxy, podId: string, role: 'pod' | 'store-reader' = 'pod') =>
+  /**
+   * Starting a pod is setup, not the behaviour under test: on a loaded machine its first
+   * subscription can outlast the small `timeoutMs` and its cache factory throws, so a pod that
+   * exits before it is ready is started again (three attempts).
+   */
+  const startPod = async (proxy: FaultProxy, podId: string, role: 'pod' | 'store-reader' = 'pod') => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await startPodOnce(proxy, podId, role);
+      } catch (error) {
+        if (
+          attempt === 3 ||
+          !(error instanceof Error) ||
+          !error.message.includes('exited before it was ready')
+        )
+          throw error;
+      }
+    }
+  };
+  const startPodOnce = (proxy: FaultProxy, podId: string, role: 'pod' | 'store-reader') =>
     startPodProcess({
       script: options.podScript,
       url: proxy.url,
