@@ -93,6 +93,9 @@ export declare const CONTRACT_VERSION: 1;
 // createCache
 export declare function createCache<V = unknown>(options?: SyncedCacheOptions<V>): Promise<SyncedCache<V>>;
 
+// createConsoleLogger
+export declare function createConsoleLogger(prefix?: string): Logger;
+
 // decodeEvent
 export declare function decodeEvent(message: unknown, options?: CodecOptions): WireEvent;
 
@@ -374,6 +377,7 @@ export interface Stats {
     invalidations: number;
     eventsApplied: number;
     eventsStale: number;
+    readErrors: number;
     eventsDropped: number;
     resyncs: number;
     publishRetries: number;
@@ -491,6 +495,7 @@ export interface SyncedCacheOptions<V = unknown> {
     onError?: (error: SyncedCacheError, info: ErrorInfo) => void;
     role?: Role;
     readerCanSetToStore?: boolean;
+    readerCanSetToRedis?: boolean;
     onSetLocalCache?: (event: InvalidationEvent, decode: (bytes: Uint8Array) => V) => V | undefined;
     ttlMs?: number;
     localTtlMs?: number;

@@ -1,6 +1,6 @@
 import { BusLink } from './bus-link.js';
 import { Calls } from './calls.js';
-import { type CacheConfig, keyTypeError, resolveConfig } from './config.js';
+import { type CacheConfig, checkKey, keyProblem, resolveConfig } from './config.js';
 import type { LocalCache, SynchronizerStatus } from './contracts.js';
 import { Deadlines } from './deadlines.js';
 import { CacheClosedError, InvalidConfigError } from './errors.js';
@@ -84,6 +84,7 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
       invalidations: 0,
       eventsApplied: 0,
       eventsStale: 0,
+      readErrors: 0,
       eventsDropped: 0,
       resyncs: 0,
       publishRetries: 0,
@@ -109,7 +110,7 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
       this.counters,
       this.reporter,
     );
-    this.writer = new Writer(config, this.tier, this.calls, this.link, this.settling);
+    this.writer = new Writer(config, this.tier, this.calls, this.link, this.settling, this.reporter);
     this.reader = new Reader(config, this.tier, this.writer, this.calls, this.counters, this.reporter);
     this.storeWatch = new StoreWatch(config, this.calls, receiver, this.reporter);
     this.ready = this.link.start();
@@ -138,7 +139,8 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
       return Promise.reject(new CacheClosedError({ action: 'get', key }));
     }
     if (this.metricsEnabled) this.counters.localMisses++;
-    if (typeof key !== 'string') return Promise.reject(keyTypeError(key));
+    const invalid = keyProblem(key, this.config.maxKeyBytes, 'get');
+    if (invalid !== undefined) return Promise.reject(invalid);
     return this.reader.fetch(key);
   }
 
@@ -149,10 +151,13 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
   peek(key: string): V | undefined {
     if (!this.tier.serving) {
       if (this.tier.closed) throw new CacheClosedError({ action: 'peek', key });
+      checkKey(key, this.config.maxKeyBytes, 'peek');
       return undefined;
     }
     const entry = this.local.get(key);
-    return entry === undefined ? undefined : entry.value;
+    if (entry !== undefined) return entry.value;
+    checkKey(key, this.config.maxKeyBytes, 'peek');
+    return undefined;
   }
 
   /**
@@ -182,6 +187,8 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
     } else if (this.tier.closed) {
       return Promise.reject(new CacheClosedError({ action: 'getOrSet', key }));
     }
+    const invalid = keyProblem(key, this.config.maxKeyBytes, 'getOrSet');
+    if (invalid !== undefined) return Promise.reject(invalid);
     if (typeof loader !== 'function') {
       return Promise.reject(new InvalidConfigError('loader', loader, 'a function'));
     }
@@ -270,7 +277,9 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
   /**
    * Flushes pending publishes (bounded by `timeoutMs`), unsubscribes, and closes the store and
    * synchronizer it was given (which close only what they created). Afterwards every method
-   * rejects with {@link CacheClosedError}. Idempotent.
+   * rejects with {@link CacheClosedError}. Idempotent: every call returns the same promise.
+   * @throws the first error of unsubscribing or closing an adapter (a `TimeoutError`,
+   *   `StoreError` or `SynchronizerError`), after every step ran; each is also reported.
    */
   close(): Promise<void> {
     this.closing ??= this.shutdown();
@@ -295,14 +304,19 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
       ['closeSynchronizer', () => synchronizer.close()],
       ['closeStore', () => store.close()],
     ];
+    let failure: unknown;
     for (const [operation, step] of steps) {
       try {
-        await this.calls.run(step, operation, undefined, operation === 'closeStore' ? 'store' : 'sync');
+        await this.calls.runOutsideCircuit(step, operation, operation === 'closeStore' ? 'store' : 'sync');
       } catch (error) {
         this.reporter.error(error, { operation });
+        failure ??= error;
       }
     }
     this.local.close();
+    // Every step ran (a failed unsubscribe does not keep the store open); the first failure is
+    // the answer, as the Go library's Close returns its error.
+    if (failure !== undefined) throw failure;
   }
 
   private assertOpen(action: string, key?: string): void {

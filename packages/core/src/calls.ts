@@ -68,7 +68,26 @@ export class Calls {
     kind: AdapterKind,
     deadlineAt?: number,
   ): Promise<T> {
-    const store = kind === 'store';
+    return this.execute(op, action, key, kind, deadlineAt, kind === 'store');
+  }
+
+  /**
+   * Like {@link Calls.run}, outside the store circuit: never refused while it is open, and its
+   * outcome does not count towards it. For closing, which must always be tried.
+   */
+  runOutsideCircuit<T>(op: () => Promise<T>, action: string, kind: AdapterKind): Promise<T> {
+    return this.execute(op, action, undefined, kind, undefined, false);
+  }
+
+  private execute<T>(
+    op: () => Promise<T>,
+    action: string,
+    key: string | undefined,
+    kind: AdapterKind,
+    deadlineAt: number | undefined,
+    /** Store calls: refused while the circuit is open, and counted towards it. */
+    store: boolean,
+  ): Promise<T> {
     if (store) {
       const refused = this.refuse(action, key);
       if (refused !== undefined) return Promise.reject(refused);

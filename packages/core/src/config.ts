@@ -4,7 +4,7 @@ import type { CodecOptions } from './codec.js';
 import type { LocalCache, Logger, Marshaller, Store, Synchronizer } from './contracts.js';
 import { CONTRACT_VERSION } from './contracts.js';
 import { InvalidConfigError, LimitExceededError } from './errors.js';
-import { noopLogger } from './logger.js';
+import { consoleLogger } from './logger.js';
 import { jsonMarshaller } from './marshaller.js';
 import { MemoryStore } from './memory-store.js';
 import { MemorySynchronizer } from './memory-synchronizer.js';
@@ -34,8 +34,12 @@ export interface CacheConfig<V> {
   readonly debug: boolean;
   readonly onError: SyncedCacheOptions<V>['onError'];
   readonly onSetLocalCache: SyncedCacheOptions<V>['onSetLocalCache'];
-  /** A writer, or a reader allowed to write the store. */
-  readonly writesStore: boolean;
+  /**
+   * `set` and `setWithInvalidate` reach the store: a writer, or a reader allowed to set. As in the
+   * Go library, only sets are gated by the role: `delete` and `clear` always reach the store and
+   * every pod.
+   */
+  readonly setsStore: boolean;
   readonly timeoutMs: number;
   /** Default store TTL (`ttlMs`). */
   readonly ttlMs: number;
@@ -83,11 +87,11 @@ export function resolveConfig<V>(options: SyncedCacheOptions<V>): CacheConfig<V>
     synchronizer,
     marshaller,
     local,
-    logger: o.logger ?? noopLogger,
+    logger: o.logger ?? consoleLogger,
     debug: o.debug ?? false,
     onError: o.onError,
     onSetLocalCache: o.onSetLocalCache,
-    writesStore: (o.role ?? 'writer') === 'writer' || (o.readerCanSetToStore ?? false),
+    setsStore: (o.role ?? 'writer') === 'writer' || (o.readerCanSetToStore ?? o.readerCanSetToRedis ?? false),
     timeoutMs: o.timeoutMs ?? 1000,
     ttlMs: o.ttlMs ?? 0,
     localTtlMs: o.localTtlMs ?? 0,
@@ -125,6 +129,7 @@ const OPTION_KEYS = new Set([
   'onError',
   'role',
   'readerCanSetToStore',
+  'readerCanSetToRedis',
   'onSetLocalCache',
   'ttlMs',
   'localTtlMs',
@@ -163,9 +168,20 @@ function validateOptions<V>(options: SyncedCacheOptions<V>): SyncedCacheOptions<
   if (o.role !== undefined && o.role !== 'writer' && o.role !== 'reader') {
     throw new InvalidConfigError('role', o.role, "'writer' or 'reader'");
   }
-  for (const name of ['debug', 'enableMetrics', 'readerCanSetToStore'] as const) {
+  for (const name of ['debug', 'enableMetrics', 'readerCanSetToStore', 'readerCanSetToRedis'] as const) {
     if (o[name] !== undefined && typeof o[name] !== 'boolean')
       throw new InvalidConfigError(name, o[name], 'a boolean');
+  }
+  if (
+    o.readerCanSetToStore !== undefined &&
+    o.readerCanSetToRedis !== undefined &&
+    o.readerCanSetToStore !== o.readerCanSetToRedis
+  ) {
+    throw new InvalidConfigError(
+      'readerCanSetToRedis',
+      o.readerCanSetToRedis,
+      `the same as readerCanSetToStore (${o.readerCanSetToStore}): it is the Go library's name for that option`,
+    );
   }
   for (const name of ['onError', 'onSetLocalCache'] as const) {
     if (o[name] !== undefined && typeof o[name] !== 'function')
@@ -284,6 +300,19 @@ export function checkKey(key: string, maxKeyBytes: number, action: string): void
   if (keyTooLong(key, maxKeyBytes)) {
     const bytes = Buffer.byteLength(key, 'utf8');
     throw new LimitExceededError('maxKeyBytes', maxKeyBytes, bytes, { key: key.slice(0, 64), action });
+  }
+}
+
+/**
+ * What is wrong with `key` for any method (reads included, so a key no write could store is an
+ * error everywhere rather than a silent miss), or `undefined` when it is fine.
+ */
+export function keyProblem(key: unknown, maxKeyBytes: number, action: string): Error | undefined {
+  try {
+    checkKey(key as string, maxKeyBytes, action);
+    return undefined;
+  } catch (error) {
+    return error as Error;
   }
 }
 

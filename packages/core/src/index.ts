@@ -18,7 +18,7 @@ export {
 } from './codec.js';
 export * from './contracts.js';
 export * from './errors.js';
-export { consoleLogger, noopLogger } from './logger.js';
+export { consoleLogger, createConsoleLogger, noopLogger } from './logger.js';
 export { jsonMarshaller } from './marshaller.js';
 export {
   type ClassCodec,

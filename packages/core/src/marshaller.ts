@@ -5,11 +5,14 @@ import { SerializationError } from './errors.js';
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Core's built-in marshaller: plain JSON (the seed's `JSONMarshaller`). Values that JSON cannot
- * hold faithfully — BigInt, cycles, functions, symbols, a top-level `undefined` — are rejected
- * with a {@link SerializationError} instead of being silently changed. `Date`s become strings, as
- * with `JSON.stringify`; for type-faithful values pass `marshaller: createJsonMarshaller()`
- * (`@synced-cache/json`) or `createMsgpackMarshaller()` (`@synced-cache/msgpack`).
+ * Core's built-in marshaller: plain JSON, like the Go library's `JSONMarshaller`. It refuses, with a
+ * {@link SerializationError} naming where, every value that would not come back as it went in —
+ * instead of silently changing it, which would leave the writer (holding the original) and every
+ * other pod (holding the decoded copy) disagreeing: `Map`, `Set`, `Date`, class instances, typed
+ * arrays and `Buffer`s, anything with a `toJSON()`, `NaN` and `±Infinity`, `undefined` inside
+ * objects or arrays (and array holes), BigInt, functions, symbols, cycles. `-0` is the one change
+ * it lets through (it comes back as `0`). For those types pass `marshaller: createJsonMarshaller()`
+ * (`@synced-cache/json`) or `createMsgpackMarshaller()` (`@synced-cache/msgpack`), which keep them.
  */
 export const jsonMarshaller: Marshaller<unknown> = {
   contractVersion: CONTRACT_VERSION,
@@ -17,7 +20,7 @@ export const jsonMarshaller: Marshaller<unknown> = {
   encode(value: unknown): Uint8Array {
     let text: string | undefined;
     try {
-      text = JSON.stringify(value, rejectLossy);
+      text = JSON.stringify(value, refuseLossy);
     } catch (error) {
       if (SerializationError.isInstance(error)) throw error;
       throw new SerializationError(`cannot encode value as JSON: ${(error as Error).message}`, {
@@ -42,13 +45,45 @@ export const jsonMarshaller: Marshaller<unknown> = {
   },
 };
 
-/** JSON.stringify silently drops functions and symbols inside objects; refuse instead. */
-function rejectLossy(this: unknown, key: string, value: unknown): unknown {
-  if (typeof value === 'function' || typeof value === 'symbol') {
-    throw new SerializationError(`cannot encode a ${typeof value} as JSON (at ${JSON.stringify(key)})`, {
-      action: 'encode',
-      path: key === '' ? '$' : `…${key}`,
-    });
+const HINT =
+  'plain JSON would change it; pass marshaller: createJsonMarshaller() from @synced-cache/json to keep it';
+
+/**
+ * `JSON.stringify`'s replacer: looks at the value as it is in its holder (before `toJSON`) and
+ * refuses what JSON would not give back unchanged.
+ */
+function refuseLossy(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const raw = this[key];
+  switch (typeof raw) {
+    case 'object': {
+      if (raw === null) return value;
+      if (raw !== value) throw lossy(key, raw instanceof Date ? 'a Date' : `a ${kindOf(raw)} with toJSON()`);
+      const prototype = Object.getPrototypeOf(raw);
+      if (prototype !== Object.prototype && prototype !== null && !Array.isArray(raw)) {
+        throw lossy(key, `a ${kindOf(raw)}`);
+      }
+      return value;
+    }
+    case 'number':
+      if (!Number.isFinite(raw)) throw lossy(key, String(raw));
+      return value;
+    case 'string':
+    case 'boolean':
+      return value;
+    default:
+      // undefined (dropped from objects, null in arrays), function, symbol, bigint
+      throw lossy(key, typeof raw === 'undefined' ? 'undefined' : `a ${typeof raw}`);
   }
-  return value;
+}
+
+function lossy(key: string, what: string): SerializationError {
+  const where = key === '' ? 'the top level' : JSON.stringify(key);
+  return new SerializationError(`cannot encode ${what} as plain JSON (at ${where}): ${HINT}`, {
+    action: 'encode',
+    path: key === '' ? '$' : `…${key}`,
+  });
+}
+
+function kindOf(value: object): string {
+  return (value.constructor as { name?: string } | undefined)?.name || 'object';
 }

@@ -63,6 +63,11 @@ export interface Stats {
   eventsApplied: number;
   /** Remote events ignored because the pod already held something newer (or a duplicate). */
   eventsStale: number;
+  /**
+   * Store reads that failed or timed out (each read as a miss, reported through `onError`), from
+   * `get`, `getMany` and `getOrSet`.
+   */
+  readErrors: number;
   /** Bus messages dropped as malformed, foreign-version, oversized or badly signed. */
   eventsDropped: number;
   /** Local namespace flushes after lost events or a resubscription. */
@@ -130,7 +135,13 @@ export interface SyncedCacheOptions<V = unknown> {
   serializationFormat?: 'json' | 'msgpack';
   /** Encodes values (seed: `Marshaller`). */
   marshaller?: Marshaller<V>;
-  /** Where logs go (seed: `Logger`). @default `noopLogger` */
+  /**
+   * Where logs go (the Go library's `Logger`). Unlike the Go library's no-op default, failures are
+   * visible by default: `consoleLogger` writes errors (each operation and code at most once per
+   * 10 s, with a count of the rest) and warnings; debug lines only with `debug`. Pass `noopLogger`
+   * for silence, or your own (e.g. pino).
+   * @default consoleLogger
+   */
   logger?: Logger;
   /** Emit debug logs (seed: `DebugMode`). @default false */
   debug?: boolean;
@@ -140,14 +151,22 @@ export interface SyncedCacheOptions<V = unknown> {
   enableMetrics?: boolean;
   /** Called for every background error (seed: `OnError`). Never throws into the cache. */
   onError?: (error: SyncedCacheError, info: ErrorInfo) => void;
-  /** `'reader'` pods only write the store when `readerCanSetToStore`. @default 'writer' */
+  /**
+   * `'reader'` pods `set` the store only when `readerCanSetToStore`; their `delete` and `clear`
+   * always reach the store and every pod, as in the Go library. @default 'writer'
+   */
   role?: Role;
   /**
-   * Let reader pods write the store (seed: `ReaderCanSetToRedis`). When false, a reader's `set`
-   * only updates its own local tier.
+   * Let reader pods `set` the store (the Go library's `ReaderCanSetToRedis`). When false, a
+   * reader's `set` and `setWithInvalidate` only update its own local tier.
    * @default false
    */
   readerCanSetToStore?: boolean;
+  /**
+   * The Go library's name for {@link SyncedCacheOptions.readerCanSetToStore}, accepted so options
+   * ported from Go work; giving both with different values is an `InvalidConfigError`.
+   */
+  readerCanSetToRedis?: boolean;
   /**
    * Shapes what the local tier holds (seed: `OnSetLocalCache`). Called with the event (its
    * `value` holds the encoded bytes) on received `set` events, on store fills and on own sets,

@@ -1,5 +1,5 @@
 import { type Calls, wrapAdapterError } from './calls.js';
-import { type CacheConfig, keyTooLong, keyTypeError, localTtl } from './config.js';
+import { type CacheConfig, checkKey, localTtl } from './config.js';
 import type { Store, StoreEntry } from './contracts.js';
 import { Deadline } from './deadlines.js';
 import { StoreError, TimeoutError } from './errors.js';
@@ -94,7 +94,10 @@ export class Reader<V> {
     const missing: number[] = [];
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
-      if (typeof key !== 'string') throw keyTypeError(key);
+      checkKey(key, this.maxKeyBytes, 'getMany');
+    }
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
       const entry = this.tier.serving ? local.get(key) : undefined;
       if (entry !== undefined) {
         if (this.metricsEnabled) this.counters.localHits++;
@@ -111,7 +114,7 @@ export class Reader<V> {
       const key = keys[i]!;
       if (seen.has(key) || this.tier.fills.get(key) !== undefined) continue;
       seen.add(key);
-      if (!keyTooLong(key, this.maxKeyBytes)) batchKeys.push(key);
+      batchKeys.push(key);
     }
     if (batchKeys.length > 1) {
       // One store call for the batch; each key's fill bounds it by the timeout and maps its errors.
@@ -173,10 +176,6 @@ export class Reader<V> {
   ): Promise<V | undefined> {
     const fill = new Fill<V>(this.fillTimedOut, key, operation, this.tier.generation);
     this.tier.fills.add(key, fill);
-    if (keyTooLong(key, this.maxKeyBytes)) {
-      this.finishFill(fill, undefined);
-      return fill.promise;
-    }
     const refused = this.calls.refuse(operation, key);
     if (refused !== undefined) {
       this.failFill(fill, refused);
@@ -250,6 +249,7 @@ export class Reader<V> {
   private failFill(fill: Fill<V>, error: unknown): void {
     if (fill.done) return;
     this.calls.deadlines.settle(fill);
+    if (this.metricsEnabled) this.counters.readErrors++;
     this.reporter.error(wrapAdapterError(error, 'store', fill.operation, fill.key), {
       operation: 'get',
       key: fill.key,
@@ -261,6 +261,7 @@ export class Reader<V> {
   private readonly fillTimedOut = (fill: Fill<V>): void => {
     if (fill.done) return;
     this.calls.timedOut();
+    if (this.metricsEnabled) this.counters.readErrors++;
     this.reporter.error(new TimeoutError(this.config.timeoutMs, { action: fill.operation, key: fill.key }), {
       operation: 'get',
       key: fill.key,

@@ -2,7 +2,7 @@ import { backoffMs, type Calls } from './calls.js';
 import { decodeEvent, EventDecodeError, type WireEvent } from './codec.js';
 import { type CacheConfig, localTtl } from './config.js';
 import type { InvalidationEvent } from './contracts.js';
-import { SyncedCacheError } from './errors.js';
+import { SyncedCacheError, SynchronizerError } from './errors.js';
 import type { LocalTier } from './local-tier.js';
 import type { Stats } from './options.js';
 import type { Reporter } from './reporting.js';
@@ -174,6 +174,8 @@ export class Receiver<V> {
       // Even a late clear flushes: the floor may come from forgotten keys rather than from this
       // clear, and entries older than the clear could still be held.
       if (event.version > versions.clock + VERSION_SLACK) this.suspect(FLOOR, event.version);
+      // Every local copy it removes counts as an invalidation, as a delete of each would.
+      if (this.metricsEnabled) this.counters.invalidations += tier.cache.size;
       tier.clear(event.version);
       return true;
     }
@@ -344,6 +346,9 @@ export class Receiver<V> {
   private dropMessage(reason: string): void {
     if (this.metricsEnabled) this.counters.eventsDropped++;
     this.reporter.emit('dropped', reason);
+    this.reporter.error(new SynchronizerError(`dropped a bus message: ${reason}`, { action: 'receive' }), {
+      operation: 'receive',
+    });
     if (this.reporter.debug) {
       this.reporter.logger.debug('dropped bus message', { reason, namespace: this.config.namespace });
     }

@@ -13,6 +13,8 @@ export type Listener<K extends keyof CacheEventMap> = (...args: CacheEventMap[K]
  */
 export class Reporter {
   private readonly listeners: { [K in keyof CacheEventMap]?: Set<Listener<K>> } = {};
+  /** Per operation and code: when an error was last logged, and how many were not logged since. */
+  private readonly logged = new Map<string, { at: number; suppressed: number }>();
 
   constructor(
     readonly logger: Logger,
@@ -45,7 +47,11 @@ export class Reporter {
     }
   }
 
-  /** A background error: logged at error level, passed to `onError`, emitted as `error`. */
+  /**
+   * A background error: passed to `onError` and emitted as `error` every time; logged at error
+   * level at most once per {@link ERROR_LOG_INTERVAL_MS} for each operation and code (an outage
+   * would otherwise log every failed call), with the count of those not logged in between.
+   */
   error(error: unknown, info: ErrorInfo): void {
     const typed = SyncedCacheError.isInstance(error)
       ? error
@@ -54,11 +60,7 @@ export class Reporter {
           action: info.operation,
           key: info.key,
         });
-    this.logger.error(`${info.operation} failed: ${typed.message}`, {
-      code: typed.code,
-      key: info.key,
-      namespace: this.namespace,
-    });
+    this.log(typed, info);
     if (this.onError !== undefined) {
       try {
         this.onError(typed, info);
@@ -68,4 +70,25 @@ export class Reporter {
     }
     this.emit('error', typed, info);
   }
+
+  private log(typed: SyncedCacheError, info: ErrorInfo): void {
+    const kind = `${info.operation} ${typed.code}`;
+    const now = Date.now();
+    const last = this.logged.get(kind);
+    if (last !== undefined && now - last.at < ERROR_LOG_INTERVAL_MS) {
+      last.suppressed++;
+      return;
+    }
+    const suppressed = last?.suppressed ?? 0;
+    this.logged.set(kind, { at: now, suppressed: 0 });
+    this.logger.error(`${info.operation} failed: ${typed.message}`, {
+      code: typed.code,
+      key: info.key,
+      namespace: this.namespace,
+      ...(suppressed > 0 ? { suppressed } : {}),
+    });
+  }
 }
+
+/** Errors of one operation and code are logged at most once per this many ms (see {@link Reporter.error}). */
+export const ERROR_LOG_INTERVAL_MS = 10_000;

@@ -4,13 +4,15 @@ import { type CacheConfig, checkDuration, checkKey, localTtl } from './config.js
 import { CacheClosedError, LimitExceededError, SerializationError, SyncedCacheError } from './errors.js';
 import type { LocalTier } from './local-tier.js';
 import type { SetOptions } from './options.js';
+import type { Reporter } from './reporting.js';
 import type { UnsettledWrites } from './unsettled-writes.js';
 
 /**
  * The write path: encode once, write the store (which assigns the version, and with a publishing
  * store also sends the event in the same step), update the local tier unless something newer is
- * already known, then hand the event to the bus link. Reader pods that may not write the store
- * change only their own local tier.
+ * already known, then hand the event to the bus link. A reader pod that may not set the store
+ * (`role: 'reader'` without `readerCanSetToStore`) sets only its own local tier; as in the Go
+ * library, its `delete` and `clear` still reach the store and every pod.
  *
  * @internal
  */
@@ -27,6 +29,7 @@ export class Writer<V> {
     private readonly calls: Calls,
     private readonly link: BusLink<V>,
     private readonly settling: UnsettledWrites<V>,
+    private readonly reporter: Reporter,
   ) {
     this.prefix = config.prefix;
   }
@@ -96,9 +99,9 @@ export class Writer<V> {
     const cost = options?.cost;
     const payload = this.encode(key, value);
     const tier = this.tier;
-    if (!this.config.writesStore) {
+    if (!this.config.setsStore) {
       tier.overtake(key);
-      tier.put(key, tier.shape(key, 0, ttlMs, payload, value), 0, { ttlMs: localTtlMs, cost });
+      tier.put(key, this.ownCopy(key, 0, ttlMs, payload), 0, { ttlMs: localTtlMs, cost });
       return;
     }
     const sendValue = action === 'set' && payload.length <= this.config.maxEventValueBytes;
@@ -122,7 +125,7 @@ export class Writer<V> {
     tier.versions.vouch(version);
     if (version >= tier.versions.threshold(key)) {
       tier.versions.note(key, version);
-      tier.put(key, tier.shape(key, version, ttlMs, payload, value), version, { ttlMs: localTtlMs, cost });
+      tier.put(key, this.ownCopy(key, version, ttlMs, payload), version, { ttlMs: localTtlMs, cost });
     }
     if (publication === undefined)
       this.link.publish(eventAction, key, version, ttlMs, sendValue ? payload : undefined);
@@ -132,11 +135,6 @@ export class Writer<V> {
     this.assertOpen('delete', key);
     checkKey(key, this.config.maxKeyBytes, 'delete');
     const tier = this.tier;
-    if (!this.config.writesStore) {
-      tier.overtake(key);
-      tier.cache.delete(key);
-      return;
-    }
     const store = this.config.store;
     const publication = this.config.publishesThroughStore
       ? this.link.publication('delete', key, 0, undefined)
@@ -155,10 +153,6 @@ export class Writer<V> {
 
   private async clearNow(): Promise<void> {
     this.assertOpen('clear');
-    if (!this.config.writesStore) {
-      this.tier.flush();
-      return;
-    }
     let version: number;
     let outcome: Promise<number> | undefined;
     try {
@@ -206,6 +200,23 @@ export class Writer<V> {
       }
       throw error;
     }
+  }
+
+  /**
+   * What this pod caches for its own write: the value decoded from the bytes it wrote — exactly
+   * what every other pod decodes from the event or the store — rather than the caller's object, so
+   * a mutation of that object after `set` cannot show on the writer only, and every pod holds the
+   * same types. `undefined` (not cached) when the marshaller cannot decode its own bytes (reported).
+   */
+  private ownCopy(key: string, version: number, ttlMs: number, payload: Uint8Array): V | undefined {
+    let decoded: V;
+    try {
+      decoded = this.config.marshaller.decode(payload);
+    } catch (error) {
+      this.reporter.error(error, { operation: 'decodeOwnWrite', key });
+      return undefined;
+    }
+    return this.tier.shape(key, version, ttlMs, payload, decoded);
   }
 
   private encode(key: string, value: V): Uint8Array {

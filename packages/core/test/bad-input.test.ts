@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createCache,
   encodeEvent,
+  InvalidConfigError,
   LimitExceededError,
   MemoryBus,
   MemoryStore,
@@ -46,15 +47,33 @@ describe('values and keys', () => {
     await expect(tooBig).rejects.toMatchObject({ limit: 'maxValueBytes', max: 100 });
     await expect(a!.set('k'.repeat(17), 1)).rejects.toMatchObject({ limit: 'maxKeyBytes' });
     await expect(a!.delete('é'.repeat(9))).rejects.toMatchObject({ limit: 'maxKeyBytes', actual: 18 });
-    expect(await a!.get('k'.repeat(17))).toBeUndefined();
     expect(await cluster.store.size('')).toBe(0);
   });
 
-  it('non-string keys are rejected with an error naming the key', async () => {
+  it('a key no write could store is the same typed error on every method, reads included', async () => {
+    cluster = await createPods(1, { maxKeyBytes: 16 });
+    const [a] = cluster.pods;
+    const long = 'k'.repeat(17);
+    const loader = vi.fn(async () => 1);
+    await expect(a!.get(long)).rejects.toMatchObject({ limit: 'maxKeyBytes' });
+    await expect(a!.getMany(['ok', long])).rejects.toMatchObject({ limit: 'maxKeyBytes' });
+    await expect(a!.getOrSet(long, loader)).rejects.toMatchObject({ limit: 'maxKeyBytes' });
+    expect(() => a!.peek(long)).toThrow(LimitExceededError);
+    expect(loader).not.toHaveBeenCalled();
+  });
+
+  it('non-string keys are rejected with an error naming the key, before a loader runs', async () => {
     cluster = await createPods(1);
     const [a] = cluster.pods;
+    const loader = vi.fn(async () => 1);
     await expect(a!.get(42 as unknown as string)).rejects.toMatchObject({ option: 'key' });
     await expect(a!.set(null as unknown as string, 1)).rejects.toMatchObject({ option: 'key' });
+    await expect(a!.getOrSet(null as unknown as string, loader)).rejects.toSatisfy(
+      InvalidConfigError.isInstance,
+    );
+    await expect(a!.getMany([undefined as unknown as string])).rejects.toMatchObject({ option: 'key' });
+    expect(() => a!.peek({} as unknown as string)).toThrow(InvalidConfigError);
+    expect(loader).not.toHaveBeenCalled();
   });
 
   it('hostile keys round-trip: glob characters, newlines, __proto__, non-ASCII, 10 kB', async () => {

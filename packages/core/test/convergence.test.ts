@@ -392,14 +392,19 @@ describe('getMany', () => {
     await cache.close();
   });
 
-  it('a batch read that fails reports and reads as misses; an oversized key leaves no read behind', async () => {
+  it('a batch read that fails reports and reads as misses; an oversized key rejects before any read', async () => {
     const store = new MemoryStore();
-    vi.spyOn(store, 'getMany').mockRejectedValue(new Error('ECONNRESET'));
+    const getMany = vi.spyOn(store, 'getMany').mockRejectedValue(new Error('ECONNRESET'));
     const onError = vi.fn();
     const cache = await createCache({ store, heartbeatMs: 0, onError, maxKeyBytes: 8 });
-    expect(await cache.getMany(['a', 'b', 'much-too-long'])).toEqual([undefined, undefined, undefined]);
-    expect(onError).toHaveBeenCalledTimes(2);
-    expect((cache as unknown as { tier: { fills: { size: number } } }).tier.fills.size).toBe(0);
+    expect(await cache.getMany(['a', 'b', 'c'])).toEqual([undefined, undefined, undefined]);
+    expect(onError).toHaveBeenCalledTimes(3);
+    const fills = (cache as unknown as { tier: { fills: { size: number } } }).tier.fills;
+    expect(fills.size).toBe(0);
+    getMany.mockClear();
+    await expect(cache.getMany(['a', 'much-too-long'])).rejects.toMatchObject({ limit: 'maxKeyBytes' });
+    expect(getMany).not.toHaveBeenCalled();
+    expect(fills.size).toBe(0);
     await cache.close();
   });
 });

@@ -130,6 +130,17 @@ describe('Cache (seed interface)', () => {
     await a!.set('r2', 2);
     expect((await a!.fetchStats()).remoteSize).toBe(2);
   });
+
+  it('Invalidations: a received clear counts every local copy it removes', async () => {
+    cluster = await createPods(2);
+    const [a, b] = cluster.pods;
+    for (const key of ['x', 'y', 'z']) await a!.set(key, key);
+    await until(() => b!.stats().localSize === 3, 'copies on b');
+    const before = b!.stats().invalidations;
+    await a!.clear();
+    await until(() => b!.stats().localSize === 0, 'clear on b');
+    expect(b!.stats().invalidations - before).toBe(3);
+  });
 });
 
 describe('Options (seed Options)', () => {
@@ -281,16 +292,61 @@ describe('Options (seed Options)', () => {
     await cache.close();
   });
 
-  it('ReaderCanSetToRedis: a reader pod only writes its local tier unless allowed', async () => {
+  it('ReaderCanSetToRedis: a reader pod only sets its local tier unless allowed', async () => {
     const store = new MemoryStore();
     const reader = await createCache({ store, role: 'reader' });
     await reader.set('k', 1);
+    await reader.setWithInvalidate('k2', 1);
     expect(reader.peek('k')).toBe(1);
     expect(await store.get('default:k')).toBeUndefined();
+    expect(await store.get('default:k2')).toBeUndefined();
     const allowed = await createCache({ store, role: 'reader', readerCanSetToStore: true });
     await allowed.set('k', 2);
     expect(await store.get('default:k')).toBeDefined();
-    await Promise.all([reader.close(), allowed.close()]);
+    // The Go name is accepted too.
+    const goName = await createCache({ store, role: 'reader', readerCanSetToRedis: true });
+    await goName.set('k3', 3);
+    expect(await store.get('default:k3')).toBeDefined();
+    await Promise.all([reader.close(), allowed.close(), goName.close()]);
+  });
+
+  it('ReaderCanSetToRedis and readerCanSetToStore must agree when both are given', async () => {
+    await expect(createCache({ readerCanSetToStore: true, readerCanSetToRedis: false })).rejects.toThrow(
+      InvalidConfigError,
+    );
+    await expect(createCache({ readerCanSetToRedis: 'yes' as never })).rejects.toThrow(/readerCanSetToRedis/);
+    const both = await createCache({ readerCanSetToStore: true, readerCanSetToRedis: true });
+    await both.close();
+  });
+
+  it("a reader pod's delete and clear reach the store and every pod, as in the Go library", async () => {
+    cluster = await createPods(2);
+    const [writer, other] = cluster.pods;
+    const reader = await createCache({
+      store: cluster.store,
+      synchronizer: new MemorySynchronizer({ bus: cluster.bus }),
+      podId: 'reader',
+      heartbeatMs: 0,
+      role: 'reader',
+    });
+    try {
+      for (const key of ['a', 'b', 'c']) await writer!.set(key, key);
+      for (const key of ['a', 'b', 'c']) expect(await other!.get(key)).toBe(key);
+      await reader.delete('a');
+      expect(await cluster.store.get('default:a')).toBeUndefined();
+      await until(
+        () => writer!.peek('a') === undefined && other!.peek('a') === undefined,
+        'delete everywhere',
+      );
+      await reader.clear();
+      expect(await cluster.store.size('default:')).toBe(0);
+      await until(
+        () => writer!.stats().localSize === 0 && other!.stats().localSize === 0,
+        'clear everywhere',
+      );
+    } finally {
+      await reader.close();
+    }
   });
 
   it('OnSetLocalCache: shapes received set events, fills and own sets alike; undefined skips', async () => {

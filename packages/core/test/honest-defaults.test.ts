@@ -1,0 +1,201 @@
+/**
+ * Defaults that do not hide anything: the plain-JSON default refuses what it would change, the
+ * writer holds what every other pod holds, failures are visible without configuration (and
+ * rate-limited), and close() reports what failed.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  createCache,
+  createConsoleLogger,
+  jsonMarshaller,
+  type Logger,
+  MemoryBus,
+  MemoryStore,
+  MemorySynchronizer,
+  noopLogger,
+  SerializationError,
+  StoreError,
+  SynchronizerError,
+} from '../src/index.js';
+import { createPods, type Pods, storeOver, until } from './helpers.js';
+
+let cluster: Pods<unknown> | undefined;
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await cluster?.close();
+  cluster = undefined;
+});
+
+class Point {
+  constructor(
+    readonly x: number,
+    readonly y: number,
+  ) {}
+}
+
+describe('the default plain-JSON marshaller refuses what JSON would change', () => {
+  const refused: Array<[string, unknown, RegExp]> = [
+    ['a Map', new Map([[1, 2]]), /a Map .*top level/],
+    ['a Set', { tags: new Set(['a']) }, /a Set .*"tags"/],
+    ['a Date', { at: new Date(0) }, /a Date .*"at"/],
+    ['a class instance', [new Point(1, 2)], /a Point .*"0"/],
+    ['a Buffer', { bytes: Buffer.from('hi') }, /Buffer/],
+    ['a typed array', new Uint8Array(2), /Uint8Array/],
+    ['NaN', { n: Number.NaN }, /NaN .*"n"/],
+    ['Infinity', [1, Number.POSITIVE_INFINITY], /Infinity/],
+    ['an undefined field', { a: undefined, b: 1 }, /undefined .*"a"/],
+    ['an undefined array element', [1, undefined], /undefined .*"1"/],
+    ['an array hole', Object.assign(new Array(3), { 0: 1, 2: 3 }), /undefined .*"1"/],
+    ['a BigInt', { big: 1n }, /bigint .*"big"/],
+    ['a function', { f: () => 1 }, /function .*"f"/],
+    ['a custom toJSON', { v: { toJSON: () => 'x' } }, /toJSON/],
+  ];
+  it.each(refused)('refuses %s with a SerializationError naming where', (_name, value, message) => {
+    expect(() => jsonMarshaller.encode(value)).toThrow(SerializationError);
+    expect(() => jsonMarshaller.encode(value)).toThrow(message);
+    expect(() => jsonMarshaller.encode(value)).toThrow(/createJsonMarshaller/);
+  });
+
+  it('round-trips plain data unchanged: objects, arrays, null-prototype objects, strings, numbers, booleans, null', () => {
+    const plain = {
+      s: 'é\u{1F600}\n',
+      n: [0, 1.5, -3, Number.MAX_SAFE_INTEGER],
+      b: [true, false],
+      nothing: null,
+      nested: { deep: [{ a: [] }] },
+      bare: Object.assign(Object.create(null) as object, { k: 1 }),
+    };
+    expect(jsonMarshaller.decode(jsonMarshaller.encode(plain))).toEqual(JSON.parse(JSON.stringify(plain)));
+    expect(jsonMarshaller.decode(jsonMarshaller.encode('top'))).toBe('top');
+  });
+
+  it('a refused set writes nothing anywhere', async () => {
+    cluster = await createPods(2);
+    const [a, b] = cluster.pods;
+    await expect(a!.set('k', { when: new Date() })).rejects.toSatisfy(SerializationError.isInstance);
+    expect(a!.peek('k')).toBeUndefined();
+    expect(await cluster.store.get('default:k')).toBeUndefined();
+    expect(await b!.get('k')).toBeUndefined();
+  });
+});
+
+describe("the writer's local copy", () => {
+  it("is decoded from the bytes it wrote: a mutation of the caller's object after set shows nowhere", async () => {
+    cluster = await createPods(2);
+    const [a, b] = cluster.pods;
+    const order = { id: 1, items: ['x'] };
+    await a!.set('order', order);
+    order.items.push('mutated');
+    expect(a!.peek('order')).toEqual({ id: 1, items: ['x'] });
+    expect(a!.peek('order')).not.toBe(order);
+    await until(() => b!.peek('order') !== undefined, 'b has the value');
+    expect(b!.peek('order')).toEqual(a!.peek('order'));
+  });
+
+  it('holds the same types as every other pod with a type-changing marshaller', async () => {
+    // A marshaller that (deliberately) changes what it encodes: numbers come back as strings.
+    const stringly = {
+      encode: (value: unknown) => Buffer.from(String(value)),
+      decode: (bytes: Uint8Array) => Buffer.from(bytes).toString(),
+    };
+    cluster = await createPods(2, { marshaller: stringly });
+    const [a, b] = cluster.pods;
+    await a!.set('n', 42);
+    await until(() => b!.peek('n') !== undefined, 'b has the value');
+    expect(a!.peek('n')).toBe('42');
+    expect(b!.peek('n')).toBe('42');
+  });
+});
+
+describe('failures are visible by default', () => {
+  it('the default logger writes errors to the console, at most once per operation and code every 10 s', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const failing = storeOver(new MemoryStore(), { get: () => Promise.reject(new Error('ECONNRESET')) });
+    const cache = await createCache({ store: failing, heartbeatMs: 0 });
+    try {
+      for (let i = 0; i < 5; i++) expect(await cache.get(`k${i}`)).toBeUndefined();
+      const lines = error.mock.calls.filter(([line]) => String(line).includes('get failed'));
+      expect(lines).toHaveLength(1);
+      expect(String(lines[0]![0])).toMatch(/^\[synced-cache\] get failed: .*ECONNRESET/);
+      expect(cache.stats().readErrors).toBe(5);
+    } finally {
+      await cache.close();
+    }
+  });
+
+  it('the suppressed count is logged with the next line once the interval passed', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const logged: Array<Record<string, unknown> | undefined> = [];
+      const logger: Logger = { ...noopLogger, error: (_message, fields) => logged.push(fields) };
+      const failing = storeOver(new MemoryStore(), { get: () => Promise.reject(new Error('down')) });
+      const cache = await createCache({ store: failing, heartbeatMs: 0, logger });
+      for (let i = 0; i < 4; i++) await cache.get(`k${i}`);
+      vi.setSystemTime(Date.now() + 10_001);
+      await cache.get('later');
+      expect(logged).toHaveLength(2);
+      expect(logged[1]).toMatchObject({ suppressed: 3 });
+      await cache.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('every failure still reaches onError and the error event, whatever the logger printed', async () => {
+    const onError = vi.fn();
+    const failing = storeOver(new MemoryStore(), { get: () => Promise.reject(new Error('down')) });
+    const cache = await createCache({ store: failing, heartbeatMs: 0, logger: noopLogger, onError });
+    for (let i = 0; i < 3; i++) await cache.get(`k${i}`);
+    expect(onError).toHaveBeenCalledTimes(3);
+    expect(onError.mock.calls[0]![0]).toSatisfy(StoreError.isInstance);
+    await cache.close();
+  });
+
+  it('a dropped bus message reaches onError as a SynchronizerError, and is counted', async () => {
+    const bus = new MemoryBus();
+    const onError = vi.fn();
+    const cache = await createCache({
+      synchronizer: new MemorySynchronizer({ bus }),
+      heartbeatMs: 0,
+      logger: noopLogger,
+      onError,
+    });
+    bus.publish('cache:invalidate:default', Buffer.from('not an event'));
+    await until(() => onError.mock.calls.length > 0, 'onError');
+    expect(onError.mock.calls[0]![0]).toSatisfy(SynchronizerError.isInstance);
+    expect(onError.mock.calls[0]![1]).toMatchObject({ operation: 'receive' });
+    expect(cache.stats().eventsDropped).toBe(1);
+    await cache.close();
+  });
+
+  it('createConsoleLogger(prefix) prefixes every line (the Go NewConsoleLogger)', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    createConsoleLogger('[orders]').warn('hello', { a: 1 });
+    createConsoleLogger('').warn('bare');
+    expect(warn.mock.calls).toEqual([
+      ['[orders] hello', { a: 1 }],
+      ['bare', ''],
+    ]);
+  });
+});
+
+describe('close()', () => {
+  it('rejects with the first failure after every step ran, and is idempotent', async () => {
+    const storeClose = vi.fn(() => Promise.reject(new Error('socket already gone')));
+    const synchronizer = new MemorySynchronizer();
+    const syncClose = vi.spyOn(synchronizer, 'close');
+    const cache = await createCache({
+      store: storeOver(new MemoryStore(), { close: storeClose }),
+      synchronizer,
+      heartbeatMs: 0,
+      logger: noopLogger,
+    });
+    const closing = cache.close();
+    await expect(closing).rejects.toSatisfy(StoreError.isInstance);
+    await expect(closing).rejects.toThrow(/socket already gone/);
+    expect(syncClose).toHaveBeenCalledTimes(1);
+    expect(storeClose).toHaveBeenCalledTimes(1);
+    expect(cache.close()).toBe(closing);
+    await expect(cache.close()).rejects.toThrow(/socket already gone/);
+  });
+});
