@@ -11,12 +11,12 @@ export declare const Actions: {
 
 // Cache
 export interface Cache<V = unknown> {
-    get(key: string): Promise<V | undefined>;
+    get(key: string, options?: CallOptions): Promise<V | undefined>;
     peek(key: string): V | undefined;
     set(key: string, value: V, options?: SetOptions): Promise<void>;
     setWithInvalidate(key: string, value: V, options?: SetOptions): Promise<void>;
-    delete(key: string): Promise<void>;
-    clear(): Promise<void>;
+    delete(key: string, options?: CallOptions): Promise<void>;
+    clear(options?: CallOptions): Promise<void>;
     getOrSet(key: string, loader: (key: string) => V | Promise<V>, options?: GetOrSetOptions): Promise<V>;
     stats(): Stats;
     close(): Promise<void>;
@@ -50,6 +50,11 @@ export interface CacheEventMap {
     circuit: [
         state: 'closed' | 'open' | 'half-open'
     ];
+}
+
+// CallOptions
+export interface CallOptions {
+    signal?: AbortSignal | undefined;
 }
 
 // checkDecodeInput
@@ -341,7 +346,7 @@ export declare class SerializationError extends SyncedCacheError {
 }
 
 // SetOptions
-export interface SetOptions {
+export interface SetOptions extends CallOptions {
     ttlMs?: number;
     localTtlMs?: number;
     cost?: number;
@@ -448,14 +453,14 @@ export declare class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposab
     readonly namespace: string;
     readonly ready: Promise<void>;
     constructor(options?: SyncedCacheOptions<V>);
-    get(key: string): Promise<V | undefined>;
+    get(key: string, options?: CallOptions): Promise<V | undefined>;
     peek(key: string): V | undefined;
-    getMany(keys: readonly string[]): Promise<Array<V | undefined>>;
+    getMany(keys: readonly string[], options?: CallOptions): Promise<Array<V | undefined>>;
     getOrSet(key: string, loader: (key: string) => V | Promise<V>, options?: GetOrSetOptions): Promise<V>;
     set(key: string, value: V, options?: SetOptions): Promise<void>;
     setWithInvalidate(key: string, value: V, options?: SetOptions): Promise<void>;
-    delete(key: string): Promise<void>;
-    clear(): Promise<void>;
+    delete(key: string, options?: CallOptions): Promise<void>;
+    clear(options?: CallOptions): Promise<void>;
     stats(): Stats;
     fetchStats(): Promise<Stats>;
     get connectionStatus(): SynchronizerStatus;

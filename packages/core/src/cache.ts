@@ -8,6 +8,7 @@ import { LocalTier } from './local-tier.js';
 import type {
   Cache,
   CacheEventMap,
+  CallOptions,
   GetOrSetOptions,
   LocalEntry,
   SetOptions,
@@ -128,7 +129,9 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
    * A store failure is reported through `onError` and reads as a miss (reads fail open).
    * @throws CacheClosedError after `close()`.
    */
-  get(key: string): Promise<V | undefined> {
+  get(key: string, options?: CallOptions): Promise<V | undefined> {
+    if (options !== undefined && options.signal !== undefined)
+      return this.aborting(options.signal, () => this.get(key));
     if (this.tier.serving) {
       const entry = this.local.get(key);
       if (entry !== undefined) {
@@ -166,8 +169,9 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
    * the same rules as `get`.
    * @throws CacheClosedError after `close()`.
    */
-  async getMany(keys: readonly string[]): Promise<Array<V | undefined>> {
+  async getMany(keys: readonly string[], options?: CallOptions): Promise<Array<V | undefined>> {
     this.assertOpen('getMany');
+    if (options?.signal !== undefined) return this.aborting(options.signal, () => this.reader.getMany(keys));
     return this.reader.getMany(keys);
   }
 
@@ -178,6 +182,10 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
    * @throws whatever the loader throws (not cached); CacheClosedError after `close()`.
    */
   getOrSet(key: string, loader: (key: string) => V | Promise<V>, options?: GetOrSetOptions): Promise<V> {
+    if (options !== undefined && options.signal !== undefined) {
+      const { signal, ...rest } = options;
+      return this.aborting(signal, () => this.getOrSet(key, loader, rest));
+    }
     if (this.tier.serving) {
       const entry = this.local.get(key);
       if (entry !== undefined) {
@@ -207,6 +215,8 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
    *   CacheClosedError.
    */
   set(key: string, value: V, options?: SetOptions): Promise<void> {
+    if (options?.signal !== undefined)
+      return this.aborting(options.signal, () => this.writer.write(key, value, 'set', options));
     return this.writer.write(key, value, 'set', options);
   }
 
@@ -215,6 +225,9 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
    * (useful for large values or lazy loading).
    */
   setWithInvalidate(key: string, value: V, options?: SetOptions): Promise<void> {
+    if (options?.signal !== undefined) {
+      return this.aborting(options.signal, () => this.writer.write(key, value, 'invalidate', options));
+    }
     return this.writer.write(key, value, 'invalidate', options);
   }
 
@@ -222,7 +235,8 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
    * Removes the key from the store, the local tier and every other pod.
    * @throws StoreError, TimeoutError, CacheClosedError.
    */
-  delete(key: string): Promise<void> {
+  delete(key: string, options?: CallOptions): Promise<void> {
+    if (options?.signal !== undefined) return this.aborting(options.signal, () => this.writer.delete(key));
     return this.writer.delete(key);
   }
 
@@ -231,7 +245,8 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
    * tier and every other pod.
    * @throws StoreError, TimeoutError, CacheClosedError.
    */
-  clear(): Promise<void> {
+  clear(options?: CallOptions): Promise<void> {
+    if (options?.signal !== undefined) return this.aborting(options.signal, () => this.writer.clear());
     return this.writer.clear();
   }
 
@@ -321,6 +336,33 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
 
   private assertOpen(action: string, key?: string): void {
     if (this.tier.closed) throw new CacheClosedError({ action, key });
+  }
+
+  /**
+   * Runs `call` unless `signal` is already aborted, and stops waiting for it when `signal` aborts
+   * (rejecting with its reason). The call itself goes on, bounded by the timeout, and its outcome
+   * is handled as usual: a write that completes reaches every pod.
+   */
+  private aborting<T>(signal: AbortSignal, call: () => Promise<T>): Promise<T> {
+    if (typeof signal !== 'object' || signal === null || typeof signal.aborted !== 'boolean') {
+      return Promise.reject(new InvalidConfigError('signal', signal, 'an AbortSignal'));
+    }
+    if (signal.aborted) return Promise.reject(signal.reason);
+    const running = call();
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      running.then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
   }
 }
 

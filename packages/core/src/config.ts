@@ -212,14 +212,49 @@ function validateOptions<V>(options: SyncedCacheOptions<V>): SyncedCacheOptions<
     if (!isFactory)
       expectMethods('localCache', o.localCache, ['get', 'set', 'delete', 'clear', 'metrics', 'close']);
   }
-  if (o.localCacheConfig !== undefined) {
-    if (o.localCacheConfig === null || typeof o.localCacheConfig !== 'object') {
-      throw new InvalidConfigError('localCacheConfig', o.localCacheConfig, 'an object');
-    }
-    optionalNumber('localCacheConfig.maxSize', o.localCacheConfig.maxSize, 1, 2 ** 30);
-    optionalNumber('localCacheConfig.maxCost', o.localCacheConfig.maxCost, 1, Number.MAX_SAFE_INTEGER);
-  }
+  if (o.localCacheConfig !== undefined)
+    validateLocalCacheConfig(o.localCacheConfig, o.localCache !== undefined);
   return o;
+}
+
+/** The fields of the Go library's `LocalCacheConfig` that only an LFU (Ristretto-like) tier uses. */
+const LFU_ONLY_FIELDS = ['numCounters', 'bufferItems', 'ignoreInternalCost'] as const;
+
+/**
+ * `localCacheConfig` sizes the default tier: `maxSize` and `maxCost`. The LFU fields are rejected
+ * rather than silently ignored (the default tier has no counters), naming where they belong, and
+ * so is the whole option next to `localCache` (a tier you pass is configured by its own factory).
+ */
+function validateLocalCacheConfig(config: unknown, withLocalCache: boolean): void {
+  if (config === null || typeof config !== 'object') {
+    throw new InvalidConfigError('localCacheConfig', config, 'an object');
+  }
+  if (withLocalCache) {
+    throw new InvalidConfigError(
+      'localCacheConfig',
+      config,
+      'not given with localCache: pass the settings to your local cache factory, e.g. lfuCacheFactory({ maxCost })',
+    );
+  }
+  const fields = config as Record<string, unknown>;
+  for (const name of Object.keys(fields)) {
+    if ((LFU_ONLY_FIELDS as readonly string[]).includes(name)) {
+      throw new InvalidConfigError(
+        `localCacheConfig.${name}`,
+        fields[name],
+        `not set for the default SIEVE tier, which has no frequency counters: use localCache: lfuCacheFactory({ ${name}, … }) from @synced-cache/lfu`,
+      );
+    }
+    if (name !== 'maxSize' && name !== 'maxCost') {
+      throw new InvalidConfigError(
+        `localCacheConfig.${name}`,
+        fields[name],
+        'maxSize or maxCost (unknown field)',
+      );
+    }
+  }
+  optionalNumber('localCacheConfig.maxSize', fields.maxSize, 1, 2 ** 30);
+  optionalNumber('localCacheConfig.maxCost', fields.maxCost, 1, Number.MAX_SAFE_INTEGER);
 }
 
 function expectMethods(option: string, value: unknown, methods: string[]): void {

@@ -30,8 +30,19 @@ export interface ErrorInfo {
   key?: string | undefined;
 }
 
+/** What every call of the cache takes (the Go library's per-call `ctx`). */
+export interface CallOptions {
+  /**
+   * Stops waiting when aborted: the call rejects with `signal.reason` (an `AbortError` unless you
+   * gave a reason); an already aborted signal starts nothing. Aborting ends the wait only, as a
+   * timeout does: a store call already sent may still complete, and a write that does reaches every
+   * pod as usual. `timeoutMs` still bounds every call.
+   */
+  signal?: AbortSignal | undefined;
+}
+
 /** Options for `set` and `setWithInvalidate`. */
-export interface SetOptions {
+export interface SetOptions extends CallOptions {
   /** Store TTL in ms for this write; `0` means none. @default options.ttlMs */
   ttlMs?: number;
   /** Local TTL in ms for this write; never longer than the store TTL. @default options.localTtlMs */
@@ -122,7 +133,12 @@ export interface SyncedCacheOptions<V = unknown> {
   channel?: string;
   /** A local cache instance, or a factory (seed: `LocalCacheFactory`). @default a bounded SIEVE cache */
   localCache?: LocalCache<LocalEntry<V>> | LocalCacheFactory<LocalEntry<V>>;
-  /** Config for the default local cache (seed: `LocalCacheConfig`; `maxSize` applies). */
+  /**
+   * Sizes the default local cache (the Go library's `LocalCacheConfig`): `maxSize` and `maxCost`.
+   * Its LFU fields (`numCounters`, `bufferItems`, `ignoreInternalCost`) configure
+   * `lfuCacheFactory(…)` from `@synced-cache/lfu` instead, and are rejected here, as is this option
+   * next to `localCache`: an `InvalidConfigError` rather than settings silently ignored.
+   */
   localCacheConfig?: LocalCacheConfig;
   /**
    * The Go library's `SerializationFormat`. `'json'` is core's built-in plain JSON marshaller (the
@@ -207,7 +223,7 @@ export interface SyncedCacheOptions<V = unknown> {
  */
 export interface Cache<V = unknown> {
   /** The value from the local tier, else from the store (filling the local tier); `undefined` when absent. */
-  get(key: string): Promise<V | undefined>;
+  get(key: string, options?: CallOptions): Promise<V | undefined>;
   /** The value from the local tier only; never touches the store. */
   peek(key: string): V | undefined;
   /** Writes the store, the local tier, and sends the value to other pods. */
@@ -215,9 +231,9 @@ export interface Cache<V = unknown> {
   /** Writes the store and the local tier; other pods drop their copy and refetch on demand. */
   setWithInvalidate(key: string, value: V, options?: SetOptions): Promise<void>;
   /** Removes the key everywhere. */
-  delete(key: string): Promise<void>;
+  delete(key: string, options?: CallOptions): Promise<void>;
   /** Removes every key of the namespace everywhere (never FLUSHDB). */
-  clear(): Promise<void>;
+  clear(options?: CallOptions): Promise<void>;
   /** The value, or the loader's result written through; the loader runs once per pod per key at a time. */
   getOrSet(key: string, loader: (key: string) => V | Promise<V>, options?: GetOrSetOptions): Promise<V>;
   /** Statistics; see {@link Stats}. */

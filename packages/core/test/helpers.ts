@@ -4,6 +4,7 @@ import {
   MemoryBus,
   MemoryStore,
   MemorySynchronizer,
+  noopLogger,
   type Store,
   type StorePublication,
   type SyncedCache,
@@ -151,7 +152,17 @@ export async function createPods<V = unknown>(
   for (let i = 0; i < n; i++) {
     const synchronizer = new MemorySynchronizer({ bus });
     synchronizers.push(synchronizer);
-    pods.push(await createCache<V>({ store, synchronizer, podId: `pod-${i}`, heartbeatMs: 0, ...options }));
+    // Tests provoke failures on purpose: keep their output readable (tests of logging pass a logger).
+    pods.push(
+      await createCache<V>({
+        store,
+        synchronizer,
+        podId: `pod-${i}`,
+        heartbeatMs: 0,
+        logger: noopLogger,
+        ...options,
+      }),
+    );
   }
   return {
     pods,

@@ -7,13 +7,16 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createCache,
   createConsoleLogger,
+  InvalidConfigError,
   jsonMarshaller,
+  type LocalEntry,
   type Logger,
   MemoryBus,
   MemoryStore,
   MemorySynchronizer,
   noopLogger,
   SerializationError,
+  SieveCache,
   StoreError,
   SynchronizerError,
 } from '../src/index.js';
@@ -197,5 +200,108 @@ describe('close()', () => {
     expect(storeClose).toHaveBeenCalledTimes(1);
     expect(cache.close()).toBe(closing);
     await expect(cache.close()).rejects.toThrow(/socket already gone/);
+  });
+});
+
+describe('localCacheConfig', () => {
+  it('sizes the default tier (maxSize, maxCost) and rejects what the default tier would ignore', async () => {
+    const sized = await createCache({ localCacheConfig: { maxSize: 2 } });
+    for (const key of ['a', 'b', 'c']) await sized.set(key, key);
+    expect(sized.stats().localSize).toBe(2);
+    await sized.close();
+    for (const field of ['numCounters', 'bufferItems', 'ignoreInternalCost'] as const) {
+      const value = field === 'ignoreInternalCost' ? true : 100;
+      await expect(createCache({ localCacheConfig: { [field]: value } })).rejects.toMatchObject({
+        option: `localCacheConfig.${field}`,
+        message: expect.stringMatching(/lfuCacheFactory/),
+      });
+    }
+    await expect(createCache({ localCacheConfig: { numCounters: -1 } })).rejects.toSatisfy(
+      InvalidConfigError.isInstance,
+    );
+    await expect(createCache({ localCacheConfig: { maxItems: 5 } as never })).rejects.toMatchObject({
+      option: 'localCacheConfig.maxItems',
+    });
+  });
+
+  it('is rejected next to localCache, whose own factory takes the settings', async () => {
+    await expect(
+      createCache({
+        localCache: new SieveCache<LocalEntry<unknown>>({ maxSize: 5 }),
+        localCacheConfig: { maxSize: 10 },
+      }),
+    ).rejects.toMatchObject({ option: 'localCacheConfig' });
+  });
+});
+
+describe('an AbortSignal per call (the Go per-call ctx)', () => {
+  it('an already aborted signal starts nothing and rejects with its reason', async () => {
+    cluster = await createPods(1);
+    const [a] = cluster.pods;
+    const signal = AbortSignal.abort(new Error('request gone'));
+    const loader = vi.fn(async () => 1);
+    await expect(a!.set('k', 1, { signal })).rejects.toThrow('request gone');
+    await expect(a!.get('k', { signal })).rejects.toThrow('request gone');
+    await expect(a!.getOrSet('k', loader, { signal })).rejects.toThrow('request gone');
+    await expect(a!.delete('k', { signal })).rejects.toThrow('request gone');
+    await expect(a!.clear({ signal })).rejects.toThrow('request gone');
+    await expect(a!.getMany(['k'], { signal })).rejects.toThrow('request gone');
+    expect(loader).not.toHaveBeenCalled();
+    expect(await cluster.store.get('default:k')).toBeUndefined();
+  });
+
+  it('aborting stops the wait; a write already sent still completes and reaches every pod', async () => {
+    const inner = new MemoryStore();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow = storeOver(inner, {
+      set: async (key, payload, options) => {
+        await gate;
+        return inner.set(key, payload, options);
+      },
+      currentVersion: () => inner.currentVersion(),
+    });
+    cluster = await createPods(2, { store: slow, timeoutMs: 5000 });
+    const [a, b] = cluster.pods;
+    const controller = new AbortController();
+    const writing = a!.set('k', 'v', { signal: controller.signal });
+    controller.abort();
+    await expect(writing).rejects.toMatchObject({ name: 'AbortError' });
+    release();
+    await until(() => b!.peek('k') === 'v', 'the write reached the other pod');
+    expect(await a!.get('k')).toBe('v');
+  });
+
+  it('an abort during a shared read rejects only the aborted caller', async () => {
+    const inner = new MemoryStore();
+    await inner.set('default:k', Buffer.from('"stored"'));
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow = storeOver(inner, {
+      get: async (key) => {
+        await gate;
+        return inner.get(key);
+      },
+    });
+    cluster = await createPods(1, { store: slow, timeoutMs: 5000 });
+    const [a] = cluster.pods;
+    const controller = new AbortController();
+    const aborted = a!.get('k', { signal: controller.signal });
+    const patient = a!.get('k');
+    controller.abort();
+    await expect(aborted).rejects.toMatchObject({ name: 'AbortError' });
+    release();
+    expect(await patient).toBe('stored');
+  });
+
+  it('a signal that is not an AbortSignal is an InvalidConfigError', async () => {
+    cluster = await createPods(1);
+    await expect(cluster.pods[0]!.get('k', { signal: {} as AbortSignal })).rejects.toSatisfy(
+      InvalidConfigError.isInstance,
+    );
   });
 });
