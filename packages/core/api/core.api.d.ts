@@ -9,6 +9,17 @@ export declare const Actions: {
     readonly Clear: "clear";
 };
 
+// BatchError
+export declare class BatchError extends SyncedCacheError {
+    readonly failures: ReadonlyMap<string, unknown>;
+    readonly total: number;
+    constructor(action: string, failures: ReadonlyMap<string, unknown>, total: number);
+    static isInstance(error: unknown): error is BatchError;
+}
+
+// BatchLoader
+export type BatchLoader<V> = (keys: string[]) => ReadonlyMap<string, V | undefined> | ReadonlyArray<V | undefined> | Promise<ReadonlyMap<string, V | undefined> | ReadonlyArray<V | undefined>>;
+
 // Cache
 export interface Cache<V = unknown> {
     get(key: string, options?: CallOptions): Promise<V | undefined>;
@@ -18,6 +29,12 @@ export interface Cache<V = unknown> {
     delete(key: string, options?: CallOptions): Promise<void>;
     clear(options?: CallOptions): Promise<void>;
     getOrSet(key: string, loader: (key: string) => V | Promise<V>, options?: GetOrSetOptions): Promise<V>;
+    getOrSetMany(keys: readonly string[], loader: BatchLoader<V>, options?: GetOrSetOptions): Promise<Array<V | undefined>>;
+    setMany(entries: Iterable<readonly [
+        string,
+        V
+    ]>, options?: SetOptions): Promise<void>;
+    deleteMany(keys: readonly string[], options?: CallOptions): Promise<void>;
     stats(): Stats;
     close(): Promise<void>;
 }
@@ -457,6 +474,12 @@ export declare class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposab
     peek(key: string): V | undefined;
     getMany(keys: readonly string[], options?: CallOptions): Promise<Array<V | undefined>>;
     getOrSet(key: string, loader: (key: string) => V | Promise<V>, options?: GetOrSetOptions): Promise<V>;
+    getOrSetMany(keys: readonly string[], loader: BatchLoader<V>, options?: GetOrSetOptions): Promise<Array<V | undefined>>;
+    setMany(entries: Iterable<readonly [
+        string,
+        V
+    ]>, options?: SetOptions): Promise<void>;
+    deleteMany(keys: readonly string[], options?: CallOptions): Promise<void>;
     set(key: string, value: V, options?: SetOptions): Promise<void>;
     setWithInvalidate(key: string, value: V, options?: SetOptions): Promise<void>;
     delete(key: string, options?: CallOptions): Promise<void>;
@@ -480,7 +503,7 @@ export declare class SyncedCacheError extends Error {
 }
 
 // SyncedCacheErrorCode
-export type SyncedCacheErrorCode = 'ERR_SYNCED_CACHE' | 'ERR_CACHE_CLOSED' | 'ERR_INVALID_CONFIG' | 'ERR_SERIALIZATION' | 'ERR_STORE' | 'ERR_TIMEOUT' | 'ERR_SYNCHRONIZER' | 'ERR_CIRCUIT_OPEN' | 'ERR_LIMIT';
+export type SyncedCacheErrorCode = 'ERR_SYNCED_CACHE' | 'ERR_CACHE_CLOSED' | 'ERR_INVALID_CONFIG' | 'ERR_SERIALIZATION' | 'ERR_STORE' | 'ERR_TIMEOUT' | 'ERR_SYNCHRONIZER' | 'ERR_CIRCUIT_OPEN' | 'ERR_LIMIT' | 'ERR_BATCH';
 
 // SyncedCacheOptions
 export interface SyncedCacheOptions<V = unknown> {

@@ -6,6 +6,7 @@ import { Deadlines } from './deadlines.js';
 import { CacheClosedError, InvalidConfigError } from './errors.js';
 import { LocalTier } from './local-tier.js';
 import type {
+  BatchLoader,
   Cache,
   CacheEventMap,
   CallOptions,
@@ -203,9 +204,73 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
     return this.reader.load(key, loader, options);
   }
 
+  /**
+   * Values for many keys, in order, loading the missing ones with one loader call: local hits
+   * first; keys another `getOrSet`/`getOrSetMany` on this pod is loading are awaited (one load per
+   * key at a time); the rest are read from the store in one batch; `loader` gets the keys the
+   * store lacks, once, and what it returns is written through (as by `setMany`) and returned. A
+   * key the loader has nothing for reads as `undefined` and is not cached. When the store is down
+   * the loaded values are still returned (and the errors reported).
+   * @throws whatever the loader throws (nothing cached); InvalidConfigError or LimitExceededError
+   *   for a bad key (before anything runs); CacheClosedError after `close()`.
+   * @example
+   * ```ts
+   * const users = await cache.getOrSetMany(ids, async (missing) => {
+   *   const rows = await db.users.findMany({ where: { id: { in: missing } } });
+   *   return new Map(rows.map((row) => [row.id, row]));
+   * });
+   * ```
+   */
+  getOrSetMany(
+    keys: readonly string[],
+    loader: BatchLoader<V>,
+    options?: GetOrSetOptions,
+  ): Promise<Array<V | undefined>> {
+    if (this.tier.closed) return Promise.reject(new CacheClosedError({ action: 'getOrSetMany' }));
+    if (typeof loader !== 'function') {
+      return Promise.reject(new InvalidConfigError('loader', loader, 'a function'));
+    }
+    if (options?.signal !== undefined) {
+      const { signal, ...rest } = options;
+      return this.aborting(signal, () => this.reader.loadMany(keys, loader, rest));
+    }
+    return this.reader.loadMany(keys, loader, options);
+  }
+
   // ------------------------------------------------------------------------------------------
   // Writes
   // ------------------------------------------------------------------------------------------
+
+  /**
+   * Writes many entries as {@link SyncedCache.set} writes one, concurrently: the Redis clients
+   * pipeline them, so a batch costs about one round trip. Every entry is checked and encoded
+   * before anything is written (an invalid one writes nothing); a key given twice keeps its last
+   * value. Options apply to every entry.
+   * @throws BatchError naming the keys whose write failed (the others were written and sent to the
+   *   other pods); SerializationError, LimitExceededError, InvalidConfigError before any write;
+   *   CacheClosedError.
+   * @example
+   * ```ts
+   * await cache.setMany([['user:1', ada], ['user:2', grace]], { ttlMs: 60_000 });
+   * ```
+   */
+  setMany(entries: Iterable<readonly [string, V]>, options?: SetOptions): Promise<void> {
+    if (options?.signal !== undefined) {
+      return this.aborting(options.signal, () => this.writer.writeMany(entries, 'set', options));
+    }
+    return this.writer.writeMany(entries, 'set', options);
+  }
+
+  /**
+   * Removes many keys from the store, the local tier and every other pod, concurrently (about one
+   * round trip). Keys are checked before any delete starts.
+   * @throws BatchError naming the keys whose delete failed; CacheClosedError.
+   */
+  deleteMany(keys: readonly string[], options?: CallOptions): Promise<void> {
+    if (options?.signal !== undefined)
+      return this.aborting(options.signal, () => this.writer.deleteMany(keys));
+    return this.writer.deleteMany(keys);
+  }
 
   /**
    * Writes the store (which assigns a version), the local tier, then sends the value to the other

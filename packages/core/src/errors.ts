@@ -16,7 +16,8 @@ export type SyncedCacheErrorCode =
   | 'ERR_TIMEOUT'
   | 'ERR_SYNCHRONIZER'
   | 'ERR_CIRCUIT_OPEN'
-  | 'ERR_LIMIT';
+  | 'ERR_LIMIT'
+  | 'ERR_BATCH';
 
 /** Context attached to an error. */
 export interface ErrorContext {
@@ -183,6 +184,28 @@ export class LimitExceededError extends SyncedCacheError {
   }
   static override isInstance(error: unknown): error is LimitExceededError {
     return SyncedCacheError.hasCode(error, 'ERR_LIMIT');
+  }
+}
+
+/**
+ * Some entries of a batch call (`setMany`, `deleteMany`) failed; the others were done. `failures`
+ * holds each failed key's own error (a `StoreError`, `TimeoutError`, …); `cause` is the first.
+ */
+export class BatchError extends SyncedCacheError {
+  /** Each failed key's error. */
+  readonly failures: ReadonlyMap<string, unknown>;
+  /** How many entries the batch had (the ones not in `failures` succeeded). */
+  readonly total: number;
+
+  constructor(action: string, failures: ReadonlyMap<string, unknown>, total: number) {
+    const first = failures.values().next().value;
+    const detail = first instanceof Error ? `: ${first.message}` : '';
+    super(`${action}: ${failures.size} of ${total} failed${detail}`, 'ERR_BATCH', { action, cause: first });
+    this.failures = failures;
+    this.total = total;
+  }
+  static override isInstance(error: unknown): error is BatchError {
+    return SyncedCacheError.hasCode(error, 'ERR_BATCH');
   }
 }
 

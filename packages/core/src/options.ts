@@ -58,6 +58,18 @@ export interface GetOrSetOptions extends SetOptions {
 }
 
 /**
+ * The loader of `getOrSetMany`: called once with the keys neither the local tier nor the store
+ * holds; answers with a `Map` of key to value, or an array of values in the order of `keys`. A key
+ * it has no value for (absent from the map, or `undefined`) is not cached and reads as `undefined`.
+ */
+export type BatchLoader<V> = (
+  keys: string[],
+) =>
+  | ReadonlyMap<string, V | undefined>
+  | ReadonlyArray<V | undefined>
+  | Promise<ReadonlyMap<string, V | undefined> | ReadonlyArray<V | undefined>>;
+
+/**
  * Statistics (seed: `Stats`). Counters count since creation; `localSize` is read live and
  * `remoteSize` is the value measured by the last `fetchStats()` (0 before the first).
  */
@@ -236,6 +248,16 @@ export interface Cache<V = unknown> {
   clear(options?: CallOptions): Promise<void>;
   /** The value, or the loader's result written through; the loader runs once per pod per key at a time. */
   getOrSet(key: string, loader: (key: string) => V | Promise<V>, options?: GetOrSetOptions): Promise<V>;
+  /** Values for many keys; one loader call for the keys neither tier holds, written through. */
+  getOrSetMany(
+    keys: readonly string[],
+    loader: BatchLoader<V>,
+    options?: GetOrSetOptions,
+  ): Promise<Array<V | undefined>>;
+  /** Writes many entries as `set` does, concurrently (about one round trip). */
+  setMany(entries: Iterable<readonly [string, V]>, options?: SetOptions): Promise<void>;
+  /** Removes many keys everywhere, concurrently. */
+  deleteMany(keys: readonly string[], options?: CallOptions): Promise<void>;
   /** Statistics; see {@link Stats}. */
   stats(): Stats;
   /** Flushes pending publishes, unsubscribes and closes adapters. Idempotent. */

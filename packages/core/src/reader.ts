@@ -2,10 +2,10 @@ import { type Calls, wrapAdapterError } from './calls.js';
 import { type CacheConfig, checkKey, localTtl } from './config.js';
 import type { Store, StoreEntry } from './contracts.js';
 import { Deadline } from './deadlines.js';
-import { StoreError, TimeoutError } from './errors.js';
+import { BatchError, InvalidConfigError, StoreError, TimeoutError } from './errors.js';
 import { InFlight } from './in-flight.js';
 import type { LocalTier, PendingFill } from './local-tier.js';
-import type { GetOrSetOptions, Stats } from './options.js';
+import type { BatchLoader, GetOrSetOptions, Stats } from './options.js';
 import type { Reporter } from './reporting.js';
 import type { Writer } from './writer.js';
 
@@ -53,7 +53,10 @@ class Fill<V> extends Deadline implements PendingFill<V> {
  * @internal
  */
 export class Reader<V> {
-  private readonly loads = new InFlight<Promise<V>>();
+  /** `getOrSet` and `getOrSetMany` loads in flight, by key. */
+  private readonly loads = new InFlight<Promise<V | undefined>>();
+  /** The loads above that a `getOrSetMany` started (its loader may have nothing for a key). */
+  private readonly batchLoads = new WeakSet<Promise<V | undefined>>();
   private readonly store: Store;
   private readonly prefix: string;
   private readonly maxKeyBytes: number;
@@ -108,10 +111,19 @@ export class Reader<V> {
       }
     }
     if (missing.length === 0) return result;
+    const values = await this.fetchMany(missing.map((i) => keys[i]!));
+    for (let j = 0; j < missing.length; j++) result[missing[j]!] = values[j];
+    return result;
+  }
+
+  /**
+   * Store reads for keys the local tier missed, in order: keys already being read share that
+   * read; the others go in one `store.getMany`, each bounded by the timeout as a fill.
+   */
+  private fetchMany(keys: readonly string[]): Promise<Array<V | undefined>> {
     const batchKeys: string[] = [];
     const seen = new Set<string>();
-    for (const i of missing) {
-      const key = keys[i]!;
+    for (const key of keys) {
       if (seen.has(key) || this.tier.fills.get(key) !== undefined) continue;
       seen.add(key);
       batchKeys.push(key);
@@ -128,14 +140,16 @@ export class Reader<V> {
         this.startFill(batchKeys[j]!, () => batch.then((entries) => entries[j]), 'getMany');
       }
     }
-    const values = await Promise.all(missing.map((i) => this.fetch(keys[i]!)));
-    for (let j = 0; j < missing.length; j++) result[missing[j]!] = values[j];
-    return result;
+    return Promise.all(keys.map((key) => this.fetch(key)));
   }
 
   /** `getOrSet` after a local miss: one run per key at a time of read, else loader and write. */
   load(key: string, loader: (key: string) => V | Promise<V>, options?: GetOrSetOptions): Promise<V> {
     let loading = this.loads.get(key);
+    if (loading !== undefined && this.batchLoads.has(loading)) {
+      // A getOrSetMany is loading the key; its loader may have nothing for it: load it then.
+      return loading.then((value) => (value !== undefined ? value : this.load(key, loader, options)));
+    }
     if (loading === undefined) {
       if (this.metricsEnabled) this.counters.localMisses++;
       const started: Promise<V> = this.readOrLoad(key, loader, options).finally(() =>
@@ -144,7 +158,102 @@ export class Reader<V> {
       loading = started;
       this.loads.add(key, started);
     }
-    return loading;
+    return loading as Promise<V>;
+  }
+
+  /**
+   * `getOrSetMany`: local hits, then the keys another call is loading are awaited (single flight
+   * per key, shared with `getOrSet`), then one batched store read for the rest, one loader call
+   * for what the store lacks, and their writes together (sharing what the read left of the
+   * timeout). A key the loader has nothing for reads as `undefined` and is not cached.
+   */
+  async loadMany(
+    keys: readonly string[],
+    loader: BatchLoader<V>,
+    options?: GetOrSetOptions,
+  ): Promise<Array<V | undefined>> {
+    for (const key of keys) checkKey(key, this.maxKeyBytes, 'getOrSetMany');
+    const found = new Map<string, V | undefined>();
+    const joined: Array<[string, Promise<V | undefined>]> = [];
+    const mine: string[] = [];
+    const local = this.tier.cache;
+    for (const key of new Set(keys)) {
+      const entry = this.tier.serving ? local.get(key) : undefined;
+      if (entry !== undefined) {
+        if (this.metricsEnabled) this.counters.localHits++;
+        found.set(key, entry.value);
+        continue;
+      }
+      if (this.metricsEnabled) this.counters.localMisses++;
+      const loading = this.loads.get(key);
+      if (loading !== undefined) joined.push([key, loading]);
+      else mine.push(key);
+    }
+    if (mine.length > 0) {
+      const settle = new Map<string, (value: V | undefined) => void>();
+      for (const key of mine) {
+        const promise = new Promise<V | undefined>((resolve) => settle.set(key, resolve));
+        this.batchLoads.add(promise);
+        this.loads.add(key, promise);
+        promise.finally(() => this.loads.release(key, promise));
+      }
+      let loaded: Map<string, V | undefined>;
+      try {
+        loaded = await this.readOrLoadMany(mine, loader, options);
+      } catch (error) {
+        for (const key of mine) settle.get(key)!(undefined);
+        throw error;
+      }
+      for (const key of mine) {
+        const value = loaded.get(key);
+        found.set(key, value);
+        settle.get(key)!(value);
+      }
+    }
+    for (const [key, promise] of joined) found.set(key, await promise);
+    return keys.map((key) => found.get(key));
+  }
+
+  private async readOrLoadMany(
+    keys: string[],
+    loader: BatchLoader<V>,
+    options?: GetOrSetOptions,
+  ): Promise<Map<string, V | undefined>> {
+    const started = performance.now();
+    const stored = await this.fetchMany(keys);
+    const values = new Map<string, V | undefined>();
+    const missing: string[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      values.set(keys[i]!, stored[i]);
+      if (stored[i] === undefined) missing.push(keys[i]!);
+    }
+    if (missing.length === 0) return values;
+    const readMs = performance.now() - started;
+    const answer = await loader(missing);
+    const loaded = loadedValues<V>(missing, answer);
+    const writes: Array<[string, V]> = [];
+    for (const key of missing) {
+      const value = loaded.get(key);
+      values.set(key, value);
+      if (value !== undefined) writes.push([key, value]);
+    }
+    if (writes.length === 0) return values;
+    const action = options?.invalidate === true ? 'invalidate' : 'set';
+    try {
+      await this.writer.writeMany(
+        writes,
+        action,
+        options,
+        performance.now() + this.config.timeoutMs - readMs,
+      );
+    } catch (error) {
+      if (!BatchError.isInstance(error)) throw error;
+      for (const [key, failure] of error.failures) {
+        if (!StoreError.isInstance(failure) && !TimeoutError.isInstance(failure)) throw failure;
+        this.reporter.error(failure, { operation: 'getOrSetMany', key });
+      }
+    }
+    return values;
   }
 
   /**
@@ -273,4 +382,20 @@ export class Reader<V> {
     this.tier.fills.release(fill.key, fill);
     fill.resolve(value);
   }
+}
+
+/**
+ * The loader's answer as a map: a `Map` from key to value, or an array in the order of the keys
+ * it was given. Anything else is an `InvalidConfigError` (the loader broke its contract).
+ */
+function loadedValues<V>(keys: readonly string[], answer: unknown): Map<string, V | undefined> {
+  if (answer instanceof Map) return answer as Map<string, V | undefined>;
+  if (Array.isArray(answer) && answer.length === keys.length) {
+    return new Map(keys.map((key, i) => [key, answer[i] as V | undefined]));
+  }
+  throw new InvalidConfigError(
+    'loader',
+    answer,
+    `a Map of key to value, or an array of ${keys.length} values in the order of the keys it was given`,
+  );
 }

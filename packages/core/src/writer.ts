@@ -1,7 +1,13 @@
 import type { BusLink } from './bus-link.js';
 import type { Calls } from './calls.js';
 import { type CacheConfig, checkDuration, checkKey, localTtl } from './config.js';
-import { CacheClosedError, LimitExceededError, SerializationError, SyncedCacheError } from './errors.js';
+import {
+  BatchError,
+  CacheClosedError,
+  LimitExceededError,
+  SerializationError,
+  SyncedCacheError,
+} from './errors.js';
 import type { LocalTier } from './local-tier.js';
 import type { SetOptions } from './options.js';
 import type { Reporter } from './reporting.js';
@@ -43,7 +49,37 @@ export class Writer<V> {
     /** When part of the call's timeout is spent (getOrSet's read): the store write's deadline. */
     deadlineAt?: number,
   ): Promise<void> {
-    return this.counted(this.writeNow(key, value, action, options, deadlineAt));
+    let prepared: PreparedWrite;
+    try {
+      prepared = this.prepare(key, value, action, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.commit(prepared, deadlineAt);
+  }
+
+  /**
+   * Writes every entry, each as {@link Writer.write} does, concurrently (the clients pipeline
+   * them into about one round trip): every entry is checked and encoded first, so an invalid one
+   * writes nothing; then resolves when all are written, else rejects with a {@link BatchError}
+   * naming the keys that failed (the others were written and announced). A key given twice keeps
+   * its last value.
+   */
+  async writeMany(
+    entries: Iterable<readonly [string, V]>,
+    action: 'set' | 'invalidate',
+    options?: SetOptions,
+    deadlineAt?: number,
+  ): Promise<void> {
+    this.assertOpen('setMany');
+    const byKey = new Map<string, PreparedWrite>();
+    for (const [key, value] of entries) byKey.set(key, this.prepare(key, value, action, options));
+    await settleAll(
+      'setMany',
+      [...byKey.values()],
+      (prepared) => this.commit(prepared, deadlineAt),
+      (p) => p.key,
+    );
   }
 
   /** Removes the key from the store, the local tier and every other pod. */
@@ -80,14 +116,12 @@ export class Writer<V> {
     this.idleWaiter = undefined;
   };
 
-  private async writeNow(
-    key: string,
-    value: V,
-    action: 'set' | 'invalidate',
-    options?: SetOptions,
-    /** When part of the call's timeout is spent (getOrSet's read): the store write's deadline. */
-    deadlineAt?: number,
-  ): Promise<void> {
+  /**
+   * Checks and encodes a write without starting it: every error a caller could fix (closed cache,
+   * key, TTL, an unencodable or oversized value) is thrown here, so a batch that fails on one
+   * entry writes nothing.
+   */
+  prepare(key: string, value: V, action: 'set' | 'invalidate', options?: SetOptions): PreparedWrite {
     const method = action === 'set' ? 'set' : 'setWithInvalidate';
     this.assertOpen(method, key);
     checkKey(key, this.config.maxKeyBytes, action);
@@ -96,8 +130,29 @@ export class Writer<V> {
       ttlMs,
       checkDuration('localTtlMs', options?.localTtlMs ?? this.config.localTtlMs),
     );
-    const cost = options?.cost;
-    const payload = this.encode(key, value);
+    return { key, action, method, ttlMs, localTtlMs, cost: options?.cost, payload: this.encode(key, value) };
+  }
+
+  /** Runs a prepared write (see {@link Writer.write}). */
+  commit(prepared: PreparedWrite, deadlineAt?: number): Promise<void> {
+    return this.counted(this.commitNow(prepared, deadlineAt));
+  }
+
+  /**
+   * Deletes every key, each as {@link Writer.delete} does, concurrently (the clients pipeline
+   * them): resolves when all are done, else rejects with a {@link BatchError} naming the keys
+   * that failed (the others were deleted). Keys are checked before any delete starts.
+   */
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    this.assertOpen('deleteMany');
+    const unique = [...new Set(keys)];
+    for (const key of unique) checkKey(key, this.config.maxKeyBytes, 'deleteMany');
+    await settleAll('deleteMany', unique, (key) => this.delete(key));
+  }
+
+  private async commitNow(prepared: PreparedWrite, deadlineAt?: number): Promise<void> {
+    const { key, action, method, ttlMs, localTtlMs, cost, payload } = prepared;
+    this.assertOpen(method, key);
     const tier = this.tier;
     if (!this.config.setsStore) {
       tier.overtake(key);
@@ -249,4 +304,34 @@ export class Writer<V> {
   private assertOpen(action: string, key?: string): void {
     if (this.tier.closed) throw new CacheClosedError({ action, key });
   }
+}
+
+/** A write checked and encoded, ready to run (see {@link Writer.prepare}). */
+export interface PreparedWrite {
+  readonly key: string;
+  readonly action: 'set' | 'invalidate';
+  readonly method: 'set' | 'setWithInvalidate';
+  readonly ttlMs: number;
+  readonly localTtlMs: number;
+  readonly cost: number | undefined;
+  readonly payload: Uint8Array;
+}
+
+/**
+ * Runs `run` for every item concurrently and waits for all; when some failed, rejects with a
+ * {@link BatchError} holding each failed key's error.
+ */
+async function settleAll<T>(
+  action: string,
+  items: readonly T[],
+  run: (item: T) => Promise<void>,
+  keyOf: (item: T) => string = (item) => item as unknown as string,
+): Promise<void> {
+  const outcomes = await Promise.allSettled(items.map(run));
+  const failed = new Map<string, unknown>();
+  for (let i = 0; i < outcomes.length; i++) {
+    const outcome = outcomes[i]!;
+    if (outcome.status === 'rejected') failed.set(keyOf(items[i]!), outcome.reason);
+  }
+  if (failed.size > 0) throw new BatchError(action, failed, items.length);
 }

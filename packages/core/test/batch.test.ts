@@ -1,0 +1,216 @@
+/** Batch operations: setMany, deleteMany, getOrSetMany. */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  BatchError,
+  InvalidConfigError,
+  LimitExceededError,
+  MemoryStore,
+  SerializationError,
+  StoreError,
+} from '../src/index.js';
+import { createPods, type Pods, storeOver, until } from './helpers.js';
+
+let cluster: Pods<unknown> | undefined;
+afterEach(async () => {
+  await cluster?.close();
+  cluster = undefined;
+});
+
+describe('setMany', () => {
+  it('writes every entry to the store, the local tier and every other pod; a repeated key keeps its last value', async () => {
+    cluster = await createPods(2);
+    const [a, b] = cluster.pods;
+    await a!.setMany(
+      [
+        ['x', 1],
+        ['y', 2],
+        ['x', 3],
+      ],
+      { ttlMs: 60_000 },
+    );
+    expect(a!.peek('x')).toBe(3);
+    expect(a!.peek('y')).toBe(2);
+    expect((await cluster.store.get('default:y'))?.ttlMs).toBeGreaterThan(59_000);
+    await until(() => b!.peek('x') === 3 && b!.peek('y') === 2, 'the other pod has both');
+  });
+
+  it('checks and encodes every entry first: one it cannot write means none is written', async () => {
+    cluster = await createPods(1, { maxKeyBytes: 8 });
+    const [a] = cluster.pods;
+    await expect(
+      a!.setMany([
+        ['ok', 1],
+        ['bad', { when: new Date() }],
+      ]),
+    ).rejects.toSatisfy(SerializationError.isInstance);
+    await expect(
+      a!.setMany([
+        ['ok', 1],
+        ['much-too-long', 2],
+      ]),
+    ).rejects.toSatisfy(LimitExceededError.isInstance);
+    expect(await cluster.store.size('default:')).toBe(0);
+    expect(a!.peek('ok')).toBeUndefined();
+  });
+
+  it('a failed entry is named in a BatchError; the others are written and announced', async () => {
+    const inner = new MemoryStore();
+    const store = storeOver(inner, {
+      set: (key, payload, options) =>
+        key.endsWith(':broken')
+          ? Promise.reject(new Error('OOM command not allowed'))
+          : inner.set(key, payload, options),
+      currentVersion: () => inner.currentVersion(),
+    });
+    cluster = await createPods(2, { store });
+    const [a, b] = cluster.pods;
+    const failure = await a!
+      .setMany([
+        ['fine', 1],
+        ['broken', 2],
+      ])
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(BatchError.isInstance(failure)).toBe(true);
+    const batch = failure as BatchError;
+    expect([...batch.failures.keys()]).toEqual(['broken']);
+    expect(batch.total).toBe(2);
+    expect(StoreError.isInstance(batch.failures.get('broken'))).toBe(true);
+    await until(() => b!.peek('fine') === 1, 'the written entry reached the other pod');
+    expect(a!.peek('broken')).toBeUndefined();
+  });
+});
+
+describe('deleteMany', () => {
+  it('removes every key from the store and every pod', async () => {
+    cluster = await createPods(2);
+    const [a, b] = cluster.pods;
+    await a!.setMany([
+      ['p', 1],
+      ['q', 2],
+      ['r', 3],
+    ]);
+    await until(() => b!.stats().localSize === 3, 'copies on b');
+    await b!.deleteMany(['p', 'q', 'p']);
+    expect(await cluster.store.get('default:p')).toBeUndefined();
+    expect(await cluster.store.get('default:q')).toBeUndefined();
+    await until(() => a!.peek('p') === undefined && a!.peek('q') === undefined, 'deleted on a');
+    expect(a!.peek('r')).toBe(3);
+  });
+
+  it('checks every key before deleting any', async () => {
+    cluster = await createPods(1);
+    const [a] = cluster.pods;
+    await a!.set('keep', 1);
+    await expect(a!.deleteMany(['keep', 7 as unknown as string])).rejects.toSatisfy(
+      InvalidConfigError.isInstance,
+    );
+    expect(await a!.get('keep')).toBe(1);
+  });
+});
+
+describe('getOrSetMany', () => {
+  it('local hits, one batched store read, one loader call for what the store lacks, written through', async () => {
+    cluster = await createPods(2);
+    const [a, b] = cluster.pods;
+    await b!.set('stored', 's');
+    await a!.set('local', 'l');
+    const getMany = vi.spyOn(cluster.store, 'getMany');
+    const loader = vi.fn(async (keys: string[]) => new Map(keys.map((key) => [key, `loaded:${key}`])));
+    const values = await a!.getOrSetMany(['local', 'stored', 'cold1', 'cold2', 'cold1'], loader);
+    expect(values).toEqual(['l', 's', 'loaded:cold1', 'loaded:cold2', 'loaded:cold1']);
+    expect(getMany).toHaveBeenCalledTimes(1);
+    expect(getMany.mock.calls[0]![0]).toEqual(['default:stored', 'default:cold1', 'default:cold2']);
+    expect(loader).toHaveBeenCalledTimes(1);
+    expect(loader.mock.calls[0]![0]).toEqual(['cold1', 'cold2']);
+    expect(a!.peek('cold2')).toBe('loaded:cold2');
+    expect(await cluster.store.get('default:cold1')).toBeDefined();
+    expect(await b!.get('cold2')).toBe('loaded:cold2');
+  });
+
+  it('takes an array in the order of the keys; a key without a value reads as undefined and is not cached', async () => {
+    cluster = await createPods(1);
+    const [a] = cluster.pods;
+    const values = await a!.getOrSetMany(['a', 'b', 'c'], async (keys) =>
+      keys.map((key) => (key === 'b' ? undefined : key)),
+    );
+    expect(values).toEqual(['a', undefined, 'c']);
+    expect(a!.peek('b')).toBeUndefined();
+    expect(await cluster.store.get('default:b')).toBeUndefined();
+  });
+
+  it('loads each key once across concurrent callers, getOrSet included', async () => {
+    cluster = await createPods(1);
+    const [a] = cluster.pods;
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const loaded: string[] = [];
+    const loader = async (keys: string[]) => {
+      loaded.push(...keys);
+      await gate;
+      return new Map(keys.map((key) => [key, `v:${key}`]));
+    };
+    const single = vi.fn(async (key: string) => `single:${key}`);
+    const first = a!.getOrSetMany(['k1', 'k2'], loader);
+    await until(() => loaded.length === 2, 'the first loader started');
+    const second = a!.getOrSetMany(['k2', 'k3'], loader);
+    const joined = a!.getOrSet('k1', single);
+    await until(() => loaded.length === 3, 'the second loader started');
+    release();
+    expect(await first).toEqual(['v:k1', 'v:k2']);
+    expect(await second).toEqual(['v:k2', 'v:k3']);
+    expect(await joined).toBe('v:k1');
+    expect(loaded.sort()).toEqual(['k1', 'k2', 'k3']);
+    expect(single).not.toHaveBeenCalled();
+  });
+
+  it('a getOrSet that joined a batch without a value for its key runs its own loader', async () => {
+    cluster = await createPods(1);
+    const [a] = cluster.pods;
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const batch = a!.getOrSetMany(['gone'], async () => {
+      await gate;
+      return new Map<string, unknown>();
+    });
+    await until(
+      () => (a as unknown as { reader: { loads: { size: number } } }).reader.loads.size === 1,
+      'loading',
+    );
+    const joined = a!.getOrSet('gone', async () => 'own');
+    release();
+    expect(await batch).toEqual([undefined]);
+    expect(await joined).toBe('own');
+  });
+
+  it('a loader that throws caches nothing and lets the next call load again; a broken answer is an InvalidConfigError', async () => {
+    cluster = await createPods(1);
+    const [a] = cluster.pods;
+    await expect(
+      a!.getOrSetMany(['k'], async () => {
+        throw new Error('db down');
+      }),
+    ).rejects.toThrow('db down');
+    expect(await a!.getOrSetMany(['k'], async () => ['v'])).toEqual(['v']);
+    await expect(a!.getOrSetMany(['x', 'y'], async () => ['only one'])).rejects.toSatisfy(
+      InvalidConfigError.isInstance,
+    );
+    await expect(a!.getOrSetMany(['z'], 'nope' as never)).rejects.toSatisfy(InvalidConfigError.isInstance);
+  });
+
+  it('a store that fails the write still returns the loaded values (the failure is reported)', async () => {
+    const inner = new MemoryStore();
+    const onError = vi.fn();
+    const store = storeOver(inner, { set: () => Promise.reject(new Error('READONLY')) });
+    cluster = await createPods(1, { store, onError });
+    const [a] = cluster.pods;
+    expect(await a!.getOrSetMany(['k1', 'k2'], async (keys) => keys)).toEqual(['k1', 'k2']);
+    expect(onError.mock.calls.filter(([, info]) => info.operation === 'getOrSetMany')).toHaveLength(2);
+  });
+});
