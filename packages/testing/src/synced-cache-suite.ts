@@ -150,6 +150,30 @@ export const syncedCacheChecks: SyncedCacheCheck[] = [
     },
   },
   {
+    name: 'setMany, getOrSetMany and deleteMany: 50 keys reach every pod, one loader call, removed everywhere',
+    async run({ pods, timeoutMs }) {
+      const keys = Array.from({ length: 50 }, (_, i) => `batch:${i}`);
+      await pods[0]!.setMany(keys.slice(0, 25).map((key) => [key, `set ${key}`] as const));
+      for (const key of [keys[0]!, keys[24]!])
+        await everyPeek(pods, key, `set ${key}`, `${key} reaches every pod`, timeoutMs);
+      const asked: string[][] = [];
+      const values = await pods[1]!.getOrSetMany(keys, async (missing) => {
+        asked.push(missing);
+        return missing.map((key) => `loaded ${key}`);
+      });
+      expect(asked, 'one loader call, for the 25 keys no tier held').toEqual([keys.slice(25)]);
+      expect(values).toEqual(keys.map((key, i) => (i < 25 ? `set ${key}` : `loaded ${key}`)));
+      for (const [i, pod] of pods.entries()) {
+        if (i === 1) continue;
+        expect(await pod.get(keys[49]!), `pod ${i} reads the loaded value`).toBe(`loaded ${keys[49]}`);
+      }
+      await pods[2 % pods.length]!.deleteMany(keys);
+      for (const key of [keys[0]!, keys[49]!])
+        await everyPeek(pods, key, undefined, `${key} is deleted everywhere`, timeoutMs);
+      for (const pod of pods) expect(await pod.getMany(keys)).toEqual(keys.map(() => undefined));
+    },
+  },
+  {
     name: 'clear removes the namespace everywhere; other namespaces survive; later sets propagate',
     async run({ pods, addPod, timeoutMs }) {
       const neighbour = await addPod({ namespace: `other-${randomId(6)}`, podId: 'pod-neighbour' });
