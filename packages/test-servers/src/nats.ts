@@ -32,6 +32,10 @@ export interface NatsServer {
   kill(): Promise<void>;
   /** Stops the server when it runs and starts it again on the same port (JetStream data kept). */
   restart(): Promise<void>;
+  /** SIGSTOP: the server freezes as a hung host does (connections stay open, nothing is answered). */
+  pause(): void;
+  /** SIGCONT after {@link NatsServer.pause}. */
+  resume(): void;
 }
 
 /** True once the server greets a TCP client with its `INFO` line. */

@@ -1,0 +1,12 @@
+/**
+ * `@synced-cache/nats`: a NATS synchronizer for synced-cache (core NATS pub/sub, one subject per
+ * namespace), with optional JetStream-backed replay of the events a pod missed while disconnected.
+ *
+ * @packageDocumentation
+ */
+
+/** This package's version. */
+export const VERSION = '0.1.0';
+
+export type { NatsReplayOptions, NatsSynchronizerOptions } from './options.js';
+export { createNatsSynchronizer, NatsSynchronizer } from './synchronizer.js';
