@@ -8,5 +8,7 @@
 /** This package's version. */
 export const VERSION = '0.1.0';
 
+export { createNatsSynchronizer } from './factory.js';
 export type { NatsReplayOptions, NatsSynchronizerOptions } from './options.js';
-export { createNatsSynchronizer, NatsSynchronizer } from './synchronizer.js';
+export { NatsReplaySynchronizer } from './replay.js';
+export { NatsSynchronizer } from './synchronizer.js';

@@ -11,11 +11,14 @@ import {
   SynchronizerError,
   type SynchronizerStatus,
 } from '@synced-cache/core';
-import { type LinkEvent, NatsLink, within } from './connection.js';
-import { type NatsSettings, type NatsSynchronizerOptions, resolveSettings, subjectToken } from './options.js';
+import { type LinkEvent, type NatsLink, within } from './connection.js';
+import { type NatsSettings, subjectToken } from './options.js';
 
-/** One subscription of core's, with its handlers. */
-interface Listener {
+/** @internal Ends one subscription's delivery. */
+export type Detach = () => void;
+
+/** @internal One subscription of core's, with its handlers. */
+export interface Listener {
   readonly onMessage: MessageHandler;
   readonly onStatus: StatusHandler;
   active: boolean;
@@ -54,8 +57,8 @@ export class NatsSynchronizer implements Synchronizer {
   /** @internal */
   protected readonly settings: NatsSettings;
   readonly #subjects = new Map<string, string>();
-  /** @internal Every live subscription (with its NATS subscription). */
-  protected readonly listeners = new Map<Listener, NatsSubscription | undefined>();
+  /** @internal Every live subscription, with the function that ends it. */
+  protected readonly listeners = new Map<Listener, Detach>();
   #closed = false;
 
   /** @internal Use {@link createNatsSynchronizer}. */
@@ -131,26 +134,19 @@ export class NatsSynchronizer implements Synchronizer {
       throw toSynchronizerError(error, 'subscribe');
     }
     if (this.#closed) throw new CacheClosedError({ action: 'subscribe' });
-    let subscription: NatsSubscription | undefined;
+    let detach: Detach;
     try {
-      subscription = this.open(connection, channel, listener);
-      await within(
-        connection.flush(),
-        this.settings.healthCheckTimeoutMs,
-        'subscription not confirmed',
-        'subscribe',
-      );
+      detach = await this.attach(connection, channel, listener);
     } catch (error) {
       listener.active = false;
-      if (subscription !== undefined) unsubscribeQuietly(subscription);
       throw toSynchronizerError(error, 'subscribe');
     }
     if (this.#closed) {
       listener.active = false;
-      unsubscribeQuietly(subscription);
+      detach();
       throw new CacheClosedError({ action: 'subscribe' });
     }
-    this.listeners.set(listener, subscription);
+    this.listeners.set(listener, detach);
     callStatus(listener, 'up');
     return {
       unsubscribe: async (): Promise<void> => {
@@ -158,14 +154,17 @@ export class NatsSynchronizer implements Synchronizer {
         listener.active = false;
         const current = this.listeners.get(listener);
         this.listeners.delete(listener);
-        if (current !== undefined) unsubscribeQuietly(current);
+        current?.();
       },
     };
   }
 
-  /** @internal Opens the NATS subscription that feeds `listener`. */
-  protected open(connection: NatsConnection, channel: string, listener: Listener): NatsSubscription {
-    return connection.subscribe(this.subject(channel), {
+  /**
+   * @internal Starts delivery of `channel` to `listener` and resolves once the server confirmed it
+   * (a PING round trip after the SUB); returns the function that stops it.
+   */
+  protected async attach(connection: NatsConnection, channel: string, listener: Listener): Promise<Detach> {
+    const subscription = connection.subscribe(this.subject(channel), {
       callback: (error, message) => {
         if (!listener.active) return;
         if (error !== null) {
@@ -173,13 +172,22 @@ export class NatsSynchronizer implements Synchronizer {
           callStatus(listener, 'down', toSynchronizerError(error, 'subscribe'));
           return;
         }
-        try {
-          listener.onMessage(message.data);
-        } catch {
-          // core's handler never throws; a foreign one must not break the connection's dispatch
-        }
+        deliver(listener, message.data);
       },
     });
+    const detach = () => unsubscribeQuietly(subscription);
+    try {
+      await within(
+        connection.flush(),
+        this.settings.healthCheckTimeoutMs,
+        'subscription not confirmed',
+        'subscribe',
+      );
+    } catch (error) {
+      detach();
+      throw error;
+    }
+    return detach;
   }
 
   /**
@@ -189,12 +197,21 @@ export class NatsSynchronizer implements Synchronizer {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const [listener, subscription] of this.listeners) {
+    for (const [listener, detach] of this.listeners) {
       listener.active = false;
-      if (subscription !== undefined) unsubscribeQuietly(subscription);
+      detach();
     }
     this.listeners.clear();
     await this.link.close();
+  }
+}
+
+/** @internal Hands one message to core; a throwing handler must not break the client's dispatch. */
+export function deliver(listener: Listener, message: Uint8Array): void {
+  try {
+    listener.onMessage(message);
+  } catch {
+    // core's handler never throws
   }
 }
 
@@ -204,31 +221,4 @@ function unsubscribeQuietly(subscription: NatsSubscription): void {
   } catch {
     // the connection is closing or closed: the subscription is gone with it
   }
-}
-
-/**
- * Creates a NATS {@link Synchronizer}.
- *
- * Pass `connection` (a connected nats.js 3 `NatsConnection` you made: never closed by us) or
- * `servers` plus authentication and TLS options (a connection we make, reconnect forever and drain
- * on close).
- *
- * @example
- * ```ts
- * import { createCache, MemoryStore } from '@synced-cache/core';
- * import { createNatsSynchronizer } from '@synced-cache/nats';
- *
- * const cache = await createCache({
- *   store: new MemoryStore(),
- *   synchronizer: createNatsSynchronizer({ servers: 'nats://127.0.0.1:4222' }),
- * });
- * ```
- * @throws InvalidConfigError when an option is unknown or invalid (nothing is connected then).
- */
-export function createNatsSynchronizer(options: NatsSynchronizerOptions): Synchronizer {
-  const settings = resolveSettings(options);
-  if (settings.replay !== undefined) {
-    throw new SynchronizerError('replay mode is not available in this build', { action: 'create' });
-  }
-  return new NatsSynchronizer(new NatsLink(options, settings), settings);
 }
