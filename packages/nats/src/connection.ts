@@ -76,6 +76,9 @@ export class NatsLink {
     this.#settings = settings;
     this.owned = options.connection === undefined;
     if (!this.owned) this.#adopt(options.connection as NatsConnection);
+    // Ours: start dialling now, so the cache's first subscribe (bounded by its timeout) does not
+    // also pay for loading the client and connecting. A failure is reported by the call that waits.
+    else this.ready().catch(() => undefined);
   }
 
   /** True while the connection is known to be lost. */
