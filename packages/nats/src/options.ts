@@ -87,23 +87,7 @@ export interface NatsSettings {
   readonly replay: Required<NatsReplayOptions> | undefined;
 }
 
-const KNOWN = new Set<string>([
-  'connection',
-  'servers',
-  'token',
-  'user',
-  'pass',
-  'nkeySeed',
-  'credsFile',
-  'tls',
-  'name',
-  'connectOptions',
-  'subjectPrefix',
-  'healthCheckIntervalMs',
-  'healthCheckTimeoutMs',
-  'replay',
-]);
-const REPLAY_KNOWN = new Set<string>(['stream', 'maxAgeMs', 'maxMessages', 'graceMs']);
+/** Options that configure a connection we create; rejected next to `connection`. */
 const OWNED_ONLY = [
   'servers',
   'token',
@@ -115,6 +99,15 @@ const OWNED_ONLY = [
   'name',
   'connectOptions',
 ] as const;
+const KNOWN = new Set<string>([
+  ...OWNED_ONLY,
+  'connection',
+  'subjectPrefix',
+  'healthCheckIntervalMs',
+  'healthCheckTimeoutMs',
+  'replay',
+]);
+const REPLAY_KNOWN = new Set<string>(['stream', 'maxAgeMs', 'maxMessages', 'graceMs']);
 
 /** Subject tokens: no whitespace, no wildcards, no empty token. */
 const SUBJECT_PREFIX = /^[^\s.*>]+(\.[^\s.*>]+)*$/;

@@ -76,6 +76,14 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
   constructor(link: NatsLink, settings: NatsSettings, replay: Required<NatsReplayOptions>) {
     super(link, settings);
     this.#replay = replay;
+    // Load the JetStream client and check the stream now, so the cache's first subscribe (bounded
+    // by its timeout) finds them ready. A failure is reported by the call that waits for it.
+    if (link.owned) {
+      link
+        .ready()
+        .then((connection) => this.#ensureStream(connection))
+        .catch(() => undefined);
+    }
   }
 
   #jetstream(connection: NatsConnection): Promise<JetStreamHandles> {

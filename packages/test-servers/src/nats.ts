@@ -87,23 +87,8 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
     ...configArgs(dir, 'nats.conf', options.config),
     ...(options.args ?? []),
   ];
-  const launch = async (): Promise<ServerProcess> => {
-    const server = spawnServer(binary, args, dir);
-    try {
-      await waitUntil(`nats-server on port ${port}`, () => greets(port), 10_000, server);
-    } catch (error) {
-      await killProcess(server);
-      throw error;
-    }
-    return server;
-  };
-  let current: ServerProcess;
-  try {
-    current = await launch();
-  } catch (error) {
-    removeTempDir(dir);
-    throw error;
-  }
+  const launch = launcher(binary, args, dir, port, `nats-server on port ${port}`);
+  const current = await firstLaunch(launch, dir);
   return withLifecycle(
     { host: '127.0.0.1' as const, port, url: `nats://127.0.0.1:${port}` },
     'nats-server',
@@ -111,6 +96,36 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
     dir,
     launch,
   );
+}
+
+/** A function that starts `binary` and resolves once it greets clients on `port` (killed if it does not). */
+function launcher(
+  binary: string,
+  args: string[],
+  dir: string,
+  port: number,
+  what: string,
+): () => Promise<ServerProcess> {
+  return async () => {
+    const server = spawnServer(binary, args, dir);
+    try {
+      await waitUntil(what, () => greets(port), 10_000, server);
+    } catch (error) {
+      await killProcess(server);
+      throw error;
+    }
+    return server;
+  };
+}
+
+/** The first `launch`; its temp dir is removed when it fails. */
+async function firstLaunch(launch: () => Promise<ServerProcess>, dir: string): Promise<ServerProcess> {
+  try {
+    return await launch();
+  } catch (error) {
+    removeTempDir(dir);
+    throw error;
+  }
 }
 
 /** `-c <file>` for extra configuration text written into `dir`, or nothing. */
@@ -207,28 +222,14 @@ export async function startNatsCluster(options: StartNatsClusterOptions = {}): P
         routes,
         ...configArgs(dir, 'nats.conf', options.config),
       ];
-      const launch = async (): Promise<ServerProcess> => {
-        const server = spawnServer(binary, args, dir);
-        try {
-          await waitUntil(
-            `nats-server node${index} on port ${port.client}`,
-            () => greets(port.client),
-            10_000,
-            server,
-          );
-        } catch (error) {
-          await killProcess(server);
-          throw error;
-        }
-        return server;
-      };
-      let first: ServerProcess;
-      try {
-        first = await launch();
-      } catch (error) {
-        removeTempDir(dir);
-        throw error;
-      }
+      const launch = launcher(
+        binary,
+        args,
+        dir,
+        port.client,
+        `nats-server node${index} on port ${port.client}`,
+      );
+      const first = await firstLaunch(launch, dir);
       nodes.push(
         withLifecycle(
           { host: '127.0.0.1' as const, port: port.client, url: `nats://127.0.0.1:${port.client}` },
