@@ -18,8 +18,8 @@ const cleanup = cleanupList();
 afterEach(() => cleanup.run());
 
 /** A private server for one test, resumed and stopped afterwards. */
-async function server(): Promise<NatsServer> {
-  const nats = await startNats();
+async function server(jetstream = false): Promise<NatsServer> {
+  const nats = await startNats({ jetstream });
   cleanup.push(async () => {
     nats.resume();
     await nats.stop();
@@ -214,10 +214,15 @@ describe('faults on a real server', () => {
     expect(received.statuses).toEqual(['up', 'down', 'resubscribed']);
   });
 
-  for (const state of ['frozen (SIGSTOP)', 'killed'] as const) {
-    it(`close() with the server ${state} settles and the pod process exits by itself`, async () => {
-      const nats = await server();
-      const child = fork(fileURLToPath(new URL('./child/close-pod.ts', import.meta.url)), [nats.url], {
+  for (const [state, mode] of [
+    ['frozen (SIGSTOP)', 'core'],
+    ['killed', 'core'],
+    ['frozen (SIGSTOP)', 'replay'],
+    ['killed', 'replay'],
+  ] as const) {
+    it(`close() with the server ${state} settles and the pod process exits by itself (${mode} mode)`, async () => {
+      const nats = await server(mode === 'replay');
+      const child = fork(fileURLToPath(new URL('./child/close-pod.ts', import.meta.url)), [nats.url, mode], {
         execArgv: ['--import', 'tsx'],
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });

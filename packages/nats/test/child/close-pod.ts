@@ -1,17 +1,20 @@
-// A pod process for the close test: connects a cache to NATS (argv[2]), tells the parent it is
+// A pod process for the close test: connects a cache to NATS (argv[2]; argv[3] 'replay' for
+// replay mode), tells the parent it is
 // ready, closes when told, reports how close went, and must then exit on its own.
 import { createCache, MemoryStore } from '@synced-cache/core';
 import { createNatsSynchronizer } from '../../src/index.js';
 
 const url = process.argv[2] as string;
+const replay = process.argv[3] === 'replay';
 const cache = await createCache<string>({
   store: new MemoryStore(),
   synchronizer: createNatsSynchronizer({
     servers: url,
     healthCheckIntervalMs: 200,
     healthCheckTimeoutMs: 300,
+    ...(replay ? { replay: { graceMs: 200 } } : {}),
   }),
-  timeoutMs: 500,
+  timeoutMs: 2000,
   heartbeatMs: 0,
 });
 await cache.set('k', 'v');
