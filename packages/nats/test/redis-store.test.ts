@@ -11,26 +11,34 @@ import { createNatsSynchronizer } from '../src/index.js';
 let redis: RedisServer;
 let nats: NatsServer;
 beforeAll(async () => {
-  [redis, nats] = await Promise.all([startRedis(), startNats()]);
+  [redis, nats] = await Promise.all([startRedis(), startNats({ jetstream: true })]);
 });
 afterAll(async () => {
   await Promise.allSettled([redis?.stop(), nats?.stop()]);
 });
 
-describeSyncedCache('ioredis store + nats bus', () => ({
-  store: createIoredisStore(redis.url),
-  synchronizer: createNatsSynchronizer({ servers: nats.url }),
-}));
+for (const mode of ['core', 'replay'] as const) {
+  const bus = () =>
+    createNatsSynchronizer({ servers: nats.url, ...(mode === 'replay' ? { replay: true } : {}) });
 
-// Redis stalls (SIGSTOP) while writes are in flight, longer than the pods' timeout, and then runs
-// them: the writer drops its copy at once, and afterwards every pod agrees with the store.
-describeLateWrites('ioredis store + nats bus (the README composition)', () => ({
-  createPod: (options) =>
-    createCache<string>({
-      ...options,
-      store: createIoredisStore(redis.url, { commandTimeoutMs: options.timeoutMs }),
-      synchronizer: createNatsSynchronizer({ servers: nats.url }),
-    }),
-  stall: () => redis.pause(),
-  wake: () => redis.resume(),
-}));
+  describeSyncedCache(`ioredis store + nats bus (${mode} mode)`, () => {
+    const store = createIoredisStore(redis.url);
+    const synchronizer = bus();
+    // Nothing fused: core publishes every event itself.
+    if (store.publishesTo?.(synchronizer) !== false) throw new Error('expected publishesTo to be false');
+    return { store, synchronizer };
+  });
+
+  // Redis stalls (SIGSTOP) while writes are in flight, longer than the pods' timeout, and then runs
+  // them: the writer drops its copy at once, and afterwards every pod agrees with the store.
+  describeLateWrites(`ioredis store + nats bus, ${mode} mode (the README composition)`, () => ({
+    createPod: (options) =>
+      createCache<string>({
+        ...options,
+        store: createIoredisStore(redis.url, { commandTimeoutMs: options.timeoutMs }),
+        synchronizer: bus(),
+      }),
+    stall: () => redis.pause(),
+    wake: () => redis.resume(),
+  }));
+}
