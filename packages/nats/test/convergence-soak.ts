@@ -38,6 +38,10 @@ for (let seed = first; seed < first + runs; seed++) {
     console.log(
       `seed ${seed} ${report.mode.padEnd(6)} ${failures.length === 0 ? 'converged' : 'FAILED'}; resyncs per pod ${report.resyncs.join('/')}; faults ${faults}; ${Math.round(report.durationMs / 1000)} s`,
     );
+    for (const episode of report.episodes) {
+      if (episode.reasons.length > 0)
+        console.log(`  ${episode.kind} on ${episode.targets.join(',')}: ${episode.reasons.join(', ')}`);
+    }
     for (const failure of failures) console.log(`  ${failure}`);
     if (failures.length > 0) failed++;
   }

@@ -60,6 +60,8 @@ export interface NatsEpisode {
   failedOps: number;
   /** Resyncs per pod during the episode and its settling. */
   resyncs: number[];
+  /** Their reasons (`pod:reason`), in order. */
+  reasons: string[];
 }
 
 export interface NatsRunReport {
@@ -161,6 +163,7 @@ export async function runNatsConvergence(options: NatsConvergenceOptions): Promi
         ops: 0,
         failedOps: 0,
         resyncs: [],
+        reasons: [],
       };
       let writing = true;
       const writer = (async () => {
@@ -214,9 +217,15 @@ export async function runNatsConvergence(options: NatsConvergenceOptions): Promi
       // lost trailing events.
       await pause(HEARTBEAT_MS + 4 * TIMEOUT_MS + GRACE_MS);
       record.resyncs = pods.map((pod, index) => resyncCount(pod) - before[index]!);
+      record.reasons = pods.flatMap((pod, index) =>
+        pod.notices
+          .filter((notice) => notice.kind === 'resync')
+          .slice(before[index])
+          .map((notice) => `${pod.label}:${notice.value}`),
+      );
       report.episodes.push(record);
       log(
-        `  episode ${episode}: ${kind} on ${record.targets.join(',')} for ${durationMs} ms, ${record.ops} ops (${record.failedOps} failed), resyncs ${record.resyncs.join('/')}`,
+        `  episode ${episode}: ${kind} on ${record.targets.join(',')} for ${durationMs} ms, ${record.ops} ops (${record.failedOps} failed), resyncs ${record.resyncs.join('/')}${record.reasons.length > 0 ? ` (${record.reasons.join(', ')})` : ''}`,
       );
     }
 
