@@ -27,7 +27,7 @@ import {
 } from '@synced-cache/core';
 import { createIoredisStore } from '@synced-cache/ioredis';
 import { createNatsSynchronizer } from '@synced-cache/nats';
-import { startNats, startRedis, trackChild } from '@synced-cache/test-servers';
+import { startFaultProxy, startNats, startRedis, trackChild } from '@synced-cache/test-servers';
 import type { ReceiverSetup } from './nats-receiver.js';
 import {
   Arrivals,
@@ -166,6 +166,12 @@ export async function main(): Promise<string> {
       }
       // The same bytes again would be duplicates for the pod: number the next round on.
     }
+    // ---- after an outage -------------------------------------------------------------------------
+    const recovery = {
+      core: await outageRecovery(nats.port, false),
+      replay: await outageRecovery(nats.port, true),
+    };
+
     const coreRates: number[] = [];
     for (let round = 0; round < ABSORB_ROUNDS + 1; round++) {
       const rate = await coreApplyRate(events(ABSORB_MESSAGES));
@@ -181,6 +187,7 @@ export async function main(): Promise<string> {
       rawRates,
       podRates,
       coreRates,
+      recovery,
       natsVersion: String(raw.info?.version),
     });
   } finally {
@@ -198,6 +205,86 @@ export async function main(): Promise<string> {
     for (const each of writers) await each.close();
     await raw.close();
     await Promise.allSettled([nats.stop(), redis.stop()]);
+  }
+}
+
+interface Recovery {
+  /** Store reads the reader needed to serve every key again after the outage. */
+  storeReads: number;
+  /** Resyncs (flushes) of the reader. */
+  resyncs: number;
+  /** From the heal until the reader hears the bus again (core: `resubscribed`; replay: the missed events applied). */
+  convergedMs: number;
+}
+
+const OUTAGE_KEYS = 1000;
+const OUTAGE_WRITES = 100;
+const OUTAGE_MS = 500;
+
+/**
+ * A reader pod (behind a fault proxy) holds 1,000 keys locally; its NATS link is refused for 500 ms
+ * while a writer rewrites 100 of them; then the link heals. Counted: the store reads the reader
+ * needs to serve all 1,000 keys again, its resyncs, and how long until it serves the 100 new values.
+ */
+async function outageRecovery(natsPort: number, replay: boolean): Promise<Recovery> {
+  const proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: natsPort } });
+  const store = new MemoryStore();
+  const prefix = `bench-outage-${replay ? 'replay' : 'core'}`;
+  const bus = (port: number) =>
+    createNatsSynchronizer({
+      servers: `nats://127.0.0.1:${port}`,
+      subjectPrefix: prefix,
+      ...(replay ? { replay: { stream: prefix, graceMs: 5000 } } : {}),
+    });
+  const options = { namespace: prefix, store, heartbeatMs: 0 };
+  const writer = await createCache<number>({ ...options, podId: 'writer', synchronizer: bus(natsPort) });
+  const reader = await createCache<number>({ ...options, podId: 'reader', synchronizer: bus(proxy.port) });
+  let resyncs = 0;
+  reader.on('resync', () => resyncs++);
+  try {
+    const keys = Array.from({ length: OUTAGE_KEYS }, (_, i) => `k${i}`);
+    for (const key of keys) await writer.set(key, 0);
+    await until(() => keys.every((key) => reader.peek(key) === 0), 'the reader holds every key');
+    let resubscribed = false;
+    reader.on('status', (status) => {
+      if (status === 'resubscribed') resubscribed = true;
+    });
+    proxy.refuse();
+    const refusedAt = Date.now();
+    const rewritten = keys.slice(0, OUTAGE_WRITES);
+    for (const key of rewritten) await writer.set(key, 1);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, OUTAGE_MS - (Date.now() - refusedAt))));
+    proxy.heal();
+    const healedAt = performance.now();
+    // Hearing the bus again: core mode once it resubscribed (and flushed), replay mode once the
+    // replayed events put the new values in its local tier.
+    await until(
+      () => (replay ? rewritten.every((key) => reader.peek(key) === 1) : resubscribed),
+      'the reader hears the bus again',
+    );
+    const convergedMs = performance.now() - healedAt;
+    const before = reader.stats();
+    for (const key of keys) {
+      if ((await reader.get(key)) !== (rewritten.includes(key) ? 1 : 0)) {
+        throw new Error(`the reader serves a stale ${key}`);
+      }
+    }
+    const after = reader.stats();
+    const storeReads = after.remoteHits + after.remoteMisses - before.remoteHits - before.remoteMisses;
+    return { storeReads, resyncs, convergedMs };
+  } finally {
+    await reader.close();
+    await writer.close();
+    await proxy.close();
+  }
+}
+
+/** Polls `check` every 5 ms until it is true, failing after 20 s. */
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within 20 s`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
 
@@ -235,6 +322,7 @@ function report(results: {
   rawRates: number[];
   podRates: number[];
   coreRates: number[];
+  recovery: { core: Recovery; replay: Recovery };
   natsVersion: string;
 }): string {
   const { propagation, rawAbsorb, podAbsorb } = results;
@@ -284,6 +372,23 @@ ${row('synced-cache set → pod (replay mode, JetStream)', propagation.replay)}
 The Redis-store path includes the write's round trip to Redis before the event leaves (core publishes
 after the write returned). Replay mode delivers through the stream (stored, then pushed by an
 ordered consumer): that extra step is the price of replaying after a reconnect instead of flushing.
+
+## After an outage: flush (core mode) vs replay
+
+A reader pod holds ${OUTAGE_KEYS.toLocaleString('en-US')} keys in its local tier; its NATS link is refused for ${OUTAGE_MS} ms (a fault proxy) while a
+writer rewrites ${OUTAGE_WRITES} of them; then the link heals (both pods in this process, one embedded store).
+
+| mode | reader resyncs | heal → hearing the bus again | then: store reads to serve all ${OUTAGE_KEYS.toLocaleString('en-US')} keys |
+|---|---:|---:|---:|
+| core mode (flush on \`resubscribed\`) | ${results.recovery.core.resyncs} | ${ms(results.recovery.core.convergedMs)} | ${results.recovery.core.storeReads} |
+| replay mode (JetStream) | ${results.recovery.replay.resyncs} | ${ms(results.recovery.replay.convergedMs)} | ${results.recovery.replay.storeReads} |
+
+In core mode the reader stops serving its local tier while \`down\` (reads go to the store) and
+flushes on \`resubscribed\`: afterwards every key is read from the store again. In replay mode it kept
+serving its local tier during the outage (up to \`graceMs\`: that staleness is the price) and received
+the missed events from the stream, so its tier is warm and current. Both times include nats.js'
+reconnect (every 250 ms) and, in replay mode, the stream check and the catch-up. Every value served
+afterwards was checked against what the writer wrote.
 
 ## Absorb (messages per second one receiving process takes in)
 
