@@ -1,7 +1,7 @@
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { type SynchronizerCapabilities, SynchronizerError } from '@synced-cache/core';
-import { type LinkEvent, loadPeer, type NatsLink, within } from './connection.js';
+import { type LinkEvent, loadPeer, type NatsLink } from './connection.js';
 import type { NatsReplayOptions, NatsSettings } from './options.js';
 import {
   callStatus,
@@ -13,6 +13,9 @@ import {
 } from './synchronizer.js';
 
 type JetStreamModule = typeof import('@nats-io/jetstream');
+
+/** Bound of one JetStream API request (stream info, consumer creation), at least. */
+const JETSTREAM_API_TIMEOUT_MS = 5000;
 
 /** Events a replay-mode synchronizer holds during an outage, at most. */
 export const MAX_QUEUED = 10_000;
@@ -90,14 +93,11 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
     if (this.#handles?.connection !== connection) {
       const handles = (async () => {
         const module = await loadPeer('@nats-io/jetstream', () => import('@nats-io/jetstream'));
-        const jsm = await module.jetstreamManager(connection, {
-          timeout: this.settings.healthCheckTimeoutMs,
-        });
-        return {
-          module,
-          js: module.jetstream(connection, { timeout: this.settings.healthCheckTimeoutMs }),
-          jsm,
-        };
+        // Each JetStream API request is bounded on its own; the calls that wait for them are
+        // bounded by core's timeout (a subscribe) or by `graceMs` (a catch-up).
+        const timeout = Math.max(JETSTREAM_API_TIMEOUT_MS, this.settings.healthCheckTimeoutMs);
+        const jsm = await module.jetstreamManager(connection, { timeout });
+        return { module, js: module.jetstream(connection, { timeout }), jsm };
       })();
       handles.catch(() => {
         if (this.#handles?.handles === handles) this.#handles = undefined;
@@ -203,12 +203,7 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
     channel: string,
     listener: Listener,
   ): Promise<Detach> {
-    await within(
-      this.#ensureStream(connection),
-      this.settings.healthCheckTimeoutMs,
-      'stream not ready',
-      'subscribe',
-    );
+    await this.#ensureStream(connection);
     const { jsm } = await this.#jetstream(connection);
     const info = await jsm.streams.info(this.#replay.stream);
     const feed: Feed = {
