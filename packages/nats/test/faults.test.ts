@@ -232,7 +232,7 @@ describe('faults on a real server', () => {
       child.on('message', (message) => messages.push(message as { type: string }));
       await waitForSync(() => messages.some((message) => message.type === 'ready'), {
         message: 'pod ready',
-        timeoutMs: 15_000,
+        timeoutMs: 30_000,
       });
       if (state === 'killed') await nats.kill();
       else nats.pause();

@@ -14,7 +14,7 @@ const cache = await createCache<string>({
     healthCheckTimeoutMs: 300,
     ...(replay ? { replay: { graceMs: 200 } } : {}),
   }),
-  timeoutMs: 2000,
+  timeoutMs: 5000,
   heartbeatMs: 0,
 });
 await cache.set('k', 'v');
