@@ -3,7 +3,7 @@
  *
  *   pnpm --filter @synced-cache/bench bench [name …]
  *
- * Names: local-hit (default), hit-ratio, marshal, redis-ioredis, redis-node-redis, all.
+ * Names: local-hit (default), hit-ratio, marshal, redis-ioredis, redis-node-redis, nats, all.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -16,6 +16,7 @@ const suites: Record<string, { module: string; report?: string }> = {
   marshal: { module: './marshal.js' },
   'redis-ioredis': { module: './redis-ioredis.js' },
   'redis-node-redis': { module: './redis-node-redis.js' },
+  nats: { module: './nats.js' },
 };
 
 const requested = process.argv.slice(2);

@@ -39,7 +39,15 @@ export {
   planRun,
   type RunPlan,
 } from './faults.js';
-export { type NatsServer, type StartNatsOptions, startNats } from './nats.js';
+export {
+  type NatsCluster,
+  type NatsClusterNode,
+  type NatsServer,
+  type StartNatsClusterOptions,
+  type StartNatsOptions,
+  startNats,
+  startNatsCluster,
+} from './nats.js';
 export {
   PodCallFailed,
   PodCallTimeout,

@@ -1,0 +1,371 @@
+import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { type SynchronizerCapabilities, SynchronizerError } from '@synced-cache/core';
+import { type LinkEvent, loadPeer, type NatsLink } from './connection.js';
+import type { NatsReplayOptions, NatsSettings } from './options.js';
+import {
+  callStatus,
+  type Detach,
+  deliver,
+  type Listener,
+  NatsSynchronizer,
+  toSynchronizerError,
+} from './synchronizer.js';
+
+type JetStreamModule = typeof import('@nats-io/jetstream');
+
+/** Bound of one JetStream API request (stream info, consumer creation), at least. */
+const JETSTREAM_API_TIMEOUT_MS = 5000;
+
+/** Events a replay-mode synchronizer holds during an outage, at most. */
+export const MAX_QUEUED = 10_000;
+
+/** One subscription's JetStream feed: its subject, the last stream sequence it delivered, its consumer. */
+interface Feed {
+  readonly listener: Listener;
+  readonly subject: string;
+  /** Stream sequence of the last message delivered to core. */
+  seq: number;
+  /** Bumped when the consumer is replaced, so a stopped consumer's late messages are ignored. */
+  generation: number;
+  messages: ConsumerMessages | undefined;
+}
+
+interface JetStreamHandles {
+  readonly module: JetStreamModule;
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+}
+
+/** Whether `error` says the stream does not exist (JetStream API error 10059). */
+function isStreamNotFound(error: unknown): boolean {
+  const code = (error as { code?: unknown; apiError?: () => { err_code?: number } })?.apiError?.()?.err_code;
+  return code === 10059 || (error instanceof Error && /stream not found/i.test(error.message));
+}
+
+/**
+ * The NATS synchronizer in **replay mode**: events are published on the same subjects as in core
+ * mode (core-mode pods on the same subjects interoperate) and a JetStream stream captures them
+ * (`<subjectPrefix>.>`, bounded by `maxAgeMs` and `maxMessages`, created when missing). Each
+ * subscription reads through an ordered JetStream consumer and remembers the stream sequence of the
+ * last message it delivered.
+ *
+ * When the connection is lost the pod keeps serving its local tier for up to `graceMs` (the
+ * staleness bound of this mode) without reporting anything. Once the connection is back, each
+ * subscription gets a new consumer starting right after its last sequence, so core receives what
+ * it missed, in order, and nothing is flushed. The pod falls back to what core mode does — `down`,
+ * then `resubscribed`, so core flushes — when the outage outlasts `graceMs`, when the stream no
+ * longer holds the sequence after the last one seen (`first_seq` moved past it: expired by
+ * `maxAgeMs`, pushed out by `maxMessages`, or the stream was recreated), or when the catch-up does
+ * not finish within `graceMs` of the reconnect.
+ */
+export class NatsReplaySynchronizer extends NatsSynchronizer {
+  override readonly capabilities: SynchronizerCapabilities = { ordered: true, replay: true };
+  readonly #replay: Required<NatsReplayOptions>;
+  readonly #feeds = new Map<Listener, Feed>();
+  #handles: { connection: NatsConnection; handles: Promise<JetStreamHandles> } | undefined;
+  #streamReady: Promise<void> | undefined;
+  #graceTimer: NodeJS.Timeout | undefined;
+  /** The connection is lost (as the link says). */
+  #linkDown = false;
+  /** `down` was reported to core for the current outage. */
+  #reportedDown = false;
+  /** Bumped per outage, so a catch-up that finishes late does not speak for a newer outage. */
+  #outage = 0;
+  /** Events published during the current outage, sent after the reconnect. */
+  #queue: Array<{ channel: string; message: Uint8Array }> = [];
+
+  /** @internal Use `createNatsSynchronizer({ …, replay })`. */
+  constructor(link: NatsLink, settings: NatsSettings, replay: Required<NatsReplayOptions>) {
+    super(link, settings);
+    this.#replay = replay;
+    // Load the JetStream client and check the stream now, so the cache's first subscribe (bounded
+    // by its timeout) finds them ready. A failure is reported by the call that waits for it.
+    if (link.owned) {
+      link
+        .ready()
+        .then((connection) => this.#ensureStream(connection))
+        .catch(() => undefined);
+    }
+  }
+
+  #jetstream(connection: NatsConnection): Promise<JetStreamHandles> {
+    if (this.#handles?.connection !== connection) {
+      const handles = (async () => {
+        const module = await loadPeer('@nats-io/jetstream', () => import('@nats-io/jetstream'));
+        // Each JetStream API request is bounded on its own; the calls that wait for them are
+        // bounded by core's timeout (a subscribe) or by `graceMs` (a catch-up).
+        const timeout = Math.max(JETSTREAM_API_TIMEOUT_MS, this.settings.healthCheckTimeoutMs);
+        const jsm = await module.jetstreamManager(connection, { timeout });
+        return { module, js: module.jetstream(connection, { timeout }), jsm };
+      })();
+      handles.catch(() => {
+        if (this.#handles?.handles === handles) this.#handles = undefined;
+      });
+      this.#handles = { connection, handles };
+    }
+    return this.#handles.handles;
+  }
+
+  /** Makes sure the stream exists (creating it when missing); remembered once it succeeded. */
+  #ensureStream(connection: NatsConnection): Promise<void> {
+    if (this.#streamReady === undefined) {
+      const ready = this.#createStreamIfMissing(connection);
+      this.#streamReady = ready;
+      ready.catch(() => {
+        if (this.#streamReady === ready) this.#streamReady = undefined;
+      });
+    }
+    return this.#streamReady;
+  }
+
+  async #createStreamIfMissing(connection: NatsConnection): Promise<void> {
+    const { jsm, module } = await this.#jetstream(connection);
+    const name = this.#replay.stream;
+    try {
+      await jsm.streams.info(name);
+      return;
+    } catch (error) {
+      if (!isStreamNotFound(error)) throw error;
+    }
+    try {
+      await jsm.streams.add({
+        name,
+        subjects: [`${this.settings.subjectPrefix}.>`],
+        max_age: this.#replay.maxAgeMs * 1_000_000,
+        max_msgs: this.#replay.maxMessages,
+        discard: module.DiscardPolicy.Old,
+        storage: module.StorageType.File,
+      });
+    } catch (error) {
+      // Another pod created it first.
+      await jsm.streams.info(name).catch(() => {
+        throw error;
+      });
+    }
+  }
+
+  /**
+   * Publishes like core mode (the stream captures the subject); the first publish makes sure the
+   * stream exists, so events are kept from the start.
+   *
+   * While the connection is lost, within the grace period, events wait in this synchronizer's own
+   * queue (at most {@link MAX_QUEUED} of them) and leave in order right after the reconnect, before
+   * anything newer. Failing them instead would make core publish each again under a new sequence
+   * number, and the skipped number would make every peer flush — the very flush replay mode avoids.
+   * nats.js cannot be left to buffer them: it discards its outbound buffer on every connection
+   * attempt (`prepare()` → `resetOutbound()` in nats-core 3.4).
+   */
+  override async publish(channel: string, message: Uint8Array): Promise<void> {
+    if (this.#streamReady === undefined && !this.closed) {
+      try {
+        await this.#ensureStream(await this.link.ready());
+      } catch (error) {
+        throw toSynchronizerError(error, 'publish');
+      }
+    }
+    if ((this.link.down || this.#queue.length > 0) && !this.#reportedDown && !this.closed) {
+      if (this.#queue.length >= MAX_QUEUED) {
+        throw new SynchronizerError(
+          `nats publish failed: ${MAX_QUEUED} events already wait for the reconnect`,
+          {
+            action: 'publish',
+          },
+        );
+      }
+      this.#queue.push({ channel, message });
+      return;
+    }
+    return super.publish(channel, message);
+  }
+
+  /** Sends the events queued during the outage, in order. */
+  #sendQueued(connection: NatsConnection): void {
+    const queued = this.#queue;
+    this.#queue = [];
+    for (const [index, { channel, message }] of queued.entries()) {
+      try {
+        connection.publish(this.subject(channel), message);
+      } catch {
+        // The connection failed again: keep the rest for the next reconnect.
+        this.#queue = queued.slice(index).concat(this.#queue);
+        return;
+      }
+    }
+  }
+
+  /**
+   * Reads the channel's subject through an ordered consumer that starts right after the stream's
+   * current last message, so nothing published after `subscribe` resolves is missed.
+   */
+  protected override async attach(
+    connection: NatsConnection,
+    channel: string,
+    listener: Listener,
+  ): Promise<Detach> {
+    await this.#ensureStream(connection);
+    const { jsm } = await this.#jetstream(connection);
+    const info = await jsm.streams.info(this.#replay.stream);
+    const feed: Feed = {
+      listener,
+      subject: this.subject(channel),
+      seq: info.state.last_seq,
+      generation: 0,
+      messages: undefined,
+    };
+    await this.#consume(connection, feed);
+    this.#feeds.set(listener, feed);
+    return () => {
+      this.#feeds.delete(listener);
+      feed.generation++;
+      void feed.messages?.close().catch(() => undefined);
+    };
+  }
+
+  /** (Re)starts `feed`'s consumer right after its last delivered sequence. */
+  async #consume(connection: NatsConnection, feed: Feed): Promise<void> {
+    const { js, module } = await this.#jetstream(connection);
+    const generation = ++feed.generation;
+    void feed.messages?.close().catch(() => undefined);
+    const consumer = await js.consumers.get(this.#replay.stream, {
+      filter_subjects: feed.subject, // one subject: `filter_subject`, which servers before 2.10 understand
+      deliver_policy: module.DeliverPolicy.StartSequence,
+      opt_start_seq: feed.seq + 1,
+    });
+    const messages = await consumer.consume({
+      callback: (message: JsMsg) => {
+        if (feed.generation !== generation || !feed.listener.active || message.seq <= feed.seq) return;
+        feed.seq = message.seq;
+        deliver(feed.listener, message.data);
+      },
+    });
+    if (feed.generation !== generation) {
+      void messages.close().catch(() => undefined);
+      return;
+    }
+    feed.messages = messages;
+  }
+
+  protected override onLinkEvent(event: LinkEvent, error?: unknown): void {
+    if (this.closed) return;
+    if (event === 'down') {
+      if (this.#linkDown) return;
+      this.#linkDown = true;
+      this.#outage++;
+      // nats.js would resume an ordered consumer by itself after the reconnect, from wherever the
+      // stream now starts: stop it, so the catch-up first checks that nothing was pushed out.
+      for (const feed of this.#feeds.values()) {
+        feed.generation++;
+        void feed.messages?.close().catch(() => undefined);
+        feed.messages = undefined;
+      }
+      this.#startGrace(error);
+      return;
+    }
+    this.#linkDown = false;
+    const outage = this.#outage;
+    void this.link.ready().then((connection) => {
+      if (!this.#linkDown && !this.closed) this.#sendQueued(connection);
+      return this.#catchUp(outage);
+    });
+  }
+
+  /** Starts (or restarts) the grace period; when it ends before the catch-up did, core hears `down`. */
+  #startGrace(error: unknown): void {
+    clearTimeout(this.#graceTimer);
+    if (this.#replay.graceMs === 0) {
+      this.#reportDown(error);
+      return;
+    }
+    this.#graceTimer = setTimeout(() => {
+      this.#graceTimer = undefined;
+      this.#reportDown(error);
+    }, this.#replay.graceMs);
+    this.#graceTimer.unref();
+  }
+
+  #reportDown(error: unknown): void {
+    if (this.#reportedDown || this.closed) return;
+    this.#reportedDown = true;
+    // Core stops trusting the bus now and resyncs later; peers see the gap the dropped events
+    // leave and flush too. Publishes fail fast from here on, as in core mode.
+    this.#queue = [];
+    for (const listener of this.listeners.keys()) callStatus(listener, 'down', error);
+  }
+
+  /** Core flushes: `down` (unless already said) then `resubscribed`. */
+  #flush(error: unknown): void {
+    clearTimeout(this.#graceTimer);
+    this.#graceTimer = undefined;
+    this.#reportDown(error);
+    this.#reportedDown = false;
+    for (const listener of this.listeners.keys()) callStatus(listener, 'resubscribed');
+  }
+
+  /**
+   * The connection is back: check the stream still holds what each feed missed, restart each
+   * feed's consumer after its last sequence, and wait (within `graceMs`) until every feed reached
+   * its subject's last message. Then the outage is covered (nothing reported, or `resubscribed` if
+   * `down` was already reported); otherwise core flushes.
+   */
+  async #catchUp(outage: number): Promise<void> {
+    const deadline = Date.now() + Math.max(this.#replay.graceMs, this.settings.healthCheckTimeoutMs);
+    try {
+      const connection = await this.link.ready();
+      const { jsm } = await this.#jetstream(connection);
+      let info: Awaited<ReturnType<JetStreamManager['streams']['info']>>;
+      try {
+        info = await jsm.streams.info(this.#replay.stream);
+      } catch (error) {
+        if (!isStreamNotFound(error)) throw error;
+        this.#streamReady = undefined;
+        await this.#ensureStream(connection);
+        info = await jsm.streams.info(this.#replay.stream);
+      }
+      const feeds = [...this.#feeds.values()];
+      const { first_seq: first, last_seq: last } = info.state;
+      // A sequence after the last one seen is gone (expired, pushed out, or the stream was
+      // recreated and numbers again from 1): what was lost cannot be replayed.
+      const lost = feeds.filter((feed) => (last > feed.seq && first > feed.seq + 1) || last < feed.seq);
+      if (lost.length > 0) {
+        for (const feed of lost) feed.seq = Math.max(0, first - 1);
+        await Promise.all(feeds.map((feed) => this.#consume(connection, feed)));
+        if (outage === this.#outage)
+          this.#flush(new Error('the replay stream no longer holds the missed events'));
+        return;
+      }
+      const targets = await Promise.all(
+        feeds.map(async (feed) => {
+          const stored = await jsm.streams.getMessage(this.#replay.stream, { last_by_subj: feed.subject });
+          return stored?.seq ?? 0;
+        }),
+      );
+      await Promise.all(feeds.map((feed) => this.#consume(connection, feed)));
+      while (feeds.some((feed, i) => feed.seq < (targets[i] as number) && this.#feeds.has(feed.listener))) {
+        if (Date.now() > deadline)
+          throw new Error(`the replay did not catch up within ${this.#replay.graceMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      if (outage !== this.#outage || this.#linkDown || this.closed) return;
+      clearTimeout(this.#graceTimer);
+      this.#graceTimer = undefined;
+      if (this.#reportedDown) {
+        // Core already stopped serving its local tier and will resync; the replay kept the order.
+        this.#reportedDown = false;
+        for (const listener of this.listeners.keys()) callStatus(listener, 'resubscribed');
+      }
+    } catch (error) {
+      if (outage === this.#outage && !this.#linkDown && !this.closed) this.#flush(error);
+    }
+  }
+
+  override async close(): Promise<void> {
+    clearTimeout(this.#graceTimer);
+    for (const feed of this.#feeds.values()) {
+      feed.generation++;
+      await feed.messages?.close().catch(() => undefined);
+    }
+    this.#feeds.clear();
+    await super.close();
+  }
+}
