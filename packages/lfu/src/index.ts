@@ -6,6 +6,7 @@
  */
 export {
   createLfuCache,
+  type LfuCacheFactory,
   type LfuCacheMetrics,
   type LfuKey,
   LfuLocalCache,

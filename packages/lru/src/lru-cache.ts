@@ -257,12 +257,21 @@ export function createLruCache<E = unknown>(options?: LruCacheOptions | number):
 }
 
 /**
+ * What {@link lruCacheFactory} returns (the Go library's `LRUCacheFactory`): a function making a new, empty
+ * cache per call, generic in the entry type so it fits core's `localCache` option for any value
+ * type.
+ */
+export type LruCacheFactory = <E = unknown>() => LruLocalCache<E>;
+
+/**
  * A factory of LRU local caches (seed: `NewLRUCacheFactory(maxSize)`), for core's `localCache`
- * option. Options are validated now, once, so a bad config fails at start-up.
+ * option. Options are validated now, once, so a bad config fails at start-up. The factory makes
+ * caches of any entry type, so it fits every `createCache<V>` without a type argument, and one
+ * factory can serve caches of different value types.
  *
  * @throws InvalidConfigError when an option is out of range.
  */
-export function lruCacheFactory<E = unknown>(options?: LruCacheOptions | number): () => LruLocalCache<E> {
+export function lruCacheFactory(options?: LruCacheOptions | number): LruCacheFactory {
   resolveOptions(options);
-  return () => new LruLocalCache<E>(options);
+  return <E = unknown>() => new LruLocalCache<E>(options);
 }
