@@ -310,6 +310,14 @@ export type MessageHandler = (message: Uint8Array) => void;
 // noopLogger
 export declare const noopLogger: Logger;
 
+// OptionNames
+export type OptionNames<T> = {
+    readonly [K in keyof Required<T>]: true;
+};
+
+// rejectUnknownOptions
+export declare function rejectUnknownOptions<T extends object>(options: T, known: OptionNames<T>, prefix?: string): void;
+
 // ResolvedMarshallerOptions
 export interface ResolvedMarshallerOptions {
     readonly maxDepth: number;

@@ -1,8 +1,17 @@
-import { createCache, type SyncedCache, type SyncedCacheOptions } from '@synced-cache/core';
+import {
+  createCache,
+  rejectUnknownOptions,
+  type SyncedCache,
+  type SyncedCacheOptions,
+} from '@synced-cache/core';
 import { DEFAULT_COMMAND_TIMEOUT_MS, positiveInteger } from '@synced-cache/redis-common';
 import { type IoredisConnection, openConnection } from './connection.js';
-import { createOwningStore, IoredisStore, type IoredisStoreOptions } from './store.js';
-import { IoredisSynchronizer, type IoredisSynchronizerOptions } from './synchronizer.js';
+import { createOwningStore, IoredisStore, type IoredisStoreOptions, STORE_OPTION_NAMES } from './store.js';
+import {
+  IoredisSynchronizer,
+  type IoredisSynchronizerOptions,
+  SYNCHRONIZER_OPTION_NAMES,
+} from './synchronizer.js';
 
 /** Options of {@link createIoredisCache}: the cache's options plus the adapters' under `redis`. */
 export interface IoredisCacheOptions<V = unknown>
@@ -32,6 +41,7 @@ export async function createIoredisCache<V = unknown>(
   options: IoredisCacheOptions<V> = {},
 ): Promise<SyncedCache<V>> {
   const { redis = {}, ...cacheOptions } = options;
+  rejectUnknownOptions(redis, { ...STORE_OPTION_NAMES, ...SYNCHRONIZER_OPTION_NAMES }, 'redis.');
   const commandTimeoutMs = positiveInteger(
     'redis.commandTimeoutMs',
     redis.commandTimeoutMs ?? cacheOptions.timeoutMs,

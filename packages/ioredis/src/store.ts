@@ -1,6 +1,8 @@
 import {
   CacheClosedError,
   CONTRACT_VERSION,
+  type OptionNames,
+  rejectUnknownOptions,
   type Store,
   type StoreCapabilities,
   type StoreEntry,
@@ -453,6 +455,15 @@ export class IoredisStore implements Store {
   }
 }
 
+/** @internal Every option of {@link createIoredisStore}. */
+export const STORE_OPTION_NAMES: OptionNames<IoredisStoreOptions> = {
+  commandTimeoutMs: true,
+  tombstoneTtlMs: true,
+  scanCount: true,
+  clockKey: true,
+  healthCheckIntervalMs: true,
+};
+
 /**
  * Creates a Redis store over ioredis.
  *
@@ -467,6 +478,7 @@ export function createIoredisStore(
   connection: IoredisConnection,
   options: IoredisStoreOptions = {},
 ): IoredisStore {
+  rejectUnknownOptions(options, STORE_OPTION_NAMES);
   const commandTimeoutMs = positiveInteger(
     'commandTimeoutMs',
     options.commandTimeoutMs,

@@ -1,4 +1,9 @@
-import { InvalidConfigError, type LocalCacheConfig } from '@synced-cache/core';
+import {
+  InvalidConfigError,
+  type LocalCacheConfig,
+  type OptionNames,
+  rejectUnknownOptions,
+} from '@synced-cache/core';
 
 /** Default maximum number of entries when neither `maxEntries`/`maxSize` nor `maxCost` is given. */
 export const DEFAULT_MAX_ENTRIES = 10_000;
@@ -88,6 +93,17 @@ function isPositiveFinite(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0;
 }
 
+const OPTION_NAMES: OptionNames<LfuCacheOptions> = {
+  maxEntries: true,
+  maxSize: true,
+  maxCost: true,
+  numCounters: true,
+  bufferItems: true,
+  ignoreInternalCost: true,
+  defaultTtlMs: true,
+  randomSeed: true,
+};
+
 /**
  * Validates options once, at construction.
  * @throws InvalidConfigError naming the first invalid option and its value.
@@ -97,6 +113,7 @@ export function resolveLfuOptions(input: LfuCacheOptions | undefined): ResolvedL
   if (typeof options !== 'object' || options === null) {
     throw new InvalidConfigError('options', options, 'an object');
   }
+  rejectUnknownOptions(options, OPTION_NAMES);
   const {
     maxEntries,
     maxSize,

@@ -5,6 +5,8 @@ import {
   type LocalCacheConfig,
   type LocalCacheMetrics,
   type LocalCacheSetOptions,
+  type OptionNames,
+  rejectUnknownOptions,
 } from '@synced-cache/core';
 import { LRUCache } from 'lru-cache';
 
@@ -71,11 +73,22 @@ interface ResolvedLruOptions {
   defaultTtlMs: number;
 }
 
+const OPTION_NAMES: OptionNames<LruCacheOptions> = {
+  maxEntries: true,
+  maxSize: true,
+  maxCost: true,
+  defaultTtlMs: true,
+  numCounters: true,
+  bufferItems: true,
+  ignoreInternalCost: true,
+};
+
 function resolveOptions(input: LruCacheOptions | number | undefined): ResolvedLruOptions {
   const options: LruCacheOptions = typeof input === 'number' ? { maxEntries: input } : (input ?? {});
   if (typeof options !== 'object' || options === null) {
     throw new InvalidConfigError('options', options, 'an object or a positive integer');
   }
+  rejectUnknownOptions(options, OPTION_NAMES);
   const { maxEntries, maxSize, maxCost, defaultTtlMs } = options;
   if (maxEntries !== undefined && !isPositiveInteger(maxEntries)) {
     throw new InvalidConfigError('maxEntries', maxEntries, 'a positive integer');

@@ -1,6 +1,8 @@
 import {
   CacheClosedError,
   CONTRACT_VERSION,
+  type OptionNames,
+  rejectUnknownOptions,
   type Store,
   type StoreCapabilities,
   type StoreEntry,
@@ -503,6 +505,17 @@ class RedisStore implements Store {
   }
 }
 
+/** @internal Every option of {@link createRedisStore}. */
+export const STORE_OPTION_NAMES: OptionNames<RedisStoreOptions> = {
+  commandTimeoutMs: true,
+  maxQueuedCommands: true,
+  healthCheckIntervalMs: true,
+  tombstoneTtlMs: true,
+  scanCount: true,
+  readBatchSize: true,
+  clockKey: true,
+};
+
 /**
  * Creates a Redis {@link Store} over node-redis (v5 or v6): standalone, Cluster or Sentinel.
  *
@@ -517,6 +530,7 @@ class RedisStore implements Store {
  * @throws InvalidConfigError when the options are invalid.
  */
 export function createRedisStore(connection: RedisConnection, options: RedisStoreOptions = {}): Store {
+  rejectUnknownOptions(options, STORE_OPTION_NAMES);
   return storeOn(connection, options);
 }
 

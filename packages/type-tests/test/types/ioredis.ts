@@ -1,6 +1,6 @@
 // Compiled, never run (see ../types.test.ts): createIoredisCache with every local tier and marshaller.
 import type { SyncedCache } from '@synced-cache/core';
-import { createIoredisCache } from '@synced-cache/ioredis';
+import { createIoredisCache, createIoredisStore } from '@synced-cache/ioredis';
 import { createJsonMarshaller } from '@synced-cache/json';
 import { lfuCacheFactory } from '@synced-cache/lfu';
 import { lruCacheFactory } from '@synced-cache/lru';
@@ -147,4 +147,6 @@ export async function rejected(): Promise<void> {
   await createIoredisCache<Order>('redis://127.0.0.1:6379', { store: undefined });
   // @ts-expect-error an unknown adapter option
   await createIoredisCache<Order>('redis://127.0.0.1:6379', { redis: { commandTimeout: 5 } });
+  // @ts-expect-error node-redis' { url } is not an ioredis connection: pass the URL itself
+  createIoredisStore({ url: 'redis://10.0.0.5:6379/2' });
 }

@@ -4,7 +4,7 @@ import { createJsonMarshaller } from '@synced-cache/json';
 import { lfuCacheFactory } from '@synced-cache/lfu';
 import { lruCacheFactory } from '@synced-cache/lru';
 import { createMsgpackMarshaller } from '@synced-cache/msgpack';
-import { createRedisCache } from '@synced-cache/redis';
+import { createRedisCache, createRedisStore } from '@synced-cache/redis';
 import { expectTypeOf } from 'vitest';
 
 interface Order {
@@ -144,4 +144,6 @@ export async function rejected(): Promise<void> {
   await createRedisCache<Order>('redis://127.0.0.1:6379', { store: undefined });
   // @ts-expect-error an unknown adapter option
   await createRedisCache<Order>('redis://127.0.0.1:6379', { redis: { commandTimeout: 5 } });
+  // @ts-expect-error ioredis' { host, port } is not a node-redis connection
+  createRedisStore({ host: '10.0.0.5', port: 6379 });
 }
