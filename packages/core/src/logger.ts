@@ -1,6 +1,6 @@
 import type { LogFields, Logger } from './contracts.js';
 
-/** A logger that writes to `console` (seed: `ConsoleLogger`), prefixed with `[synced-cache]`. */
+/** A logger that writes to `console` (Go: `ConsoleLogger`), prefixed with `[synced-cache]`. */
 export const consoleLogger: Logger = {
   debug: (message: string, fields?: LogFields) => console.debug(`[synced-cache] ${message}`, fields ?? ''),
   info: (message: string, fields?: LogFields) => console.info(`[synced-cache] ${message}`, fields ?? ''),
@@ -10,5 +10,5 @@ export const consoleLogger: Logger = {
 
 const nothing = (): void => {};
 
-/** A logger that drops everything (seed: `NoOpLogger`); the default. */
+/** A logger that drops everything (Go: `NoOpLogger`); the default. */
 export const noopLogger: Logger = { debug: nothing, info: nothing, warn: nothing, error: nothing };

@@ -5,7 +5,7 @@ import { SerializationError } from './errors.js';
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Core's built-in marshaller: plain JSON (the seed's `JSONMarshaller`). Values that JSON cannot
+ * Core's built-in marshaller: plain JSON (the Go library's `JSONMarshaller`). Values that JSON cannot
  * hold faithfully — BigInt, cycles, functions, symbols, a top-level `undefined` — are rejected
  * with a {@link SerializationError} instead of being silently changed. `Date`s become strings, as
  * with `JSON.stringify`; for type-faithful values pass `marshaller: createJsonMarshaller()`

@@ -811,7 +811,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
 }
 
 /**
- * Creates a W-TinyLFU local cache (seed: `NewLFUCache(config)`).
+ * Creates a W-TinyLFU local cache (Go: `NewLFUCache(config)`).
  *
  * @example
  * ```ts
@@ -832,7 +832,7 @@ export function createLfuCache<E = unknown>(options?: LfuCacheOptions): LfuLocal
 export type LfuCacheFactory = <E = unknown>() => LfuLocalCache<E>;
 
 /**
- * A factory of W-TinyLFU local caches (seed: `NewLFUCacheFactory(config)`), for core's
+ * A factory of W-TinyLFU local caches (Go: `NewLFUCacheFactory(config)`), for core's
  * `localCache` option. Options are validated now, once, so a bad config fails at start-up. The
  * factory makes caches of any entry type, so it fits every `createCache<V>` without a type
  * argument, and one factory can serve caches of different value types.

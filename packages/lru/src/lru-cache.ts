@@ -10,11 +10,11 @@ import {
 } from '@synced-cache/core';
 import { LRUCache } from 'lru-cache';
 
-/** Default maximum number of entries (the seed's `MaxSize` default). */
+/** Default maximum number of entries (the Go library's `MaxSize` default). */
 export const DEFAULT_MAX_ENTRIES = 10_000;
 
 /**
- * Options of {@link createLruCache}. Accepts the seed's `LocalCacheConfig` field names: `maxSize`
+ * Options of {@link createLruCache}. Accepts the Go library's `LocalCacheConfig` field names: `maxSize`
  * (alias of {@link LruCacheOptions.maxEntries}) and `maxCost`; the LFU-only fields
  * (`numCounters`, `bufferItems`, `ignoreInternalCost`) are accepted and ignored so one config
  * object can be passed to either cache.
@@ -27,7 +27,7 @@ export interface LruCacheOptions extends LocalCacheConfig {
    */
   maxEntries?: number;
   /**
-   * Seed alias of {@link LruCacheOptions.maxEntries} (`NewLRUCache(maxSize)`). When both are
+   * The Go library's name for {@link LruCacheOptions.maxEntries} (`NewLRUCache(maxSize)`). When both are
    * given they must be equal.
    * @default 10000
    */
@@ -144,7 +144,7 @@ export class LruLocalCache<E = unknown> implements LocalCache<E> {
   private closed = false;
 
   /**
-   * @param options - see {@link LruCacheOptions}; a number is the seed's `maxSize`.
+   * @param options - see {@link LruCacheOptions}; a number is the Go library's `maxSize`.
    * @throws InvalidConfigError when an option is out of range.
    */
   constructor(options?: LruCacheOptions | number) {
@@ -255,14 +255,14 @@ export class LruLocalCache<E = unknown> implements LocalCache<E> {
 }
 
 /**
- * Creates an LRU local cache (seed: `NewLRUCache(maxSize)`).
+ * Creates an LRU local cache (Go: `NewLRUCache(maxSize)`).
  *
  * @example
  * ```ts
  * import { createLruCache } from '@synced-cache/lru';
  * const local = createLruCache({ maxEntries: 50_000, defaultTtlMs: 60_000 });
  * ```
- * @param options - {@link LruCacheOptions}, or the seed's `maxSize` as a number.
+ * @param options - {@link LruCacheOptions}, or the Go library's `maxSize` as a number.
  * @throws InvalidConfigError when an option is out of range.
  */
 export function createLruCache<E = unknown>(options?: LruCacheOptions | number): LruLocalCache<E> {
@@ -277,7 +277,7 @@ export function createLruCache<E = unknown>(options?: LruCacheOptions | number):
 export type LruCacheFactory = <E = unknown>() => LruLocalCache<E>;
 
 /**
- * A factory of LRU local caches (seed: `NewLRUCacheFactory(maxSize)`), for core's `localCache`
+ * A factory of LRU local caches (Go: `NewLRUCacheFactory(maxSize)`), for core's `localCache`
  * option. Options are validated now, once, so a bad config fails at start-up. The factory makes
  * caches of any entry type, so it fits every `createCache<V>` without a type argument, and one
  * factory can serve caches of different value types.
