@@ -76,7 +76,9 @@ export interface IoredisStoreOptions {
    * The clock key (standalone and Sentinel): every write advances it, making versions one exact
    * clock across keys (`capabilities.namespaceVersions`) and `currentVersion()` exact. Must not
    * contain `:` (so no namespace's `clear` covers it). `false` disables it (versions are then the
-   * server time plus the per-key rule). Ignored on Cluster.
+   * server time plus the per-key rule). Ignored on Cluster. One key per database, shared by every
+   * namespace, with no expiry; `clear()` and `close()` leave it (why, and what deleting it does:
+   * `@synced-cache/redis-common`'s README).
    * @default 'synced-cache.clock'
    */
   clockKey?: string | false;

@@ -73,7 +73,9 @@ export interface RedisStoreOptions extends RedisAdapterOptions {
    * Standalone and Sentinel: the key every write script advances to the version it assigns, so
    * versions are one clock across all keys and `currentVersion()` is exact. It contains no `:` so
    * no namespace's `clear` touches it. `false` disables it (versions then follow the server clock).
-   * Ignored on a Cluster (a script cannot touch a key of another slot).
+   * Ignored on a Cluster (a script cannot touch a key of another slot). One key per database,
+   * shared by every namespace, with no expiry; `clear()` and `close()` leave it (why, and what
+   * deleting it does: `@synced-cache/redis-common`'s README).
    * @default 'synced-cache.clock'
    */
   clockKey?: string | false;
