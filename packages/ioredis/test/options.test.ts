@@ -1,4 +1,3 @@
-import { InvalidConfigError } from '@synced-cache/core';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createIoredisCache, createIoredisStore, createIoredisSynchronizer } from '../src/index.js';
@@ -10,15 +9,7 @@ const connect = vi.spyOn(Redis.prototype, 'connect');
 afterEach(() => connect.mockClear());
 
 function rejects(make: () => unknown, option: string, value: unknown): void {
-  let caught: unknown;
-  try {
-    make();
-  } catch (error) {
-    caught = error;
-  }
-  expect(InvalidConfigError.isInstance(caught), String(caught)).toBe(true);
-  expect((caught as InvalidConfigError).option).toBe(option);
-  expect((caught as InvalidConfigError).value).toEqual(value);
+  expect(make).toThrow(expect.objectContaining({ code: 'ERR_INVALID_CONFIG', option, value }));
   expect(connect).not.toHaveBeenCalled();
 }
 

@@ -1,4 +1,3 @@
-import { InvalidConfigError } from '@synced-cache/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRedisCache, createRedisStore, createRedisSynchronizer } from '../src/index.js';
 
@@ -22,15 +21,7 @@ afterEach(() => {
 const url = 'redis://127.0.0.1:1';
 
 function rejects(make: () => unknown, option: string, value: unknown): void {
-  let caught: unknown;
-  try {
-    make();
-  } catch (error) {
-    caught = error;
-  }
-  expect(InvalidConfigError.isInstance(caught), String(caught)).toBe(true);
-  expect((caught as InvalidConfigError).option).toBe(option);
-  expect((caught as InvalidConfigError).value).toEqual(value);
+  expect(make).toThrow(expect.objectContaining({ code: 'ERR_INVALID_CONFIG', option, value }));
   expect(created.clients).toBe(0);
 }
 
