@@ -22,6 +22,9 @@ export interface Cache<V = unknown> {
     close(): Promise<void>;
 }
 
+// CACHE_OPTION_NAMES
+export declare const CACHE_OPTION_NAMES: OptionNames<SyncedCacheOptions>;
+
 // CacheClosedError
 export declare class CacheClosedError extends SyncedCacheError {
     constructor(context?: ErrorContext);

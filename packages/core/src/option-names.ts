@@ -1,4 +1,5 @@
 import { InvalidConfigError } from './errors.js';
+import type { SyncedCacheOptions } from './options.js';
 
 /**
  * Every option name of `T`, as the keys of an object (`{ maxEntries: true, … }`): written this
@@ -33,3 +34,37 @@ export function rejectUnknownOptions<T extends object>(options: T, known: Option
     }
   }
 }
+
+/**
+ * Every option name of {@link SyncedCacheOptions}, for factories that build a cache around
+ * connections they open (`createIoredisCache`, `createRedisCache`): checking the names first means
+ * a misspelt cache option fails before anything is connected. `createCache` checks them too.
+ */
+export const CACHE_OPTION_NAMES: OptionNames<SyncedCacheOptions> = {
+  podId: true,
+  namespace: true,
+  store: true,
+  synchronizer: true,
+  channel: true,
+  localCache: true,
+  localCacheConfig: true,
+  serializationFormat: true,
+  marshaller: true,
+  logger: true,
+  debug: true,
+  timeoutMs: true,
+  enableMetrics: true,
+  onError: true,
+  role: true,
+  readerCanSetToStore: true,
+  onSetLocalCache: true,
+  ttlMs: true,
+  localTtlMs: true,
+  maxKeyBytes: true,
+  maxValueBytes: true,
+  maxEventValueBytes: true,
+  secret: true,
+  heartbeatMs: true,
+  maxTrackedKeys: true,
+  maxPendingPublishes: true,
+};

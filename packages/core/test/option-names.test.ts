@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CACHE_OPTION_NAMES,
+  createCache,
   InvalidConfigError,
   MemoryStore,
   MemorySynchronizer,
@@ -40,5 +42,14 @@ describe('unknown option names', () => {
     expect(caught(() => new MemoryStore({ clock: Date.now } as never)).option).toBe('clock');
     expect(caught(() => new MemorySynchronizer({ channel: 'x' } as never)).option).toBe('channel');
     expect(() => new MemoryStore({ now: Date.now })).not.toThrow();
+  });
+
+  it('CACHE_OPTION_NAMES are exactly what createCache accepts', async () => {
+    const every = Object.fromEntries(Object.keys(CACHE_OPTION_NAMES).map((name) => [name, undefined]));
+    const cache = await createCache(every);
+    await cache.close();
+    await expect(createCache({ ...every, namespce: 'x' } as never)).rejects.toMatchObject({
+      option: 'namespce',
+    });
   });
 });

@@ -1,4 +1,5 @@
 import {
+  CACHE_OPTION_NAMES,
   createCache,
   rejectUnknownOptions,
   type SyncedCache,
@@ -12,6 +13,9 @@ import {
   type IoredisSynchronizerOptions,
   SYNCHRONIZER_OPTION_NAMES,
 } from './synchronizer.js';
+
+// The cache's options are checked before connecting: core's, less the two this factory makes.
+const { store: _store, synchronizer: _synchronizer, ...CACHE_OPTIONS } = CACHE_OPTION_NAMES;
 
 /** Options of {@link createIoredisCache}: the cache's options plus the adapters' under `redis`. */
 export interface IoredisCacheOptions<V = unknown>
@@ -41,6 +45,7 @@ export async function createIoredisCache<V = unknown>(
   options: IoredisCacheOptions<V> = {},
 ): Promise<SyncedCache<V>> {
   const { redis = {}, ...cacheOptions } = options;
+  rejectUnknownOptions(cacheOptions, CACHE_OPTIONS);
   rejectUnknownOptions(redis, { ...STORE_OPTION_NAMES, ...SYNCHRONIZER_OPTION_NAMES }, 'redis.');
   const commandTimeoutMs = positiveInteger(
     'redis.commandTimeoutMs',

@@ -51,6 +51,14 @@ describe('unknown options are rejected before connecting', () => {
     expect(connect).not.toHaveBeenCalled();
   });
 
+  it('createIoredisCache checks the cache options before connecting (store and synchronizer are its own)', async () => {
+    await expect(createIoredisCache(url, { namespce: 'orders' } as never)).rejects.toMatchObject({
+      option: 'namespce',
+    });
+    await expect(createIoredisCache(url, { store: {} } as never)).rejects.toMatchObject({ option: 'store' });
+    expect(connect).not.toHaveBeenCalled();
+  });
+
   it('the spy sees the connection valid options make (so the checks above can fail)', () => {
     const store = createIoredisStore(url, { tombstoneTtlMs: 5 });
     expect(connect).toHaveBeenCalled();

@@ -1,4 +1,5 @@
 import {
+  CACHE_OPTION_NAMES,
   createCache,
   rejectUnknownOptions,
   type SyncedCache,
@@ -7,6 +8,9 @@ import {
 import { Connection, connectionSettings, type RedisConnection } from './connection.js';
 import { type RedisStoreOptions, STORE_OPTION_NAMES, storeOn } from './store.js';
 import { type RedisSynchronizerOptions, SYNCHRONIZER_OPTION_NAMES, synchronizerOn } from './synchronizer.js';
+
+// The cache's options are checked before connecting: core's, less the two this factory makes.
+const { store: _store, synchronizer: _synchronizer, ...CACHE_OPTIONS } = CACHE_OPTION_NAMES;
 
 /** Options of {@link createRedisCache}: every core option except `store` and `synchronizer`, plus `redis`. */
 export interface RedisCacheOptions<V = unknown>
@@ -46,6 +50,7 @@ export async function createRedisCache<V = unknown>(
   options: RedisCacheOptions<V> = {},
 ): Promise<SyncedCache<V>> {
   const { redis = {}, ...cacheOptions } = options;
+  rejectUnknownOptions(cacheOptions, CACHE_OPTIONS);
   rejectUnknownOptions(redis, { ...STORE_OPTION_NAMES, ...SYNCHRONIZER_OPTION_NAMES }, 'redis.');
   const adapterOptions: RedisStoreOptions & RedisSynchronizerOptions = {
     ...redis,

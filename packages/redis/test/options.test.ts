@@ -50,6 +50,14 @@ describe('unknown options are rejected before connecting', () => {
     expect(created.clients).toBe(0);
   });
 
+  it('createRedisCache checks the cache options before connecting (store and synchronizer are its own)', async () => {
+    await expect(createRedisCache(url, { namespce: 'orders' } as never)).rejects.toMatchObject({
+      option: 'namespce',
+    });
+    await expect(createRedisCache(url, { store: {} } as never)).rejects.toMatchObject({ option: 'store' });
+    expect(created.clients).toBe(0);
+  });
+
   it('the counter sees the client valid options make (so the checks above can fail)', async () => {
     const store = createRedisStore(url, { scanCount: 10, commandTimeoutMs: 50 });
     expect(created.clients).toBe(1);
