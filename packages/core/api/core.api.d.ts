@@ -39,6 +39,9 @@ export interface Cache<V = unknown> {
     close(): Promise<void>;
 }
 
+// CACHE_OPTION_NAMES
+export declare const CACHE_OPTION_NAMES: OptionNames<SyncedCacheOptions>;
+
 // CacheClosedError
 export declare class CacheClosedError extends SyncedCacheError {
     constructor(context?: ErrorContext);
@@ -334,6 +337,14 @@ export type MessageHandler = (message: Uint8Array) => void;
 
 // noopLogger
 export declare const noopLogger: Logger;
+
+// OptionNames
+export type OptionNames<T> = {
+    readonly [K in keyof Required<T>]: true;
+};
+
+// rejectUnknownOptions
+export declare function rejectUnknownOptions<T extends object>(options: T, known: OptionNames<T>, prefix?: string): void;
 
 // ResolvedMarshallerOptions
 export interface ResolvedMarshallerOptions {

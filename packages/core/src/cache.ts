@@ -24,7 +24,7 @@ import { UnsettledWrites } from './unsettled-writes.js';
 import { Writer } from './writer.js';
 
 /**
- * A two-level cache (seed: `SyncedCache`): hot values in an in-process local tier, all values in a
+ * A two-level cache (Go: `SyncedCache`): hot values in an in-process local tier, all values in a
  * shared store, and change events on a synchronizer so every other pod updates or drops its copy.
  *
  * Create one with {@link createCache}. Local hits return without touching the network; misses

@@ -16,13 +16,13 @@ export const CONTRACT_VERSION = 1 as const;
 // ---------------------------------------------------------------------------------------------
 
 /**
- * What happened to a key. The seed's vocabulary: `set` carries the new value to other pods,
+ * What happened to a key. The Go library's vocabulary: `set` carries the new value to other pods,
  * `invalidate` tells them to drop their copy (they refetch from the store on demand), `delete`
  * removes the key, `clear` removes the whole namespace.
  */
 export type Action = 'set' | 'invalidate' | 'delete' | 'clear';
 
-/** The seed's action constants (`ActionSet`, `ActionInvalidate`, …), for code ported from Go. */
+/** The Go library's action constants (`ActionSet`, `ActionInvalidate`, …), for code ported from Go. */
 export const Actions = {
   Set: 'set',
   Invalidate: 'invalidate',
@@ -32,14 +32,14 @@ export const Actions = {
 
 /**
  * A change event as it travels between pods (decoded from the binary wire envelope, see
- * `encodeEvent`/`decodeEvent`). The seed's `InvalidationEvent`.
+ * `encodeEvent`/`decodeEvent`). The Go library's `InvalidationEvent`.
  */
 export interface InvalidationEvent {
   /** What happened. */
   readonly action: Action;
   /** The key (without namespace prefix). Empty for `clear`. */
   readonly key: string;
-  /** The pod that made the change (the seed's `Sender`). */
+  /** The pod that made the change (the Go library's `Sender`). */
   readonly podId: string;
   /** Random per process start of the sending pod; with `seq` it detects lost events. */
   readonly epoch: number;
@@ -52,7 +52,7 @@ export interface InvalidationEvent {
   readonly version: number;
   /** Store TTL of the write in ms (0 = none); receivers expire their copy with it. */
   readonly ttlMs?: number | undefined;
-  /** The encoded value for `set` events; absent otherwise (the seed's `Value []byte`). */
+  /** The encoded value for `set` events; absent otherwise (the Go library's `Value []byte`). */
   readonly value?: Uint8Array | undefined;
 }
 
@@ -62,13 +62,13 @@ export interface InvalidationEvent {
 
 /** Options for {@link LocalCache.set}. */
 export interface LocalCacheSetOptions {
-  /** Cost of the entry against the cache's `maxCost` (seed: `Set(key, value, cost)`). @default 1 */
+  /** Cost of the entry against the cache's `maxCost` (Go: `Set(key, value, cost)`). @default 1 */
   cost?: number;
   /** Time to live in milliseconds; `undefined` or `0` means no expiry. May exceed 2^31. */
   ttlMs?: number;
 }
 
-/** Counters of a local cache (seed: `LocalCacheMetrics`). All monotonic except `size` and `cost`. */
+/** Counters of a local cache (Go: `LocalCacheMetrics`). All monotonic except `size` and `cost`. */
 export interface LocalCacheMetrics {
   hits: number;
   misses: number;
@@ -84,7 +84,7 @@ export interface LocalCacheMetrics {
 }
 
 /**
- * The in-process tier (seed: `LocalCache`). Synchronous and fast; it stores core's own entry
+ * The in-process tier (Go: `LocalCache`). Synchronous and fast; it stores core's own entry
  * objects and never sees bytes. Implementations handle TTL without per-entry timers.
  *
  * @typeParam E - the entry type (core stores its own entry objects).
@@ -109,13 +109,13 @@ export interface LocalCache<E = unknown> {
 }
 
 /**
- * Builds a local cache (seed: `LocalCacheFactory`). Either a function or an object with
- * `create()` (the seed's shape).
+ * Builds a local cache (Go: `LocalCacheFactory`). Either a function or an object with
+ * `create()` (the Go library's shape).
  */
 export type LocalCacheFactory<E = unknown> = (() => LocalCache<E>) | { create(): LocalCache<E> };
 
 /**
- * The seed's `LocalCacheConfig`. Which fields apply depends on the local cache:
+ * The Go library's `LocalCacheConfig`. Which fields apply depends on the local cache:
  * `maxSize` for LRU and the default cache; `numCounters`, `maxCost`, `bufferItems`,
  * `ignoreInternalCost` for LFU.
  */
@@ -126,7 +126,7 @@ export interface LocalCacheConfig {
   numCounters?: number;
   /** Maximum total cost (LFU; LRU when set). */
   maxCost?: number;
-  /** Items buffered before eviction (LFU; accepted for seed parity). */
+  /** Items buffered before eviction (LFU; accepted for parity with the Go library). */
   bufferItems?: number;
   /** Ignore the internal per-entry overhead when accounting cost (LFU). */
   ignoreInternalCost?: boolean;
@@ -179,7 +179,7 @@ export interface StoreCapabilities {
 }
 
 /**
- * The shared tier (seed: `Store`), working on bytes. One store instance can serve several caches:
+ * The shared tier (Go: `Store`), working on bytes. One store instance can serve several caches:
  * core passes full keys (namespace prefix included) and the prefix itself to `clear`/`size`.
  *
  * **Versions** are the heart of convergence. A store assigns a version atomically with each
@@ -206,7 +206,7 @@ export interface Store {
    * version at least as high as any version it removed.
    */
   clear(prefix: string): Promise<number>;
-  /** Number of keys starting with `prefix` (the seed's RemoteSize). May be O(n) on the server. */
+  /** Number of keys starting with `prefix` (the Go library's RemoteSize). May be O(n) on the server. */
   size(prefix: string): Promise<number>;
   /**
    * A version at least as high as every version this store has assigned so far (for any key).
@@ -274,7 +274,7 @@ export interface SynchronizerCapabilities {
 }
 
 /**
- * Moves opaque byte messages between pods (seed: `Synchronizer`). Delivery may be at most once
+ * Moves opaque byte messages between pods (Go: `Synchronizer`). Delivery may be at most once
  * (pub/sub); core detects loss with per-pod sequence numbers and the `resubscribed` status.
  */
 export interface Synchronizer {
@@ -298,7 +298,7 @@ export interface Synchronizer {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Turns values into bytes and back (seed: `Marshaller`). Both directions throw
+ * Turns values into bytes and back (Go: `Marshaller`). Both directions throw
  * `SerializationError` on bad input; `decode` never pollutes prototypes.
  */
 export interface Marshaller<V = unknown> {
@@ -314,7 +314,7 @@ export interface Marshaller<V = unknown> {
 export type LogFields = Record<string, unknown>;
 
 /**
- * The seed's `Logger`. Console-compatible; pino fits with
+ * The Go library's `Logger`. Console-compatible; pino fits with
  * `{ debug: (m, f) => pino.debug(f, m), … }` (pino takes fields first).
  */
 export interface Logger {

@@ -58,7 +58,7 @@ export class SyncedCacheError extends Error {
   }
 }
 
-/** Thrown by every method called after `close()` (seed: `ErrCacheClosed`). */
+/** Thrown by every method called after `close()` (Go: `ErrCacheClosed`). */
 export class CacheClosedError extends SyncedCacheError {
   constructor(context: ErrorContext = {}) {
     super(`cache is closed${context.action ? ` (${context.action})` : ''}`, 'ERR_CACHE_CLOSED', context);
@@ -68,7 +68,7 @@ export class CacheClosedError extends SyncedCacheError {
   }
 }
 
-/** Invalid options (seed: `ErrInvalidConfig`); names the option and the value. */
+/** Invalid options (Go: `ErrInvalidConfig`); names the option and the value. */
 export class InvalidConfigError extends SyncedCacheError {
   /** The option at fault, e.g. `'timeoutMs'`. */
   readonly option: string;

@@ -33,6 +33,7 @@ export {
 } from './marshalling.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { MemoryBus, MemorySynchronizer, type MemorySynchronizerOptions } from './memory-synchronizer.js';
+export { CACHE_OPTION_NAMES, type OptionNames, rejectUnknownOptions } from './option-names.js';
 export type * from './options.js';
 export { SieveCache, type SieveCacheOptions } from './sieve-cache.js';
 export {

@@ -1,6 +1,7 @@
 import type { Store, StoreCapabilities, StoreEntry, StoreSetOptions } from './contracts.js';
 import { CONTRACT_VERSION } from './contracts.js';
 import { InvalidConfigError } from './errors.js';
+import { type OptionNames, rejectUnknownOptions } from './option-names.js';
 
 interface Slot {
   payload: Uint8Array;
@@ -14,6 +15,8 @@ export interface MemoryStoreOptions {
   /** Clock used for TTLs, in ms. @default Date.now */
   now?: () => number;
 }
+
+const MEMORY_STORE_OPTIONS: OptionNames<MemoryStoreOptions> = { now: true };
 
 /**
  * The embedded store: one process, no network. Several caches (pods) in one process share it by
@@ -33,6 +36,7 @@ export class MemoryStore implements Store {
   private sweeper: Iterator<[string, Slot]> | undefined;
 
   constructor(options: MemoryStoreOptions = {}) {
+    rejectUnknownOptions(options, MEMORY_STORE_OPTIONS);
     if (options.now !== undefined && typeof options.now !== 'function') {
       throw new InvalidConfigError('now', options.now, 'a function returning milliseconds');
     }

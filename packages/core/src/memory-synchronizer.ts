@@ -7,6 +7,7 @@ import type {
 } from './contracts.js';
 import { CONTRACT_VERSION } from './contracts.js';
 import { SynchronizerError } from './errors.js';
+import { type OptionNames, rejectUnknownOptions } from './option-names.js';
 
 interface Subscriber {
   readonly owner: MemorySynchronizer;
@@ -69,6 +70,8 @@ export interface MemorySynchronizerOptions {
   bus?: MemoryBus;
 }
 
+const MEMORY_SYNCHRONIZER_OPTIONS: OptionNames<MemorySynchronizerOptions> = { bus: true };
+
 /**
  * The embedded synchronizer over a {@link MemoryBus}. It can simulate a connection loss with
  * {@link MemorySynchronizer.disconnect} (status `down`, messages missed) and recovery with
@@ -85,6 +88,7 @@ export class MemorySynchronizer implements Synchronizer {
   private readonly mine = new Set<Subscriber>();
 
   constructor(options: MemorySynchronizerOptions = {}) {
+    rejectUnknownOptions(options, MEMORY_SYNCHRONIZER_OPTIONS);
     this.bus = options.bus ?? new MemoryBus();
   }
 

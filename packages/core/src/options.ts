@@ -19,7 +19,7 @@ export interface LocalEntry<V = unknown> {
   readonly version: number;
 }
 
-/** A pod's role (seed: reader and writer pods). */
+/** A pod's role (Go: reader and writer pods). */
 export type Role = 'writer' | 'reader';
 
 /** Where a background error happened, passed to `onError`. */
@@ -70,7 +70,7 @@ export type BatchLoader<V> = (
   | Promise<ReadonlyMap<string, V | undefined> | ReadonlyArray<V | undefined>>;
 
 /**
- * Statistics (seed: `Stats`). Counters count since creation; `localSize` is read live and
+ * Statistics (Go: `Stats`). Counters count since creation; `localSize` is read live and
  * `remoteSize` is the value measured by the last `fetchStats()` (0 before the first).
  */
 export interface Stats {
@@ -122,28 +122,28 @@ export interface CacheEventMap {
 }
 
 /**
- * Options of a `SyncedCache` (seed: `Options`). Every seed option has a counterpart; seed names
+ * Options of a `SyncedCache` (Go: `Options`). Every Go option has a counterpart; Go names
  * are listed in each option's doc.
  */
 export interface SyncedCacheOptions<V = unknown> {
   /**
-   * Identifies this pod on the bus so it ignores its own events (seed: `PodID`).
+   * Identifies this pod on the bus so it ignores its own events (Go: `PodID`).
    * @default a unique id per cache instance (hostname, pid and random bytes). Never a shared
-   *   constant: the seed's default silently disabled sync when every pod kept it.
+   *   constant: the Go library's default silently disabled sync when every pod kept it.
    */
   podId?: string;
   /** Prefixes keys, scopes the channel, `clear` and stats. @default 'default' */
   namespace?: string;
   /**
-   * The shared tier (seed: Redis address/password/db, now in the adapters' options).
+   * The shared tier (Go: Redis address/password/db, now in the adapters' options).
    * @default a new `MemoryStore` (single process)
    */
   store?: Store;
-  /** The bus (seed: Redis pub/sub). @default a new `MemorySynchronizer` (single process) */
+  /** The bus (Go: Redis pub/sub). @default a new `MemorySynchronizer` (single process) */
   synchronizer?: Synchronizer;
-  /** Channel base name (seed: `InvalidationChannel`); the namespace is appended. @default 'cache:invalidate' */
+  /** Channel base name (Go: `InvalidationChannel`); the namespace is appended. @default 'cache:invalidate' */
   channel?: string;
-  /** A local cache instance, or a factory (seed: `LocalCacheFactory`). @default a bounded SIEVE cache */
+  /** A local cache instance, or a factory (Go: `LocalCacheFactory`). @default a bounded SIEVE cache */
   localCache?: LocalCache<LocalEntry<V>> | LocalCacheFactory<LocalEntry<V>>;
   /**
    * Sizes the default local cache (the Go library's `LocalCacheConfig`): `maxSize` and `maxCost`.
@@ -161,7 +161,7 @@ export interface SyncedCacheOptions<V = unknown> {
    * @default 'json'
    */
   serializationFormat?: 'json' | 'msgpack';
-  /** Encodes values (seed: `Marshaller`). */
+  /** Encodes values (Go: `Marshaller`). */
   marshaller?: Marshaller<V>;
   /**
    * Where logs go (the Go library's `Logger`). Unlike the Go library's no-op default, failures are
@@ -171,13 +171,13 @@ export interface SyncedCacheOptions<V = unknown> {
    * @default consoleLogger
    */
   logger?: Logger;
-  /** Emit debug logs (seed: `DebugMode`). @default false */
+  /** Emit debug logs (Go: `DebugMode`). @default false */
   debug?: boolean;
-  /** Bound on every store and bus call, in ms (seed: `ContextTimeout`). @default 1000 */
+  /** Bound on every store and bus call, in ms (Go: `ContextTimeout`). @default 1000 */
   timeoutMs?: number;
-  /** Count statistics (seed: `EnableMetrics`). @default true */
+  /** Count statistics (Go: `EnableMetrics`). @default true */
   enableMetrics?: boolean;
-  /** Called for every background error (seed: `OnError`). Never throws into the cache. */
+  /** Called for every background error (Go: `OnError`). Never throws into the cache. */
   onError?: (error: SyncedCacheError, info: ErrorInfo) => void;
   /**
    * `'reader'` pods `set` the store only when `readerCanSetToStore`; their `delete` and `clear`
@@ -196,7 +196,7 @@ export interface SyncedCacheOptions<V = unknown> {
    */
   readerCanSetToRedis?: boolean;
   /**
-   * Shapes what the local tier holds (seed: `OnSetLocalCache`). Called with the event (its
+   * Shapes what the local tier holds (Go: `OnSetLocalCache`). Called with the event (its
    * `value` holds the encoded bytes) on received `set` events, on store fills and on own sets,
    * so the local tier holds one shape. Return `undefined` to not store locally.
    */
@@ -230,7 +230,7 @@ export interface SyncedCacheOptions<V = unknown> {
 }
 
 /**
- * The cache contract (seed: `Cache`). All methods are async except `peek` and `stats`.
+ * The cache contract (Go: `Cache`). All methods are async except `peek` and `stats`.
  * @typeParam V - the value type
  */
 export interface Cache<V = unknown> {

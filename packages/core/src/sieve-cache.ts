@@ -16,7 +16,7 @@ class Node<E> {
 
 /** Options of {@link SieveCache}. */
 export interface SieveCacheOptions {
-  /** Maximum number of entries (seed: `MaxSize`). @default 10000 */
+  /** Maximum number of entries (Go: `MaxSize`). @default 10000 */
   maxSize?: number;
   /** Maximum total cost; entries costlier than this are rejected. @default Infinity */
   maxCost?: number;

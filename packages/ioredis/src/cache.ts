@@ -1,8 +1,21 @@
-import { createCache, type SyncedCache, type SyncedCacheOptions } from '@synced-cache/core';
+import {
+  CACHE_OPTION_NAMES,
+  createCache,
+  rejectUnknownOptions,
+  type SyncedCache,
+  type SyncedCacheOptions,
+} from '@synced-cache/core';
 import { DEFAULT_COMMAND_TIMEOUT_MS, positiveInteger } from '@synced-cache/redis-common';
 import { type IoredisConnection, openConnection } from './connection.js';
-import { createOwningStore, IoredisStore, type IoredisStoreOptions } from './store.js';
-import { IoredisSynchronizer, type IoredisSynchronizerOptions } from './synchronizer.js';
+import { createOwningStore, IoredisStore, type IoredisStoreOptions, STORE_OPTION_NAMES } from './store.js';
+import {
+  IoredisSynchronizer,
+  type IoredisSynchronizerOptions,
+  SYNCHRONIZER_OPTION_NAMES,
+} from './synchronizer.js';
+
+// The cache's options are checked before connecting: core's, less the two this factory makes.
+const { store: _store, synchronizer: _synchronizer, ...CACHE_OPTIONS } = CACHE_OPTION_NAMES;
 
 /** Options of {@link createIoredisCache}: the cache's options plus the adapters' under `redis`. */
 export interface IoredisCacheOptions<V = unknown>
@@ -32,6 +45,8 @@ export async function createIoredisCache<V = unknown>(
   options: IoredisCacheOptions<V> = {},
 ): Promise<SyncedCache<V>> {
   const { redis = {}, ...cacheOptions } = options;
+  rejectUnknownOptions(cacheOptions, CACHE_OPTIONS);
+  rejectUnknownOptions(redis, { ...STORE_OPTION_NAMES, ...SYNCHRONIZER_OPTION_NAMES }, 'redis.');
   const commandTimeoutMs = positiveInteger(
     'redis.commandTimeoutMs',
     redis.commandTimeoutMs ?? cacheOptions.timeoutMs,

@@ -1,5 +1,11 @@
 import { createRequire } from 'node:module';
-import { InvalidConfigError, StoreError, TimeoutError } from '@synced-cache/core';
+import {
+  InvalidConfigError,
+  type OptionNames,
+  rejectUnknownOptions,
+  StoreError,
+  TimeoutError,
+} from '@synced-cache/core';
 import type { RedisScript } from '@synced-cache/redis-common';
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 
@@ -19,6 +25,11 @@ export interface IoredisClusterConnection {
   /** ioredis Cluster options (`redisOptions` apply to every node connection). */
   clusterOptions?: ClusterOptions;
 }
+
+const CLUSTER_CONNECTION_NAMES: OptionNames<IoredisClusterConnection> = {
+  cluster: true,
+  clusterOptions: true,
+};
 
 /** A command method of a client, loosely typed (ioredis' own typings differ between majors). */
 type Command = (...args: unknown[]) => Promise<unknown>;
@@ -166,6 +177,7 @@ function createOwned(
   }
   if (typeof connection === 'object' && connection !== null) {
     if ('cluster' in connection && Array.isArray((connection as IoredisClusterConnection).cluster)) {
+      rejectUnknownOptions(connection as IoredisClusterConnection, CLUSTER_CONNECTION_NAMES, 'connection.');
       const { cluster, clusterOptions } = connection as IoredisClusterConnection;
       const { Cluster } = loadIoredis();
       // Node connections keep their offline queue (ioredis connects them lazily on first command);
@@ -182,6 +194,15 @@ function createOwned(
         redisOptions: { ...nodeBounded, ...clusterOptions?.redisOptions },
       });
       return { client, owned: true };
+    }
+    if ('url' in connection) {
+      // node-redis takes { url }; ioredis options have no such field and would silently connect
+      // to 127.0.0.1:6379 db 0.
+      throw new InvalidConfigError(
+        'connection.url',
+        (connection as { url: unknown }).url,
+        "the URL as the connection itself, e.g. createIoredisStore('redis://:password@host:6379/2') (ioredis options have no url)",
+      );
     }
     const { Redis } = loadIoredis();
     return { client: new Redis({ ...bounded, ...(connection as RedisOptions) }), owned: true };

@@ -1,6 +1,8 @@
 import {
   CacheClosedError,
   CONTRACT_VERSION,
+  type OptionNames,
+  rejectUnknownOptions,
   type Store,
   type StoreCapabilities,
   type StoreEntry,
@@ -74,7 +76,9 @@ export interface IoredisStoreOptions {
    * The clock key (standalone and Sentinel): every write advances it, making versions one exact
    * clock across keys (`capabilities.namespaceVersions`) and `currentVersion()` exact. Must not
    * contain `:` (so no namespace's `clear` covers it). `false` disables it (versions are then the
-   * server time plus the per-key rule). Ignored on Cluster.
+   * server time plus the per-key rule). Ignored on Cluster. One key per database, shared by every
+   * namespace, with no expiry; `clear()` and `close()` leave it (why, and what deleting it does:
+   * `@synced-cache/redis-common`'s README).
    * @default 'synced-cache.clock'
    */
   clockKey?: string | false;
@@ -453,6 +457,15 @@ export class IoredisStore implements Store {
   }
 }
 
+/** @internal Every option of {@link createIoredisStore}. */
+export const STORE_OPTION_NAMES: OptionNames<IoredisStoreOptions> = {
+  commandTimeoutMs: true,
+  tombstoneTtlMs: true,
+  scanCount: true,
+  clockKey: true,
+  healthCheckIntervalMs: true,
+};
+
 /**
  * Creates a Redis store over ioredis.
  *
@@ -467,6 +480,7 @@ export function createIoredisStore(
   connection: IoredisConnection,
   options: IoredisStoreOptions = {},
 ): IoredisStore {
+  rejectUnknownOptions(options, STORE_OPTION_NAMES);
   const commandTimeoutMs = positiveInteger(
     'commandTimeoutMs',
     options.commandTimeoutMs,

@@ -3,6 +3,8 @@ import {
   CONTRACT_VERSION,
   InvalidConfigError,
   type MessageHandler,
+  type OptionNames,
+  rejectUnknownOptions,
   type StatusHandler,
   type Subscription,
   type Synchronizer,
@@ -469,6 +471,15 @@ class ChannelSubscription implements Subscription {
   }
 }
 
+/** @internal Every option of {@link createIoredisSynchronizer}. */
+export const SYNCHRONIZER_OPTION_NAMES: OptionNames<IoredisSynchronizerOptions> = {
+  sharded: true,
+  commandTimeoutMs: true,
+  reconnectDelayMs: true,
+  maxReconnectDelayMs: true,
+  healthCheckIntervalMs: true,
+};
+
 /**
  * Creates a Redis pub/sub synchronizer over ioredis.
  *
@@ -481,6 +492,7 @@ export function createIoredisSynchronizer(
   connection: IoredisConnection,
   options: IoredisSynchronizerOptions = {},
 ): IoredisSynchronizer {
+  rejectUnknownOptions(options, SYNCHRONIZER_OPTION_NAMES);
   const commandTimeoutMs = positiveInteger(
     'commandTimeoutMs',
     options.commandTimeoutMs,

@@ -26,6 +26,10 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  * its `cause` is a `LimitExceededError`); it never pollutes prototypes: `__proto__`,
  * `constructor` and `prototype` keys come back as plain own data.
  *
+ * @typeParam V - the type of the values it carries, taken from where the marshaller is used
+ *   (`createCache<Order>({ marshaller: createJsonMarshaller() })` makes it a `Marshaller<Order>`).
+ *   Nothing checks it at run time: `decode` returns what an `encode` wrote, so one namespace must
+ *   hold one type. Left out, it is `unknown`.
  * @throws InvalidConfigError when an option is invalid.
  * @example
  * ```ts
@@ -34,9 +38,9 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  * marshaller.decode(bytes); // { at: Date, ids: Set { 1n, 2n } }
  * ```
  */
-export function createJsonMarshaller(options?: JsonMarshallerOptions): Marshaller<unknown> {
+export function createJsonMarshaller<V = unknown>(options?: JsonMarshallerOptions): Marshaller<V> {
   const resolved = resolveOptions(options);
-  return {
+  const marshaller: Marshaller<unknown> = {
     contractVersion: CONTRACT_VERSION,
     name: 'json',
     encode(value: unknown): Uint8Array {
@@ -77,4 +81,6 @@ export function createJsonMarshaller(options?: JsonMarshallerOptions): Marshalle
       }
     },
   };
+  // The one place the value type is taken on trust: decode returns what an encode wrote.
+  return marshaller as Marshaller<V>;
 }

@@ -1,6 +1,8 @@
 import {
   type ClassCodec,
+  type OptionNames,
   type ResolvedMarshallerOptions,
+  rejectUnknownOptions,
   resolveMarshallerOptions,
 } from '@synced-cache/core';
 
@@ -36,6 +38,13 @@ export interface JsonMarshallerOptions {
   maxBytes?: number;
 }
 
+const OPTION_NAMES: OptionNames<JsonMarshallerOptions> = {
+  classes: true,
+  maxDepth: true,
+  maxLength: true,
+  maxBytes: true,
+};
+
 /** Resolved limits and class tables, validated once at construction. */
 export type ResolvedOptions = ResolvedMarshallerOptions;
 
@@ -44,5 +53,6 @@ export type ResolvedOptions = ResolvedMarshallerOptions;
  * @throws InvalidConfigError naming the option and the value.
  */
 export function resolveOptions(options: JsonMarshallerOptions | undefined): ResolvedOptions {
+  if (options !== undefined) rejectUnknownOptions(options, OPTION_NAMES);
   return resolveMarshallerOptions(options);
 }

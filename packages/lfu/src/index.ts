@@ -1,11 +1,12 @@
 /**
  * `@synced-cache/lfu`: a W-TinyLFU local cache for synced-cache — frequency-sketch admission,
- * adaptive window, cost-aware, seed-compatible options.
+ * adaptive window, cost-aware, Go-compatible options.
  *
  * @packageDocumentation
  */
 export {
   createLfuCache,
+  type LfuCacheFactory,
   type LfuCacheMetrics,
   type LfuKey,
   LfuLocalCache,

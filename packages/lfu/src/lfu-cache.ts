@@ -811,7 +811,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
 }
 
 /**
- * Creates a W-TinyLFU local cache (seed: `NewLFUCache(config)`).
+ * Creates a W-TinyLFU local cache (Go: `NewLFUCache(config)`).
  *
  * @example
  * ```ts
@@ -825,12 +825,21 @@ export function createLfuCache<E = unknown>(options?: LfuCacheOptions): LfuLocal
 }
 
 /**
- * A factory of W-TinyLFU local caches (seed: `NewLFUCacheFactory(config)`), for core's
- * `localCache` option. Options are validated now, once, so a bad config fails at start-up.
+ * What {@link lfuCacheFactory} returns (the Go library's `LFUCacheFactory`): a function making a new, empty
+ * cache per call, generic in the entry type so it fits core's `localCache` option for any value
+ * type.
+ */
+export type LfuCacheFactory = <E = unknown>() => LfuLocalCache<E>;
+
+/**
+ * A factory of W-TinyLFU local caches (Go: `NewLFUCacheFactory(config)`), for core's
+ * `localCache` option. Options are validated now, once, so a bad config fails at start-up. The
+ * factory makes caches of any entry type, so it fits every `createCache<V>` without a type
+ * argument, and one factory can serve caches of different value types.
  *
  * @throws InvalidConfigError when an option is out of range.
  */
-export function lfuCacheFactory<E = unknown>(options?: LfuCacheOptions): () => LfuLocalCache<E> {
+export function lfuCacheFactory(options?: LfuCacheOptions): LfuCacheFactory {
   resolveLfuOptions(options);
-  return () => new LfuLocalCache<E>(options);
+  return <E = unknown>() => new LfuLocalCache<E>(options);
 }

@@ -1,4 +1,9 @@
-import { InvalidConfigError, type LocalCacheConfig } from '@synced-cache/core';
+import {
+  InvalidConfigError,
+  type LocalCacheConfig,
+  type OptionNames,
+  rejectUnknownOptions,
+} from '@synced-cache/core';
 
 /** Default maximum number of entries when neither `maxEntries`/`maxSize` nor `maxCost` is given. */
 export const DEFAULT_MAX_ENTRIES = 10_000;
@@ -10,7 +15,7 @@ export const DEFAULT_MAX_ENTRIES = 10_000;
 export const INTERNAL_COST = 64;
 
 /**
- * Options of {@link createLfuCache}. Accepts the seed's `LocalCacheConfig` (Ristretto) field
+ * Options of {@link createLfuCache}. Accepts the Go library's `LocalCacheConfig` (Ristretto) field
  * names — `numCounters`, `maxCost`, `bufferItems`, `ignoreInternalCost`, `maxSize` — plus our own.
  *
  * Bounds: the cache holds at most `maxEntries` entries and at most `maxCost` total cost, each
@@ -23,7 +28,7 @@ export interface LfuCacheOptions extends LocalCacheConfig {
    */
   maxEntries?: number;
   /**
-   * Seed alias of {@link LfuCacheOptions.maxEntries}. Unlike the seed's Ristretto cache (which
+   * The Go library's name for {@link LfuCacheOptions.maxEntries}. Unlike the Go library's Ristretto cache (which
    * ignores `MaxSize`), the LFU cache honours it. When both are given they must be equal.
    */
   maxSize?: number;
@@ -35,13 +40,13 @@ export interface LfuCacheOptions extends LocalCacheConfig {
    */
   maxCost?: number;
   /**
-   * Number of 4-bit frequency counters (seed: `NumCounters`, recommended 10 × the expected
+   * Number of 4-bit frequency counters (Go: `NumCounters`, recommended 10 × the expected
    * number of entries). Rounded up to a power of two; capped at 2^27 (64 MiB).
    * @default 16 × the expected number of entries (`maxEntries`, else `maxCost`, at most 2^20)
    */
   numCounters?: number;
   /**
-   * Accepted for seed parity and ignored: Ristretto buffers gets and sets to reduce lock
+   * Accepted for parity with the Go library and ignored: Ristretto buffers gets and sets to reduce lock
    * contention between goroutines; a JavaScript cache runs on one thread and applies every
    * access immediately. Must be a positive integer when given.
    */
@@ -88,6 +93,17 @@ function isPositiveFinite(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0;
 }
 
+const OPTION_NAMES: OptionNames<LfuCacheOptions> = {
+  maxEntries: true,
+  maxSize: true,
+  maxCost: true,
+  numCounters: true,
+  bufferItems: true,
+  ignoreInternalCost: true,
+  defaultTtlMs: true,
+  randomSeed: true,
+};
+
 /**
  * Validates options once, at construction.
  * @throws InvalidConfigError naming the first invalid option and its value.
@@ -97,6 +113,7 @@ export function resolveLfuOptions(input: LfuCacheOptions | undefined): ResolvedL
   if (typeof options !== 'object' || options === null) {
     throw new InvalidConfigError('options', options, 'an object');
   }
+  rejectUnknownOptions(options, OPTION_NAMES);
   const {
     maxEntries,
     maxSize,
@@ -161,7 +178,7 @@ export function resolveLfuOptions(input: LfuCacheOptions | undefined): ResolvedL
 }
 
 /**
- * The seed's `DefaultLocalCacheConfig()`: 10 000 entries, 100 000 frequency counters (10 × the
+ * The Go library's `DefaultLocalCacheConfig()`: 10 000 entries, 100 000 frequency counters (10 × the
  * entries), `bufferItems` 64 (a no-op here) and internal cost ignored. No `maxCost`, so entries
  * are bounded by count.
  */

@@ -66,8 +66,8 @@ describe('createLfuCache options', () => {
   });
 
   it('the factory builds independent caches', () => {
-    const factory = lfuCacheFactory<string>({ maxEntries: 4 });
-    const first = factory();
+    const factory = lfuCacheFactory({ maxEntries: 4 });
+    const first = factory<string>();
     first.set('a', 'a');
     expect(factory().get('a')).toBeUndefined();
     expect(VERSION).toMatch(/^\d+\.\d+\.\d+/);

@@ -6,6 +6,7 @@
 export {
   createLruCache,
   DEFAULT_MAX_ENTRIES,
+  type LruCacheFactory,
   type LruCacheMetrics,
   type LruCacheOptions,
   LruLocalCache,

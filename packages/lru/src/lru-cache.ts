@@ -5,14 +5,16 @@ import {
   type LocalCacheConfig,
   type LocalCacheMetrics,
   type LocalCacheSetOptions,
+  type OptionNames,
+  rejectUnknownOptions,
 } from '@synced-cache/core';
 import { LRUCache } from 'lru-cache';
 
-/** Default maximum number of entries (the seed's `MaxSize` default). */
+/** Default maximum number of entries (the Go library's `MaxSize` default). */
 export const DEFAULT_MAX_ENTRIES = 10_000;
 
 /**
- * Options of {@link createLruCache}. Accepts the seed's `LocalCacheConfig` field names: `maxSize`
+ * Options of {@link createLruCache}. Accepts the Go library's `LocalCacheConfig` field names: `maxSize`
  * (alias of {@link LruCacheOptions.maxEntries}) and `maxCost`; the LFU-only fields
  * (`numCounters`, `bufferItems`, `ignoreInternalCost`) are accepted and ignored so one config
  * object can be passed to either cache.
@@ -25,7 +27,7 @@ export interface LruCacheOptions extends LocalCacheConfig {
    */
   maxEntries?: number;
   /**
-   * Seed alias of {@link LruCacheOptions.maxEntries} (`NewLRUCache(maxSize)`). When both are
+   * The Go library's name for {@link LruCacheOptions.maxEntries} (`NewLRUCache(maxSize)`). When both are
    * given they must be equal.
    * @default 10000
    */
@@ -71,11 +73,22 @@ interface ResolvedLruOptions {
   defaultTtlMs: number;
 }
 
+const OPTION_NAMES: OptionNames<LruCacheOptions> = {
+  maxEntries: true,
+  maxSize: true,
+  maxCost: true,
+  defaultTtlMs: true,
+  numCounters: true,
+  bufferItems: true,
+  ignoreInternalCost: true,
+};
+
 function resolveOptions(input: LruCacheOptions | number | undefined): ResolvedLruOptions {
   const options: LruCacheOptions = typeof input === 'number' ? { maxEntries: input } : (input ?? {});
   if (typeof options !== 'object' || options === null) {
     throw new InvalidConfigError('options', options, 'an object or a positive integer');
   }
+  rejectUnknownOptions(options, OPTION_NAMES);
   const { maxEntries, maxSize, maxCost, defaultTtlMs } = options;
   if (maxEntries !== undefined && !isPositiveInteger(maxEntries)) {
     throw new InvalidConfigError('maxEntries', maxEntries, 'a positive integer');
@@ -131,7 +144,7 @@ export class LruLocalCache<E = unknown> implements LocalCache<E> {
   private closed = false;
 
   /**
-   * @param options - see {@link LruCacheOptions}; a number is the seed's `maxSize`.
+   * @param options - see {@link LruCacheOptions}; a number is the Go library's `maxSize`.
    * @throws InvalidConfigError when an option is out of range.
    */
   constructor(options?: LruCacheOptions | number) {
@@ -242,14 +255,14 @@ export class LruLocalCache<E = unknown> implements LocalCache<E> {
 }
 
 /**
- * Creates an LRU local cache (seed: `NewLRUCache(maxSize)`).
+ * Creates an LRU local cache (Go: `NewLRUCache(maxSize)`).
  *
  * @example
  * ```ts
  * import { createLruCache } from '@synced-cache/lru';
  * const local = createLruCache({ maxEntries: 50_000, defaultTtlMs: 60_000 });
  * ```
- * @param options - {@link LruCacheOptions}, or the seed's `maxSize` as a number.
+ * @param options - {@link LruCacheOptions}, or the Go library's `maxSize` as a number.
  * @throws InvalidConfigError when an option is out of range.
  */
 export function createLruCache<E = unknown>(options?: LruCacheOptions | number): LruLocalCache<E> {
@@ -257,12 +270,21 @@ export function createLruCache<E = unknown>(options?: LruCacheOptions | number):
 }
 
 /**
- * A factory of LRU local caches (seed: `NewLRUCacheFactory(maxSize)`), for core's `localCache`
- * option. Options are validated now, once, so a bad config fails at start-up.
+ * What {@link lruCacheFactory} returns (the Go library's `LRUCacheFactory`): a function making a new, empty
+ * cache per call, generic in the entry type so it fits core's `localCache` option for any value
+ * type.
+ */
+export type LruCacheFactory = <E = unknown>() => LruLocalCache<E>;
+
+/**
+ * A factory of LRU local caches (Go: `NewLRUCacheFactory(maxSize)`), for core's `localCache`
+ * option. Options are validated now, once, so a bad config fails at start-up. The factory makes
+ * caches of any entry type, so it fits every `createCache<V>` without a type argument, and one
+ * factory can serve caches of different value types.
  *
  * @throws InvalidConfigError when an option is out of range.
  */
-export function lruCacheFactory<E = unknown>(options?: LruCacheOptions | number): () => LruLocalCache<E> {
+export function lruCacheFactory(options?: LruCacheOptions | number): LruCacheFactory {
   resolveOptions(options);
-  return () => new LruLocalCache<E>(options);
+  return <E = unknown>() => new LruLocalCache<E>(options);
 }

@@ -44,8 +44,8 @@ describe('createLruCache options', () => {
   });
 
   it('the factory builds independent caches', () => {
-    const factory = lruCacheFactory<{ id: number }>({ maxEntries: 2 });
-    const first = factory();
+    const factory = lruCacheFactory({ maxEntries: 2 });
+    const first = factory<{ id: number }>();
     const second = factory();
     first.set('a', { id: 1 });
     expect(second.get('a')).toBeUndefined();

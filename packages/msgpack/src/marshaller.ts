@@ -41,6 +41,10 @@ const ARENA_SHARE_LIMIT = 65_536;
  * input and exceeded limits (then `cause` is a `LimitExceededError`), and never pollutes
  * prototypes: `__proto__`, `constructor` and `prototype` keys come back as plain own data.
  *
+ * @typeParam V - the type of the values it carries, taken from where the marshaller is used
+ *   (`createCache<Order>({ marshaller: createJsonMarshaller() })` makes it a `Marshaller<Order>`).
+ *   Nothing checks it at run time: `decode` returns what an `encode` wrote, so one namespace must
+ *   hold one type. Left out, it is `unknown`.
  * @throws InvalidConfigError when an option is invalid.
  * @example
  * ```ts
@@ -49,13 +53,13 @@ const ARENA_SHARE_LIMIT = 65_536;
  * marshaller.decode(bytes); // { at: Date, ids: Set { 1n, 2n } }
  * ```
  */
-export function createMsgpackMarshaller(options?: MsgpackMarshallerOptions): Marshaller<unknown> {
+export function createMsgpackMarshaller<V = unknown>(options?: MsgpackMarshallerOptions): Marshaller<V> {
   const resolved = resolveOptions(options);
   // Records are self-contained per value: no shared structures that another pod would lack.
   const packr = new Packr({ useRecords: resolved.records, useToJSON: false });
   const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
   const recordsUnpackr = new Unpackr({ useRecords: true, mapsAsObjects: true });
-  return {
+  const marshaller: Marshaller<unknown> = {
     contractVersion: CONTRACT_VERSION,
     name: 'msgpack',
     encode(value: unknown): Uint8Array {
@@ -107,6 +111,8 @@ export function createMsgpackMarshaller(options?: MsgpackMarshallerOptions): Mar
       }
     },
   };
+  // The one place the value type is taken on trust: decode returns what an encode wrote.
+  return marshaller as Marshaller<V>;
 }
 
 /**

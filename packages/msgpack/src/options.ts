@@ -1,7 +1,9 @@
 import {
   type ClassCodec,
   InvalidConfigError,
+  type OptionNames,
   type ResolvedMarshallerOptions,
+  rejectUnknownOptions,
   resolveMarshallerOptions,
 } from '@synced-cache/core';
 
@@ -57,10 +59,19 @@ function booleanOption(option: string, value: boolean | undefined): boolean {
   return value;
 }
 
+const OPTION_NAMES: OptionNames<MsgpackMarshallerOptions> = {
+  classes: true,
+  maxDepth: true,
+  maxLength: true,
+  maxBytes: true,
+  records: true,
+};
+
 /**
  * Validates options once.
  * @throws InvalidConfigError naming the option and the value.
  */
 export function resolveOptions(options: MsgpackMarshallerOptions | undefined): ResolvedOptions {
+  if (options !== undefined) rejectUnknownOptions(options, OPTION_NAMES);
   return { ...resolveMarshallerOptions(options), records: booleanOption('records', options?.records) };
 }

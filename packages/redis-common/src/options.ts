@@ -14,7 +14,7 @@ export const DEFAULT_SCAN_COUNT = 1000;
 export const READ_BATCH_SIZE = 512;
 /** Client-side bound on every command, in ms. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 1000;
-/** Base channel name (the seed's `InvalidationChannel`). Core appends `:<namespace>`. */
+/** Base channel name (the Go library's `InvalidationChannel`). Core appends `:<namespace>`. */
 export const DEFAULT_CHANNEL = 'cache:invalidate';
 /**
  * The clock key of standalone and Sentinel stores: every write script advances it to the version

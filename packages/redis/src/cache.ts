@@ -1,7 +1,16 @@
-import { createCache, type SyncedCache, type SyncedCacheOptions } from '@synced-cache/core';
+import {
+  CACHE_OPTION_NAMES,
+  createCache,
+  rejectUnknownOptions,
+  type SyncedCache,
+  type SyncedCacheOptions,
+} from '@synced-cache/core';
 import { Connection, connectionSettings, type RedisConnection } from './connection.js';
-import { type RedisStoreOptions, storeOn } from './store.js';
-import { type RedisSynchronizerOptions, synchronizerOn } from './synchronizer.js';
+import { type RedisStoreOptions, STORE_OPTION_NAMES, storeOn } from './store.js';
+import { type RedisSynchronizerOptions, SYNCHRONIZER_OPTION_NAMES, synchronizerOn } from './synchronizer.js';
+
+// The cache's options are checked before connecting: core's, less the two this factory makes.
+const { store: _store, synchronizer: _synchronizer, ...CACHE_OPTIONS } = CACHE_OPTION_NAMES;
 
 /** Options of {@link createRedisCache}: every core option except `store` and `synchronizer`, plus `redis`. */
 export interface RedisCacheOptions<V = unknown>
@@ -41,6 +50,8 @@ export async function createRedisCache<V = unknown>(
   options: RedisCacheOptions<V> = {},
 ): Promise<SyncedCache<V>> {
   const { redis = {}, ...cacheOptions } = options;
+  rejectUnknownOptions(cacheOptions, CACHE_OPTIONS);
+  rejectUnknownOptions(redis, { ...STORE_OPTION_NAMES, ...SYNCHRONIZER_OPTION_NAMES }, 'redis.');
   const adapterOptions: RedisStoreOptions & RedisSynchronizerOptions = {
     ...redis,
     commandTimeoutMs: redis.commandTimeoutMs ?? cacheOptions.timeoutMs,

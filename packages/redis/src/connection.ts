@@ -1,4 +1,4 @@
-import { InvalidConfigError } from '@synced-cache/core';
+import { InvalidConfigError, type OptionNames, rejectUnknownOptions } from '@synced-cache/core';
 import { DEFAULT_COMMAND_TIMEOUT_MS, healthCheckInterval, watchConnection } from '@synced-cache/redis-common';
 import {
   createClient,
@@ -580,6 +580,14 @@ export function connectionSettings(options: RedisAdapterOptions): ConnectionSett
   return { commandTimeoutMs, maxQueuedCommands, healthCheckIntervalMs };
 }
 
+const CONNECTION_FORMS: OptionNames<RedisConnectionOptions> = {
+  client: true,
+  url: true,
+  clientOptions: true,
+  clusterOptions: true,
+  sentinelOptions: true,
+};
+
 function normalize(options: RedisConnection): RedisConnectionOptions {
   const label = 'connection';
   if (typeof options === 'string') return { url: options };
@@ -587,14 +595,16 @@ function normalize(options: RedisConnection): RedisConnectionOptions {
   if (!isObject(options)) {
     throw new InvalidConfigError(label, options, 'a node-redis client, a redis:// URL or connection options');
   }
-  const given = ['client', 'url', 'clientOptions', 'clusterOptions', 'sentinelOptions'].filter(
+  // `{ host, port }` (ioredis' shape) would otherwise make a client for 127.0.0.1:6379.
+  rejectUnknownOptions(options as RedisConnectionOptions, CONNECTION_FORMS, `${label}.`);
+  const given = Object.keys(CONNECTION_FORMS).filter(
     (name) => (options as Record<string, unknown>)[name] !== undefined,
   );
-  if (given.length > 1) {
+  if (given.length !== 1) {
     throw new InvalidConfigError(
       label,
-      given,
-      'only one of client, url, clientOptions, clusterOptions, sentinelOptions',
+      given.length === 0 ? options : given,
+      `${given.length === 0 ? 'one' : 'only one'} of client, url, clientOptions, clusterOptions, sentinelOptions`,
     );
   }
   return options as RedisConnectionOptions;

@@ -1,6 +1,8 @@
 import {
   CacheClosedError,
   CONTRACT_VERSION,
+  type OptionNames,
+  rejectUnknownOptions,
   type Store,
   type StoreCapabilities,
   type StoreEntry,
@@ -71,7 +73,9 @@ export interface RedisStoreOptions extends RedisAdapterOptions {
    * Standalone and Sentinel: the key every write script advances to the version it assigns, so
    * versions are one clock across all keys and `currentVersion()` is exact. It contains no `:` so
    * no namespace's `clear` touches it. `false` disables it (versions then follow the server clock).
-   * Ignored on a Cluster (a script cannot touch a key of another slot).
+   * Ignored on a Cluster (a script cannot touch a key of another slot). One key per database,
+   * shared by every namespace, with no expiry; `clear()` and `close()` leave it (why, and what
+   * deleting it does: `@synced-cache/redis-common`'s README).
    * @default 'synced-cache.clock'
    */
   clockKey?: string | false;
@@ -503,6 +507,17 @@ class RedisStore implements Store {
   }
 }
 
+/** @internal Every option of {@link createRedisStore}. */
+export const STORE_OPTION_NAMES: OptionNames<RedisStoreOptions> = {
+  commandTimeoutMs: true,
+  maxQueuedCommands: true,
+  healthCheckIntervalMs: true,
+  tombstoneTtlMs: true,
+  scanCount: true,
+  readBatchSize: true,
+  clockKey: true,
+};
+
 /**
  * Creates a Redis {@link Store} over node-redis (v5 or v6): standalone, Cluster or Sentinel.
  *
@@ -517,6 +532,7 @@ class RedisStore implements Store {
  * @throws InvalidConfigError when the options are invalid.
  */
 export function createRedisStore(connection: RedisConnection, options: RedisStoreOptions = {}): Store {
+  rejectUnknownOptions(options, STORE_OPTION_NAMES);
   return storeOn(connection, options);
 }
 

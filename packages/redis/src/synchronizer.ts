@@ -4,6 +4,8 @@ import {
   CONTRACT_VERSION,
   InvalidConfigError,
   type MessageHandler,
+  type OptionNames,
+  rejectUnknownOptions,
   type StatusHandler,
   type Subscription,
   type Synchronizer,
@@ -610,6 +612,15 @@ export class RedisSynchronizer implements Synchronizer {
   }
 }
 
+/** @internal Every option of {@link createRedisSynchronizer}. */
+export const SYNCHRONIZER_OPTION_NAMES: OptionNames<RedisSynchronizerOptions> = {
+  commandTimeoutMs: true,
+  maxQueuedCommands: true,
+  healthCheckIntervalMs: true,
+  sharded: true,
+  probeIntervalMs: true,
+};
+
 /**
  * Creates a Redis pub/sub {@link Synchronizer} over node-redis (v5 or v6).
  *
@@ -626,6 +637,7 @@ export function createRedisSynchronizer(
   connection: RedisConnection,
   options: RedisSynchronizerOptions = {},
 ): Synchronizer {
+  rejectUnknownOptions(options, SYNCHRONIZER_OPTION_NAMES);
   return synchronizerOn(connection, options);
 }
 
