@@ -93,6 +93,11 @@ export class SieveCache<E = unknown> implements LocalCache<E> {
       this.evictFor(existing);
       return true;
     }
+    // Make room first, then insert (as textbook SIEVE does): evicting after the insert let the hand
+    // stop on the new head when the victim was the old head, so the next miss evicted it again.
+    while (this.map.size >= this.maxSize || this.totalCost + cost > this.maxCost) {
+      if (!this.evictOne(undefined)) break;
+    }
     const node = new Node(key, entry, cost, expiresAt);
     this.map.set(key, node);
     node.next = this.head;
@@ -100,7 +105,6 @@ export class SieveCache<E = unknown> implements LocalCache<E> {
     this.head = node;
     this.tail ??= node;
     this.totalCost += cost;
-    this.evictFor(node);
     return true;
   }
 
@@ -137,20 +141,29 @@ export class SieveCache<E = unknown> implements LocalCache<E> {
     this.clear();
   }
 
-  /** Evicts until within bounds, never evicting `keep` (the entry just written). */
+  /** Evicts until within bounds, never evicting `keep` (the entry just rewritten). */
   private evictFor(keep: Node<E>): void {
     while (this.map.size > this.maxSize || this.totalCost > this.maxCost) {
-      let hand = this.hand ?? this.tail;
-      // Unvisited entries are evicted; visited ones get a second chance (SIEVE).
-      while (hand !== undefined && (hand.visited || hand === keep)) {
-        hand.visited = false;
-        hand = hand.prev ?? this.tail;
-      }
-      if (hand === undefined) return;
-      this.hand = hand.prev;
-      this.unlink(hand);
-      this.evictions++;
+      if (!this.evictOne(keep)) return;
     }
+  }
+
+  /**
+   * One SIEVE step: from the hand (else the tail) towards the head, clear visited flags until an
+   * unvisited entry, evict it, and leave the hand on its neighbour towards the head (none past the
+   * head: the next sweep starts from the tail again).
+   */
+  private evictOne(keep: Node<E> | undefined): boolean {
+    let hand = this.hand ?? this.tail;
+    while (hand !== undefined && (hand.visited || hand === keep)) {
+      hand.visited = false;
+      hand = hand.prev ?? this.tail;
+    }
+    if (hand === undefined) return false;
+    this.hand = hand.prev;
+    this.unlink(hand);
+    this.evictions++;
+    return true;
   }
 
   private unlink(node: Node<E>): void {
