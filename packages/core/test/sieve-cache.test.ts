@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { READS_PER_READING } from '../src/coarse-clock.js';
 import { SieveCache } from '../src/index.js';
 
 /**
@@ -79,5 +80,53 @@ describe('SieveCache follows textbook SIEVE', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('SieveCache expiry with the coarse clock', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('an entry is served until its deadline and not after it (fake timers)', () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'], now: 1_700_000_000_000 });
+    const cache = new SieveCache<string>({ maxSize: 10 });
+    cache.set('k', 'v', { ttlMs: 100 });
+    cache.set('forever', 'f');
+    for (let ms = 0; ms < 100; ms++) {
+      expect(cache.get('k'), `at ${ms} ms`).toBe('v');
+      vi.advanceTimersByTime(1);
+    }
+    expect(cache.get('k')).toBeUndefined();
+    expect(cache.get('forever')).toBe('f');
+    expect(cache.metrics()).toMatchObject({ misses: 1, size: 1 });
+  });
+
+  it('needs no timer per entry: at most the one that retires the clock reading', () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'], now: 1_700_000_000_000 });
+    const cache = new SieveCache<number>({ maxSize: 1000 });
+    for (let i = 0; i < 500; i++) cache.set(`k${i}`, i, { ttlMs: 10 + i });
+    for (let i = 0; i < 500; i++) cache.get(`k${i}`);
+    expect(vi.getTimerCount()).toBeLessThanOrEqual(1);
+  });
+
+  it('expires on time even when timers cannot run: a reading serves at most READS_PER_READING reads', () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: 1_700_000_000_000 });
+    const cache = new SieveCache<string>({ maxSize: 10 });
+    cache.set('k', 'v', { ttlMs: 100 });
+    expect(cache.get('k')).toBe('v');
+    vi.setSystemTime(Date.now() + 100);
+    // Synchronous from here on: the 1 ms timer cannot run, only the read bound retires the reading.
+    let reads = 1;
+    while (reads <= 4 * READS_PER_READING && cache.get('k') !== undefined) reads++;
+    expect(reads).toBeLessThanOrEqual(READS_PER_READING + 1);
+  });
+
+  it('expires on time with the real clock once the event loop turns (bounded real wait)', async () => {
+    const cache = new SieveCache<string>({ maxSize: 10 });
+    cache.set('k', 'v', { ttlMs: 30 });
+    cache.get('k');
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(cache.get('k')).toBeUndefined();
   });
 });
