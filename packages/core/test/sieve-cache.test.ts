@@ -81,6 +81,34 @@ describe('SieveCache follows textbook SIEVE', () => {
       { numRuns: 2000 },
     );
   });
+
+  it('equals the reference model at capacities beyond the initial slot arrays (they grow)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 200, max: 700 }),
+        fc.array(fc.integer({ min: 0, max: 1200 }), { minLength: 1000, maxLength: 3000 }),
+        (capacity, ids) => {
+          const requests = ids.map((id) => `k${id}`);
+          expect(replay(capacity, requests)).toEqual(replayModel(capacity, requests));
+        },
+      ),
+      { numRuns: 20 },
+    );
+  });
+
+  it('reuses the slots of deleted and expired entries and stays within maxSize', () => {
+    const cache = new SieveCache<number>({ maxSize: 300 });
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; i < 1000; i++) cache.set(`r${round}:${i}`, i);
+      for (let i = 0; i < 1000; i += 2) cache.delete(`r${round}:${i}`);
+      expect(cache.size).toBeLessThanOrEqual(300);
+    }
+    cache.clear();
+    expect(cache.size).toBe(0);
+    for (let i = 0; i < 300; i++) cache.set(`after:${i}`, i);
+    expect(cache.size).toBe(300);
+    for (let i = 0; i < 300; i++) expect(cache.get(`after:${i}`)).toBe(i);
+  });
 });
 
 describe('SieveCache expiry with the coarse clock', () => {
