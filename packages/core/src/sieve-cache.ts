@@ -39,7 +39,8 @@ export class SieveCache<E = unknown> implements LocalCache<E> {
   private visited: Uint8Array;
   /** Absolute expiry in ms since the epoch; 0 = none. */
   private expiresAt: Float64Array;
-  private costs: Float64Array;
+  /** Per-slot cost; absent (every cost 1) until an entry with another cost arrives. */
+  private costs: Float64Array | undefined;
   private head = NONE;
   private tail = NONE;
   private hand = NONE;
@@ -74,7 +75,6 @@ export class SieveCache<E = unknown> implements LocalCache<E> {
     this.next = new Int32Array(slots);
     this.visited = new Uint8Array(slots);
     this.expiresAt = new Float64Array(slots);
-    this.costs = new Float64Array(slots);
   }
 
   get(key: string): E | undefined {
@@ -104,11 +104,12 @@ export class SieveCache<E = unknown> implements LocalCache<E> {
       return false;
     }
     this.sets++;
+    if (cost !== 1 && this.costs === undefined) this.costs = new Float64Array(this.prev.length).fill(1);
     const existing = this.slotOf.get(key);
     if (existing !== undefined) {
-      this.totalCost += cost - this.costs[existing]!;
+      this.totalCost += cost - this.costOf(existing);
       this.entries[existing] = entry;
-      this.costs[existing] = cost;
+      if (this.costs !== undefined) this.costs[existing] = cost;
       this.expiresAt[existing] = expiresAt;
       this.visited[existing] = 1;
       while (this.slotOf.size > this.maxSize || this.totalCost > this.maxCost) {
@@ -125,7 +126,7 @@ export class SieveCache<E = unknown> implements LocalCache<E> {
     this.slotOf.set(key, slot);
     this.keys[slot] = key;
     this.entries[slot] = entry;
-    this.costs[slot] = cost;
+    if (this.costs !== undefined) this.costs[slot] = cost;
     this.expiresAt[slot] = expiresAt;
     this.visited[slot] = 0;
     this.prev[slot] = NONE;
@@ -194,7 +195,7 @@ export class SieveCache<E = unknown> implements LocalCache<E> {
 
   private remove(slot: number): void {
     this.slotOf.delete(this.keys[slot]!);
-    this.totalCost -= this.costs[slot]!;
+    this.totalCost -= this.costOf(slot);
     const prev = this.prev[slot]!;
     const next = this.next[slot]!;
     if (this.hand === slot) this.hand = prev;
@@ -206,6 +207,10 @@ export class SieveCache<E = unknown> implements LocalCache<E> {
     this.entries[slot] = undefined;
     this.next[slot] = this.freeHead;
     this.freeHead = slot;
+  }
+
+  private costOf(slot: number): number {
+    return this.costs === undefined ? 1 : this.costs[slot]!;
   }
 
   private allocate(): number {
@@ -228,7 +233,7 @@ export class SieveCache<E = unknown> implements LocalCache<E> {
     this.next = grown(this.next, new Int32Array(slots));
     this.visited = grown(this.visited, new Uint8Array(slots));
     this.expiresAt = grown(this.expiresAt, new Float64Array(slots));
-    this.costs = grown(this.costs, new Float64Array(slots));
+    if (this.costs !== undefined) this.costs = grown(this.costs, new Float64Array(slots));
     for (let i = this.keys.length; i < slots; i++) {
       this.keys.push(undefined);
       this.entries.push(undefined);

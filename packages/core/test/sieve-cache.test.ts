@@ -96,6 +96,21 @@ describe('SieveCache follows textbook SIEVE', () => {
     );
   });
 
+  it('tracks total cost when costs other than 1 arrive after entries of cost 1', () => {
+    const cache = new SieveCache<number>({ maxSize: 1000, maxCost: 20 });
+    for (let i = 0; i < 5; i++) cache.set(`one${i}`, i);
+    cache.set('five', 5, { cost: 5 });
+    expect(cache.metrics().cost).toBe(10);
+    cache.set('one0', 0, { cost: 3 });
+    expect(cache.metrics().cost).toBe(12);
+    cache.delete('five');
+    cache.delete('one1');
+    expect(cache.metrics().cost).toBe(6);
+    for (let i = 0; i < 600; i++) cache.set(`more${i}`, i, { cost: 2 });
+    expect(cache.metrics().cost).toBeLessThanOrEqual(20);
+    expect(cache.size).toBeLessThanOrEqual(20);
+  });
+
   it('reuses the slots of deleted and expired entries and stays within maxSize', () => {
     const cache = new SieveCache<number>({ maxSize: 300 });
     for (let round = 0; round < 5; round++) {
