@@ -49,21 +49,37 @@ function used(): number {
 }
 
 /**
- * Heap growth per key while `fill` runs (what it returns stays alive until measured). `fill` runs
- * once unmeasured first, so code compiled for the path (JIT code and feedback live in the heap
- * too) is not counted as per-entry memory.
+ * Heap growth while a candidate is made and filled with `keyCount` keys, per key (`perEntry`:
+ * lru-cache allocates its per-entry arrays up front, so creation counts), and the part of it the
+ * empty candidate took (`fixed`, in bytes). Everything runs once unmeasured first, so code compiled for the path (JIT
+ * code and feedback live in the heap too) is not counted.
  */
-async function perEntry(keyCount: number, fill: () => Promise<unknown>): Promise<number> {
-  await release(await fill());
-  const before = used();
-  const held = await fill();
-  // Let the event loop turn: a fill of awaited calls that resolve as microtasks leaves the bus's
-  // delivery (a macrotask) queued, which is transient, not per-entry memory.
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  const after = used();
-  if (held === undefined) throw new Error('nothing held');
-  await release(held);
-  return (after - before) / keyCount;
+async function measure<T>(
+  keyCount: number,
+  create: () => Promise<T>,
+  fill: (candidate: T) => Promise<void>,
+): Promise<{ perEntry: number; fixed: number }> {
+  const warm = await create();
+  await fill(warm);
+  await release(warm);
+  await settle();
+  const empty = used();
+  const candidate = await create();
+  await settle();
+  const made = used();
+  await fill(candidate);
+  await settle();
+  const filled = used();
+  await release(candidate);
+  return { perEntry: (filled - empty) / keyCount, fixed: made - empty };
+}
+
+/**
+ * Lets the event loop turn: a fill of awaited calls that resolve as microtasks leaves the bus's
+ * deliveries (macrotasks) queued, which is transient, not per-entry memory.
+ */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 async function release(held: unknown): Promise<void> {
@@ -85,7 +101,8 @@ function localCache(
 interface Row {
   keyCount: number;
   candidate: string;
-  bytes: number;
+  perEntry: number;
+  fixed: number;
 }
 
 export async function main(): Promise<string> {
@@ -104,43 +121,45 @@ export async function main(): Promise<string> {
       await store.close();
       writerClient.disconnect();
 
-      rows.push({
+      const lru = await measure(
         keyCount,
-        candidate: 'lru-cache (raw), same values, ttl',
-        bytes: await perEntry(keyCount, async () => {
-          const lru = new LRUCache<string, object>({ max: keyCount, ttl: TTL_MS });
-          for (const key of keys()) lru.set(key, JSON.parse(valueJson(Number(key.slice(5)))));
-          return lru;
-        }),
-      });
+        async () => new LRUCache<string, object>({ max: keyCount, ttl: TTL_MS }),
+        async (cache) => {
+          for (const key of keys()) cache.set(key, JSON.parse(valueJson(Number(key.slice(5)))));
+        },
+      );
+      rows.push({ keyCount, candidate: 'lru-cache (raw), same values, ttl', ...lru });
       for (const tier of ['sieve (default)', 'lru', 'lfu'] as const) {
-        const bytes = await perEntry(keyCount, async () => {
-          // The pod itself (connections, buffers) is counted too: honest at 10k keys.
-          const pod = await createIoredisCache<unknown>(redis.url, {
-            namespace: 'mem',
-            heartbeatMs: 0,
-            ...localCache(tier, keyCount),
-          });
-          for (const key of keys()) await pod.get(key);
-          if (pod.stats().localSize !== keyCount) throw new Error(`${tier}: ${pod.stats().localSize} held`);
-          return pod;
-        });
-        rows.push({ keyCount, candidate: `redis-backed pod, ${tier}`, bytes });
+        const pod = await measure(
+          keyCount,
+          () =>
+            createIoredisCache<unknown>(redis.url, {
+              namespace: 'mem',
+              heartbeatMs: 0,
+              ...localCache(tier, keyCount),
+            }),
+          async (cache) => {
+            for (const key of keys()) await cache.get(key);
+            const held = cache.stats().localSize;
+            if (held !== keyCount) throw new Error(`${tier}: ${held} held`);
+          },
+        );
+        rows.push({ keyCount, candidate: `redis-backed pod, ${tier}`, ...pod });
       }
-      rows.push({
+      const embedded = await measure(
         keyCount,
-        candidate: 'embedded pod (MemoryStore), sieve (default)',
-        bytes: await perEntry(keyCount, async () => {
-          const embedded = await createCache<unknown>({
+        () =>
+          createCache<unknown>({
             store: new MemoryStore(),
             heartbeatMs: 0,
             ttlMs: TTL_MS,
             localCacheConfig: { maxSize: keyCount },
-          });
-          for (const key of keys()) await embedded.set(key, JSON.parse(valueJson(Number(key.slice(5)))));
-          return embedded;
-        }),
-      });
+          }),
+        async (cache) => {
+          for (const key of keys()) await cache.set(key, JSON.parse(valueJson(Number(key.slice(5)))));
+        },
+      );
+      rows.push({ keyCount, candidate: 'embedded pod (MemoryStore), sieve (default)', ...embedded });
     }
   } finally {
     await redis.stop();
@@ -148,16 +167,16 @@ export async function main(): Promise<string> {
   const lines = [
     '## Memory per entry',
     '',
-    `Node ${process.version}; keys \`user:<i>\`, JSON values of ~${Buffer.byteLength(valueJson(50_000))} bytes (decoded objects held), store TTL ${TTL_MS} ms on every entry; growth of \`heapUsed + arrayBuffers\` after forced GCs over creating the candidate and filling it, per key; each candidate is built and filled once unmeasured first, so compiled code is not counted. The redis-backed pods read every key once from a private \`redis-server\` (fills); the embedded pod wrote every key (the store's bytes are in its heap).`,
+    `Node ${process.version}; keys \`user:<i>\`, JSON values of ~${Buffer.byteLength(valueJson(50_000))} bytes (decoded objects held), store TTL ${TTL_MS} ms on every entry; bytes/entry = growth of \`heapUsed + arrayBuffers\` (after forced GCs and one event-loop turn) over making the candidate and filling it, per key (lru-cache allocates its per-entry arrays when made); the part the empty candidate took is shown apart; each candidate is built and filled once unmeasured first, so compiled code is not counted. The redis-backed pods read every key once from a private \`redis-server\` (fills); the embedded pod wrote every key (the store's bytes are in its heap).`,
     'Command: `cd apps/bench && node --expose-gc --import tsx src/main.ts memory`.',
     '',
-    '| keys | candidate | bytes/entry | vs raw lru-cache |',
-    '|---:|---|---:|---:|',
+    '| keys | candidate | bytes/entry | vs raw lru-cache | of which the empty candidate |',
+    '|---:|---|---:|---:|---:|',
   ];
   for (const row of rows) {
     const base = rows.find((r) => r.keyCount === row.keyCount && r.candidate.startsWith('lru-cache'))!;
     lines.push(
-      `| ${row.keyCount.toLocaleString('en-US')} | ${row.candidate} | ${row.bytes.toFixed(0)} | ${(row.bytes / base.bytes).toFixed(2)}x |`,
+      `| ${row.keyCount.toLocaleString('en-US')} | ${row.candidate} | ${row.perEntry.toFixed(0)} | ${(row.perEntry / base.perEntry).toFixed(2)}x | ${(row.fixed / 1024).toFixed(0)} KiB |`,
     );
   }
   return `${lines.join('\n')}\n`;
