@@ -12,9 +12,10 @@
  *   cd apps/bench && node --import tsx src/policies.ts --seeds B            # writes docs/benchmarks/policies.md
  *   cd apps/bench && node --import tsx src/policies.ts --seeds A --quick    # tuning: 300k requests, 1k/10k
  *   … --only lfu,lru-cache   (run some policies only; prints, writes nothing)
+ *   … --json rows.json       (also save the rows); --from-json rows.json (render the report from saved rows)
  */
 import './spica-assert.js';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SieveCache } from '@synced-cache/core';
@@ -217,13 +218,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     value('--capacities')?.split(',').map(Number) ?? (quick ? [1_000, 10_000] : [1_000, 10_000, 100_000]);
   const length = Number(value('--length') ?? (quick ? 300_000 : 2_000_000));
   const started = Date.now();
-  const rows = run({
-    seeds,
-    capacities,
-    length,
-    policies: only ?? POLICIES,
-    log: (line) => console.log(line),
-  });
+  const saved = value('--from-json');
+  const rows: PolicyRow[] =
+    saved === undefined
+      ? run({ seeds, capacities, length, policies: only ?? POLICIES, log: (line) => console.log(line) })
+      : (JSON.parse(readFileSync(saved, 'utf8')) as PolicyRow[]);
   const { losses } = verdicts(rows);
   console.log(
     `\n${losses.length} goal misses:\n${losses.join('\n')}\n(${((Date.now() - started) / 1000).toFixed(0)} s)`,
@@ -231,7 +230,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (value('--json') !== undefined) writeFileSync(value('--json')!, JSON.stringify(rows));
   if (only === undefined && !quick && value('--capacities') === undefined) {
     const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-    const command = `cd apps/bench && node --import tsx src/policies.ts --seeds ${seedSet}`;
+    const lengthFlag = value('--length') === undefined ? '' : ` --length ${length}`;
+    const command = `cd apps/bench && node --import tsx src/policies.ts --seeds ${seedSet}${lengthFlag}`;
     writeFileSync(join(root, 'docs', 'benchmarks', 'policies.md'), report(rows, seeds, command, length));
   }
 }
