@@ -228,10 +228,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     `\n${losses.length} goal misses:\n${losses.join('\n')}\n(${((Date.now() - started) / 1000).toFixed(0)} s)`,
   );
   if (value('--json') !== undefined) writeFileSync(value('--json')!, JSON.stringify(rows));
-  if (only === undefined && !quick && value('--capacities') === undefined) {
+  if (only === undefined && !quick) {
     const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-    const lengthFlag = value('--length') === undefined ? '' : ` --length ${length}`;
-    const command = `cd apps/bench && node --import tsx src/policies.ts --seeds ${seedSet}${lengthFlag}`;
+    const flags = ['--length', '--capacities'].filter((flag) => value(flag) !== undefined);
+    const command = `cd apps/bench && node --import tsx src/policies.ts --seeds ${seedSet}${flags.map((flag) => ` ${flag} ${value(flag)}`).join('')}`;
     writeFileSync(join(root, 'docs', 'benchmarks', 'policies.md'), report(rows, seeds, command, length));
   }
 }
