@@ -63,9 +63,15 @@ export async function interleaved(
   });
 }
 
+/**
+ * Throughput of each candidate, the median over alternating rounds. With `cpuTime`, each batch is
+ * timed by the process's CPU time (`process.cpuUsage`, user + system) instead of the wall clock:
+ * on a machine shared beyond its cores, wall time mostly measures waiting for a core, CPU time
+ * what the batch cost (time spent in other threads, such as GC helpers, is included).
+ */
 export async function compare(
   candidates: Candidate[],
-  options: { ops?: number; rounds?: number; warmupRounds?: number } = {},
+  options: { ops?: number; rounds?: number; warmupRounds?: number; cpuTime?: boolean } = {},
 ): Promise<Result[]> {
   const ops = options.ops ?? 200_000;
   const rounds = options.rounds ?? 9;
@@ -77,9 +83,9 @@ export async function compare(
     for (const candidate of order) {
       // Start every batch with a clean heap, so no candidate pays for another's garbage.
       (globalThis as { gc?: () => void }).gc?.();
-      const start = process.hrtime.bigint();
-      await candidate.run(ops);
-      const elapsed = Number(process.hrtime.bigint() - start);
+      const elapsed = options.cpuTime
+        ? await cpuNanoseconds(candidate, ops)
+        : await wallNanoseconds(candidate, ops);
       if (round >= warmup) samples.get(candidate.name)!.push(elapsed / ops);
     }
   }
@@ -88,6 +94,19 @@ export async function compare(
     const nsPerOp = sorted[Math.floor(sorted.length / 2)]!;
     return { name: c.name, nsPerOp, opsPerSec: 1e9 / nsPerOp };
   });
+}
+
+async function wallNanoseconds(candidate: Candidate, ops: number): Promise<number> {
+  const start = process.hrtime.bigint();
+  await candidate.run(ops);
+  return Number(process.hrtime.bigint() - start);
+}
+
+async function cpuNanoseconds(candidate: Candidate, ops: number): Promise<number> {
+  const start = process.cpuUsage();
+  await candidate.run(ops);
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) * 1000;
 }
 
 /** A Markdown table of results, with each candidate's throughput as a multiple of `baseline`'s. */

@@ -3,7 +3,7 @@
  *
  *   pnpm --filter @synced-cache/bench bench [name …]
  *
- * Names: local-hit (default), hit-ratio, marshal, redis-ioredis, redis-node-redis, nats, all.
+ * Names: local-hit (default), hit-ratio, memory, mnemonist, marshal, redis-ioredis, redis-node-redis, nats, all.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,6 +13,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const suites: Record<string, { module: string; report?: string }> = {
   'local-hit': { module: './local-hit.js', report: 'local-hit.md' },
   'hit-ratio': { module: './hit-ratio.js' },
+  memory: { module: './memory.js', report: 'memory.md' },
+  mnemonist: { module: './mnemonist.js', report: 'mnemonist.md' },
   marshal: { module: './marshal.js' },
   'redis-ioredis': { module: './redis-ioredis.js' },
   'redis-node-redis': { module: './redis-node-redis.js' },

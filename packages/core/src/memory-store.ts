@@ -4,7 +4,12 @@ import { InvalidConfigError } from './errors.js';
 import { type OptionNames, rejectUnknownOptions } from './option-names.js';
 
 interface Slot {
-  payload: Uint8Array;
+  /**
+   * The bytes, copied into a one-byte (latin1) string: a copy that shares nothing with the caller,
+   * and far smaller than a `Uint8Array` of its own (an ArrayBuffer and its backing store cost
+   * about 200 bytes per entry on top of the bytes).
+   */
+  payload: string;
   version: number;
   /** Absolute expiry in ms since the epoch; 0 = none. */
   expiresAt: number;
@@ -55,7 +60,7 @@ export class MemoryStore implements Store {
     const ttlMs = options?.ttlMs ?? 0;
     const version = ++this.clock;
     this.data.set(key, {
-      payload: payload.slice(),
+      payload: copyIn(payload),
       version,
       expiresAt: ttlMs > 0 ? this.now() + ttlMs : 0,
     });
@@ -102,9 +107,9 @@ export class MemoryStore implements Store {
         this.data.delete(key);
         return undefined;
       }
-      return { payload: slot.payload.slice(), version: slot.version, ttlMs: remaining };
+      return { payload: copyOut(slot.payload), version: slot.version, ttlMs: remaining };
     }
-    return { payload: slot.payload.slice(), version: slot.version };
+    return { payload: copyOut(slot.payload), version: slot.version };
   }
 
   /** Amortised expiry: every write inspects two more entries, so expired keys never pile up. */
@@ -121,4 +126,18 @@ export class MemoryStore implements Store {
       if (slot.expiresAt !== 0 && slot.expiresAt <= now) this.data.delete(key);
     }
   }
+}
+
+/**
+ * A copy of `bytes` that shares no memory with them. (`Buffer#slice` returns a view, so the
+ * `payload.slice()` used before kept the caller's bytes, and with them Node's 8 KiB pool slab
+ * that every small `Buffer.from` is cut from.)
+ */
+function copyIn(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}
+
+/** Fresh bytes for a reader, which may change them without touching the store. */
+function copyOut(stored: string): Uint8Array {
+  return Buffer.from(stored, 'latin1');
 }

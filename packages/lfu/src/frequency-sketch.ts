@@ -33,6 +33,9 @@ export class FrequencySketch {
   private readonly blockMask: number;
   private readonly doorkeeper: Uint32Array;
   private readonly doorkeeperMask: number;
+  /** First sightings the doorkeeper takes before it is cleared (its own period, see below). */
+  private readonly doorkeeperPeriod: number;
+  private doorkeeperInserts = 0;
   private additions = 0;
 
   /**
@@ -44,7 +47,11 @@ export class FrequencySketch {
     this.table = new Uint32Array(words);
     this.blockMask = (words >>> 4) - 1;
     this.sampleSize = Math.max(16, Math.floor(sampleSize));
-    const bits = Math.min(MAX_DOORKEEPER_BITS, Math.max(64, ceilingPowerOfTwo(this.sampleSize) * 4));
+    // The doorkeeper remembers first sightings for 2 aging periods (at most ~40 % of its bits set,
+    // ~15 % false positives), so a key that recurs less often than once per period (a loop longer
+    // than the sample) still gets counted on its second sighting.
+    this.doorkeeperPeriod = 2 * this.sampleSize;
+    const bits = Math.min(MAX_DOORKEEPER_BITS, Math.max(64, ceilingPowerOfTwo(this.doorkeeperPeriod) * 4));
     this.doorkeeper = new Uint32Array(bits >>> 5);
     this.doorkeeperMask = bits - 1;
   }
@@ -73,8 +80,14 @@ export class FrequencySketch {
    * recorded in the doorkeeper only; from its second occurrence on, the four counters are
    * incremented (saturating at 15). Keys the counters already know skip the doorkeeper, which
    * keeps the hit path to one 64-byte block of memory.
+   *
+   * Only counter increments advance the aging period: first sightings (one-time keys, scans, a
+   * long loop's first pass) do not age what the counters learned. The doorkeeper is cleared on its
+   * own period instead.
+   *
+   * @returns whether the key had been seen before (in the counters or the doorkeeper).
    */
-  increment(hash: number): void {
+  increment(hash: number): boolean {
     const table = this.table;
     const block = (hash & this.blockMask) << 4;
     const counterHash = rehash(hash);
@@ -95,8 +108,8 @@ export class FrequencySketch {
     const count2 = (word2 >>> shift2) & 15;
     const count3 = (word3 >>> shift3) & 15;
     if ((count0 === 0 || count1 === 0 || count2 === 0 || count3 === 0) && this.admitToDoorkeeper(hash)) {
-      if (++this.additions >= this.sampleSize) this.reset();
-      return;
+      if (++this.doorkeeperInserts >= this.doorkeeperPeriod) this.clearDoorkeeper();
+      return false;
     }
     let added = false;
     if (count0 < MAX_COUNT) {
@@ -115,7 +128,8 @@ export class FrequencySketch {
       table[index3] = word3 + (1 << shift3);
       added = true;
     }
-    if (added && ++this.additions >= this.sampleSize) this.reset();
+    if (added && ++this.additions >= this.sampleSize) this.age();
+    return true;
   }
 
   /** Sets the key's doorkeeper bits; true when they were not all set (a first occurrence). */
@@ -136,14 +150,24 @@ export class FrequencySketch {
     return true;
   }
 
-  /** Halves every counter and clears the doorkeeper, so old popularity fades. */
-  reset(): void {
+  /** Halves every counter, so old popularity fades (every `sampleSize` counter increments). */
+  age(): void {
     const table = this.table;
     for (let index = 0; index < table.length; index++) {
       table[index] = (table[index]! >>> 1) & 0x77777777;
     }
-    this.doorkeeper.fill(0);
     this.additions = this.additions >>> 1;
+  }
+
+  /** Halves every counter and forgets every first sighting (a detected workload shift). */
+  reset(): void {
+    this.age();
+    this.clearDoorkeeper();
+  }
+
+  private clearDoorkeeper(): void {
+    this.doorkeeper.fill(0);
+    this.doorkeeperInserts = 0;
   }
 
   private inDoorkeeper(hash: number): boolean {

@@ -24,6 +24,8 @@ export interface LfuCacheMetrics extends LocalCacheMetrics {
   admissionRejections: number;
   /** Current capacity of the admission window, in weight units (moved by hill climbing). */
   windowCapacity: number;
+  /** Workload shifts detected (each halves the learned frequencies twice; see the architecture notes). */
+  shifts: number;
 }
 
 // Queue tags and, as slot numbers, the sentinel heads of the three circular lists. In each list
@@ -44,6 +46,10 @@ const QUEUE_TRANSFER_THRESHOLD = 1000;
 /** Candidates at least this frequent are admitted at random 1 time in 128 when they lose (hash flooding). */
 const ADMIT_HASHDOS_THRESHOLD = 6;
 const INITIAL_SLOTS = 1024;
+/** The hill climber samples the hit ratio every this many × the expected entries requests … */
+const CLIMB_SAMPLE_ENTRIES = 10;
+/** … but never fewer than this (a smaller sample is mostly noise). */
+const CLIMB_MIN_SAMPLE = 1000;
 
 // Workload-shift detection (see detectShift). Marks kept per entry in `referenced`:
 /** Not referenced since the marks were last cleared. */
@@ -54,10 +60,18 @@ const REFERENCED = 1;
 const STALE = 2;
 /** The hit ratio is sampled every `expected entries / SHIFT_SAMPLE_DIVISOR` requests. */
 const SHIFT_SAMPLE_DIVISOR = 2;
-/** A shift is a drop of at least this much in the sampled hit ratio … */
-const SHIFT_MIN_DROP = 0.01;
-/** … and at least this many standard deviations of the previous sample's hit ratio. */
-const SHIFT_DROP_DEVIATIONS = 6;
+/** A shift is a drop below the baseline hit ratio of at least this much … */
+const SHIFT_MIN_DROP = 0.02;
+/** … and at least this many standard deviations (of the baseline, or of the sample if larger) … */
+const SHIFT_DROP_DEVIATIONS = 4;
+/** … in this many consecutive samples. */
+const SHIFT_LOW_SAMPLES = 3;
+/** Samples that form a baseline before drops below it are looked for. */
+const SHIFT_BASELINE_SAMPLES = 4;
+/** Weight of each new sample in the baseline's moving mean and variance. */
+const SHIFT_BASELINE_WEIGHT = 0.125;
+/** Samples with fewer requests for known keys than this are skipped (too noisy). */
+const SHIFT_MIN_SAMPLED = 32;
 /** Samples observed after a shift before idle entries lose their standing (2 × the entries). */
 const SHIFT_OBSERVED_SAMPLES = 4;
 /**
@@ -139,13 +153,21 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   private stepSize: number;
   private adjustment = 0;
 
+  /** Requests between two steps of the hill climber. */
+  private readonly climbSample: number;
   /** Requests (gets) between two hit-ratio samples of the shift detector. */
   private readonly shiftSample: number;
   private nextShiftSample: number;
   private shiftSampleHits = 0;
   private shiftSampleRequests = 0;
-  /** Hit ratio of the previous shift sample, -1 before the first one. */
-  private previousShiftHitRate = -1;
+  private shifts = 0;
+  /** Exponentially weighted mean and variance of the sampled hit ratio (the stationary baseline). */
+  private baselineMean = 0;
+  private baselineVariance = 0;
+  /** Samples in the baseline since it (re)started; it is trusted from SHIFT_BASELINE_SAMPLES on. */
+  private baselineSamples = 0;
+  /** Consecutive samples below the baseline by more than the drop threshold. */
+  private lowSamples = 0;
   /** Samples left to observe after a detected shift before the idle entries are judged (0: none). */
   private shiftSamplesLeft = 0;
   private hitsAtShift = 0;
@@ -196,6 +218,10 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     // sampleSize is 10 × the expected number of entries.
     this.shiftSample = Math.max(16, Math.floor(this.sketch.sampleSize / (10 * SHIFT_SAMPLE_DIVISOR)));
     this.nextShiftSample = this.shiftSample;
+    this.climbSample = Math.max(
+      CLIMB_MIN_SAMPLE,
+      Math.floor((this.sketch.sampleSize / 10) * CLIMB_SAMPLE_ENTRIES),
+    );
   }
 
   /** Entries currently held (expired entries count until they are read or evicted). */
@@ -224,6 +250,8 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     this.sketch.increment(this.hashes[slot]!);
     this.referenced[slot] = REFERENCED;
     this.onAccess(slot);
+    // Sampled on hits too: a run of hits is the baseline a later drop is measured against.
+    if (this.hits + this.misses >= this.nextShiftSample) this.detectShift();
     return this.values[slot];
   }
 
@@ -327,7 +355,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       this.evictEntries();
       this.insertingSlot = NONE;
     }
-    if (this.hitsInSample + this.missesInSample >= this.sketch.sampleSize) this.climb();
+    if (this.hitsInSample + this.missesInSample >= this.climbSample) this.climb();
     if (this.hits + this.misses >= this.nextShiftSample) this.detectShift();
     return this.slotOf.get(key) === slot;
   }
@@ -374,6 +402,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       expirations: this.expirations,
       admissionRejections: this.admissionRejections,
       windowCapacity: this.windowMaximum,
+      shifts: this.shifts,
     };
   }
 
@@ -515,25 +544,26 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   }
 
   /**
-   * Workload-shift detection, run every `shiftSample` requests (half the expected entries). When
-   * the sampled hit ratio drops by more than both {@link SHIFT_MIN_DROP} and
-   * {@link SHIFT_DROP_DEVIATIONS} standard deviations of the previous sample (sampling noise), the
-   * popularity the cache learned is presumed outdated: every frequency is halved
-   * {@link SHIFT_HALVINGS} times, the access marks are cleared, and after
-   * {@link SHIFT_OBSERVED_SAMPLES} more samples (2 × the entries) the main entries that were not
-   * referenced once in that time lose their standing ({@link judgeIdleEntries}), provided at least
-   * {@link SHIFT_MIN_OBSERVED_HIT_RATE} of those requests hit (not a pure scan). A stationary
-   * workload does not trigger it; the cost is one pass over the entries per shift.
+   * Workload-shift detection, run every `shiftSample` requests (half the expected entries). The
+   * sampled hit ratio is compared with a baseline (a moving mean and variance of earlier samples,
+   * {@link SHIFT_BASELINE_WEIGHT}); when it stays below the baseline by more than both
+   * {@link SHIFT_MIN_DROP} and {@link SHIFT_DROP_DEVIATIONS} standard deviations for
+   * {@link SHIFT_LOW_SAMPLES} samples in a row, the popularity the cache learned is presumed
+   * outdated: every frequency is halved {@link SHIFT_HALVINGS} times, the access marks are cleared,
+   * and after {@link SHIFT_OBSERVED_SAMPLES} more samples (2 × the entries) the main entries that
+   * were not referenced once in that time lose their standing ({@link judgeIdleEntries}), provided
+   * at least {@link SHIFT_MIN_OBSERVED_HIT_RATE} of those requests hit (not a pure scan). Comparing
+   * with the previous sample alone fired dozens of times on stationary traces (a scan, or noise,
+   * in one sample); the baseline and the persistence rule keep it silent there. The cost is one
+   * pass over the entries per shift.
    */
   private detectShift(): void {
     const requests = this.hits + this.misses;
+    const sampleHits = this.hits - this.shiftSampleHits;
     const sampled = requests - this.shiftSampleRequests;
-    const hitRate = (this.hits - this.shiftSampleHits) / sampled;
     this.shiftSampleHits = this.hits;
     this.shiftSampleRequests = requests;
     this.nextShiftSample = requests + this.shiftSample;
-    const previous = this.previousShiftHitRate;
-    this.previousShiftHitRate = hitRate;
     if (this.shiftSamplesLeft > 0) {
       if (--this.shiftSamplesLeft === 0) {
         const observedHitRate = (this.hits - this.hitsAtShift) / (requests - this.requestsAtShift);
@@ -541,15 +571,43 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       }
       return;
     }
-    if (previous < 0) return;
-    const deviation = Math.sqrt((previous * (1 - previous)) / sampled);
-    if (previous - hitRate > Math.max(SHIFT_MIN_DROP, SHIFT_DROP_DEVIATIONS * deviation)) {
+    if (sampled < SHIFT_MIN_SAMPLED) return;
+    const hitRate = sampleHits / sampled;
+    if (this.baselineSamples < SHIFT_BASELINE_SAMPLES) {
+      this.updateBaseline(hitRate);
+      return;
+    }
+    // A shift is a drop below the stationary baseline (not merely below the previous sample) that
+    // persists: sampling noise and a single burst (a scan of known keys) do not qualify.
+    const mean = this.baselineMean;
+    const deviation = Math.sqrt(Math.max(this.baselineVariance, (mean * (1 - mean)) / sampled));
+    if (mean - hitRate <= Math.max(SHIFT_MIN_DROP, SHIFT_DROP_DEVIATIONS * deviation)) {
+      this.lowSamples = 0;
+      this.updateBaseline(hitRate);
+      return;
+    }
+    if (++this.lowSamples >= SHIFT_LOW_SAMPLES) {
+      this.lowSamples = 0;
+      this.baselineSamples = 0;
+      this.shifts++;
       for (let halving = 0; halving < SHIFT_HALVINGS; halving++) this.sketch.reset();
       this.clearReferenced();
       this.shiftSamplesLeft = SHIFT_OBSERVED_SAMPLES;
       this.hitsAtShift = this.hits;
       this.requestsAtShift = requests;
     }
+  }
+
+  private updateBaseline(hitRate: number): void {
+    if (this.baselineSamples++ === 0) {
+      this.baselineMean = hitRate;
+      this.baselineVariance = 0;
+      return;
+    }
+    const difference = hitRate - this.baselineMean;
+    this.baselineMean += SHIFT_BASELINE_WEIGHT * difference;
+    this.baselineVariance =
+      (1 - SHIFT_BASELINE_WEIGHT) * (this.baselineVariance + SHIFT_BASELINE_WEIGHT * difference * difference);
   }
 
   /** Turns REFERENCED marks back to IDLE (STALE ones stay). */
@@ -744,7 +802,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
 
   private determineAdjustment(): void {
     const requests = this.hitsInSample + this.missesInSample;
-    if (requests < this.sketch.sampleSize) {
+    if (requests < this.climbSample) {
       this.adjustment = 0;
       return;
     }
