@@ -35,6 +35,7 @@ export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { MemoryBus, MemorySynchronizer, type MemorySynchronizerOptions } from './memory-synchronizer.js';
 export type * from './options.js';
 export { SieveCache, type SieveCacheOptions } from './sieve-cache.js';
+export { VERSION } from './version.js';
 export {
   depthFailure,
   keySegment,
@@ -44,6 +45,3 @@ export {
   toSerializationError,
   WalkFailure,
 } from './walk-failure.js';
-
-/** This package's version. */
-export const VERSION = '0.1.0';
