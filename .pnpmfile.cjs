@@ -10,6 +10,8 @@ const PRIVATE = ['@synced-cache/test-servers', '@synced-cache/demo', '@synced-ca
 const REQUIRED = ['homepage', 'bugs', 'repository', 'license'];
 
 function beforePacking(manifest) {
+  // Private packages are never published (packing one is a local affair).
+  if (manifest.private === true) return manifest;
   delete manifest.devDependencies;
   delete manifest.scripts;
   for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
