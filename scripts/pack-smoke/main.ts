@@ -15,6 +15,8 @@
  * 3. Each runs `program.ts` (two pods, ioredis + node-redis, on a private Redis from
  *    @synced-cache/test-servers) and must print the versions of the packages it loaded, which
  *    must equal their package.json versions.
+ * 4. The esm-ts project also type-checks and runs the quick start of each package's README (its
+ *    Redis URL pointed at the private server), so the READMEs' examples stay runnable.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
@@ -44,7 +46,9 @@ const pnpmVersion = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 );
 const PRIVATE = new Set(['@synced-cache/test-servers', '@synced-cache/demo', '@synced-cache/bench']);
 /** What the program imports; `testing` is packed and checked but not installed (it peers on vitest). */
-const INSTALLED = ['core', 'redis-common', 'ioredis', 'redis', 'json', 'lru'];
+const INSTALLED = ['core', 'redis-common', 'ioredis', 'redis', 'json', 'msgpack', 'lru', 'lfu'];
+/** Packages whose README quick start is type-checked and run in the esm-ts project. */
+const README_EXAMPLES = ['core', 'ioredis', 'redis', 'redis-common', 'lru', 'lfu', 'json', 'msgpack'];
 
 interface Manifest {
   name: string;
@@ -160,6 +164,17 @@ function runProgram(dir: string, file: string, redisUrl: string): void {
   }
 }
 
+/** The first `ts` code block under "## Quick start" in a package's README. */
+function readmeQuickStart(short: string): string {
+  const readme = readFileSync(join(root, 'packages', short, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Quick start'));
+  const block = /```ts\n([\s\S]*?)```/.exec(section);
+  if (!readme.includes('## Quick start') || block === null) {
+    throw new Error(`packages/${short}/README.md has no ts block under "## Quick start"`);
+  }
+  return block[1]!;
+}
+
 async function main(): Promise<void> {
   step('building');
   run('npx', ['-y', `pnpm@${pnpmVersion}`, 'turbo', 'run', 'build', '--output-logs=errors-only'], root, {
@@ -176,6 +191,11 @@ async function main(): Promise<void> {
     const esm = project(work, 'esm-ts', { type: 'module' }, tarballs);
     run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '@types/node@20'], esm);
     copyFileSync(program, join(esm, 'index.ts'));
+    const examples = README_EXAMPLES.map((short) => {
+      const file = `readme-${short}.ts`;
+      writeFileSync(join(esm, file), readmeQuickStart(short).replaceAll('redis://127.0.0.1:6379', redis.url));
+      return file;
+    });
     writeFileSync(
       join(esm, 'tsconfig.json'),
       JSON.stringify({
@@ -187,12 +207,13 @@ async function main(): Promise<void> {
           outDir: 'dist',
           types: ['node'],
         },
-        files: ['index.ts'],
+        files: ['index.ts', ...examples],
       }),
     );
     run(process.execPath, [tsc, '-p', '.'], esm);
     runProgram(esm, 'dist/index.js', redis.url);
-    step('esm-ts: type-checked (strict, nodenext) and ran');
+    for (const file of examples) run(process.execPath, [join('dist', file.replace(/\.ts$/, '.js'))], esm);
+    step(`esm-ts: type-checked (strict, nodenext) and ran, with ${examples.length} README quick starts`);
 
     const cjs = project(work, 'cjs', { type: 'commonjs' }, tarballs);
     const { build } = (await import(esbuild)) as typeof import('esbuild');
