@@ -199,20 +199,12 @@ class SubscriberCutter {
   }
 }
 
-/** The ids of the connections named `name` in a `CLIENT LIST` reply. */
+/** The ids of the connections named `name` in a `CLIENT LIST` reply (one client per line). */
 export function pubsubClientIds(list: string, name: string): string[] {
   const ids: string[] = [];
   for (const line of list.split('\n')) {
-    const fields = new Map(
-      line
-        .trim()
-        .split(' ')
-        .map((field) => {
-          const at = field.indexOf('=');
-          return [field.slice(0, at), field.slice(at + 1)] as const;
-        }),
-    );
-    if (fields.get('name') === name && fields.has('id')) ids.push(fields.get('id')!);
+    const id = /(?:^|\s)id=(\d+)/.exec(line)?.[1];
+    if (id !== undefined && /(?:^|\s)name=(\S*)/.exec(line)?.[1] === name) ids.push(id);
   }
   return ids;
 }

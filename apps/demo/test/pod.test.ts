@@ -27,7 +27,7 @@ class DeafSynchronizer implements Synchronizer {
   async close(): Promise<void> {}
 }
 
-const opened: Backend[] = [];
+const running: { coordinator: Channel<FromPod, ToPod>; inbox: FromPod[] }[] = [];
 
 async function pod(name: string, store: MemoryStore, synchronizer: Synchronizer) {
   const cache = await createCache<DemoValue>({ podId: name, store, synchronizer, heartbeatMs: 60_000 });
@@ -37,7 +37,6 @@ async function pod(name: string, store: MemoryStore, synchronizer: Synchronizer)
     heal: async () => undefined,
     close: () => cache.close(),
   };
-  opened.push(backend);
   const config: PodConfig = {
     name,
     index: 0,
@@ -49,6 +48,7 @@ async function pod(name: string, store: MemoryStore, synchronizer: Synchronizer)
   const inbox: FromPod[] = [];
   coordinator.onMessage((message) => inbox.push(message));
   new DemoPod(config, backend, podEnd);
+  running.push({ coordinator, inbox });
   return { coordinator, inbox };
 }
 
@@ -74,7 +74,13 @@ function relayAcknowledgements(from: FromPod[], to: Channel<FromPod, ToPod>[]) {
 }
 
 afterEach(async () => {
-  await Promise.all(opened.splice(0).map((backend) => backend.close()));
+  // A pod stops its timers and closes its cache on `stop`, as in the demo.
+  await Promise.all(
+    running.splice(0).map(({ coordinator, inbox }) => {
+      coordinator.send({ type: 'stop' });
+      return first(inbox, (message) => message.type === 'stopped');
+    }),
+  );
 });
 
 describe('DemoPod', () => {
