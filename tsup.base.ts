@@ -1,10 +1,15 @@
 import { defineConfig, type Options } from 'tsup';
+// @ts-expect-error plain ESM script without type declarations (also run on its own by `version-packages`)
+import { writeVersionModule } from './scripts/write-versions.mjs';
 
 /**
  * Shared tsup settings: every published package ships ESM + CJS + `.d.ts`/`.d.cts`,
- * targets Node 20, and keeps its dependencies external.
+ * targets Node 20, keeps its dependencies external, and writes `src/version.ts` from package.json.
  */
 export function packageConfig(overrides: Options = {}) {
+  // `VERSION` is generated from package.json before every build, so the built constant is the
+  // manifest's version (tsup runs with the package directory as the working directory).
+  writeVersionModule(process.cwd());
   return defineConfig({
     entry: ['src/index.ts'],
     format: ['esm', 'cjs'],

@@ -1,199 +1,113 @@
 /**
- * synced-cache demo: three pods in one process on the embedded store and bus (nothing to
- * install), showing what propagates, how fast, and what each pod holds after every step.
+ * synced-cache demo. With no options: pods in one process on the embedded store and bus (nothing
+ * to install). With `--redis <url>`: every pod is its own process on that Redis, in its own
+ * namespace. See `pnpm demo --help`.
  */
-import {
-  createCache,
-  MemoryBus,
-  MemoryStore,
-  MemorySynchronizer,
-  type SyncedCache,
-} from '@synced-cache/core';
+import { parseArgs } from 'node:util';
+import { runStory, type StoryOptions } from './story.js';
 
-interface Product {
-  name: string;
-  price: number;
-}
+const USAGE = `usage: pnpm demo [options]
 
-const POD_NAMES = ['pod-a', 'pod-b', 'pod-c'];
-const KEYS = ['product:1', 'product:2', 'banner'];
-const color = process.stdout.isTTY && !process.env.NO_COLOR;
-const bold = (s: string) => (color ? `\x1b[1m${s}\x1b[0m` : s);
-const dim = (s: string) => (color ? `\x1b[2m${s}\x1b[0m` : s);
-const green = (s: string) => (color ? `\x1b[32m${s}\x1b[0m` : s);
+  (no server option)      pods in one process on the embedded MemoryStore + MemoryBus
+  --redis <url>           pods as separate processes on this Redis (store and pub/sub)
+  --client ioredis|redis  the Redis client library (default ioredis)
+  --nats <url>            events over NATS instead of Redis pub/sub (needs --redis for the store
+                          and the package @synced-cache/nats)
+  --pods <n>              number of pods, 2-16 (default 3)
+  --duration <seconds>    length of the story, 4-3600 (default 12)
+  --namespace <name>      cache namespace (default synced-cache-demo); the demo clears only it
+  --stale-bound-ms <ms>   how soon an acknowledged write must be visible on every pod (default 1000)
+  --plain                 plain lines even on a terminal
 
-function show(value: unknown): string {
-  if (value === undefined) return dim('—');
-  return JSON.stringify(value);
-}
+Exit code 1 when a stale read was seen, the pods did not converge, or a pod failed.`;
 
-/** What every pod's local tier holds for each key (peek never touches the store). */
-function view(pods: SyncedCache<unknown>[]): string {
-  const width = 34;
-  const header = `  ${'key'.padEnd(12)}${POD_NAMES.map((n) => n.padEnd(width)).join('')}`;
-  const rows = KEYS.map((key) => {
-    const cells = pods.map((pod) => {
-      const text = show(pod.peek(key));
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the ANSI colour codes this file adds
-      const visible = text.replace(/\x1b\[[0-9;]*m/g, '');
-      return text + ' '.repeat(Math.max(1, width - visible.length));
-    });
-    return `  ${key.padEnd(12)}${cells.join('')}`;
+export function parseOptions(argv: string[]): StoryOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      redis: { type: 'string' },
+      client: { type: 'string', default: 'ioredis' },
+      nats: { type: 'string' },
+      pods: { type: 'string', default: '3' },
+      duration: { type: 'string', default: '12' },
+      namespace: { type: 'string', default: 'synced-cache-demo' },
+      'stale-bound-ms': { type: 'string', default: '1000' },
+      plain: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
   });
-  return [dim(header), ...rows].join('\n');
+  if (values.help) throw new UsageError('');
+  const integer = (name: string, text: string, min: number, max: number) => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got ${text}`);
+    }
+    return value;
+  };
+  if (values.client !== 'ioredis' && values.client !== 'redis') {
+    throw new UsageError(`--client must be ioredis or redis, got ${values.client}`);
+  }
+  if (values.nats !== undefined && values.redis === undefined) {
+    throw new UsageError('--nats carries the events only: give --redis <url> for the shared store too');
+  }
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(values.namespace)) {
+    throw new UsageError(
+      `--namespace must be 1-64 letters, digits, '.', '_' or '-', got ${values.namespace}`,
+    );
+  }
+  return {
+    backend:
+      values.redis === undefined
+        ? { kind: 'embedded' }
+        : { kind: 'redis', url: values.redis, client: values.client, natsUrl: values.nats },
+    pods: integer('pods', values.pods, 2, 16),
+    durationS: integer('duration', values.duration, 4, 3600),
+    namespace: values.namespace,
+    staleBoundMs: integer('stale-bound-ms', values['stale-bound-ms'], 1, 60_000),
+    ...(values.plain ? { live: false } : {}),
+  };
 }
 
-/** Resolves when `condition` holds, and says how long that took. */
-async function until(condition: () => boolean): Promise<string> {
-  const start = process.hrtime.bigint();
-  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
-  const us = Number(process.hrtime.bigint() - start) / 1000;
-  return us < 1000 ? `${us.toFixed(0)} µs` : `${(us / 1000).toFixed(2)} ms`;
+class UsageError extends Error {}
+
+/** With `--nats`, fails before any pod starts when `@synced-cache/nats` cannot be imported. */
+async function checkNats(options: StoryOptions): Promise<void> {
+  if (options.backend.kind !== 'redis' || options.backend.natsUrl === undefined) return;
+  const specifier = '@synced-cache/nats';
+  try {
+    await import(/* @vite-ignore */ specifier);
+  } catch {
+    throw new UsageError(
+      '--nats needs the package @synced-cache/nats, which is not installed here: add it to apps/demo ' +
+        '(pnpm --filter @synced-cache/demo add @synced-cache/nats), or run with --redis only.',
+    );
+  }
 }
 
-async function step(title: string, action: () => Promise<string | undefined>, pods: SyncedCache<unknown>[]) {
-  console.log(`\n${bold('▶')} ${bold(title)}`);
-  const note = await action();
-  if (note) console.log(`  ${green(note)}`);
-  console.log(view(pods));
+async function main(): Promise<number> {
+  let options: StoryOptions;
+  try {
+    options = parseOptions(process.argv.slice(2));
+    await checkNats(options);
+  } catch (error) {
+    if (!(error instanceof UsageError) && !(error instanceof TypeError)) throw error;
+    if (error.message) console.error(`demo: ${error.message}\n`);
+    console.error(USAGE);
+    return 2;
+  }
+  const started = Date.now();
+  const result = await runStory(options);
+  console.log(`  the story took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return result.ok ? 0 : 1;
 }
 
-async function main() {
-  console.log(bold('synced-cache demo') + dim(' — 3 pods, embedded MemoryStore + MemoryBus (one process)'));
-  const store = new MemoryStore();
-  const bus = new MemoryBus();
-  const synchronizers = POD_NAMES.map(() => new MemorySynchronizer({ bus }));
-  const pods = await Promise.all(
-    POD_NAMES.map((podId, i) =>
-      createCache<unknown>({ podId, store, synchronizer: synchronizers[i], heartbeatMs: 200 }),
-    ),
-  );
-  const [a, b, c] = pods as [SyncedCache<unknown>, SyncedCache<unknown>, SyncedCache<unknown>];
-
-  await step(
-    'pod-a sets product:1 — the value itself travels to pod-b and pod-c',
-    async () => {
-      await a.set('product:1', { name: 'Lamp', price: 30 } satisfies Product);
-      return `propagated to every pod in ${await until(() => b.peek('product:1') !== undefined && c.peek('product:1') !== undefined)}, no store reads`;
-    },
-    pods,
-  );
-
-  await step(
-    'pod-b changes the price — every copy is replaced',
-    async () => {
-      await b.set('product:1', { name: 'Lamp', price: 25 } satisfies Product);
-      return `converged in ${await until(() => pods.every((p) => (p.peek('product:1') as Product | undefined)?.price === 25))}`;
-    },
-    pods,
-  );
-
-  await step(
-    'pod-c writes a large banner with setWithInvalidate — others only drop their copy',
-    async () => {
-      await a.set('banner', 'old banner');
-      await until(() => c.peek('banner') === 'old banner' && b.peek('banner') === 'old banner');
-      await c.setWithInvalidate('banner', 'new banner '.repeat(3).trim());
-      const took = await until(() => a.peek('banner') === undefined && b.peek('banner') === undefined);
-      return `invalidated in ${took}; pod-a and pod-b will read the store on their next get`;
-    },
-    pods,
-  );
-
-  await step(
-    'pod-a reads banner — one store read fills its local tier',
-    async () => {
-      const value = await a.get('banner');
-      return `pod-a got ${JSON.stringify(value)} (remote hits on pod-a: ${a.stats().remoteHits})`;
-    },
-    pods,
-  );
-
-  await step(
-    '50 concurrent getOrSet calls on pod-b for product:2 — the loader runs once',
-    async () => {
-      let loads = 0;
-      const loader = async () => {
-        loads++;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        return { name: 'Desk', price: 120 } satisfies Product;
-      };
-      await Promise.all(Array.from({ length: 50 }, () => b.getOrSet('product:2', loader)));
-      await until(() => a.peek('product:2') !== undefined);
-      return `loader calls: ${loads}; the loaded value was written through and sent to the other pods`;
-    },
-    pods,
-  );
-
-  await step(
-    'every pod reads product:2 100,000 times — local hits, no network',
-    async () => {
-      const before = pods.reduce((n, pod) => n + pod.stats().remoteHits + pod.stats().remoteMisses, 0);
-      const started = process.hrtime.bigint();
-      for (let i = 0; i < 100_000; i++) for (const pod of pods) await pod.get('product:2');
-      const ns = Number(process.hrtime.bigint() - started) / 300_000;
-      const after = pods.reduce((n, pod) => n + pod.stats().remoteHits + pod.stats().remoteMisses, 0);
-      return `${ns.toFixed(0)} ns per get; store reads during the loop: ${after - before}`;
-    },
-    pods,
-  );
-
-  await step(
-    'pod-c loses its connection while pod-a deletes product:1',
-    async () => {
-      synchronizers[2]!.disconnect();
-      await a.delete('product:1');
-      await until(() => b.peek('product:1') === undefined);
-      const read = await c.get('product:1');
-      return (
-        `pod-c missed the event (status: ${c.connectionStatus}); it cannot hear changes, so it stopped ` +
-        `serving its local tier and reads the store instead: product:1 → ${read === undefined ? 'gone' : JSON.stringify(read)}`
-      );
-    },
-    pods,
-  );
-
-  await step(
-    'pod-c reconnects — it was told messages may be lost, so it flushes',
-    async () => {
-      synchronizers[2]!.reconnect();
-      return `pod-c resyncs: ${c.stats().resyncs}; it serves nothing stale, and refills from the store on demand`;
-    },
-    pods,
-  );
-
-  await step(
-    'pod-b clears the namespace — everywhere, and only this namespace',
-    async () => {
-      await b.clear();
-      return `cleared in ${await until(() => pods.every((p) => KEYS.every((k) => p.peek(k) === undefined)))}`;
-    },
-    pods,
-  );
-
-  console.log(`\n${bold('Stats')}`);
-  const rows = pods.map((pod, i) => ({ pod: POD_NAMES[i], ...pod.stats() }));
-  console.table(
-    rows.map(
-      ({ pod, localHits, localMisses, remoteHits, remoteMisses, invalidations, eventsApplied, resyncs }) => ({
-        pod,
-        localHits,
-        localMisses,
-        remoteHits,
-        remoteMisses,
-        invalidations,
-        eventsApplied,
-        resyncs,
-      }),
-    ),
-  );
-  await Promise.all(pods.map((pod) => pod.close()));
-  console.log(
-    dim('\nAll pods closed. Run `npm test` for the test suite; see README.md for the Redis adapters.'),
-  );
-}
-
-main().catch((error) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);

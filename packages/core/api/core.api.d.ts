@@ -582,7 +582,7 @@ export declare class TimeoutError extends SyncedCacheError {
 export declare function toSerializationError(error: unknown, action: 'encode' | 'decode', format: string): SerializationError;
 
 // VERSION
-export declare const VERSION = "0.1.0";
+export declare const VERSION: string;
 
 // WalkFailure
 export declare class WalkFailure {

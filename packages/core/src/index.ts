@@ -36,6 +36,7 @@ export { MemoryBus, MemorySynchronizer, type MemorySynchronizerOptions } from '.
 export { CACHE_OPTION_NAMES, type OptionNames, rejectUnknownOptions } from './option-names.js';
 export type * from './options.js';
 export { SieveCache, type SieveCacheOptions } from './sieve-cache.js';
+export { VERSION } from './version.js';
 export {
   depthFailure,
   keySegment,
@@ -45,6 +46,3 @@ export {
   toSerializationError,
   WalkFailure,
 } from './walk-failure.js';
-
-/** This package's version. */
-export const VERSION = '0.1.0';

@@ -5,9 +5,6 @@
  * @packageDocumentation
  */
 
-/** This package's version. */
-export const VERSION = '0.1.0';
-
 export { createIoredisCache, type IoredisCacheOptions } from './cache.js';
 export type { IoredisClusterConnection, IoredisConnection } from './connection.js';
 export { createIoredisStore, IoredisStore, type IoredisStoreOptions } from './store.js';
@@ -16,3 +13,4 @@ export {
   IoredisSynchronizer,
   type IoredisSynchronizerOptions,
 } from './synchronizer.js';
+export { VERSION } from './version.js';

@@ -6,5 +6,4 @@
 export { createJsonMarshaller } from './marshaller.js';
 export type { ClassCodec, JsonMarshallerOptions } from './options.js';
 
-/** This package's version. */
-export const VERSION: string = '0.1.0';
+export { VERSION } from './version.js';

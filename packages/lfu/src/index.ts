@@ -19,5 +19,4 @@ export {
   type LfuCacheOptions,
 } from './options.js';
 
-/** The version of this package. */
-export const VERSION: string = '0.1.0';
+export { VERSION } from './version.js';

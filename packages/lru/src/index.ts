@@ -13,5 +13,4 @@ export {
   lruCacheFactory,
 } from './lru-cache.js';
 
-/** The version of this package. */
-export const VERSION: string = '0.1.0';
+export { VERSION } from './version.js';

@@ -7,9 +7,6 @@
  * @packageDocumentation
  */
 
-/** This package's version. */
-export const VERSION = '0.1.0';
-
 export { type FailureContext, isClientTimeout, toStoreError, toSynchronizerError } from './errors.js';
 export { watchConnection } from './health.js';
 export { CLUSTER_SLOTS, chunk, escapeGlob, groupBySlot, keySlot, scanPattern } from './keys.js';
@@ -57,3 +54,4 @@ export {
   SIZE_SCRIPT,
   setPublishArguments,
 } from './scripts.js';
+export { VERSION } from './version.js';

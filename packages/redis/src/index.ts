@@ -18,5 +18,4 @@ export type {
 export { createRedisStore, type RedisStoreOptions } from './store.js';
 export { createRedisSynchronizer, type RedisSynchronizerOptions } from './synchronizer.js';
 
-/** This package's version. */
-export const VERSION = '0.1.0';
+export { VERSION } from './version.js';

@@ -42,7 +42,5 @@ export { describeStorePublication, type PublishingPair } from './store-publicati
 export { describeStore, HOSTILE_STORE_KEYS, type StoreSuiteOptions } from './store-suite.js';
 export { describeSyncedCache, type PodAdapters, type SyncedCacheSuiteOptions } from './synced-cache-suite.js';
 export { describeSynchronizer, type SynchronizerSuiteOptions } from './synchronizer-suite.js';
+export { VERSION } from './version.js';
 export { type WaitForSyncOptions, waitForSync } from './wait-for-sync.js';
-
-/** The version of this package. */
-export const VERSION: string = '0.1.0';
