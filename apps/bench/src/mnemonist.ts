@@ -134,12 +134,12 @@ export async function main(): Promise<string> {
       ),
     },
   ];
-  const doorkeeperResults = await compare(doorkeepers, { ops: 200_000, rounds: 15 });
-  const listResults = await compare(lists, { ops: 200_000, rounds: 15 });
+  const doorkeeperResults = await compare(doorkeepers, { ops: 200_000, rounds: 15, cpuTime: true });
+  const listResults = await compare(lists, { ops: 200_000, rounds: 15, cpuTime: true });
   return [
     '## mnemonist structures',
     '',
-    `Node ${process.version}; a Zipf 0.99 stream of ${keys.length.toLocaleString('en-US')} string keys over 1,000,000 ids; median of 15 alternating rounds, side by side in one run. Command: \`cd apps/bench && node --expose-gc --import tsx src/main.ts mnemonist\` (mnemonist 0.40.8).`,
+    `Node ${process.version}; a Zipf 0.99 stream of ${keys.length.toLocaleString('en-US')} string keys over 1,000,000 ids; median of 15 alternating rounds timed by process CPU time, side by side in one run. Command: \`cd apps/bench && node --expose-gc --import tsx src/main.ts mnemonist\` (mnemonist 0.40.8).`,
     '',
     `### Doorkeeper (test-and-set of a first sighting, sized for ${DOORKEEPER_KEYS.toLocaleString('en-US')} keys, cleared when that many requests passed)`,
     '',
