@@ -55,8 +55,8 @@ async function tierCache(
   keyCount: number,
 ): Promise<Cache<object> & { peek(k: string): unknown }> {
   let localCache: (() => LocalCache<LocalEntry<object>>) | undefined;
-  if (tier === 'lru') localCache = lruCacheFactory<LocalEntry<object>>({ maxEntries: keyCount });
-  if (tier === 'lfu') localCache = lfuCacheFactory<LocalEntry<object>>({ maxEntries: keyCount });
+  if (tier === 'lru') localCache = lruCacheFactory({ maxEntries: keyCount });
+  if (tier === 'lfu') localCache = lfuCacheFactory({ maxEntries: keyCount });
   return createCache<object>({
     heartbeatMs: 0,
     ttlMs: TTL_MS,

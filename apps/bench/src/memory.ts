@@ -93,8 +93,8 @@ function localCache(
   tier: Tier,
   keyCount: number,
 ): { localCache: () => LocalCache<LocalEntry<unknown>> } | { localCacheConfig: { maxSize: number } } {
-  if (tier === 'lru') return { localCache: lruCacheFactory<LocalEntry<unknown>>({ maxEntries: keyCount }) };
-  if (tier === 'lfu') return { localCache: lfuCacheFactory<LocalEntry<unknown>>({ maxEntries: keyCount }) };
+  if (tier === 'lru') return { localCache: lruCacheFactory({ maxEntries: keyCount }) };
+  if (tier === 'lfu') return { localCache: lfuCacheFactory({ maxEntries: keyCount }) };
   return { localCacheConfig: { maxSize: keyCount } };
 }
 

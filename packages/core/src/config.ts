@@ -8,6 +8,7 @@ import { consoleLogger } from './logger.js';
 import { jsonMarshaller } from './marshaller.js';
 import { MemoryStore } from './memory-store.js';
 import { MemorySynchronizer } from './memory-synchronizer.js';
+import { CACHE_OPTION_NAMES } from './option-names.js';
 import type { LocalEntry, SyncedCacheOptions } from './options.js';
 import { SieveCache } from './sieve-cache.js';
 
@@ -112,35 +113,8 @@ export function resolveConfig<V>(options: SyncedCacheOptions<V>): CacheConfig<V>
   };
 }
 
-const OPTION_KEYS = new Set([
-  'podId',
-  'namespace',
-  'store',
-  'synchronizer',
-  'channel',
-  'localCache',
-  'localCacheConfig',
-  'serializationFormat',
-  'marshaller',
-  'logger',
-  'debug',
-  'timeoutMs',
-  'enableMetrics',
-  'onError',
-  'role',
-  'readerCanSetToStore',
-  'readerCanSetToRedis',
-  'onSetLocalCache',
-  'ttlMs',
-  'localTtlMs',
-  'maxKeyBytes',
-  'maxValueBytes',
-  'maxEventValueBytes',
-  'secret',
-  'heartbeatMs',
-  'maxTrackedKeys',
-  'maxPendingPublishes',
-]);
+/** Every option name (one list, kept complete by its type: see option-names.ts). */
+const OPTION_KEYS = new Set(Object.keys(CACHE_OPTION_NAMES));
 
 function validateOptions<V>(options: SyncedCacheOptions<V>): SyncedCacheOptions<V> {
   if (options === null || typeof options !== 'object') {

@@ -57,6 +57,7 @@ export const CACHE_OPTION_NAMES: OptionNames<SyncedCacheOptions> = {
   onError: true,
   role: true,
   readerCanSetToStore: true,
+  readerCanSetToRedis: true,
   onSetLocalCache: true,
   ttlMs: true,
   localTtlMs: true,
