@@ -247,26 +247,19 @@ async function play(
     const floors = [...lastSeq];
     for (const link of links) link.send({ type: 'acknowledged-clear', at, floors });
   };
-  const phase = async (title: string, ms: number) => {
-    view.note(`\n${bold('▶')} ${bold(title)}`);
-    return sleep(ms);
-  };
+  const phase = (title: string) => view.note(`\n${bold('▶')} ${bold(title)}`);
 
   // Leftovers of an earlier run in this namespace (and only this namespace) go first.
   await acknowledgeClear(links[0]!);
 
-  await phase(
+  phase(
     `writers and readers: ${writers.map((w) => w.config.name).join(', ')} write ${items.length} keys every 20 ms; every pod reads them`,
-    0,
   );
   everyone(steady);
   await sleep(total * 0.25);
   view.phaseDone();
 
-  await phase(
-    `hot key: ${links[0]!.config.name} rewrites "hot" every 5 ms; every pod reads it every 1 ms`,
-    0,
-  );
+  phase(`hot key: ${links[0]!.config.name} rewrites "hot" every 5 ms; every pod reads it every 1 ms`);
   everyone((link) => ({
     writes: link === links[0] ? ['hot'] : [],
     writeEveryMs: 5,
@@ -276,7 +269,7 @@ async function play(
   await sleep(total * 0.15);
   view.phaseDone();
 
-  await phase('getOrSet stampede: 50 concurrent getOrSet calls on every pod for one cold key', 0);
+  phase('getOrSet stampede: 50 concurrent getOrSet calls on every pod for one cold key');
   everyone(steady);
   const stampedeKey = `stampede:${randomBytes(3).toString('hex')}`;
   const stampede = await Promise.all(
@@ -297,7 +290,7 @@ async function play(
   view.phaseDone();
 
   const victim = links[links.length - 1]!;
-  await phase(`${victim.config.name}'s subscriber is cut while the others keep writing`, 0);
+  phase(`${victim.config.name}'s subscriber is cut while the others keep writing`);
   const resyncsBeforeCut = victim.snapshot.resyncs;
   const cut = await victim.ask({ type: 'cut' }, 'cut-done');
   view.note(dim(`  ${cut.detail}`));
@@ -308,7 +301,7 @@ async function play(
   );
   view.phaseDone();
 
-  await phase(`${victim.config.name} recovers: the subscription comes back, the pod resyncs`, 0);
+  phase(`${victim.config.name} recovers: the subscription comes back, the pod resyncs`);
   const resyncsBefore = victim.snapshot.resyncs;
   await victim.ask({ type: 'heal' }, 'healed');
   const healedAt = Date.now();
@@ -324,13 +317,13 @@ async function play(
   view.phaseDone();
 
   const clearer = links[1 % links.length]!;
-  await phase(`${clearer.config.name} clears the namespace — every pod drops it, nothing else is touched`, 0);
+  phase(`${clearer.config.name} clears the namespace — every pod drops it, nothing else is touched`);
   await acknowledgeClear(clearer);
   everyone(steady);
   await sleep(total * 0.15);
   view.phaseDone();
 
-  await phase('writes stop: every pod must hold the last acknowledged value of each key, or nothing', 0);
+  phase('writes stop: every pod must hold the last acknowledged value of each key, or nothing');
   await quiesce();
   everyone(() => ({ writes: [], writeEveryMs: 0, reads: [], readEveryMs: 0 }));
   const keys = [...lastSeq.keys()];
