@@ -44,10 +44,11 @@ describe('demo', () => {
     expectCleanStory(await runDemo(['--duration', '4']));
   });
 
-  it('names @synced-cache/nats when --nats is given and the package is missing', async () => {
+  it('--nats loads @synced-cache/nats; a NATS server that refuses fails every pod clearly, exit 1', async () => {
     const run = await runDemo(['--redis', 'redis://127.0.0.1:1', '--nats', 'nats://127.0.0.1:1']);
-    expect(run.output).toContain('--nats needs the package @synced-cache/nats');
-    expect(run.code).toBe(2);
+    expect(run.output).toContain('Redis store + NATS bus');
+    expect(run.output).toContain('nats connect failed');
+    expect(run.code).toBe(1);
   });
 
   it('rejects bad options with the usage text', async () => {

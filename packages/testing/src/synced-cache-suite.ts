@@ -154,7 +154,7 @@ export const syncedCacheChecks: SyncedCacheCheck[] = [
     async run({ pods, timeoutMs }) {
       const keys = Array.from({ length: 50 }, (_, i) => `batch:${i}`);
       await pods[0]!.setMany(keys.slice(0, 25).map((key) => [key, `set ${key}`] as const));
-      for (const key of [keys[0]!, keys[24]!])
+      for (const key of keys.slice(0, 25))
         await everyPeek(pods, key, `set ${key}`, `${key} reaches every pod`, timeoutMs);
       const asked: string[][] = [];
       const values = await pods[1]!.getOrSetMany(keys, async (missing) => {
@@ -168,7 +168,8 @@ export const syncedCacheChecks: SyncedCacheCheck[] = [
         expect(await pod.get(keys[49]!), `pod ${i} reads the loaded value`).toBe(`loaded ${keys[49]}`);
       }
       await pods[2 % pods.length]!.deleteMany(keys);
-      for (const key of [keys[0]!, keys[49]!])
+      // Events of concurrent writes may arrive in any order (on a Cluster, through different nodes).
+      for (const key of keys)
         await everyPeek(pods, key, undefined, `${key} is deleted everywhere`, timeoutMs);
       for (const pod of pods) expect(await pod.getMany(keys)).toEqual(keys.map(() => undefined));
     },

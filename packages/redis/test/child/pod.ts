@@ -52,14 +52,20 @@ process.on('message', async (message: Request) => {
         result = await cache.delete(message.key!);
         break;
       case 'close':
-        await cache.close();
+        // close() rejects with the first failure (e.g. an unsubscribe a frozen server never
+        // answered) after releasing everything: this pod is leaving either way.
+        await cache.close().catch(() => undefined);
         await client?.close();
         process.send!({ id: message.id, result: null }, () => process.exit(0));
         return;
-      case 'release':
-        await cache.close();
-        process.send!({ id: message.id, result: null }, () => process.disconnect());
+      case 'release': {
+        const closeError = await cache.close().then(
+          () => null,
+          (error: unknown) => String(error),
+        );
+        process.send!({ id: message.id, result: closeError }, () => process.disconnect());
         return;
+      }
     }
     process.send!({ id: message.id, result: result ?? null });
   } catch (error) {
