@@ -150,7 +150,7 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
    * stream exists, so events are kept from the start.
    *
    * While the connection is lost, within the grace period, events wait in this synchronizer's own
-   * queue (at most {@link MAX_QUEUED} of them) and leave in order right after the reconnect, before
+   * queue (at most 10,000 of them) and leave in order right after the reconnect, before
    * anything newer. Failing them instead would make core publish each again under a new sequence
    * number, and the skipped number would make every peer flush — the very flush replay mode avoids.
    * nats.js cannot be left to buffer them: it discards its outbound buffer on every connection
