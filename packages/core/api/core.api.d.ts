@@ -595,7 +595,7 @@ export declare class WalkFailure {
 }
 
 // WireAction
-export type WireAction = Action | 'heartbeat';
+export type WireAction = Action | 'heartbeat' | 'leave';
 
 // WireEvent
 export interface WireEvent {

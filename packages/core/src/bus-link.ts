@@ -244,10 +244,13 @@ export class BusLink<V> {
 
   /**
    * The cache is closing: no more heartbeats, retries or status handling. Waits (within one
-   * timeout) for publishes in flight and, when the bus is up, for one last try of the queued ones;
-   * what is still unsent is counted as failed (peers resync on the next gap).
+   * timeout) for publishes in flight and, when the bus is up, for one last try of the queued ones.
+   * When everything this pod wrote has been announced (`announced`: no write of unknown outcome
+   * is left, and nothing here is unsent), it sends `leave`, which tells peers its numbering ended
+   * complete. Otherwise what is unsent is counted as failed, and peers learn of the loss when this
+   * podId speaks again under a new epoch without having left (they resync then).
    */
-  async stop(): Promise<void> {
+  async stop(announced: boolean): Promise<void> {
     this.stopped = true;
     clearInterval(this.heartbeatTimer);
     clearTimeout(this.retryTimer);
@@ -256,13 +259,36 @@ export class BusLink<V> {
     if (this.retryQueue.size > 0 && this.status !== 'down') {
       await Promise.race([Promise.allSettled(this.drainRetries()), deadline.promise]);
     }
+    if (
+      announced &&
+      this.retryQueue.size === 0 &&
+      this.inFlightPublishes.size === 0 &&
+      this.status !== 'down'
+    ) {
+      await Promise.race([this.leave(), deadline.promise]);
+    }
     deadline.cancel();
     if (this.retryQueue.size > 0) {
       this.counters.publishFailures += this.retryQueue.size;
-      this.reporter.logger.warn('closing with unpublished events; peers will resync', {
-        count: this.retryQueue.size,
-      });
+      this.reporter.logger.warn(
+        'closing with unpublished events; peers keep replaced copies until this podId restarts (then they resync) or their local TTL ends',
+        { count: this.retryQueue.size },
+      );
       this.retryQueue.clear();
+    }
+  }
+
+  /** Publishes this pod's last message: its numbering ends at the current `seq`. */
+  private async leave(): Promise<void> {
+    const { podId, epoch, codec, channel, synchronizer } = this.config;
+    try {
+      const message = encodeEvent(
+        { action: 'leave', key: '', podId, epoch, seq: this.seq, version: 0, ttlMs: 0 },
+        codec,
+      );
+      await this.calls.run(() => synchronizer.publish(channel, message), 'leave', undefined, 'sync');
+    } catch (error) {
+      if (this.reporter.debug) this.reporter.logger.debug('leave failed', { error: String(error) });
     }
   }
 

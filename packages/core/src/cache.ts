@@ -376,8 +376,8 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
     this.storeWatch.stop();
     // Writes already running finish (each is bounded by the timeout) so their events still leave.
     await this.writer.idle();
-    await this.settling.stop();
-    await this.link.stop();
+    const announced = await this.settling.stop();
+    await this.link.stop(announced);
     const { synchronizer, store } = this.config;
     const steps: Array<[string, () => Promise<void>]> = [
       ['unsubscribe', () => this.link.unsubscribe()],

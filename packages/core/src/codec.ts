@@ -6,7 +6,7 @@
  * offset  size  field
  * 0       1     magic 0xCA
  * 1       1     format version (1)
- * 2       1     action: 1 set, 2 invalidate, 3 delete, 4 clear, 5 heartbeat
+ * 2       1     action: 1 set, 2 invalidate, 3 delete, 4 clear, 5 heartbeat, 6 leave
  * 3       1     flags: bit 0 value present, bit 1 HMAC-SHA256 signature appended
  * 4       8     store version (float64 holding a safe integer; fixed offset so a server-side
  *               script could patch it)
@@ -42,10 +42,21 @@ const SIGNATURE_BYTES = 32;
 const FLAG_VALUE = 1;
 const FLAG_SIGNED = 2;
 
-/** Every action on the wire: the public {@link Action}s plus the internal liveness `heartbeat`. */
-export type WireAction = Action | 'heartbeat';
+/**
+ * Every action on the wire: the public {@link Action}s plus two internal ones. `heartbeat` carries
+ * the sender's last `seq` (so a lost trailing event is noticed); `leave` is a closing pod's last
+ * message and says its numbering ends at `seq` with everything announced.
+ */
+export type WireAction = Action | 'heartbeat' | 'leave';
 
-const ACTION_CODES: Record<WireAction, number> = { set: 1, invalidate: 2, delete: 3, clear: 4, heartbeat: 5 };
+const ACTION_CODES: Record<WireAction, number> = {
+  set: 1,
+  invalidate: 2,
+  delete: 3,
+  clear: 4,
+  heartbeat: 5,
+  leave: 6,
+};
 const ACTIONS: readonly (WireAction | undefined)[] = [
   undefined,
   'set',
@@ -53,6 +64,7 @@ const ACTIONS: readonly (WireAction | undefined)[] = [
   'delete',
   'clear',
   'heartbeat',
+  'leave',
 ];
 
 /** A decoded envelope (an `InvalidationEvent`, or a heartbeat). */

@@ -31,7 +31,7 @@ const VERSION_SLACK = 60_000_000;
 export class Receiver<V> {
   /** This pod's epoch and podId as they appear on the wire, to skip its own echoes cheaply. */
   private readonly ownSignature: Uint8Array;
-  private readonly peers = new Map<string, { epoch: number; seq: number }>();
+  private readonly peers = new Map<string, Peer>();
   /** While > 0, a loss was detected and the floor is not yet raised: `set` events act as invalidations. */
   private resyncsPending = 0;
   /** `set` events received while a resync waits for the store's version; re-checked once it is known. */
@@ -101,7 +101,8 @@ export class Receiver<V> {
 
   private receive(event: WireEvent): void {
     if (event.podId === this.config.podId) {
-      if (event.epoch !== this.config.epoch && !this.reportedDuplicatePodId) {
+      // A `leave` under this podId is this pod's previous process saying goodbye (a restart).
+      if (event.epoch !== this.config.epoch && event.action !== 'leave' && !this.reportedDuplicatePodId) {
         this.reportedDuplicatePodId = true;
         this.reporter.error(
           new SyncedCacheError(
@@ -117,7 +118,7 @@ export class Receiver<V> {
       return;
     }
     this.trackSequence(event);
-    if (event.action === 'heartbeat') return;
+    if (event.action === 'heartbeat' || event.action === 'leave') return;
     const applied = this.apply(event);
     if (this.metricsEnabled) {
       if (applied) this.counters.eventsApplied++;
@@ -135,25 +136,32 @@ export class Receiver<V> {
     this.reporter.emit('event', event as InvalidationEvent, applied);
   }
 
-  /** Detects lost events from a peer's (epoch, seq) numbering; a gap flushes the local tier. */
+  /**
+   * Detects lost events from a peer's (epoch, seq) numbering; a gap flushes the local tier. A
+   * podId that speaks under a new epoch is a restarted process: unless the previous one left
+   * (its `leave` said its numbering ended complete, and none of it is missing here), its last
+   * events may never have been sent, and this pod resyncs.
+   */
   private trackSequence(event: WireEvent): void {
     const peer = this.peers.get(event.podId);
+    const numbered = event.action !== 'heartbeat' && event.action !== 'leave';
     if (peer === undefined || peer.epoch !== event.epoch) {
-      if (this.peers.size >= MAX_PEERS) {
+      if (peer === undefined && this.peers.size >= MAX_PEERS) {
         const oldest = this.peers.keys().next().value;
         if (oldest !== undefined) this.peers.delete(oldest);
       }
-      this.peers.set(event.podId, { epoch: event.epoch, seq: event.seq });
+      this.peers.set(event.podId, { epoch: event.epoch, seq: event.seq, left: event.action === 'leave' });
       // First contact after the peer already published: we may have missed its earlier events.
-      const first = event.action === 'heartbeat' ? 0 : 1;
-      if (event.seq > first) this.resync('gap');
+      const missedEarlier = event.seq > (numbered ? 1 : 0);
+      if (missedEarlier || (peer !== undefined && !peer.left)) this.resync('gap');
       return;
     }
-    if (event.action === 'heartbeat') {
+    if (!numbered) {
       if (event.seq > peer.seq) {
         peer.seq = event.seq;
         this.resync('gap');
       }
+      if (event.action === 'leave') peer.left = true;
       return;
     }
     if (event.seq === peer.seq + 1) {
@@ -377,3 +385,12 @@ function isOwnEcho(message: Uint8Array, signature: Uint8Array): boolean {
 
 /** The suspect slot of a clear: its version raised the floor for every key. */
 const FLOOR = Symbol('floor');
+
+/** What this pod knows of another pod's event numbering. */
+interface Peer {
+  epoch: number;
+  /** The highest `seq` heard (a gap below it was already handled by a resync). */
+  seq: number;
+  /** Its `leave` arrived: the process closed with everything it wrote announced. */
+  left: boolean;
+}

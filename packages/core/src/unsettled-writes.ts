@@ -76,9 +76,9 @@ export class UnsettledWrites<V> {
 
   /**
    * The cache is closing: one last try (within `timeoutMs`) to announce what is pending; what is
-   * left is counted as failed publishes and logged.
+   * left is counted as failed publishes and logged. Resolves to whether everything was announced.
    */
-  async stop(): Promise<void> {
+  async stop(): Promise<boolean> {
     this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
@@ -100,7 +100,9 @@ export class UnsettledWrites<V> {
         { count: this.pending.size },
       );
       this.pending.clear();
+      return false;
     }
+    return true;
   }
 
   private answered(slot: string | typeof CLEAR, entry: Unsettled, version: number | undefined): void {

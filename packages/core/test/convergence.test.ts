@@ -235,6 +235,50 @@ describe('lost events', () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  it('a pod that closed with an event unsent makes its peers resync when its podId starts again', async () => {
+    const store = new MemoryStore();
+    const bus = new MemoryBus();
+    const writerBus = new MemorySynchronizer({ bus });
+    const writer = await createCache({ store, synchronizer: writerBus, podId: 'w', heartbeatMs: 0 });
+    const peer = await createCache({ store, synchronizer: new MemorySynchronizer({ bus }), heartbeatMs: 0 });
+    await writer.set('k', 1);
+    await until(() => peer.peek('k') === 1, 'first event');
+    writerBus.disconnect();
+    await writer.set('k', 2); // reaches the store; its event cannot leave
+    await writer.close(); // the bus is down: no leave, the event is dropped
+    expect(peer.peek('k')).toBe(1);
+    const restarted = await createCache({ store, synchronizer: new MemorySynchronizer({ bus }), podId: 'w' });
+    await restarted.set('other', 1); // its first event, seq 1, under a new epoch
+    await until(() => peer.stats().resyncs === 1, 'resync on the restart');
+    expect(peer.peek('k')).toBeUndefined();
+    expect(await peer.get('k')).toBe(2);
+    await Promise.all([peer.close(), restarted.close()]);
+  });
+
+  it('a pod that closed cleanly says leave: its restart costs peers no resync', async () => {
+    const store = new MemoryStore();
+    const bus = new MemoryBus();
+    const writer = await createCache({ store, synchronizer: new MemorySynchronizer({ bus }), podId: 'w' });
+    const peer = await createCache({ store, synchronizer: new MemorySynchronizer({ bus }), heartbeatMs: 0 });
+    const seen: string[] = [];
+    const listener = new MemorySynchronizer({ bus });
+    await listener.subscribe(
+      CHANNEL,
+      (message) => seen.push(decodeEvent(message).action),
+      () => {},
+    );
+    await writer.set('k', 1);
+    await until(() => peer.peek('k') === 1, 'first event');
+    await writer.close();
+    await until(() => seen.at(-1) === 'leave', 'leave');
+    const restarted = await createCache({ store, synchronizer: new MemorySynchronizer({ bus }), podId: 'w' });
+    await restarted.set('other', 1);
+    await until(() => peer.peek('other') === 1, 'the restarted pod is heard');
+    expect(peer.stats().resyncs).toBe(0);
+    expect(peer.peek('k')).toBe(1);
+    await Promise.all([peer.close(), restarted.close(), listener.close()]);
+  });
+
   it('down empties the local tier and reads go to the store until resubscribed, which resyncs', async () => {
     cluster = await createPods(2);
     const [a, b] = cluster.pods;
