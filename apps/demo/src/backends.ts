@@ -9,8 +9,10 @@
  *   carrying this pod's name — only this pod's subscriber, never another client — repeated every
  *   100 ms until healed (the adapter reconnects within milliseconds otherwise).
  * - NATS (`--nats <url>`, with `--redis` for the store): the synchronizer comes from
- *   `@synced-cache/nats`, loaded with a dynamic import so the demo runs without it; adding it is
- *   `openNatsSynchronizer` below plus a cut (e.g. closing that pod's NATS connection).
+ *   `@synced-cache/nats` (loaded with a dynamic import, so the demo runs without it). Each pod
+ *   reaches NATS through its own {@link LinkRelay}; the cut drops that relay's connections and
+ *   refuses new ones until healed — a partition of this pod's bus link, on any NATS server,
+ *   without admin rights. The pod's Redis store connection is untouched.
  */
 import {
   createCache,
@@ -21,6 +23,7 @@ import {
   type Synchronizer,
 } from '@synced-cache/core';
 import type { DemoValue, PodConfig } from './protocol.js';
+import { LinkRelay } from './relay.js';
 
 /** A pod's cache and its fault switch. */
 export interface Backend {
@@ -71,15 +74,9 @@ export async function openRedis(config: PodConfig): Promise<Backend> {
   const { url, client, natsUrl } = config.backend;
   const name = connectionName(config);
   const options = cacheOptions(config);
+  if (natsUrl !== undefined) return openRedisWithNats(config, url, client, natsUrl);
   let cache: SyncedCache<DemoValue>;
-  if (natsUrl !== undefined) {
-    const synchronizer = await openNatsSynchronizer(natsUrl, name);
-    cache = await createCache<DemoValue>({
-      ...options,
-      store: await openRedisStore(url, client, name),
-      synchronizer,
-    });
-  } else if (client === 'ioredis') {
+  if (client === 'ioredis') {
     const { createIoredisCache } = await import('@synced-cache/ioredis');
     cache = await createIoredisCache<DemoValue>({ ...ioredisOptions(url), connectionName: name }, options);
   } else {
@@ -89,7 +86,7 @@ export async function openRedis(config: PodConfig): Promise<Backend> {
   const cutter = new SubscriberCutter(url, name);
   return {
     cache,
-    cut: () => (natsUrl === undefined ? cutter.start() : Promise.reject(new Error(NATS_CUT_MISSING))),
+    cut: () => cutter.start(),
     heal: () => cutter.stop(),
     close: async () => {
       await cutter.stop();
@@ -98,7 +95,57 @@ export async function openRedis(config: PodConfig): Promise<Backend> {
   };
 }
 
-const NATS_CUT_MISSING = 'cutting a NATS subscriber is not implemented in the demo yet';
+/** Redis store + NATS bus, the pod's NATS link going through a relay the story can cut. */
+async function openRedisWithNats(
+  config: PodConfig,
+  url: string,
+  client: 'ioredis' | 'redis',
+  natsUrl: string,
+): Promise<Backend> {
+  const name = connectionName(config);
+  const target = natsAddress(natsUrl);
+  const relay = await LinkRelay.start(target.hostname, Number(target.port || 4222));
+  try {
+    target.hostname = '127.0.0.1';
+    target.port = String(relay.port);
+    const synchronizer = await openNatsSynchronizer(target.toString(), name);
+    const cache = await createCache<DemoValue>({
+      ...cacheOptions(config),
+      store: await openRedisStore(url, client, name),
+      synchronizer,
+    });
+    return {
+      cache,
+      cut: async () => {
+        const dropped = relay.cut();
+        return `dropped ${dropped} NATS connection(s) of ${name} at its relay, refusing reconnects until healed`;
+      },
+      heal: async () => relay.heal(),
+      close: async () => {
+        relay.heal();
+        try {
+          await cache.close();
+        } finally {
+          await relay.close();
+        }
+      },
+    };
+  } catch (error) {
+    await relay.close();
+    const cause = relay.upstreamError;
+    if (cause === undefined || !(error instanceof Error)) throw error;
+    throw new Error(`${error.message} (${natsUrl}: ${cause.message})`, { cause: error });
+  }
+}
+
+/** A `nats://` URL (user and password kept) whose host and port the relay stands in for. */
+function natsAddress(natsUrl: string): URL {
+  const parsed = new URL(natsUrl.includes('://') ? natsUrl : `nats://${natsUrl}`);
+  if (parsed.protocol !== 'nats:' && parsed.protocol !== 'tls:') {
+    throw new Error(`--nats wants a nats:// URL, got ${natsUrl}`);
+  }
+  return parsed;
+}
 
 async function openRedisStore(url: string, client: 'ioredis' | 'redis', name: string) {
   if (client === 'ioredis') {
@@ -127,7 +174,8 @@ async function openNatsSynchronizer(url: string, name: string): Promise<Synchron
   if (typeof nats.createNatsSynchronizer !== 'function') {
     throw new Error('@synced-cache/nats does not export createNatsSynchronizer');
   }
-  return nats.createNatsSynchronizer({ servers: url, name });
+  // The relay is the only server this pod may reach: cluster gossip must not route around it.
+  return nats.createNatsSynchronizer({ servers: url, name, connectOptions: { ignoreClusterUpdates: true } });
 }
 
 /** ioredis options from a `redis://` / `rediss://` URL (so a connection name can be added). */

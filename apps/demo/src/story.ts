@@ -44,10 +44,18 @@ export interface StoryResult {
 
 type Reply = FromPod['type'];
 
+interface Waiter {
+  type: Reply;
+  resolve(message: FromPod): void;
+  reject(error: Error): void;
+}
+
 /** The coordinator's end of one pod. */
 class PodLink {
   snapshot: PodSnapshot;
-  private readonly waiters: { type: Reply; resolve: (message: FromPod) => void }[] = [];
+  private readonly waiters: Waiter[] = [];
+  /** Set once the pod failed or its process exited: every wait ends with it at once. */
+  private failure: Error | undefined;
 
   constructor(
     readonly config: PodConfig,
@@ -64,6 +72,12 @@ class PodLink {
     });
   }
 
+  /** The pod is gone (`failed`, or its process exited): pending and later waits reject with `reason`. */
+  fail(reason: string): void {
+    this.failure ??= new Error(`${this.config.name} failed: ${reason}`);
+    for (const waiter of this.waiters.splice(0)) waiter.reject(this.failure);
+  }
+
   send(message: ToPod): void {
     this.channel.send(message);
   }
@@ -71,16 +85,24 @@ class PodLink {
   /** The next message of `type`, within `timeoutMs`. */
   next<T extends Reply>(type: T, timeoutMs: number): Promise<Extract<FromPod, { type: T }>> {
     return new Promise((resolve, reject) => {
+      if (this.failure !== undefined) {
+        reject(this.failure);
+        return;
+      }
       const timer = setTimeout(() => {
         const at = this.waiters.indexOf(waiter);
         if (at >= 0) this.waiters.splice(at, 1);
         reject(new Error(`${this.config.name} did not answer ${type} within ${timeoutMs} ms`));
       }, timeoutMs);
-      const waiter = {
+      const waiter: Waiter = {
         type,
         resolve: (message: FromPod) => {
           clearTimeout(timer);
           resolve(message as Extract<FromPod, { type: T }>);
+        },
+        reject: (error: Error) => {
+          clearTimeout(timer);
+          reject(error);
         },
       };
       this.waiters.push(waiter);
@@ -133,6 +155,7 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
       failures.push(`stale read: ${message.detail}`);
       view.note(red(`  stale read: ${message.detail}`));
     } else if (message.type === 'failed') {
+      link.fail(message.message);
       failures.push(`${link.config.name} failed: ${message.message}`);
       view.note(red(`  ${link.config.name} failed: ${message.message}`));
     }
@@ -165,8 +188,12 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
     await Promise.all(links.map((link) => link.next('ready', 20_000)));
     await play(options, links, lastSeq, view, failures);
   } catch (error) {
-    failures.push((error as Error).message);
-    view.note(red(`  ${(error as Error).message}`));
+    // A failed pod was already reported when it failed.
+    const message = (error as Error).message;
+    if (!failures.includes(message)) {
+      failures.push(message);
+      view.note(red(`  ${message}`));
+    }
   } finally {
     await Promise.allSettled(
       links.map(async (link) => {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type RedisServer, startRedis } from '@synced-cache/test-servers';
+import { type NatsServer, type RedisServer, startNats, startRedis } from '@synced-cache/test-servers';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -93,6 +93,30 @@ describe('demo', () => {
       // Only tombstones of the final clear are left in the demo's namespace (they expire).
       const left = await client.keys('demo-test:*');
       for (const key of left) expect((await client.getBuffer(key))?.[0], key).toBe(2);
+    });
+
+    it('runs on Redis store + NATS bus (a private nats-server), cutting one pod’s NATS link at its relay', async () => {
+      const nats: NatsServer = await startNats();
+      try {
+        const run = await runDemo([
+          '--redis',
+          redis.url,
+          '--nats',
+          nats.url,
+          '--pods',
+          '3',
+          '--duration',
+          '4',
+          '--namespace',
+          'demo-nats',
+        ]);
+        expectCleanStory(run);
+        expect(run.output).toContain('Redis store + NATS bus');
+        expect(run.output).toMatch(/dropped 1 NATS connection\(s\) of sc-demo:demo-nats:pod-3 at its relay/);
+        expect(run.output).toMatch(/pod-3 is up again after \d+ ms/);
+      } finally {
+        await nats.stop();
+      }
     });
 
     it('runs over node-redis too', async () => {
