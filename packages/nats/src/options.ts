@@ -14,6 +14,13 @@ export interface NatsReplayOptions {
   /** How many events the stream keeps at most, over all namespaces (`max_msgs`). @default 100000 */
   maxMessages?: number;
   /**
+   * Copies of the stream a JetStream cluster keeps (`num_replicas`, 1–5), used when the stream is
+   * created. With 3 on a 3-node cluster the stream (and so replay) survives the loss of one node;
+   * with 1 it lives on one node, and pods flush instead of replaying while that node is gone.
+   * @default 1
+   */
+  replicas?: number;
+  /**
    * How long a lost connection may stay lost while the pod keeps serving its local tier, in ms:
    * a reconnect within it replays what was missed and nothing is flushed; beyond it the pod reports
    * `down` (stops serving its local tier) and, once back, replays and resyncs. This is the
@@ -107,7 +114,7 @@ const KNOWN = new Set<string>([
   'healthCheckTimeoutMs',
   'replay',
 ]);
-const REPLAY_KNOWN = new Set<string>(['stream', 'maxAgeMs', 'maxMessages', 'graceMs']);
+const REPLAY_KNOWN = new Set<string>(['stream', 'maxAgeMs', 'maxMessages', 'replicas', 'graceMs']);
 
 /** Subject tokens: no whitespace, no wildcards, no empty token. */
 const SUBJECT_PREFIX = /^[^\s.*>]+(\.[^\s.*>]+)*$/;
@@ -131,6 +138,12 @@ function integer(option: string, value: unknown, fallback: number, minimum: numb
     );
   }
   return value;
+}
+
+function replicas(value: unknown): number {
+  const count = integer('replay.replicas', value, 1, 1);
+  if (count > 5) throw new InvalidConfigError('replay.replicas', value, 'an integer from 1 to 5');
+  return count;
 }
 
 function optionalString(option: string, value: unknown): void {
@@ -276,6 +289,7 @@ function replaySettings(value: unknown, subjectPrefix: string): Required<NatsRep
     stream,
     maxAgeMs: integer('replay.maxAgeMs', given.maxAgeMs, 600_000, 1),
     maxMessages: integer('replay.maxMessages', given.maxMessages, 100_000, 1),
+    replicas: replicas(given.replicas),
     graceMs: integer('replay.graceMs', given.graceMs, 2000, 0),
   };
 }

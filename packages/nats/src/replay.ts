@@ -1,7 +1,13 @@
-import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import type {
+  Consumer,
+  ConsumerMessages,
+  JetStreamClient,
+  JetStreamManager,
+  JsMsg,
+} from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { type SynchronizerCapabilities, SynchronizerError } from '@synced-cache/core';
-import { type LinkEvent, loadPeer, type NatsLink } from './connection.js';
+import { type LinkEvent, loadPeer, type NatsLink, within } from './connection.js';
 import type { NatsReplayOptions, NatsSettings } from './options.js';
 import {
   callStatus,
@@ -28,6 +34,7 @@ interface Feed {
   seq: number;
   /** Bumped when the consumer is replaced, so a stopped consumer's late messages are ignored. */
   generation: number;
+  consumer: Consumer | undefined;
   messages: ConsumerMessages | undefined;
 }
 
@@ -74,6 +81,10 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
   #outage = 0;
   /** Events published during the current outage, sent after the reconnect. */
   #queue: Array<{ channel: string; message: Uint8Array }> = [];
+  #probeTimer: NodeJS.Timeout | undefined;
+  #probing = false;
+  /** A catch-up is restarting the feeds: the probe leaves them alone. */
+  #catchingUp = 0;
 
   /** @internal Use `createNatsSynchronizer({ …, replay })`. */
   constructor(link: NatsLink, settings: NatsSettings, replay: Required<NatsReplayOptions>) {
@@ -86,6 +97,50 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
         .ready()
         .then((connection) => this.#ensureStream(connection))
         .catch(() => undefined);
+    }
+    if (settings.healthCheckIntervalMs > 0) {
+      this.#probeTimer = setInterval(() => void this.#probeFeeds(), settings.healthCheckIntervalMs);
+      this.#probeTimer.unref();
+    }
+  }
+
+  /**
+   * The health check of the feeds, beside the connection's own: a consumer can die while the
+   * connection stays up — on a JetStream cluster, the node holding it (or the stream's leader)
+   * went away — and nats.js' ordered consumer notices only after two missed idle heartbeats
+   * (30 s by default), while core hears nothing. Each feed's consumer is asked for its info; one
+   * that does not answer within `healthCheckTimeoutMs`, or a feed left without a consumer (a
+   * catch-up that failed while the cluster elected a leader), gets a new consumer starting right
+   * after the feed's last sequence, so nothing is lost.
+   */
+  async #probeFeeds(): Promise<void> {
+    if (this.#probing || this.#catchingUp > 0 || this.#linkDown || this.closed || this.#feeds.size === 0)
+      return;
+    this.#probing = true;
+    try {
+      const connection = await this.link.ready();
+      for (const feed of [...this.#feeds.values()]) {
+        const { consumer, messages, generation } = feed;
+        const alive =
+          consumer !== undefined &&
+          messages !== undefined &&
+          (await within(
+            consumer.info(false),
+            this.settings.healthCheckTimeoutMs,
+            'consumer info',
+            'subscribe',
+          ).then(
+            () => true,
+            () => false,
+          ));
+        if (alive || feed.generation !== generation || this.#catchingUp > 0 || this.#linkDown || this.closed)
+          continue;
+        await this.#consume(connection, feed).catch(() => undefined);
+      }
+    } catch {
+      // the connection is down: the link's own events take over
+    } finally {
+      this.#probing = false;
     }
   }
 
@@ -136,6 +191,7 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
         max_msgs: this.#replay.maxMessages,
         discard: module.DiscardPolicy.Old,
         storage: module.StorageType.File,
+        num_replicas: this.#replay.replicas,
       });
     } catch (error) {
       // Another pod created it first.
@@ -211,6 +267,7 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
       subject: this.subject(channel),
       seq: info.state.last_seq,
       generation: 0,
+      consumer: undefined,
       messages: undefined,
     };
     await this.#consume(connection, feed);
@@ -227,6 +284,9 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
     const { js, module } = await this.#jetstream(connection);
     const generation = ++feed.generation;
     void feed.messages?.close().catch(() => undefined);
+    // Until the new consumer runs, the feed has none (the probe restarts a feed left so).
+    feed.consumer = undefined;
+    feed.messages = undefined;
     const consumer = await js.consumers.get(this.#replay.stream, {
       filter_subjects: feed.subject, // one subject: `filter_subject`, which servers before 2.10 understand
       deliver_policy: module.DeliverPolicy.StartSequence,
@@ -243,6 +303,7 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
       void messages.close().catch(() => undefined);
       return;
     }
+    feed.consumer = consumer;
     feed.messages = messages;
   }
 
@@ -310,6 +371,7 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
    */
   async #catchUp(outage: number): Promise<void> {
     const deadline = Date.now() + Math.max(this.#replay.graceMs, this.settings.healthCheckTimeoutMs);
+    this.#catchingUp++;
     try {
       const connection = await this.link.ready();
       const { jsm } = await this.#jetstream(connection);
@@ -356,11 +418,14 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
       }
     } catch (error) {
       if (outage === this.#outage && !this.#linkDown && !this.closed) this.#flush(error);
+    } finally {
+      this.#catchingUp--;
     }
   }
 
   override async close(): Promise<void> {
     clearTimeout(this.#graceTimer);
+    clearInterval(this.#probeTimer);
     for (const feed of this.#feeds.values()) {
       feed.generation++;
       await feed.messages?.close().catch(() => undefined);

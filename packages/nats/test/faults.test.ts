@@ -49,6 +49,8 @@ describe('options', () => {
       [{ servers: 'nats://127.0.0.1:1', connectOptions: { noEcho: true } }, /noEcho/],
       [{ servers: 'nats://127.0.0.1:1', replay: { maxAgeMs: 0 } }, /replay\.maxAgeMs/],
       [{ servers: 'nats://127.0.0.1:1', replay: { stream: 'a.b' } }, /replay\.stream/],
+      [{ servers: 'nats://127.0.0.1:1', replay: { replicas: 0 } }, /replay\.replicas/],
+      [{ servers: 'nats://127.0.0.1:1', replay: { replicas: 6 } }, /replay\.replicas/],
       [{ servers: 'nats://127.0.0.1:1', replay: { windowMs: 1 } }, /replay\.windowMs/],
       [{ connection: { publish: 1 } }, /connection/],
     ];

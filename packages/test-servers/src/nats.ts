@@ -142,6 +142,8 @@ export interface StartNatsClusterOptions {
   nodes?: number;
   /** Extra configuration file text for every node (see {@link StartNatsOptions.config}). */
   config?: string;
+  /** Enable clustered JetStream, each node with its own temp storage dir. @default false */
+  jetstream?: boolean;
 }
 
 /** A node of a {@link NatsCluster}: its own lifecycle, so a test can kill, freeze or restart one. */
@@ -220,6 +222,7 @@ export async function startNatsCluster(options: StartNatsClusterOptions = {}): P
         `nats://127.0.0.1:${port.cluster}`,
         '--routes',
         routes,
+        ...(options.jetstream ? ['-js', '-sd', dir] : []),
         ...configArgs(dir, 'nats.conf', options.config),
       ];
       const launch = launcher(
