@@ -17,6 +17,8 @@ export interface Result {
   /** Median and 99th percentile of single calls ({@link interleaved} only). */
   p50Ns?: number;
   p99Ns?: number;
+  /** 99.9th percentile ({@link interleaved} only). */
+  p999Ns?: number;
 }
 
 /** One call of a candidate for {@link interleaved}. */
@@ -59,6 +61,7 @@ export async function interleaved(
       opsPerSec: 1e9 / nsPerOp,
       p50Ns: sorted[Math.floor(sorted.length * 0.5)]!,
       p99Ns: sorted[Math.floor(sorted.length * 0.99)]!,
+      p999Ns: sorted[Math.floor(sorted.length * 0.999)]!,
     };
   });
 }
