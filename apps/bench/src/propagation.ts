@@ -35,7 +35,7 @@ const KEYS = 10_000;
 const TTL_MS = 600_000;
 const SAMPLES = Number(process.env.PROPAGATION_SAMPLES ?? 4000);
 const WARMUP = 500;
-const HITS_PER_TURN = 200;
+const HITS_PER_TURN = Number(process.env.PROPAGATION_HITS_PER_TURN ?? 200);
 
 type PathName = 'rawHop' | 'rawSetPublish' | 'ioredis' | 'nodeRedis' | 'bento';
 const LABELS: Record<PathName, string> = {
