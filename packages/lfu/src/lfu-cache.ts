@@ -7,7 +7,9 @@ import {
 } from '@synced-cache/core';
 import { FrequencySketch } from './frequency-sketch.js';
 import { hashKey, nextRandom } from './hash.js';
+import { HillClimber } from './hill-climber.js';
 import { type LfuCacheOptions, type ResolvedLfuOptions, resolveLfuOptions } from './options.js';
+import { ShiftDetector } from './shift-detector.js';
 
 /** Keys the LFU cache accepts. `1` and `'1'` are different keys. */
 export type LfuKey = string | number;
@@ -39,46 +41,18 @@ const NONE = -1;
 
 const PERCENT_MAIN = 0.99;
 const PERCENT_MAIN_PROTECTED = 0.8;
-const HILL_CLIMBER_RESTART_THRESHOLD = 0.05;
-const HILL_CLIMBER_STEP_PERCENT = 0.0625;
-const HILL_CLIMBER_STEP_DECAY_RATE = 0.98;
 const QUEUE_TRANSFER_THRESHOLD = 1000;
 /** Candidates at least this frequent are admitted at random 1 time in 128 when they lose (hash flooding). */
 const ADMIT_HASHDOS_THRESHOLD = 6;
 const INITIAL_SLOTS = 1024;
-/** The hill climber samples the hit ratio every this many × the expected entries requests … */
-const CLIMB_SAMPLE_ENTRIES = 10;
-/** … but never fewer than this (a smaller sample is mostly noise). */
-const CLIMB_MIN_SAMPLE = 1000;
 
-// Workload-shift detection (see detectShift). Marks kept per entry in `referenced`:
+// Workload-shift detection (see ShiftDetector). Marks kept per entry in `referenced`:
 /** Not referenced since the marks were last cleared. */
 const IDLE = 0;
 /** Referenced (read or written) since the marks were last cleared. */
 const REFERENCED = 1;
 /** Idle through the whole observation period after a shift: loses every admission contest. */
 const STALE = 2;
-/** The hit ratio is sampled every `expected entries / SHIFT_SAMPLE_DIVISOR` requests. */
-const SHIFT_SAMPLE_DIVISOR = 2;
-/** A shift is a drop below the baseline hit ratio of at least this much … */
-const SHIFT_MIN_DROP = 0.02;
-/** … and at least this many standard deviations (of the baseline, or of the sample if larger) … */
-const SHIFT_DROP_DEVIATIONS = 4;
-/** … in this many consecutive samples. */
-const SHIFT_LOW_SAMPLES = 3;
-/** Samples that form a baseline before drops below it are looked for. */
-const SHIFT_BASELINE_SAMPLES = 4;
-/** Weight of each new sample in the baseline's moving mean and variance. */
-const SHIFT_BASELINE_WEIGHT = 0.125;
-/** Samples with fewer requests for known keys than this are skipped (too noisy). */
-const SHIFT_MIN_SAMPLED = 32;
-/** Samples observed after a shift before idle entries lose their standing (2 × the entries). */
-const SHIFT_OBSERVED_SAMPLES = 4;
-/**
- * Idle entries are judged only if at least this share of the observed requests hit: a one-time
- * scan also drops the hit ratio (to about zero), and must not flush the hot set it interrupts.
- */
-const SHIFT_MIN_OBSERVED_HIT_RATE = 0.01;
 /** Frequency halvings applied when a shift is detected. */
 const SHIFT_HALVINGS = 2;
 
@@ -149,29 +123,9 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
 
   private hitsInSample = 0;
   private missesInSample = 0;
-  private previousSampleHitRate = 0;
-  private stepSize: number;
-  private adjustment = 0;
 
-  /** Requests between two steps of the hill climber. */
-  private readonly climbSample: number;
-  /** Requests (gets) between two hit-ratio samples of the shift detector. */
-  private readonly shiftSample: number;
-  private nextShiftSample: number;
-  private shiftSampleHits = 0;
-  private shiftSampleRequests = 0;
-  private shifts = 0;
-  /** Exponentially weighted mean and variance of the sampled hit ratio (the stationary baseline). */
-  private baselineMean = 0;
-  private baselineVariance = 0;
-  /** Samples in the baseline since it (re)started; it is trusted from SHIFT_BASELINE_SAMPLES on. */
-  private baselineSamples = 0;
-  /** Consecutive samples below the baseline by more than the drop threshold. */
-  private lowSamples = 0;
-  /** Samples left to observe after a detected shift before the idle entries are judged (0: none). */
-  private shiftSamplesLeft = 0;
-  private hitsAtShift = 0;
-  private requestsAtShift = 0;
+  private readonly climber: HillClimber;
+  private readonly shift: ShiftDetector;
 
   private hits = 0;
   private misses = 0;
@@ -214,14 +168,9 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     const maximum = this.maximumWeight;
     this.windowMaximum = maximum - Math.floor(PERCENT_MAIN * maximum);
     this.protectedMaximum = Math.floor(PERCENT_MAIN_PROTECTED * (maximum - this.windowMaximum));
-    this.stepSize = -HILL_CLIMBER_STEP_PERCENT * maximum;
     // sampleSize is 10 × the expected number of entries.
-    this.shiftSample = Math.max(16, Math.floor(this.sketch.sampleSize / (10 * SHIFT_SAMPLE_DIVISOR)));
-    this.nextShiftSample = this.shiftSample;
-    this.climbSample = Math.max(
-      CLIMB_MIN_SAMPLE,
-      Math.floor((this.sketch.sampleSize / 10) * CLIMB_SAMPLE_ENTRIES),
-    );
+    this.shift = new ShiftDetector(this.sketch.sampleSize);
+    this.climber = new HillClimber(maximum, this.sketch.sampleSize);
   }
 
   /** Entries currently held (expired entries count until they are read or evicted). */
@@ -251,7 +200,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     this.referenced[slot] = REFERENCED;
     this.onAccess(slot);
     // Sampled on hits too: a run of hits is the baseline a later drop is measured against.
-    if (this.hits + this.misses >= this.nextShiftSample) this.detectShift();
+    if (this.hits + this.misses >= this.shift.due) this.detectShift();
     return this.values[slot];
   }
 
@@ -355,8 +304,8 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       this.evictEntries();
       this.insertingSlot = NONE;
     }
-    if (this.hitsInSample + this.missesInSample >= this.climbSample) this.climb();
-    if (this.hits + this.misses >= this.nextShiftSample) this.detectShift();
+    if (this.hitsInSample + this.missesInSample >= this.climber.period) this.climb();
+    if (this.hits + this.misses >= this.shift.due) this.detectShift();
     return this.slotOf.get(key) === slot;
   }
 
@@ -402,7 +351,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       expirations: this.expirations,
       admissionRejections: this.admissionRejections,
       windowCapacity: this.windowMaximum,
-      shifts: this.shifts,
+      shifts: this.shift.shifts,
     };
   }
 
@@ -544,70 +493,19 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   }
 
   /**
-   * Workload-shift detection, run every `shiftSample` requests (half the expected entries). The
-   * sampled hit ratio is compared with a baseline (a moving mean and variance of earlier samples,
-   * {@link SHIFT_BASELINE_WEIGHT}); when it stays below the baseline by more than both
-   * {@link SHIFT_MIN_DROP} and {@link SHIFT_DROP_DEVIATIONS} standard deviations for
-   * {@link SHIFT_LOW_SAMPLES} samples in a row, the popularity the cache learned is presumed
-   * outdated: every frequency is halved {@link SHIFT_HALVINGS} times, the access marks are cleared,
-   * and after {@link SHIFT_OBSERVED_SAMPLES} more samples (2 × the entries) the main entries that
-   * were not referenced once in that time lose their standing ({@link judgeIdleEntries}), provided
-   * at least {@link SHIFT_MIN_OBSERVED_HIT_RATE} of those requests hit (not a pure scan). Comparing
-   * with the previous sample alone fired dozens of times on stationary traces (a scan, or noise,
-   * in one sample); the baseline and the persistence rule keep it silent there. The cost is one
-   * pass over the entries per shift.
+   * Every {@link ShiftDetector.period} requests: on a detected shift every frequency is halved
+   * {@link SHIFT_HALVINGS} times and the access marks are cleared; at the end of the observation
+   * that follows, the idle entries are judged ({@link judgeIdleEntries}). The cost is one pass over
+   * the entries per shift.
    */
   private detectShift(): void {
-    const requests = this.hits + this.misses;
-    const sampleHits = this.hits - this.shiftSampleHits;
-    const sampled = requests - this.shiftSampleRequests;
-    this.shiftSampleHits = this.hits;
-    this.shiftSampleRequests = requests;
-    this.nextShiftSample = requests + this.shiftSample;
-    if (this.shiftSamplesLeft > 0) {
-      if (--this.shiftSamplesLeft === 0) {
-        const observedHitRate = (this.hits - this.hitsAtShift) / (requests - this.requestsAtShift);
-        if (observedHitRate >= SHIFT_MIN_OBSERVED_HIT_RATE) this.judgeIdleEntries();
-      }
-      return;
-    }
-    if (sampled < SHIFT_MIN_SAMPLED) return;
-    const hitRate = sampleHits / sampled;
-    if (this.baselineSamples < SHIFT_BASELINE_SAMPLES) {
-      this.updateBaseline(hitRate);
-      return;
-    }
-    // A shift is a drop below the stationary baseline (not merely below the previous sample) that
-    // persists: sampling noise and a single burst (a scan of known keys) do not qualify.
-    const mean = this.baselineMean;
-    const deviation = Math.sqrt(Math.max(this.baselineVariance, (mean * (1 - mean)) / sampled));
-    if (mean - hitRate <= Math.max(SHIFT_MIN_DROP, SHIFT_DROP_DEVIATIONS * deviation)) {
-      this.lowSamples = 0;
-      this.updateBaseline(hitRate);
-      return;
-    }
-    if (++this.lowSamples >= SHIFT_LOW_SAMPLES) {
-      this.lowSamples = 0;
-      this.baselineSamples = 0;
-      this.shifts++;
+    const verdict = this.shift.sample(this.hits, this.hits + this.misses);
+    if (verdict === 'shift') {
       for (let halving = 0; halving < SHIFT_HALVINGS; halving++) this.sketch.reset();
       this.clearReferenced();
-      this.shiftSamplesLeft = SHIFT_OBSERVED_SAMPLES;
-      this.hitsAtShift = this.hits;
-      this.requestsAtShift = requests;
+    } else if (verdict === 'judge') {
+      this.judgeIdleEntries();
     }
-  }
-
-  private updateBaseline(hitRate: number): void {
-    if (this.baselineSamples++ === 0) {
-      this.baselineMean = hitRate;
-      this.baselineVariance = 0;
-      return;
-    }
-    const difference = hitRate - this.baselineMean;
-    this.baselineMean += SHIFT_BASELINE_WEIGHT * difference;
-    this.baselineVariance =
-      (1 - SHIFT_BASELINE_WEIGHT) * (this.baselineVariance + SHIFT_BASELINE_WEIGHT * difference * difference);
   }
 
   /** Turns REFERENCED marks back to IDLE (STALE ones stay). */
@@ -789,40 +687,22 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     return false;
   }
 
-  /**
-   * Hill climbing: once per sample period, compare the hit ratio with the previous period's and
-   * keep moving the window size in the direction that helped (step decaying), or turn around.
-   */
+  /** Once per sample period: the {@link HillClimber} says how far to move the window's size. */
   private climb(): void {
-    this.determineAdjustment();
-    this.demoteFromProtected();
-    if (this.adjustment > 0) this.increaseWindow();
-    else if (this.adjustment < 0) this.decreaseWindow();
-  }
-
-  private determineAdjustment(): void {
-    const requests = this.hitsInSample + this.missesInSample;
-    if (requests < this.climbSample) {
-      this.adjustment = 0;
-      return;
+    const adjustment = this.climber.adjustment(this.hitsInSample, this.missesInSample);
+    if (adjustment !== undefined) {
+      this.hitsInSample = 0;
+      this.missesInSample = 0;
     }
-    const hitRate = this.hitsInSample / requests;
-    const change = hitRate - this.previousSampleHitRate;
-    const amount = change >= 0 ? this.stepSize : -this.stepSize;
-    const nextStepSize =
-      Math.abs(change) >= HILL_CLIMBER_RESTART_THRESHOLD
-        ? HILL_CLIMBER_STEP_PERCENT * this.maximumWeight * (amount >= 0 ? 1 : -1)
-        : HILL_CLIMBER_STEP_DECAY_RATE * amount;
-    this.previousSampleHitRate = hitRate;
-    this.adjustment = Math.trunc(amount);
-    this.stepSize = nextStepSize;
-    this.hitsInSample = 0;
-    this.missesInSample = 0;
+    this.demoteFromProtected();
+    if (adjustment === undefined) return;
+    if (adjustment > 0) this.increaseWindow(adjustment);
+    else if (adjustment < 0) this.decreaseWindow(-adjustment);
   }
 
-  private increaseWindow(): void {
+  private increaseWindow(amount: number): void {
     if (this.protectedMaximum === 0) return;
-    let quota = Math.min(this.adjustment, this.protectedMaximum);
+    let quota = Math.min(amount, this.protectedMaximum);
     this.protectedMaximum -= quota;
     this.windowMaximum += quota;
     this.demoteFromProtected();
@@ -844,12 +724,11 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     }
     this.protectedMaximum += quota;
     this.windowMaximum -= quota;
-    this.adjustment = quota;
   }
 
-  private decreaseWindow(): void {
+  private decreaseWindow(amount: number): void {
     if (this.windowMaximum <= 1) return;
-    let quota = Math.min(-this.adjustment, Math.max(0, this.windowMaximum - 1));
+    let quota = Math.min(amount, Math.max(0, this.windowMaximum - 1));
     this.protectedMaximum += quota;
     this.windowMaximum -= quota;
     for (let moved = 0; moved < QUEUE_TRANSFER_THRESHOLD; moved++) {
@@ -864,7 +743,6 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     }
     this.protectedMaximum -= quota;
     this.windowMaximum += quota;
-    this.adjustment = -quota;
   }
 }
 
