@@ -276,6 +276,7 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
       this.#feeds.delete(listener);
       feed.generation++;
       void feed.messages?.close().catch(() => undefined);
+      void feed.consumer?.delete().catch(() => undefined);
     };
   }
 
@@ -284,6 +285,9 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
     const { js, module } = await this.#jetstream(connection);
     const generation = ++feed.generation;
     void feed.messages?.close().catch(() => undefined);
+    // The server keeps an abandoned ordered consumer for 5 minutes (nats.js' inactive threshold):
+    // delete the one this replaces, or every reconnect leaves one behind.
+    void feed.consumer?.delete().catch(() => undefined);
     // Until the new consumer runs, the feed has none (the probe restarts a feed left so).
     feed.consumer = undefined;
     feed.messages = undefined;
@@ -426,10 +430,19 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
   override async close(): Promise<void> {
     clearTimeout(this.#graceTimer);
     clearInterval(this.#probeTimer);
-    for (const feed of this.#feeds.values()) {
+    const feeds = [...this.#feeds.values()];
+    for (const feed of feeds) {
       feed.generation++;
       await feed.messages?.close().catch(() => undefined);
     }
+    // Leave no consumer behind on the server (bounded: a server that does not answer keeps it
+    // until its inactive threshold).
+    await within(
+      Promise.allSettled(feeds.map((feed) => feed.consumer?.delete())),
+      this.settings.healthCheckTimeoutMs,
+      'consumer delete',
+      'close',
+    ).catch(() => undefined);
     this.#feeds.clear();
     await super.close();
   }

@@ -36,7 +36,7 @@ for (let seed = first; seed < first + runs; seed++) {
     total.resyncs += report.resyncs.reduce((sum, count) => sum + count, 0);
     const faults = report.episodes.map((episode) => episode.kind).join(',');
     console.log(
-      `seed ${seed} ${report.mode.padEnd(6)} ${failures.length === 0 ? 'converged' : 'FAILED'}; resyncs per pod ${report.resyncs.join('/')}; faults ${faults}; ${Math.round(report.durationMs / 1000)} s`,
+      `seed ${seed} ${report.mode.padEnd(6)} ${failures.length === 0 ? 'converged' : 'FAILED'}; resyncs per pod ${report.resyncs.join('/')}; faults ${faults}; stale windows ${report.episodes.map((episode) => episode.staleWindowMs ?? '∞').join('/')} ms; subscribers ${report.subscribers.counts.join('/')}; ${Math.round(report.durationMs / 1000)} s`,
     );
     for (const episode of report.episodes) {
       if (episode.reasons.length > 0)

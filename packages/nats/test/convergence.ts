@@ -21,6 +21,7 @@ import { connect } from '@nats-io/transport-node';
 import {
   createRandom,
   type FaultProxy,
+  freePort,
   type NatsServer,
   type PodProcess,
   type RedisServer,
@@ -62,6 +63,11 @@ export interface NatsEpisode {
   resyncs: number[];
   /** Their reasons (`pod:reason`), in order. */
   reasons: string[];
+  /**
+   * From the heal until no pod held a value other than the store's (polled every 100 ms once the
+   * writers stopped), in ms; `undefined` when that did not happen within the quiesce.
+   */
+  staleWindowMs: number | undefined;
 }
 
 export interface NatsRunReport {
@@ -77,6 +83,13 @@ export interface NatsRunReport {
   resyncs: number[];
   /** Pods that did not exit by themselves after close. */
   stuck: string[];
+  /**
+   * At the end, subscriptions per pod on the namespace's events: in core mode the server's
+   * subscriptions to the subject per connection (`/connz`), in replay mode the stream's consumers
+   * filtered on it. One per pod (the store reader included) is right; more would mean a reconnect
+   * left a duplicate that delivers every event twice.
+   */
+  subscribers: { counts: number[]; waitedMs: number };
 }
 
 const podScript = fileURLToPath(new URL('./child/convergence-pod.ts', import.meta.url));
@@ -108,6 +121,7 @@ export async function runNatsConvergence(options: NatsConvergenceOptions): Promi
     liveness: [],
     resyncs: [],
     stuck: [],
+    subscribers: { counts: [], waitedMs: 0 },
   };
   let redis: RedisServer | undefined;
   let nats: NatsServer | undefined;
@@ -115,9 +129,14 @@ export async function runNatsConvergence(options: NatsConvergenceOptions): Promi
   const pods: PodProcess[] = [];
   let reader: PodProcess | undefined;
   try {
+    const monitorPort = await freePort();
     [redis, nats] = await Promise.all([
       startRedis(),
-      startNats({ jetstream: true, config: 'max_payload: 65536\nmax_pending: 65536' }),
+      startNats({
+        jetstream: true,
+        config: 'max_payload: 65536\nmax_pending: 65536',
+        args: ['-m', String(monitorPort)],
+      }),
     ]);
     const natsServer = nats;
     const adapter = {
@@ -164,6 +183,7 @@ export async function runNatsConvergence(options: NatsConvergenceOptions): Promi
         failedOps: 0,
         resyncs: [],
         reasons: [],
+        staleWindowMs: undefined,
       };
       let writing = true;
       const writer = (async () => {
@@ -211,11 +231,14 @@ export async function runNatsConvergence(options: NatsConvergenceOptions): Promi
         }
       }
       for (const proxy of proxies) proxy.heal();
+      const healedAt = Date.now();
       writing = false;
       await writer;
       // Quiesce: long enough for a reconnect, a replay or a resync, and for heartbeats to reveal
-      // lost trailing events.
-      await pause(HEARTBEAT_MS + 4 * TIMEOUT_MS + GRACE_MS);
+      // lost trailing events. Meanwhile: how long until no pod held a replaced value.
+      const quiesceEnd = healedAt + HEARTBEAT_MS + 4 * TIMEOUT_MS + GRACE_MS;
+      record.staleWindowMs = await staleWindow(pods, storeReader, keys, healedAt, quiesceEnd);
+      await pause(quiesceEnd - Date.now());
       record.resyncs = pods.map((pod, index) => resyncCount(pod) - before[index]!);
       record.reasons = pods.flatMap((pod, index) =>
         pod.notices
@@ -225,7 +248,7 @@ export async function runNatsConvergence(options: NatsConvergenceOptions): Promi
       );
       report.episodes.push(record);
       log(
-        `  episode ${episode}: ${kind} on ${record.targets.join(',')} for ${durationMs} ms, ${record.ops} ops (${record.failedOps} failed), resyncs ${record.resyncs.join('/')}${record.reasons.length > 0 ? ` (${record.reasons.join(', ')})` : ''}`,
+        `  episode ${episode}: ${kind} on ${record.targets.join(',')} for ${durationMs} ms, ${record.ops} ops (${record.failedOps} failed), stale window ${record.staleWindowMs ?? 'NOT converged'} ms, resyncs ${record.resyncs.join('/')}${record.reasons.length > 0 ? ` (${record.reasons.join(', ')})` : ''}`,
       );
     }
 
@@ -244,6 +267,19 @@ export async function runNatsConvergence(options: NatsConvergenceOptions): Promi
       });
     }
     report.resyncs = pods.map(resyncCount);
+    const expected = pods.length + 1;
+    const waitStart = Date.now();
+    for (;;) {
+      report.subscribers.counts = options.replay
+        ? await streamConsumers(monitorPort, subjectPrefix, subject)
+        : await subjectSubscriptions(monitorPort, subject);
+      const right =
+        report.subscribers.counts.length === expected && report.subscribers.counts.every((n) => n === 1);
+      // Ordered consumers left by a reconnect are removed by the server after their inactivity threshold.
+      if (right || Date.now() - waitStart > 15_000) break;
+      await pause(250);
+    }
+    report.subscribers.waitedMs = Date.now() - waitStart;
     await flooder.close();
   } finally {
     for (const proxy of proxies) proxy.heal();
@@ -256,7 +292,7 @@ export async function runNatsConvergence(options: NatsConvergenceOptions): Promi
     report.durationMs = Date.now() - started;
   }
   log(
-    `seed ${report.seed} (${report.mode}): ${report.divergent.length} divergent, ${report.liveness.length} liveness failures, resyncs ${report.resyncs.join('/')}, ${Math.round(report.durationMs / 1000)} s`,
+    `seed ${report.seed} (${report.mode}): ${report.divergent.length} divergent, ${report.liveness.length} liveness failures, resyncs ${report.resyncs.join('/')}, subscribers ${report.subscribers.counts.join('/')}, ${Math.round(report.durationMs / 1000)} s`,
   );
   return report;
 }
@@ -267,5 +303,73 @@ export function natsRunFailures(report: NatsRunReport): string[] {
   for (const pair of report.divergent) failures.push(`divergent: ${JSON.stringify(pair)}`);
   for (const pair of report.liveness) failures.push(`liveness: ${JSON.stringify(pair)}`);
   for (const pod of report.stuck) failures.push(`${pod} did not exit after close`);
+  for (const [index, episode] of report.episodes.entries()) {
+    if (episode.staleWindowMs === undefined)
+      failures.push(
+        `episode ${index} (${episode.kind}): a pod still held a replaced value at the end of the quiesce`,
+      );
+  }
+  const { counts } = report.subscribers;
+  if (counts.length !== report.resyncs.length + 1 || counts.some((count) => count !== 1)) {
+    failures.push(
+      `subscriptions per pod ${JSON.stringify(counts)}, expected one for each of ${report.resyncs.length + 1} pods`,
+    );
+  }
   return failures;
+}
+
+/** Polls until no pod holds a value other than the store's; ms since `healedAt`, or undefined at `deadline`. */
+async function staleWindow(
+  pods: PodProcess[],
+  storeReader: PodProcess,
+  keys: string[],
+  healedAt: number,
+  deadline: number,
+): Promise<number | undefined> {
+  while (Date.now() < deadline) {
+    const converged = await (async () => {
+      const store = await storeReader.getAll(keys);
+      for (const pod of pods) {
+        const held = await pod.peekAll(keys);
+        if (held.some((value, index) => value !== null && value !== store.values[index])) return false;
+      }
+      return true;
+    })().catch(() => false);
+    if (converged) return Date.now() - healedAt;
+    await pause(100);
+  }
+  return undefined;
+}
+
+/** Core mode: per server connection, its subscriptions to `subject` (connections with none left out). */
+async function subjectSubscriptions(monitorPort: number, subject: string): Promise<number[]> {
+  const response = await fetch(`http://127.0.0.1:${monitorPort}/connz?subs=1&limit=1024`);
+  const body = (await response.json()) as { connections?: Array<{ subscriptions_list?: string[] }> };
+  return (body.connections ?? [])
+    .map((connection) => (connection.subscriptions_list ?? []).filter((each) => each === subject).length)
+    .filter((count) => count > 0);
+}
+
+/** Replay mode: the stream's consumers on `subject` (each counts 1), from the server's `/jsz`. */
+async function streamConsumers(monitorPort: number, stream: string, subject: string): Promise<number[]> {
+  const response = await fetch(`http://127.0.0.1:${monitorPort}/jsz?consumers=true&config=true`);
+  const body = (await response.json()) as {
+    account_details?: Array<{
+      stream_detail?: Array<{
+        name: string;
+        consumer_detail?: Array<{ config?: { filter_subject?: string; filter_subjects?: string[] } }>;
+      }>;
+    }>;
+  };
+  const counts: number[] = [];
+  for (const account of body.account_details ?? []) {
+    for (const detail of account.stream_detail ?? []) {
+      if (detail.name !== stream) continue;
+      for (const consumer of detail.consumer_detail ?? []) {
+        const filters = [consumer.config?.filter_subject, ...(consumer.config?.filter_subjects ?? [])];
+        if (filters.includes(subject)) counts.push(1);
+      }
+    }
+  }
+  return counts;
 }
