@@ -34,12 +34,13 @@ function median(values: number[]): number {
 export function summary(
   run: Run,
   endpoint: Endpoint,
-): { rps: number; p50: number; p99: number; failures: number } {
+): { rps: number; p50: number; p99: number; cpu: number; failures: number } {
   const results = run.rounds.map((round) => round[endpoint]);
   return {
     rps: median(results.map((r) => r.requestsPerSecond)),
     p50: median(results.map((r) => r.p50Ms)),
     p99: median(results.map((r) => r.p99Ms)),
+    cpu: median(results.map((r) => r.serverCpuMicrosPerRequest ?? Number.NaN)),
     failures: results.reduce((sum, r) => sum + r.failures, 0),
   };
 }
@@ -65,8 +66,8 @@ export function renderReport(run: Run, command: string): string {
     '',
     `Command: \`${command}\``,
     '',
-    '| endpoint | what it does | req/s | p50 | p99 | failed requests | Go req/s | Go p99 |',
-    '|---|---|---:|---:|---:|---:|---:|---:|',
+    '| endpoint | what it does | req/s | p50 | p99 | server CPU per request | failed requests | Go req/s | Go p99 |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
   );
   const what: Record<Endpoint, string> = {
     '/post-redis': 'GET from Redis on every request (plain JSON key, sent as is)',
@@ -76,7 +77,7 @@ export function renderReport(run: Run, command: string): string {
   for (const endpoint of ENDPOINTS) {
     const s = summary(run, endpoint);
     lines.push(
-      `| \`${endpoint}\` | ${what[endpoint]} | ${Math.round(s.rps).toLocaleString('en')} | ${s.p50.toFixed(2)} ms | ${s.p99.toFixed(2)} ms | ${s.failures} | ${GO[endpoint].rps.toLocaleString('en')} | ${GO[endpoint].p99} ms |`,
+      `| \`${endpoint}\` | ${what[endpoint]} | ${Math.round(s.rps).toLocaleString('en')} | ${s.p50.toFixed(2)} ms | ${s.p99.toFixed(2)} ms | ${s.cpu.toFixed(1)} µs | ${s.failures} | ${GO[endpoint].rps.toLocaleString('en')} | ${GO[endpoint].p99} ms |`,
     );
   }
   const ours = ratios(run);
@@ -89,6 +90,8 @@ export function renderReport(run: Run, command: string): string {
     `| \`/post\` req/s ÷ \`/post-redis\` req/s | ${x(ours.rps)} | ${x(goRps)} | ${verdict(ours.rps, goRps)} |`,
     `| \`/post-redis\` p99 ÷ \`/post\` p99 | ${x(ours.p99)} | ${x(goP99)} | ${verdict(ours.p99, goP99)} |`,
     '',
+    `Server CPU per request (the reader process plus redis-server, from \`process.cpuUsage()\` and \`INFO cpu\` around each load run) is the number least moved by other work on the machine: \`/post-redis\` costs ${x(summary(run, '/post-redis').cpu / summary(run, '/post').cpu)} what \`/post\` costs.`,
+    '',
     `Writer→reader propagation (from the writer's \`set\` call to the value in a reader's local tier, ${run.delays.length} updates received, all readers, during the load): p50 ${percentile(run.delays, 50).toFixed(2)} ms, p99 ${percentile(run.delays, 99).toFixed(2)} ms, max ${percentile(run.delays, 100).toFixed(2)} ms.`,
     '',
     '## Conditions',
@@ -97,14 +100,14 @@ export function renderReport(run: Run, command: string): string {
     '',
     '## Rounds',
     '',
-    '| round | endpoint | req/s | p50 | p99 | requests | failed |',
-    '|---:|---|---:|---:|---:|---:|---:|',
+    '| round | endpoint | req/s | p50 | p99 | server CPU µs/req | requests | seconds | failed |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|',
   );
   run.rounds.forEach((round, index) => {
     for (const endpoint of ENDPOINTS) {
       const r = round[endpoint];
       lines.push(
-        `| ${index + 1} | \`${endpoint}\` | ${Math.round(r.requestsPerSecond).toLocaleString('en')} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.requests} | ${r.failures} |`,
+        `| ${index + 1} | \`${endpoint}\` | ${Math.round(r.requestsPerSecond).toLocaleString('en')} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${(r.serverCpuMicrosPerRequest ?? Number.NaN).toFixed(1)} | ${r.requests} | ${r.seconds} | ${r.failures} |`,
       );
     }
   });
