@@ -105,12 +105,25 @@ try {
       results[endpoint] = await load(endpoint, settings.durationS);
       const r = results[endpoint];
       console.log(
-        `round ${round + 1} ${endpoint}: rps=${Math.round(r.requestsPerSecond)} p50=${r.p50Ms} p99=${r.p99Ms} requests=${r.requests} seconds=${r.seconds} serverCpuMicros=${r.serverCpuMicrosPerRequest?.toFixed(1)} failures=${r.failures}`,
+        `round ${round + 1} ${endpoint}: rps=${Math.round(r.requestsPerSecond)} p50=${r.p50Ms} p99=${r.p99Ms} requests=${r.requests} seconds=${r.seconds} serverCpuMicros=${r.serverCpuMicrosPerRequest?.toFixed(1)} failures=${r.failures} (${r.failureKinds})`,
       );
     }
     run.rounds.push(results);
   }
   monitor.disconnect();
+  const readerStats: string[] = [];
+  for (const endpoint of ['/post-marshal', '/post'] as const) {
+    const stats = (await (await fetch(`${readers[endpoint]}/stats`)).json()) as Record<
+      string,
+      Record<string, number>
+    >;
+    const cache = stats[endpoint === '/post' ? 'bytes' : 'objects'] ?? {};
+    readerStats.push(
+      `${endpoint}: ${Object.entries(cache)
+        .map(([name, value]) => `${name} ${value}`)
+        .join(', ')}`,
+    );
+  }
   for (const base of Object.values(readers)) {
     run.delays.push(...((await (await fetch(`${base}/propagation`)).json()) as number[]));
   }
@@ -142,6 +155,10 @@ try {
     [
       'data',
       `${settings.posts.toLocaleString('en')} posts of ~1 KB JSON, store TTL 1 h, ids drawn Zipf(${settings.zipfSkew}), writer updating ${settings.rate} random posts/s throughout`,
+    ],
+    [
+      'library counters of the loaded readers (a store read that fails or times out is a miss: a 404 here)',
+      readerStats.join('; '),
     ],
     ['Go reference', 'wrk, 4 threads, 400 connections, 10 s, Apple M3 Pro (11 cores), Go 1.25'],
   ];

@@ -29,6 +29,8 @@ export interface LoadResult {
   serverCpuMicrosPerRequest?: number;
   /** Responses other than 2xx, connection errors and timeouts: a run with any is a miss. */
   failures: number;
+  /** `failures` by kind: non-2xx responses / connection errors / timeouts. */
+  failureKinds: string;
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as LoadOptions;
@@ -52,5 +54,6 @@ const measured: LoadResult = {
   requests: result.requests.total,
   seconds: result.duration,
   failures: result.non2xx + result.errors + result.timeouts,
+  failureKinds: `${result.non2xx}/${result.errors}/${result.timeouts}`,
 };
 console.log(JSON.stringify(measured));

@@ -7,7 +7,7 @@
  *   `onSetLocalCache`, so a request does no JSON work at all.
  *
  * `/propagation` returns the writer→reader delays this process saw (ms, one per received update);
- * `/cpu` the CPU time this process used so far (µs).
+ * `/cpu` the CPU time this process used so far (µs); `/stats` both caches' counters.
  */
 import { createServer, type ServerResponse } from 'node:http';
 import { createIoredisCache } from '@synced-cache/ioredis';
@@ -60,6 +60,12 @@ const server = createServer((request, response) => {
   } else if (path === '/cpu') {
     const { user, system } = process.cpuUsage();
     response.writeHead(200, json).end(JSON.stringify({ cpuMicros: user + system }));
+  } else if (path === '/stats') {
+    const stats = (cache: typeof objects | typeof bytes) => {
+      const { localHits, remoteHits, remoteMisses, readErrors, circuitOpens } = cache.stats();
+      return { localHits, remoteHits, remoteMisses, readErrors, circuitOpens };
+    };
+    response.writeHead(200, json).end(JSON.stringify({ objects: stats(objects), bytes: stats(bytes) }));
   } else if (path === '/propagation') {
     response.writeHead(200, json).end(JSON.stringify(delays));
   } else response.writeHead(404).end();

@@ -111,14 +111,14 @@ export function renderReport(run: Run, command: string): string {
     '',
     '## Rounds',
     '',
-    '| round | endpoint | req/s | p50 | p99 | server CPU µs/req | requests | seconds | failed |',
+    '| round | endpoint | req/s | p50 | p99 | server CPU µs/req | requests | seconds | failed (non-2xx/errors/timeouts) |',
     '|---:|---|---:|---:|---:|---:|---:|---:|---:|',
   );
   run.rounds.forEach((round, index) => {
     for (const endpoint of ENDPOINTS) {
       const r = round[endpoint];
       lines.push(
-        `| ${index + 1} | \`${endpoint}\` | ${Math.round(r.requestsPerSecond).toLocaleString('en')} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${(r.serverCpuMicrosPerRequest ?? Number.NaN).toFixed(1)} | ${r.requests} | ${r.seconds} | ${r.failures} |`,
+        `| ${index + 1} | \`${endpoint}\` | ${Math.round(r.requestsPerSecond).toLocaleString('en')} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${(r.serverCpuMicrosPerRequest ?? Number.NaN).toFixed(1)} | ${r.requests} | ${r.seconds} | ${r.failures} (${r.failureKinds}) |`,
       );
     }
   });
