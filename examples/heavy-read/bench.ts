@@ -8,15 +8,15 @@
  * Options: --rounds 5, --duration 10 (s per endpoint per round), --connections 64, --posts 10000,
  * --rate 50 (writer updates/s), --out <file> (the smoke run writes no report unless given).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, startRedis } from '@synced-cache/test-servers';
 import { Redis } from 'ioredis';
 import { zipfIndexes } from '../shared/zipf.js';
+import { describeConditions } from './conditions.js';
 import type { LoadOptions, LoadResult } from './load.js';
 import { type Program, runProgram, startProgram } from './processes.js';
 import { ENDPOINTS, type Endpoint, type Run, ratios, renderReport, summary } from './report.js';
@@ -128,40 +128,12 @@ try {
     run.delays.push(...((await (await fetch(`${base}/propagation`)).json()) as number[]));
   }
 
-  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-    cwd: root,
-    encoding: 'utf8',
-  }).trim();
-  const dirty = execFileSync('git', ['status', '--porcelain'], { cwd: root, encoding: 'utf8' }).trim() !== '';
-  const redisVersion = execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).split(' ')[2] ?? '?';
-  run.conditions = [
-    [
-      'machine',
-      `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} CPUs, ${Math.round(totalmem() / 2 ** 30)} GiB, ${platform()} ${release()}`,
-    ],
-    [
-      'load average (1/5/15 min) before / after',
-      `${loadBefore.map((v) => v.toFixed(2)).join(' ')} / ${loadavg()
-        .map((v) => v.toFixed(2))
-        .join(' ')} (the machine is shared)`,
-    ],
-    ['Node', process.version],
-    ['commit', `${commit}${dirty ? ' (with uncommitted changes)' : ''}`],
-    ['redis-server', `${redisVersion}, private, loopback, persistence off`],
-    [
-      'load generator',
-      `autocannon 9.0.0 in its own process, ${settings.connections} connections, ${settings.amount === undefined ? `${settings.durationS} s` : `${settings.amount} requests`} per endpoint per round, ${settings.rounds} round(s)${smoke ? '' : ' after a 3 s warm-up each'}; latency percentiles from every 2xx response time`,
-    ],
-    [
-      'data',
-      `${settings.posts.toLocaleString('en')} posts of ~1 KB JSON, store TTL 1 h, ids drawn Zipf(${settings.zipfSkew}), writer updating ${settings.rate} random posts/s throughout`,
-    ],
-    [
-      'library counters of the loaded readers (a store read that fails or times out is a miss: a 404 here)',
-      readerStats.join('; '),
-    ],
-    ['Go reference', 'wrk, 4 threads, 400 connections, 10 s, Apple M3 Pro (11 cores), Go 1.25'],
-  ];
+  run.conditions = describeConditions({
+    ...settings,
+    smoke,
+    loadBefore,
+    readerStats: readerStats.join('; '),
+  });
   const report = renderReport(
     run,
     smoke
