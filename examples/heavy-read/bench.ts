@@ -1,0 +1,157 @@
+/**
+ * The heavy-read benchmark: a private redis-server, one writer, three readers and a load generator,
+ * each its own process; writes docs/benchmarks/heavy-read.md.
+ *
+ *   npx -y pnpm@10.34.8 --filter @synced-cache/examples heavy-read            # the full run
+ *   npx tsx heavy-read/bench.ts --smoke                                      # a few hundred requests
+ *
+ * Options: --rounds 5, --duration 10 (s per endpoint per round), --connections 64, --posts 10000,
+ * --rate 50 (writer updates/s), --out <file> (the smoke run writes no report unless given).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { freePort, startRedis } from '@synced-cache/test-servers';
+import { Redis } from 'ioredis';
+import { zipfIndexes } from '../shared/zipf.js';
+import { describeConditions } from './conditions.js';
+import type { LoadOptions, LoadResult } from './load.js';
+import { type Program, runProgram, startProgram } from './processes.js';
+import { ENDPOINTS, type Endpoint, type Run, ratios, renderReport, summary } from './report.js';
+
+const { values } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    duration: { type: 'string' },
+    connections: { type: 'string' },
+    posts: { type: 'string' },
+    rate: { type: 'string' },
+    out: { type: 'string' },
+  },
+});
+const smoke = values.smoke;
+const settings = {
+  // Five rounds: on this shared 2-core machine one round of an endpoint can differ from the next by 2x.
+  rounds: Number(values.rounds ?? (smoke ? 1 : 5)),
+  durationS: Number(values.duration ?? 10),
+  connections: Number(values.connections ?? (smoke ? 8 : 64)),
+  posts: Number(values.posts ?? (smoke ? 500 : 10_000)),
+  rate: Number(values.rate ?? 50),
+  /** The smoke run sends a fixed number of requests per endpoint instead of a duration. */
+  amount: smoke ? 300 : undefined,
+  zipfSkew: 0.99,
+};
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const out = values.out ?? (smoke ? undefined : join(root, 'docs', 'benchmarks', 'heavy-read.md'));
+
+const loadBefore = loadavg();
+const redis = await startRedis();
+const programs: Program[] = [];
+try {
+  const env = { REDIS_URL: redis.url, POSTS: String(settings.posts), RATE: String(settings.rate) };
+  programs.push(await startProgram('heavy-read/writer.ts', env, 'seeded'));
+  const readers: Record<Endpoint, string> = { '/post-redis': '', '/post-marshal': '', '/post': '' };
+  for (const [index, endpoint] of ENDPOINTS.entries()) {
+    const port = await freePort();
+    programs.push(
+      await startProgram(
+        'heavy-read/reader.ts',
+        { ...env, PORT: String(port), POD_NAME: `reader-${index}` },
+        'ready',
+      ),
+    );
+    readers[endpoint] = `http://127.0.0.1:${port}`;
+  }
+
+  const monitor = new Redis(redis.url);
+  /** CPU µs the reader serving `endpoint` and redis-server used so far. */
+  const serverCpu = async (endpoint: Endpoint): Promise<number> => {
+    const reader = (await (await fetch(`${readers[endpoint]}/cpu`)).json()) as { cpuMicros: number };
+    const info = await monitor.info('cpu');
+    const seconds = ['used_cpu_sys', 'used_cpu_user'].map((name) =>
+      Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1]),
+    );
+    return reader.cpuMicros + (seconds[0] ?? 0) * 1e6 + (seconds[1] ?? 0) * 1e6;
+  };
+
+  const ids = zipfIndexes(settings.posts, 5000, settings.zipfSkew, 7);
+  const load = async (endpoint: Endpoint, durationS: number): Promise<LoadResult> => {
+    const options: LoadOptions = {
+      url: readers[endpoint],
+      paths: ids.map((id) => `${endpoint}?id=${id}`),
+      connections: settings.connections,
+      durationS,
+      ...(settings.amount === undefined ? {} : { amount: settings.amount }),
+    };
+    const cpuBefore = await serverCpu(endpoint);
+    const result = JSON.parse(
+      await runProgram('heavy-read/load.ts', [JSON.stringify(options)]),
+    ) as LoadResult;
+    result.serverCpuMicrosPerRequest = ((await serverCpu(endpoint)) - cpuBefore) / result.requests;
+    return result;
+  };
+
+  // Warm-up (not counted): JIT, connections, and the readers' local tiers.
+  if (!smoke) for (const endpoint of ENDPOINTS) await load(endpoint, 3);
+
+  const run: Run = { rounds: [], delays: [], conditions: [] };
+  for (let round = 0; round < settings.rounds; round++) {
+    const order = ENDPOINTS.map((_, i) => ENDPOINTS[(i + round) % ENDPOINTS.length] as Endpoint);
+    const results = {} as Record<Endpoint, LoadResult>;
+    for (const endpoint of order) {
+      results[endpoint] = await load(endpoint, settings.durationS);
+      const r = results[endpoint];
+      console.log(
+        `round ${round + 1} ${endpoint}: rps=${Math.round(r.requestsPerSecond)} p50=${r.p50Ms} p99=${r.p99Ms} requests=${r.requests} seconds=${r.seconds} serverCpuMicros=${r.serverCpuMicrosPerRequest?.toFixed(1)} failures=${r.failures} (${r.failureKinds})`,
+      );
+    }
+    run.rounds.push(results);
+  }
+  monitor.disconnect();
+  const readerStats: string[] = [];
+  for (const endpoint of ['/post-marshal', '/post'] as const) {
+    const stats = (await (await fetch(`${readers[endpoint]}/stats`)).json()) as Record<
+      string,
+      Record<string, number>
+    >;
+    const cache = stats[endpoint === '/post' ? 'bytes' : 'objects'] ?? {};
+    readerStats.push(
+      `${endpoint}: ${Object.entries(cache)
+        .map(([name, value]) => `${name} ${value}`)
+        .join(', ')}`,
+    );
+  }
+  for (const base of Object.values(readers)) {
+    run.delays.push(...((await (await fetch(`${base}/propagation`)).json()) as number[]));
+  }
+
+  run.conditions = describeConditions({
+    ...settings,
+    smoke,
+    loadBefore,
+    readerStats: readerStats.join('; '),
+  });
+  const report = renderReport(
+    run,
+    smoke
+      ? 'npx tsx heavy-read/bench.ts --smoke'
+      : 'npx -y pnpm@10.34.8 --filter @synced-cache/examples heavy-read',
+  );
+  const { rps, p99 } = ratios(run);
+  console.log(`ratios: rps=${rps.toFixed(3)} p99=${p99.toFixed(3)} propagationSamples=${run.delays.length}`);
+  console.log(`failures=${ENDPOINTS.reduce((sum, e) => sum + summary(run, e).failures, 0)}`);
+  if (out !== undefined) {
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(
+      out,
+      `<!-- generated by examples/heavy-read/bench.ts on ${new Date().toISOString()} -->\n\n${report}`,
+    );
+    console.log(`wrote ${out}`);
+  } else console.log(report);
+} finally {
+  for (const program of programs.reverse()) await program.stop();
+  await redis.stop();
+}

@@ -1,0 +1,60 @@
+import { execFileSync } from 'node:child_process';
+import { cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** How the benchmark ran, as `describeConditions` reports it. */
+export interface RunSettings {
+  smoke: boolean;
+  rounds: number;
+  durationS: number;
+  connections: number;
+  posts: number;
+  rate: number;
+  amount: number | undefined;
+  zipfSkew: number;
+  /** `os.loadavg()` before the run. */
+  loadBefore: number[];
+  /** The loaded readers' cache counters, one line. */
+  readerStats: string;
+}
+
+/** The report's conditions: machine, load, Node, commit, servers, load generator, data. */
+export function describeConditions(run: RunSettings): Array<[string, string]> {
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+    cwd: root,
+    encoding: 'utf8',
+  }).trim();
+  const dirty = execFileSync('git', ['status', '--porcelain'], { cwd: root, encoding: 'utf8' }).trim() !== '';
+  const redisVersion = execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).split(' ')[2] ?? '?';
+  return [
+    [
+      'machine',
+      `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} CPUs, ${Math.round(totalmem() / 2 ** 30)} GiB, ${platform()} ${release()}`,
+    ],
+    [
+      'load average (1/5/15 min) before / after',
+      `${run.loadBefore.map((v) => v.toFixed(2)).join(' ')} / ${loadavg()
+        .map((v) => v.toFixed(2))
+        .join(' ')} (the machine is shared)`,
+    ],
+    ['Node', process.version],
+    ['commit', `${commit}${dirty ? ' (with uncommitted changes)' : ''}`],
+    ['redis-server', `${redisVersion}, private, loopback, persistence off`],
+    [
+      'load generator',
+      `autocannon 9.0.0 in its own process, ${run.connections} connections, ${run.amount === undefined ? `${run.durationS} s` : `${run.amount} requests`} per endpoint per round, ${run.rounds} round(s)${run.smoke ? '' : ' after a 3 s warm-up each'}; latency percentiles from every 2xx response time`,
+    ],
+    [
+      'data',
+      `${run.posts.toLocaleString('en')} posts of ~1 KB JSON, store TTL 1 h, ids drawn Zipf(${run.zipfSkew}), writer updating ${run.rate} random posts/s throughout`,
+    ],
+    [
+      'library counters of the loaded readers (a store read that fails or times out is a miss: a 404 here)',
+      run.readerStats,
+    ],
+    ['Go reference', 'wrk, 4 threads, 400 connections, 10 s, Apple M3 Pro (11 cores), Go 1.25'],
+  ];
+}

@@ -1,0 +1,80 @@
+/**
+ * A heavy-read reader: one process serving the Go example's three endpoints on `PORT`.
+ *
+ * - `/post-redis?id=N`: reads Redis on every request (a plain GET of the post's JSON, sent as is);
+ * - `/post-marshal?id=N`: the post from the local tier as an object, `JSON.stringify` per request;
+ * - `/post?id=N`: the local tier holds the response bytes, made once per change by
+ *   `onSetLocalCache`, so a request does no JSON work at all.
+ *
+ * `/propagation` returns the writer→reader delays this process saw (ms, one per received update);
+ * `/cpu` the CPU time this process used so far (µs); `/stats` both caches' counters.
+ */
+import { createServer, type ServerResponse } from 'node:http';
+import { createIoredisCache } from '@synced-cache/ioredis';
+import { Redis } from 'ioredis';
+import { redisUrl } from '../shared/env.js';
+import { NAMESPACE, POST_TTL_MS, type Post, postKey, rawPostKey } from './post.js';
+
+const podId = process.env.POD_NAME ?? `reader-${process.pid}`;
+const url = redisUrl();
+// The library's default configuration, plus what each endpoint's lesson needs.
+const objects = await createIoredisCache<Post>(url, {
+  podId: `${podId}-objects`,
+  namespace: NAMESPACE,
+  ttlMs: POST_TTL_MS,
+});
+const bytes = await createIoredisCache<Post | Buffer>(url, {
+  podId: `${podId}-bytes`,
+  namespace: NAMESPACE,
+  ttlMs: POST_TTL_MS,
+  onSetLocalCache: (event) => (event.value === undefined ? undefined : Buffer.from(event.value)),
+});
+const raw = new Redis(url);
+
+const delays: number[] = [];
+objects.on('event', (event, applied) => {
+  const post = applied && event.action === 'set' ? objects.peek(event.key) : undefined;
+  if (post !== undefined) delays.push(performance.timeOrigin + performance.now() - post.writtenAt);
+});
+
+const json = { 'content-type': 'application/json' };
+function sendBytes(response: ServerResponse, body: Uint8Array | null | undefined): void {
+  if (body === null || body === undefined) response.writeHead(404).end();
+  else response.writeHead(200, { ...json, 'content-length': body.length }).end(body);
+}
+
+const server = createServer((request, response) => {
+  const [path = '', query = ''] = (request.url ?? '').split('?');
+  const id = Number(query.slice(3)); // `id=N`
+  const fail = (error: unknown) => response.writeHead(500).end(String(error));
+  if (path === '/post') {
+    // `id` is a key of the bytes cache: its local tier holds Buffers (a fill is shaped the same way)
+    bytes.get(postKey(id)).then((body) => sendBytes(response, body as Buffer | undefined), fail);
+  } else if (path === '/post-marshal') {
+    objects.get(postKey(id)).then((post) => {
+      if (post === undefined) response.writeHead(404).end();
+      else response.writeHead(200, json).end(JSON.stringify(post));
+    }, fail);
+  } else if (path === '/post-redis') {
+    raw.getBuffer(rawPostKey(id)).then((body) => sendBytes(response, body), fail);
+  } else if (path === '/cpu') {
+    const { user, system } = process.cpuUsage();
+    response.writeHead(200, json).end(JSON.stringify({ cpuMicros: user + system }));
+  } else if (path === '/stats') {
+    const stats = (cache: typeof objects | typeof bytes) => {
+      const { localHits, remoteHits, remoteMisses, readErrors, circuitOpens } = cache.stats();
+      return { localHits, remoteHits, remoteMisses, readErrors, circuitOpens };
+    };
+    response.writeHead(200, json).end(JSON.stringify({ objects: stats(objects), bytes: stats(bytes) }));
+  } else if (path === '/propagation') {
+    response.writeHead(200, json).end(JSON.stringify(delays));
+  } else response.writeHead(404).end();
+});
+server.keepAliveTimeout = 60_000;
+server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => console.log('ready'));
+
+process.once('SIGTERM', () => {
+  server.close();
+  server.closeAllConnections();
+  Promise.all([objects.close(), bytes.close()]).finally(() => raw.disconnect());
+});

@@ -1,0 +1,126 @@
+import { percentile } from '@synced-cache/test-servers';
+import type { LoadResult } from './load.js';
+
+/** The three endpoints, baseline first. */
+export const ENDPOINTS = ['/post-redis', '/post-marshal', '/post'] as const;
+
+/** One of {@link ENDPOINTS}. */
+export type Endpoint = (typeof ENDPOINTS)[number];
+
+/** The Go library's published numbers (heavy-read-api example, wrk, Apple M3 Pro). */
+export const GO = {
+  '/post-redis': { rps: 51_807, p50: 7.01, p99: 27.26 },
+  '/post-marshal': { rps: 71_891, p50: 5.16, p99: 14.4 },
+  '/post': { rps: 74_720, p50: 4.98, p99: 12.5 },
+} as const;
+
+/** What a run measured and under which conditions. */
+export interface Run {
+  rounds: Array<Record<Endpoint, LoadResult>>;
+  /** Writer→reader delays in ms, every reader together. */
+  delays: number[];
+  conditions: Array<[string, string]>;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? Number.NaN)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/** Medians over rounds for one endpoint. */
+export function summary(
+  run: Run,
+  endpoint: Endpoint,
+): { rps: number; p50: number; p99: number; cpu: number; failures: number } {
+  const results = run.rounds.map((round) => round[endpoint]);
+  return {
+    rps: median(results.map((r) => r.requestsPerSecond)),
+    p50: median(results.map((r) => r.p50Ms)),
+    p99: median(results.map((r) => r.p99Ms)),
+    cpu: median(results.map((r) => r.serverCpuMicrosPerRequest ?? Number.NaN)),
+    failures: results.reduce((sum, r) => sum + r.failures, 0),
+  };
+}
+
+/** `/post` req/s over `/post-redis` req/s, and `/post-redis` p99 over `/post` p99. */
+export function ratios(run: Run): { rps: number; p99: number } {
+  const baseline = summary(run, '/post-redis');
+  const bytes = summary(run, '/post');
+  return { rps: bytes.rps / baseline.rps, p99: baseline.p99 / bytes.p99 };
+}
+
+const x = (value: number) => `${value.toFixed(2)}x`;
+const verdict = (ours: number, theirs: number) => (ours > theirs ? 'beaten' : '**missed**');
+
+/** The Markdown report. */
+export function renderReport(run: Run, command: string): string {
+  const lines: string[] = ["# Heavy-read API: the Go example's benchmark, reproduced", ''];
+  lines.push(
+    'One writer updating posts, three reader processes each serving the three endpoints, a load',
+    'generator (autocannon) in its own process hitting one reader per endpoint, endpoints interleaved',
+    'round by round. Medians over rounds. The library runs its default configuration (SIEVE local',
+    'tier, JSON) plus, for `/post`, an `onSetLocalCache` hook that keeps the response bytes.',
+    '',
+    `Command: \`${command}\``,
+    '',
+    '| endpoint | what it does | req/s | p50 | p99 | server CPU per request | failed requests | Go req/s | Go p99 |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  const what: Record<Endpoint, string> = {
+    '/post-redis': 'GET from Redis on every request (plain JSON key, sent as is)',
+    '/post-marshal': 'local tier holds the object, `JSON.stringify` per request',
+    '/post': 'local tier holds the response bytes (`onSetLocalCache`)',
+  };
+  for (const endpoint of ENDPOINTS) {
+    const s = summary(run, endpoint);
+    lines.push(
+      `| \`${endpoint}\` | ${what[endpoint]} | ${Math.round(s.rps).toLocaleString('en')} | ${s.p50.toFixed(2)} ms | ${s.p99.toFixed(2)} ms | ${s.cpu.toFixed(1)} µs | ${s.failures} | ${GO[endpoint].rps.toLocaleString('en')} | ${GO[endpoint].p99} ms |`,
+    );
+  }
+  const ours = ratios(run);
+  const goRps = GO['/post'].rps / GO['/post-redis'].rps;
+  const goP99 = GO['/post-redis'].p99 / GO['/post'].p99;
+  lines.push(
+    '',
+    '| ratio | ours | Go | goal |',
+    '|---|---:|---:|---|',
+    `| \`/post\` req/s ÷ \`/post-redis\` req/s | ${x(ours.rps)} | ${x(goRps)} | ${verdict(ours.rps, goRps)} |`,
+    `| \`/post-redis\` p99 ÷ \`/post\` p99 | ${x(ours.p99)} | ${x(goP99)} | ${verdict(ours.p99, goP99)} |`,
+    '',
+    `Server CPU per request (the reader process plus redis-server, from \`process.cpuUsage()\` and \`INFO cpu\` around each load run) is the number least moved by other work on the machine: \`/post-redis\` costs ${x(summary(run, '/post-redis').cpu / summary(run, '/post').cpu)} what \`/post\` costs.`,
+    '',
+    `Writer→reader propagation (from the writer's \`set\` call to the value in a reader's local tier, ${run.delays.length} updates received, all readers, during the load): p50 ${percentile(run.delays, 50).toFixed(2)} ms, p99 ${percentile(run.delays, 99).toFixed(2)} ms, max ${percentile(run.delays, 100).toFixed(2)} ms.`,
+    '',
+    '## Reading these numbers',
+    '',
+    '- The Go numbers come from wrk (C, 4 threads) on an 11-core laptop; here the load generator is',
+    '  Node (autocannon) on the same 2 cores as the reader, the writer and redis-server, so every',
+    '  endpoint also pays for the load generator, which pulls the ratios toward 1.',
+    '- `/post-redis` sends the JSON it reads without parsing it, the cheapest read a service without',
+    '  a local tier can do; a baseline that decoded and re-encoded would make the ratios larger.',
+    '- The machine is shared: the `seconds` column shows how long each 10 s run really took (the',
+    '  load generator waited for a core), and rounds of one endpoint differ by up to 2x. The',
+    '  verdicts use medians over rounds; server CPU per request varies least.',
+    '',
+    '## Conditions',
+    '',
+    ...run.conditions.map(([name, value]) => `- ${name}: ${value}`),
+    '',
+    '## Rounds',
+    '',
+    '| round | endpoint | req/s | p50 | p99 | server CPU µs/req | requests | seconds | failed (non-2xx/errors/timeouts) |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  run.rounds.forEach((round, index) => {
+    for (const endpoint of ENDPOINTS) {
+      const r = round[endpoint];
+      lines.push(
+        `| ${index + 1} | \`${endpoint}\` | ${Math.round(r.requestsPerSecond).toLocaleString('en')} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${(r.serverCpuMicrosPerRequest ?? Number.NaN).toFixed(1)} | ${r.requests} | ${r.seconds} | ${r.failures} (${r.failureKinds}) |`,
+      );
+    }
+  });
+  return `${lines.join('\n')}\n`;
+}
