@@ -19,7 +19,7 @@ import type {
 import { Reader } from './reader.js';
 import { Receiver } from './receiver.js';
 import { type Listener, Reporter } from './reporting.js';
-import { StoreWatch } from './store-watch.js';
+import { StoreWatch, storeIdentityKey } from './store-watch.js';
 import { UnsettledWrites } from './unsettled-writes.js';
 import { Writer } from './writer.js';
 
@@ -95,12 +95,17 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
       storeCircuit: 'closed',
     };
     this.reporter = new Reporter(config.logger, config.debug, config.onError, config.namespace);
-    this.calls = new Calls(new Deadlines(config.timeoutMs), (state) => {
-      if (state === 'open') this.counters.circuitOpens++;
-      this.reporter.emit('circuit', state);
-      const log = state === 'open' ? this.reporter.logger.warn : this.reporter.logger.info;
-      log.call(this.reporter.logger, `store circuit ${state}`, { namespace: config.namespace });
-    });
+    const probeKey = storeIdentityKey(config);
+    this.calls = new Calls(
+      new Deadlines(config.timeoutMs),
+      (state) => {
+        if (state === 'open') this.counters.circuitOpens++;
+        this.reporter.emit('circuit', state);
+        const log = state === 'open' ? this.reporter.logger.warn : this.reporter.logger.info;
+        log.call(this.reporter.logger, `store circuit ${state}`, { namespace: config.namespace });
+      },
+      () => config.store.get(probeKey),
+    );
     this.tier = new LocalTier(config, this.counters, this.reporter);
     const receiver = new Receiver(config, this.tier, this.calls, this.counters, this.reporter);
     this.link = new BusLink(config, this.calls, receiver, this.tier, this.counters, this.reporter);
@@ -374,6 +379,7 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
   private async shutdown(): Promise<void> {
     this.tier.close();
     this.storeWatch.stop();
+    this.calls.stop();
     // Writes already running finish (each is bounded by the timeout) so their events still leave.
     await this.writer.idle();
     const announced = await this.settling.stop();

@@ -50,11 +50,26 @@ export class Calls {
   private consecutiveTimeouts = 0;
   private openUntil = 0;
 
+  private probeTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
   constructor(
     readonly deadlines: Deadlines,
     /** Told of every circuit change. */
     private readonly onCircuit: (state: CircuitState) => void = () => {},
+    /**
+     * A cheap store read sent every `timeoutMs` while the circuit is open: the first answer closes
+     * it, so reads come back as soon as the store does instead of after the cool-down.
+     */
+    private readonly probe?: () => Promise<unknown>,
   ) {}
+
+  /** No more background probes (the cache is closing). */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.probeTimer);
+    this.probeTimer = undefined;
+  }
 
   /**
    * Runs `op`, rejecting with a {@link TimeoutError} after `timeoutMs` (or at `deadlineAt`, a
@@ -159,6 +174,32 @@ export class Calls {
   private setCircuit(state: CircuitState): void {
     this.circuit = state;
     this.onCircuit(state);
+    if (state === 'open') this.scheduleProbe();
+  }
+
+  /**
+   * While the circuit is open, probes the store every `timeoutMs` in the background (outside the
+   * circuit): an answer closes it; a timeout schedules the next probe. Callers keep failing fast
+   * meanwhile. Without it, recovery waited for the cool-down and a caller's probe, which could
+   * land on a connection the adapter was still replacing and open the circuit for another
+   * cool-down (reads unavailable for over 5 s after a 1 s outage in the soak).
+   */
+  private scheduleProbe(): void {
+    if (this.probe === undefined || this.probeTimer !== undefined || this.stopped) return;
+    const probe = this.probe;
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = undefined;
+      if (this.circuit === 'closed' || this.stopped) return;
+      this.execute(probe, 'probe', undefined, 'store', undefined, false).then(
+        () => this.answered(),
+        (error: unknown) => {
+          if (this.stopped) return;
+          if (TimeoutError.isInstance(error)) this.scheduleProbe();
+          else this.answered();
+        },
+      );
+    }, this.deadlines.timeoutMs);
+    this.probeTimer.unref();
   }
 }
 

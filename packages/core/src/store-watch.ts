@@ -28,7 +28,7 @@ export class StoreWatch<V> {
     private readonly receiver: Receiver<V>,
     private readonly reporter: Reporter,
   ) {
-    this.key = `${config.prefix.slice(0, -1)}%store-identity`;
+    this.key = storeIdentityKey(config);
   }
 
   start(): void {
@@ -70,4 +70,15 @@ export class StoreWatch<V> {
       this.checking = false;
     }
   }
+}
+
+/**
+ * The identity marker's key: `<namespace>%store-identity`, outside the namespace's `<namespace>:`
+ * keyspace (`clear` and `size` never see it, no user key can be it). Also what the store circuit's
+ * background probe reads.
+ *
+ * @internal
+ */
+export function storeIdentityKey(config: { readonly prefix: string }): string {
+  return `${config.prefix.slice(0, -1)}%store-identity`;
 }
