@@ -1,15 +1,10 @@
 import { KIND_TOMBSTONE } from '@synced-cache/redis-common';
-import { type RedisServer, startRedis } from '@synced-cache/test-servers';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { numbersOn, runLesson } from './run-lesson.js';
+import { describe, expect, it } from 'vitest';
+import { numbersOn, privateRedis, runLesson } from './run-lesson.js';
 
 describe('basic', () => {
-  let redis: RedisServer;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(() => redis?.stop());
+  const redis = privateRedis();
 
   it('a value set on pod A is read on pod B, locally after a set, remotely after setWithInvalidate', async () => {
     const run = await runLesson('basic/main.ts', { REDIS_URL: redis.url });

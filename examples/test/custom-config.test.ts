@@ -1,14 +1,9 @@
-import { type RedisServer, startRedis } from '@synced-cache/test-servers';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runLesson } from './run-lesson.js';
+import { describe, expect, it } from 'vitest';
+import { privateRedis, runLesson } from './run-lesson.js';
 
 describe('custom-config', () => {
-  let redis: RedisServer;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(() => redis?.stop());
+  const redis = privateRedis();
 
   it('writes to the configured database under the namespace, with the store TTL, on the custom channel', async () => {
     const run = await runLesson('custom-config/main.ts', { REDIS_URL: redis.url, REDIS_DB: '3' });

@@ -1,13 +1,8 @@
-import { type RedisServer, startRedis } from '@synced-cache/test-servers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { numbersOn, runLesson } from './run-lesson.js';
+import { describe, expect, it } from 'vitest';
+import { numbersOn, privateRedis, runLesson } from './run-lesson.js';
 
 describe('custom-local-cache', () => {
-  let redis: RedisServer;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(() => redis?.stop());
+  const redis = privateRedis();
 
   it('the pod runs on RandomEvictionCache: bounded at 100, evicting, every read right, metrics reported', async () => {
     const run = await runLesson('custom-local-cache/main.ts', { REDIS_URL: redis.url });

@@ -1,16 +1,11 @@
 import { gunzipSync } from 'node:zlib';
 import { HEADER_WITH_EXPIRY_BYTES, KIND_VALUE_WITH_EXPIRY } from '@synced-cache/redis-common';
-import { type RedisServer, startRedis } from '@synced-cache/test-servers';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runLesson } from './run-lesson.js';
+import { describe, expect, it } from 'vitest';
+import { privateRedis, runLesson } from './run-lesson.js';
 
 describe('custom-marshaller', () => {
-  let redis: RedisServer;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(() => redis?.stop());
+  const redis = privateRedis();
 
   it('what Redis holds after the store header is a gzip stream of the JSON, and pod B decoded it', async () => {
     const run = await runLesson('custom-marshaller/main.ts', { REDIS_URL: redis.url });

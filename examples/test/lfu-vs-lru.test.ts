@@ -1,13 +1,8 @@
-import { type RedisServer, startRedis } from '@synced-cache/test-servers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { numbersOn, runLesson } from './run-lesson.js';
+import { describe, expect, it } from 'vitest';
+import { numbersOn, privateRedis, runLesson } from './run-lesson.js';
 
 describe('lfu-vs-lru', () => {
-  let redis: RedisServer;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(() => redis?.stop());
+  const redis = privateRedis();
 
   it('replays one skewed trace on both policies; LFU hit ratio ≥ LRU, each ratio matching its counters', async () => {
     const run = await runLesson('lfu-vs-lru/main.ts', { REDIS_URL: redis.url });

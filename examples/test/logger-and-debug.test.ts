@@ -1,13 +1,8 @@
-import { type RedisServer, startRedis } from '@synced-cache/test-servers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runLesson } from './run-lesson.js';
+import { describe, expect, it } from 'vitest';
+import { privateRedis, runLesson } from './run-lesson.js';
 
 describe('logger-and-debug', () => {
-  let redis: RedisServer;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(() => redis?.stop());
+  const redis = privateRedis();
 
   it('debug mode logs every received event through the custom logger; errors are logged either way', async () => {
     const run = await runLesson('logger-and-debug/main.ts', { REDIS_URL: redis.url, DEBUG: '1' });

@@ -1,15 +1,10 @@
 import { KIND_TOMBSTONE } from '@synced-cache/redis-common';
-import { type RedisServer, startRedis } from '@synced-cache/test-servers';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runLesson } from './run-lesson.js';
+import { describe, expect, it } from 'vitest';
+import { privateRedis, runLesson } from './run-lesson.js';
 
 describe('reader-writer', () => {
-  let redis: RedisServer;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(() => redis?.stop());
+  const redis = privateRedis();
 
   it("a reader's set stays local unless readerCanSetToStore; its delete reaches Redis and the writer", async () => {
     const run = await runLesson('reader-writer/main.ts', { REDIS_URL: redis.url });

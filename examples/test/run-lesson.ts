@@ -1,8 +1,28 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { type RedisServer, startRedis } from '@synced-cache/test-servers';
+import { afterAll, beforeAll } from 'vitest';
 
 /** The examples package directory (lessons run from here, as `npx tsx <lesson>/main.ts` does). */
 export const examplesDir = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * A private redis-server for the calling file's tests (never the machine's shared one): started
+ * before them, stopped after. Read `.url` inside a test.
+ */
+export function privateRedis(): { readonly url: string } {
+  let server: RedisServer | undefined;
+  beforeAll(async () => {
+    server = await startRedis();
+  });
+  afterAll(() => server?.stop());
+  return {
+    get url() {
+      if (server === undefined) throw new Error('the private redis-server is not started yet');
+      return server.url;
+    },
+  };
+}
 
 /** What a finished lesson printed and how it exited. */
 export interface LessonRun {

@@ -1,15 +1,10 @@
 import { HEADER_BYTES, KIND_VALUE } from '@synced-cache/redis-common';
-import { type RedisServer, startRedis } from '@synced-cache/test-servers';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runLesson } from './run-lesson.js';
+import { describe, expect, it } from 'vitest';
+import { privateRedis, runLesson } from './run-lesson.js';
 
 describe('stale-data-prevention', () => {
-  let redis: RedisServer;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(() => redis?.stop());
+  const redis = privateRedis();
 
   it('a late write of an older revision reaches Redis and the plain pod; the onSetLocalCache guard keeps the newer one', async () => {
     const run = await runLesson('stale-data-prevention/main.ts', { REDIS_URL: redis.url });
