@@ -3,7 +3,7 @@
  *
  *   pnpm --filter @synced-cache/bench bench [name …]
  *
- * Names: local-hit (default), hit-ratio, memory, mnemonist, marshal, redis-ioredis, redis-node-redis, nats, all.
+ * Names: local-hit (default), hit-ratio, memory, mnemonist, marshal, redis-ioredis, redis-node-redis, nats, remote, all.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -19,6 +19,7 @@ const suites: Record<string, { module: string; report?: string }> = {
   'redis-ioredis': { module: './redis-ioredis.js' },
   'redis-node-redis': { module: './redis-node-redis.js' },
   nats: { module: './nats.js' },
+  remote: { module: './remote.js', report: 'remote.md' },
 };
 
 const requested = process.argv.slice(2);
