@@ -8,7 +8,7 @@ import type { SyncedCache } from '@synced-cache/core';
 import { createIoredisCache } from '@synced-cache/ioredis';
 import { createRedisCache } from '@synced-cache/redis';
 import { Redis } from 'ioredis';
-import { createClient } from 'redis';
+import { createClient, RESP_TYPES } from 'redis';
 import { missingLocalCache } from './redis-shared.js';
 
 /** A client under test: its cache and the raw commands the baselines use. */
@@ -19,6 +19,8 @@ export interface Subject {
   readonly cache: SyncedCache<unknown>;
   /** Raw `GET`. */
   get(key: string): Promise<unknown>;
+  /** Raw `GET` with the reply as bytes (a Buffer), as a binary-safe store must read it. */
+  getBytes(key: string): Promise<unknown>;
   /** Raw `SET key value PX ttl` pipelined with `PUBLISH channel value`: one round trip. */
   setPublish(key: string, value: string, ttlMs: number, channel: string): Promise<unknown>;
   /** Raw `SET … PX` + `PUBLISH` for every key, all in one pipeline. */
@@ -42,6 +44,7 @@ export async function ioredisSubject(url: string): Promise<Subject> {
     name: 'ioredis',
     cache,
     get: (key) => raw.get(key),
+    getBytes: (key) => raw.getBuffer(key),
     setPublish: (key, value, ttlMs, channel) =>
       raw.pipeline().set(key, value, 'PX', ttlMs).publish(channel, value).exec(),
     setPublishMany: (keys, value, ttlMs, channel) => {
@@ -66,11 +69,16 @@ export async function nodeRedisSubject(url: string): Promise<Subject> {
   const client = createClient({ url });
   await client.connect();
   const raw = client.withCommandOptions({ timeout: 0 });
+  const rawBytes = client.withCommandOptions({
+    timeout: 0,
+    typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer },
+  });
   const cache = await createRedisCache<unknown>(url, cacheOptions('bench-node-redis'));
   return {
     name: 'node-redis',
     cache,
     get: (key) => raw.get(key),
+    getBytes: (key) => rawBytes.get(key),
     setPublish: (key, value, ttlMs, channel) =>
       Promise.all([raw.set(key, value, { PX: ttlMs }), raw.publish(channel, value)]),
     setPublishMany: (keys, value, ttlMs, channel) => {

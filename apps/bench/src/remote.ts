@@ -33,6 +33,7 @@ const CHANNEL = 'raw:bench-channel';
 
 const GET = 'synced-cache get (local miss → Redis)';
 const RAW_GET = 'raw GET';
+const RAW_GET_BYTES = 'raw GET, reply as bytes (Buffer)';
 const SET = 'synced-cache set (1 key)';
 const RAW_SET = 'raw SET+PUBLISH, pipelined (1 round trip)';
 const SET_MANY = `synced-cache setMany (${BATCH} keys)`;
@@ -93,12 +94,17 @@ async function measure(subject: Subject): Promise<Measured> {
         name: 'raw GET + JSON.parse',
         once: async (i) => JSON.parse((await subject.get(rawKeys[i % KEYS]!)) as string),
       },
+      { name: RAW_GET_BYTES, once: (i) => subject.getBytes(rawKeys[i % KEYS]!) },
       { name: GET, once: (i) => cache.get(keys[i % KEYS]!) },
     ],
     { samples: GET_SAMPLES, warmupSamples: 2000 },
   );
   const concurrent: Candidate[] = [
     { name: RAW_GET, run: (ops) => inFlight(ops, IN_FLIGHT, (i) => subject.get(rawKeys[i % KEYS]!)) },
+    {
+      name: RAW_GET_BYTES,
+      run: (ops) => inFlight(ops, IN_FLIGHT, (i) => subject.getBytes(rawKeys[i % KEYS]!)),
+    },
     { name: GET, run: (ops) => inFlight(ops, IN_FLIGHT, (i) => cache.get(keys[i % KEYS]!)) },
   ];
   const getConcurrent = await compare(concurrent, { ops: 20_000, rounds: 9, warmupRounds: 2 });
@@ -244,7 +250,8 @@ export async function main(): Promise<string> {
     `${TTL_MS / 60_000} minutes; the value is a ~70-byte JSON object. Raw baselines use the same client library:`,
     'ioredis as `new Redis(url)`, node-redis with `withCommandOptions({ timeout: 0 })` (no per-command',
     'timer). A raw set is `SET … PX` and `PUBLISH` pipelined in one round trip, the honest equivalent of',
-    "the cache's one-script write-and-publish.",
+    "the cache's one-script write-and-publish. The goals compare with plain raw GET (a string reply);",
+    `"${RAW_GET_BYTES}" shows what the client itself costs for the bytes a binary-safe store must read.`,
     '',
     '## Goals',
     '',
