@@ -21,6 +21,8 @@ export interface Subject {
   get(key: string): Promise<unknown>;
   /** Raw `GET` with the reply as bytes (a Buffer), as a binary-safe store must read it. */
   getBytes(key: string): Promise<unknown>;
+  /** Raw `MGET`. */
+  mget(keys: readonly string[]): Promise<unknown>;
   /** Raw `SET key value PX ttl` pipelined with `PUBLISH channel value`: one round trip. */
   setPublish(key: string, value: string, ttlMs: number, channel: string): Promise<unknown>;
   /** Raw `SET … PX` + `PUBLISH` for every key, all in one pipeline. */
@@ -45,6 +47,7 @@ export async function ioredisSubject(url: string): Promise<Subject> {
     cache,
     get: (key) => raw.get(key),
     getBytes: (key) => raw.getBuffer(key),
+    mget: (keys) => raw.mget(...keys),
     setPublish: (key, value, ttlMs, channel) =>
       raw.pipeline().set(key, value, 'PX', ttlMs).publish(channel, value).exec(),
     setPublishMany: (keys, value, ttlMs, channel) => {
@@ -79,6 +82,7 @@ export async function nodeRedisSubject(url: string): Promise<Subject> {
     cache,
     get: (key) => raw.get(key),
     getBytes: (key) => rawBytes.get(key),
+    mget: (keys) => raw.mGet([...keys]),
     setPublish: (key, value, ttlMs, channel) =>
       Promise.all([raw.set(key, value, { PX: ttlMs }), raw.publish(channel, value)]),
     setPublishMany: (keys, value, ttlMs, channel) => {

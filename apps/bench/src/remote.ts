@@ -40,6 +40,7 @@ const SET_MANY = `synced-cache setMany (${BATCH} keys)`;
 const SET_SEQUENTIAL = `${BATCH} sequential synced-cache sets`;
 const RAW_SET_MANY = `raw ${BATCH} × SET+PUBLISH in one pipeline`;
 const DELETE_MANY = `synced-cache deleteMany (${BATCH} keys)`;
+const RAW_MGET = `raw MGET of ${BATCH} keys + JSON.parse of each`;
 const GET_MANY = `synced-cache getMany (${BATCH} cold keys)`;
 const GET_OR_SET_MANY_STORED = `synced-cache getOrSetMany (${BATCH} cold keys, all in Redis)`;
 const GET_OR_SET_MANY_ABSENT = `synced-cache getOrSetMany (${BATCH} keys absent: read, load, write)`;
@@ -137,6 +138,13 @@ async function measure(subject: Subject): Promise<Measured> {
   const writes = await interleaved(writeSteps, { samples: BATCH_SAMPLES, warmupSamples: 200, pauseMs: 2 });
   const readSteps: Step[] = [
     { name: RAW_GET, once: (i) => subject.get(rawKeys[i % KEYS]!) },
+    {
+      name: RAW_MGET,
+      once: async (i) => {
+        const values = (await subject.mget(window(rawKeys, i + 5))) as Array<string | null>;
+        return values.map((value) => (value === null ? undefined : JSON.parse(value)));
+      },
+    },
     { name: GET_MANY, once: (i) => cache.getMany(window(keys, i)) },
     { name: GET_OR_SET_MANY_STORED, once: (i) => cache.getOrSetMany(window(keys, i + 11), loadAll) },
     {
