@@ -3,7 +3,7 @@
  *
  *   pnpm --filter @synced-cache/bench bench [name …]
  *
- * Names: local-hit (default), hit-ratio, memory, mnemonist, marshal, redis-ioredis, redis-node-redis, nats, remote, all.
+ * Names: local-hit (default), hit-ratio, memory, mnemonist, marshal, redis-ioredis, redis-node-redis, nats, remote, propagation, all.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -20,6 +20,7 @@ const suites: Record<string, { module: string; report?: string }> = {
   'redis-node-redis': { module: './redis-node-redis.js' },
   nats: { module: './nats.js' },
   remote: { module: './remote.js', report: 'remote.md' },
+  propagation: { module: './propagation.js', report: 'propagation.md' },
 };
 
 const requested = process.argv.slice(2);
