@@ -45,7 +45,8 @@ export const storeBatchChecks: StoreCheck[] = [
         options: index % 2 === 0 ? { ttlMs: 60_000 } : undefined,
       }));
       const versions = versionsOf(await store.setMany!(writes), 'setMany', writes.length);
-      expect(new Set(versions).size, 'every write has its own version').toBe(versions.length);
+      // Versions order writes per key (the contract); across keys they may repeat (a Cluster has
+      // one clock per master).
       const entries = await store.getMany(writes.map((write) => write.key));
       for (const [index, write] of writes.entries()) {
         const entry = entries[index];
