@@ -3,7 +3,7 @@
  *
  *   pnpm --filter @synced-cache/bench bench [name …]
  *
- * Names: local-hit (default), hit-ratio, memory, mnemonist, marshal, redis-ioredis, redis-node-redis, nats, propagation, all.
+ * Names: local-hit (default), hit-ratio, memory, mnemonist, marshal, redis-ioredis, redis-node-redis, nats, remote, propagation, all.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -19,7 +19,8 @@ const suites: Record<string, { module: string; report?: string }> = {
   'redis-ioredis': { module: './redis-ioredis.js' },
   'redis-node-redis': { module: './redis-node-redis.js' },
   nats: { module: './nats.js' },
-  propagation: { module: './propagation.js' },
+  remote: { module: './remote.js', report: 'remote.md' },
+  propagation: { module: './propagation.js', report: 'propagation.md' },
 };
 
 const requested = process.argv.slice(2);

@@ -1,118 +1,70 @@
 /**
- * The receiving process of `propagation.ts`: a raw Redis subscriber, a synced-cache pod on
- * ioredis, one on node-redis and a BentoCache instance (memory L1 + Redis L2 + Redis bus), each
- * acknowledging on a raw channel what it received, so the sending process times the whole hop —
- * while this process is kept busy with a loop of local hits, as a serving pod would be.
- *
- * Two modes, switched over IPC: `applied` acknowledges as soon as the event was handled (the copy
- * replaced or dropped); `read` acknowledges after a `get` of the key returned (what a request
- * arriving right then would see: a local hit for synced-cache, an L2 read for BentoCache, whose
- * bus only invalidates). Driven over IPC; not run on its own.
+ * The receiving process of `propagation.ts`: a raw ioredis subscriber and one synced-cache pod per
+ * client (ioredis, node-redis), all under read load (a loop of local hits that yields every
+ * ~0.2 ms, like a server busy with requests). Each arrival is reported over IPC with its
+ * `process.hrtime.bigint()` (CLOCK_MONOTONIC, one clock for every process on the machine), so the
+ * sender times the hop itself. Driven over IPC; not run on its own.
  */
 import type { SyncedCache } from '@synced-cache/core';
 import { createIoredisCache } from '@synced-cache/ioredis';
 import { createRedisCache } from '@synced-cache/redis';
-import { BentoCache, bentostore } from 'bentocache';
-import { memoryDriver } from 'bentocache/drivers/memory';
-import { redisBusDriver, redisDriver } from 'bentocache/drivers/redis';
 import { Redis } from 'ioredis';
-
-export interface PropagationSetup {
-  redisUrl: string;
-  keyCount: number;
-  ttlMs: number;
-  /** Local hits per turn of the busy loop before it yields to I/O. */
-  hitsPerTurn: number;
-}
-
-export type ReceiverMode = 'applied' | 'read';
+import { consume } from './harness.js';
+import { bentoOn, type PropagationSetup } from './propagation-setup.js';
 
 const setup = JSON.parse(process.argv[2] as string) as PropagationSetup;
-const url = new URL(setup.redisUrl);
-const connection = { host: url.hostname, port: Number(url.port) };
-let mode: ReceiverMode = 'applied';
+const arrived = (path: string) =>
+  process.send?.({ type: 'arrived', path, at: String(process.hrtime.bigint()) });
 
-const acker = new Redis(setup.redisUrl);
-const ack = (ok: boolean) => void acker.publish('bench:ack', ok ? '1' : '0');
+const subscriber = new Redis(setup.url);
+await subscriber.subscribe(setup.rawChannel);
+subscriber.on('messageBuffer', () => arrived('raw'));
 
-// The raw hop: whatever arrives on bench:raw is acknowledged at once.
-const rawSubscriber = new Redis(setup.redisUrl);
-await rawSubscriber.subscribe('bench:raw');
-rawSubscriber.on('message', () => ack(true));
-
-const options = { ttlMs: setup.ttlMs, heartbeatMs: 0 };
-const pods: Record<'ioredis' | 'redis', SyncedCache<{ n: number }>> = {
-  ioredis: await createIoredisCache<{ n: number }>(setup.redisUrl, {
-    ...options,
-    namespace: 'prop-ioredis',
-    podId: 'receiver-ioredis',
+const pods: Array<SyncedCache<unknown>> = [
+  await createIoredisCache<unknown>(setup.url, {
+    namespace: setup.namespaces.ioredis,
+    podId: 'receiver',
+    heartbeatMs: 0,
   }),
-  redis: await createRedisCache<{ n: number }>(
-    { clientOptions: { url: setup.redisUrl } },
-    { ...options, namespace: 'prop-redis', podId: 'receiver-redis' },
-  ),
-};
-for (const pod of Object.values(pods)) {
-  pod.on('event', (event) => {
-    if (event.action !== 'set') return;
-    if (mode === 'applied') ack(true);
-    else void pod.get(event.key).then((value) => ack(value !== undefined));
-  });
-}
+  await createRedisCache<unknown>(setup.url, {
+    namespace: setup.namespaces.nodeRedis,
+    podId: 'receiver',
+    heartbeatMs: 0,
+  }),
+];
+pods[0]!.on('event', () => arrived('ioredis'));
+pods[1]!.on('event', () => arrived('node-redis'));
 
-// BentoCache as its docs set it up for several processes: memory L1, Redis L2, Redis bus.
-const bento = new BentoCache({
-  default: 'tiered',
-  stores: {
-    tiered: bentostore()
-      .useL1Layer(memoryDriver({ maxItems: setup.keyCount }))
-      .useL2Layer(redisDriver({ connection }))
-      .useBus(redisBusDriver({ connection })),
-  },
-});
-bento.on('bus:message:received', ({ message }) => {
-  const key = message.keys[0];
-  if (key === undefined) return;
-  if (mode === 'applied') ack(true);
-  else void bento.get<{ n: number }>({ key }).then((value) => ack(value !== undefined && value !== null));
-});
+const bento = bentoOn(setup.host, setup.port);
+// Emitted as the bus message is handled, right before BentoCache expires its local copy.
+bento.on('bus:message:received', () => arrived('bentocache'));
+await bento.get({ key: 'prop:user:0' }); // BentoCache connects its store and bus on first use
 
-// Every key held locally by every receiver before timing starts (so an event replaces a copy).
-const keys = Array.from({ length: setup.keyCount }, (_, i) => `key:${i}`);
-
-// The busy loop: local hits on the ioredis pod, yielding to I/O between turns.
-let busy = true;
-let hits = 0;
-async function serve(): Promise<void> {
-  let i = 0;
-  while (busy) {
-    for (let n = 0; n < setup.hitsPerTurn; n++) {
-      await pods.ioredis.get(keys[i++ % keys.length]!);
-      hits++;
+// Read load: local hits on 1,000 keys of each pod, in chunks of ~0.2 ms between yields.
+const hotKeys = Array.from({ length: 1000 }, (_, index) => `hot:${index}`);
+for (const pod of pods)
+  await pod.setMany(hotKeys.map((key) => [key, { id: key, name: 'Ada Lovelace' }] as const));
+let running = true;
+let reads = 0;
+async function readLoad(): Promise<void> {
+  while (running) {
+    const until = performance.now() + 0.2;
+    while (performance.now() < until) {
+      for (let i = 0; i < 50; i++) consume(await pods[reads & 1]!.get(hotKeys[reads++ % 1000]!));
     }
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
+const loop = readLoad();
 
-process.on('message', async (message: { type: string; mode?: ReceiverMode }) => {
-  if (message.type === 'warm') {
-    for (const key of keys) {
-      await pods.ioredis.get(key);
-      await pods.redis.get(key);
-      await bento.get({ key });
-    }
-    void serve();
-    process.send?.({ type: 'warmed' });
-  } else if (message.type === 'mode') {
-    mode = message.mode ?? 'applied';
-    process.send?.({ type: 'mode-set' });
-  } else if (message.type === 'close') {
-    busy = false;
-    process.send?.({ type: 'hits', count: hits });
-    await Promise.allSettled([pods.ioredis.close(), pods.redis.close(), bento.disconnect()]);
-    acker.disconnect();
-    rawSubscriber.disconnect();
-    process.disconnect?.();
-  }
+process.on('message', async (message: { type: string }) => {
+  if (message.type !== 'close') return;
+  running = false;
+  await loop;
+  for (const pod of pods) await pod.close();
+  await bento.disconnect();
+  subscriber.disconnect();
+  process.send?.({ type: 'closed', reads });
+  process.disconnect?.();
 });
 process.send?.({ type: 'ready' });

@@ -302,6 +302,8 @@ export declare class MemoryStore implements Store {
     getMany(keys: readonly string[]): Promise<Array<StoreEntry | undefined>>;
     set(key: string, payload: Uint8Array, options?: StoreSetOptions): Promise<number>;
     delete(key: string): Promise<number>;
+    setMany(writes: readonly StoreBatchWrite[]): Promise<StoreBatchResult[]>;
+    deleteMany(keys: readonly string[]): Promise<StoreBatchResult[]>;
     clear(prefix: string): Promise<number>;
     size(prefix: string): Promise<number>;
     currentVersion(): Promise<number>;
@@ -435,8 +437,22 @@ export interface Store {
     currentVersion?(): Promise<number>;
     setAndPublish?(key: string, payload: Uint8Array, options: StoreSetOptions | undefined, publication: StorePublication): Promise<number>;
     deleteAndPublish?(key: string, publication: StorePublication): Promise<number>;
+    setMany?(writes: readonly StoreBatchWrite[]): Promise<StoreBatchResult[]>;
+    deleteMany?(keys: readonly string[]): Promise<StoreBatchResult[]>;
+    setAndPublishMany?(writes: readonly StoreBatchWrite[], publications: readonly StorePublication[]): Promise<StoreBatchResult[]>;
+    deleteAndPublishMany?(keys: readonly string[], publications: readonly StorePublication[]): Promise<StoreBatchResult[]>;
     publishesTo?(synchronizer: Synchronizer): boolean;
     close(): Promise<void>;
+}
+
+// StoreBatchResult
+export type StoreBatchResult = PromiseSettledResult<number>;
+
+// StoreBatchWrite
+export interface StoreBatchWrite {
+    readonly key: string;
+    readonly payload: Uint8Array;
+    readonly options?: StoreSetOptions | undefined;
 }
 
 // StoreCapabilities

@@ -170,6 +170,23 @@ export interface StorePublication {
   readonly appendPayload: boolean;
 }
 
+/** One write of a batch ({@link Store.setMany}, {@link Store.setAndPublishMany}). */
+export interface StoreBatchWrite {
+  /** The full key (namespace prefix included). */
+  readonly key: string;
+  /** The encoded value. */
+  readonly payload: Uint8Array;
+  /** As for {@link Store.set}. */
+  readonly options?: StoreSetOptions | undefined;
+}
+
+/**
+ * What a batch write reports for each key, in the order of the batch: `fulfilled` with the version
+ * the store assigned, or `rejected` with the error that key's write failed with (the other keys
+ * of the batch are unaffected). The shape of `Promise.allSettled`.
+ */
+export type StoreBatchResult = PromiseSettledResult<number>;
+
 /** What a store can do beyond the required methods. */
 export interface StoreCapabilities {
   /** `getMany` reads many keys in few round trips. */
@@ -231,6 +248,31 @@ export interface Store {
   ): Promise<number>;
   /** Optional: `delete` plus publishing `publication` (never with a payload) atomically. */
   deleteAndPublish?(key: string, publication: StorePublication): Promise<number>;
+  /**
+   * Optional: writes every entry as {@link Store.set} would, in as few round trips as the store
+   * allows (one pipeline on Redis; on a Cluster one per slot), and reports each key's outcome in
+   * order. Every write is its own atomic step with its own version, exactly the version a single
+   * `set` at that point would get; a key's failure does not affect the others. The promise
+   * rejects only when nothing could be sent (then no key was written). Core uses it, when
+   * present, for `setMany` and `getOrSetMany`.
+   */
+  setMany?(writes: readonly StoreBatchWrite[]): Promise<StoreBatchResult[]>;
+  /** Optional: {@link Store.delete} for every key, batched and reported as {@link Store.setMany}. */
+  deleteMany?(keys: readonly string[]): Promise<StoreBatchResult[]>;
+  /**
+   * Optional, for a store with {@link Store.setAndPublish}: {@link Store.setMany} where write `i`
+   * also publishes `publications[i]` in its own atomic step (in batch order, so events leave in
+   * the order core numbered them).
+   */
+  setAndPublishMany?(
+    writes: readonly StoreBatchWrite[],
+    publications: readonly StorePublication[],
+  ): Promise<StoreBatchResult[]>;
+  /** Optional: {@link Store.deleteMany} where delete `i` also publishes `publications[i]` atomically. */
+  deleteAndPublishMany?(
+    keys: readonly string[],
+    publications: readonly StorePublication[],
+  ): Promise<StoreBatchResult[]>;
   /**
    * Optional: true when what this store publishes reaches `synchronizer`'s subscribers, in order
    * with what `synchronizer` itself publishes (for example the same Redis connection). Core asks

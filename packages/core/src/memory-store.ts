@@ -1,4 +1,11 @@
-import type { Store, StoreCapabilities, StoreEntry, StoreSetOptions } from './contracts.js';
+import type {
+  Store,
+  StoreBatchResult,
+  StoreBatchWrite,
+  StoreCapabilities,
+  StoreEntry,
+  StoreSetOptions,
+} from './contracts.js';
 import { CONTRACT_VERSION } from './contracts.js';
 import { InvalidConfigError } from './errors.js';
 import { type OptionNames, rejectUnknownOptions } from './option-names.js';
@@ -73,6 +80,16 @@ export class MemoryStore implements Store {
     return ++this.clock;
   }
 
+  /** Every write as `set` would do it, in order (one step: nothing else runs in between). */
+  async setMany(writes: readonly StoreBatchWrite[]): Promise<StoreBatchResult[]> {
+    return Promise.all(writes.map(({ key, payload, options }) => settle(this.set(key, payload, options))));
+  }
+
+  /** Every delete as `delete` would do it, in order. */
+  async deleteMany(keys: readonly string[]): Promise<StoreBatchResult[]> {
+    return Promise.all(keys.map((key) => settle(this.delete(key))));
+  }
+
   async clear(prefix: string): Promise<number> {
     for (const key of this.data.keys()) if (key.startsWith(prefix)) this.data.delete(key);
     this.sweeper = undefined;
@@ -126,6 +143,14 @@ export class MemoryStore implements Store {
       if (slot.expiresAt !== 0 && slot.expiresAt <= now) this.data.delete(key);
     }
   }
+}
+
+/** `write`'s outcome as a {@link StoreBatchResult}. */
+function settle(write: Promise<number>): Promise<StoreBatchResult> {
+  return write.then(
+    (value) => ({ status: 'fulfilled', value }),
+    (reason: unknown) => ({ status: 'rejected', reason }),
+  );
 }
 
 /**

@@ -128,19 +128,44 @@ export class Reader<V> {
       seen.add(key);
       batchKeys.push(key);
     }
-    if (batchKeys.length > 1) {
-      // One store call for the batch; each key's fill bounds it by the timeout and maps its errors.
-      let batch: Promise<Array<StoreEntry | undefined>>;
-      try {
-        batch = Promise.resolve(this.store.getMany(batchKeys.map((key) => this.prefix + key)));
-      } catch (error) {
-        batch = Promise.reject(error);
-      }
-      for (let j = 0; j < batchKeys.length; j++) {
-        this.startFill(batchKeys[j]!, () => batch.then((entries) => entries[j]), 'getMany');
-      }
-    }
+    if (batchKeys.length > 1) this.startBatchFill(batchKeys);
     return Promise.all(keys.map((key) => this.fetch(key)));
+  }
+
+  /**
+   * One `store.getMany` for `keys` (none of them being read), each key its own fill bounded by
+   * the timeout; the answer completes every fill in one callback (not one promise per key).
+   */
+  private startBatchFill(keys: readonly string[]): void {
+    const operation = 'getMany';
+    const fills: Array<Fill<V>> = [];
+    for (const key of keys) {
+      const fill = new Fill<V>(this.fillTimedOut, key, operation, this.tier.generation);
+      this.tier.fills.add(key, fill);
+      fills.push(fill);
+    }
+    const refused = this.calls.refuse(operation, undefined);
+    if (refused !== undefined) {
+      for (const fill of fills) this.failFill(fill, refused);
+      return;
+    }
+    let batch: Promise<Array<StoreEntry | undefined>>;
+    try {
+      batch = Promise.resolve(this.store.getMany(keys.map((key) => this.prefix + key)));
+    } catch (error) {
+      for (const fill of fills) this.failFill(fill, error);
+      return;
+    }
+    const deadlines = this.calls.deadlines;
+    for (const fill of fills) deadlines.track(fill);
+    batch.then(
+      (entries) => {
+        for (let j = 0; j < fills.length; j++) this.completeFill(fills[j]!, entries[j]);
+      },
+      (error: unknown) => {
+        for (const fill of fills) this.failFill(fill, error);
+      },
+    );
   }
 
   /** `getOrSet` after a local miss: one run per key at a time of read, else loader and write. */

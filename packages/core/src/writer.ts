@@ -1,12 +1,14 @@
 import type { BusLink } from './bus-link.js';
-import type { Calls } from './calls.js';
+import { type Calls, wrapAdapterError } from './calls.js';
 import { type CacheConfig, checkDuration, checkKey, localTtl } from './config.js';
+import type { StoreBatchResult, StoreBatchWrite, StorePublication } from './contracts.js';
 import {
   BatchError,
   CacheClosedError,
   LimitExceededError,
   SerializationError,
   SyncedCacheError,
+  TimeoutError,
 } from './errors.js';
 import type { LocalTier } from './local-tier.js';
 import type { SetOptions } from './options.js';
@@ -59,11 +61,12 @@ export class Writer<V> {
   }
 
   /**
-   * Writes every entry, each as {@link Writer.write} does, concurrently (the clients pipeline
-   * them into about one round trip): every entry is checked and encoded first, so an invalid one
-   * writes nothing; then resolves when all are written, else rejects with a {@link BatchError}
-   * naming the keys that failed (the others were written and announced). A key given twice keeps
-   * its last value.
+   * Writes every entry, each as {@link Writer.write} does: every entry is checked and encoded
+   * first, so an invalid one writes nothing; then resolves when all are written, else rejects with
+   * a {@link BatchError} naming the keys that failed (the others were written and announced). A key
+   * given twice keeps its last value. With a store that writes batches (`setMany`, or
+   * `setAndPublishMany` when it publishes the events) the batch is one store call under one
+   * deadline; otherwise the writes run concurrently (the clients pipeline them).
    */
   async writeMany(
     entries: Iterable<readonly [string, V]>,
@@ -74,10 +77,16 @@ export class Writer<V> {
     this.assertOpen('setMany');
     const byKey = new Map<string, PreparedWrite>();
     for (const [key, value] of entries) byKey.set(key, this.prepare(key, value, action, options));
+    const prepared = [...byKey.values()];
+    const store = this.config.store;
+    const batched = this.config.publishesThroughStore ? store.setAndPublishMany : store.setMany;
+    if (prepared.length > 1 && this.config.setsStore && batched !== undefined) {
+      return this.counted(this.commitMany(prepared, deadlineAt));
+    }
     await settleAll(
       'setMany',
-      [...byKey.values()],
-      (prepared) => this.commit(prepared, deadlineAt),
+      prepared,
+      (p) => this.commit(p, deadlineAt),
       (p) => p.key,
     );
   }
@@ -147,24 +156,24 @@ export class Writer<V> {
     this.assertOpen('deleteMany');
     const unique = [...new Set(keys)];
     for (const key of unique) checkKey(key, this.config.maxKeyBytes, 'deleteMany');
+    const store = this.config.store;
+    const batched = this.config.publishesThroughStore ? store.deleteAndPublishMany : store.deleteMany;
+    if (unique.length > 1 && batched !== undefined) return this.counted(this.deleteManyNow(unique));
     await settleAll('deleteMany', unique, (key) => this.delete(key));
   }
 
   private async commitNow(prepared: PreparedWrite, deadlineAt?: number): Promise<void> {
-    const { key, action, method, ttlMs, localTtlMs, cost, payload } = prepared;
+    const { key, method, ttlMs, localTtlMs, cost, payload } = prepared;
     this.assertOpen(method, key);
-    const tier = this.tier;
     if (!this.config.setsStore) {
+      const tier = this.tier;
       tier.overtake(key);
       tier.put(key, this.ownCopy(key, 0, ttlMs, payload), 0, { ttlMs: localTtlMs, cost });
       return;
     }
-    const sendValue = action === 'set' && payload.length <= this.config.maxEventValueBytes;
-    const eventAction = sendValue ? 'set' : 'invalidate';
+    const event = this.eventOf(prepared);
     const store = this.config.store;
-    const publication = this.config.publishesThroughStore
-      ? this.link.publication(eventAction, key, ttlMs, sendValue ? payload : undefined)
-      : undefined;
+    const publication = event.publication;
     const version = await this.storeWrite(
       'set',
       method,
@@ -176,20 +185,70 @@ export class Writer<V> {
           : store.setAndPublish!(this.prefix + key, payload, { ttlMs }, publication),
       deadlineAt,
     );
+    this.written(prepared, event, version);
+  }
+
+  /**
+   * {@link Writer.commitNow} for a batch, as one store call (`setMany` or `setAndPublishMany`)
+   * under one deadline: each key that the store wrote is applied and announced exactly as a single
+   * write would be, each key that failed is handled as a single failed write; the keys that failed
+   * reject together in a {@link BatchError}.
+   */
+  private async commitMany(batch: readonly PreparedWrite[], deadlineAt?: number): Promise<void> {
+    this.assertOpen('setMany');
+    const events = batch.map((prepared) => this.eventOf(prepared));
+    const writes: StoreBatchWrite[] = batch.map(({ key, payload, ttlMs }) => ({
+      key: this.prefix + key,
+      payload,
+      options: { ttlMs },
+    }));
+    const store = this.config.store;
+    const publications = this.config.publishesThroughStore
+      ? events.map((event) => event.publication as StorePublication)
+      : undefined;
+    const results = await this.storeWriteMany(
+      'set',
+      batch,
+      publications !== undefined,
+      () =>
+        publications === undefined ? store.setMany!(writes) : store.setAndPublishMany!(writes, publications),
+      deadlineAt,
+    );
+    const failures = new Map<string, unknown>();
+    for (let i = 0; i < batch.length; i++) {
+      const result = results[i]!;
+      if (result.status === 'fulfilled') this.written(batch[i]!, events[i]!, result.value);
+      else failures.set(batch[i]!.key, result.reason);
+    }
+    if (failures.size > 0) throw new BatchError('setMany', failures, batch.length);
+  }
+
+  /** The event a write sends: its value when it fits an event, else an invalidation. */
+  private eventOf({ key, action, ttlMs, payload }: PreparedWrite): WriteEvent {
+    const value = action === 'set' && payload.length <= this.config.maxEventValueBytes ? payload : undefined;
+    const eventAction = value !== undefined ? 'set' : 'invalidate';
+    const publication = this.config.publishesThroughStore
+      ? this.link.publication(eventAction, key, ttlMs, value)
+      : undefined;
+    return { action: eventAction, value, publication };
+  }
+
+  /** The store wrote `prepared` as `version`: update the local tier, announce it unless the store did. */
+  private written(prepared: PreparedWrite, event: WriteEvent, version: number): void {
+    const { key, ttlMs, localTtlMs, cost, payload } = prepared;
+    const tier = this.tier;
     tier.overtake(key);
     tier.versions.vouch(version);
     if (version >= tier.versions.threshold(key)) {
       tier.versions.note(key, version);
       tier.put(key, this.ownCopy(key, version, ttlMs, payload), version, { ttlMs: localTtlMs, cost });
     }
-    if (publication === undefined)
-      this.link.publish(eventAction, key, version, ttlMs, sendValue ? payload : undefined);
+    if (event.publication === undefined) this.link.publish(event.action, key, version, ttlMs, event.value);
   }
 
   private async deleteNow(key: string): Promise<void> {
     this.assertOpen('delete', key);
     checkKey(key, this.config.maxKeyBytes, 'delete');
-    const tier = this.tier;
     const store = this.config.store;
     const publication = this.config.publishesThroughStore
       ? this.link.publication('delete', key, 0, undefined)
@@ -199,11 +258,43 @@ export class Writer<V> {
         ? store.delete(this.prefix + key)
         : store.deleteAndPublish!(this.prefix + key, publication),
     );
+    this.deleted(key, version, publication === undefined);
+  }
+
+  /** {@link Writer.deleteNow} for a batch of checked, distinct keys, as {@link Writer.commitMany}. */
+  private async deleteManyNow(keys: readonly string[]): Promise<void> {
+    this.assertOpen('deleteMany');
+    const store = this.config.store;
+    const publications = this.config.publishesThroughStore
+      ? keys.map((key) => this.link.publication('delete', key, 0, undefined))
+      : undefined;
+    const fullKeys = keys.map((key) => this.prefix + key);
+    const results = await this.storeWriteMany(
+      'delete',
+      keys.map((key) => ({ key, method: 'delete' })),
+      publications !== undefined,
+      () =>
+        publications === undefined
+          ? store.deleteMany!(fullKeys)
+          : store.deleteAndPublishMany!(fullKeys, publications),
+    );
+    const failures = new Map<string, unknown>();
+    for (let i = 0; i < keys.length; i++) {
+      const result = results[i]!;
+      if (result.status === 'fulfilled') this.deleted(keys[i]!, result.value, publications === undefined);
+      else failures.set(keys[i]!, result.reason);
+    }
+    if (failures.size > 0) throw new BatchError('deleteMany', failures, keys.length);
+  }
+
+  /** The store deleted `key` as `version`: drop the local copy, announce it when `announce`. */
+  private deleted(key: string, version: number, announce: boolean): void {
+    const tier = this.tier;
     tier.overtake(key);
     tier.cache.delete(key);
     tier.versions.vouch(version);
     tier.versions.note(key, version);
-    if (publication === undefined) this.link.publish('delete', key, version, 0, undefined);
+    if (announce) this.link.publish('delete', key, version, 0, undefined);
   }
 
   private async clearNow(): Promise<void> {
@@ -255,6 +346,65 @@ export class Writer<V> {
       }
       throw error;
     }
+  }
+
+  /**
+   * {@link Writer.storeWrite} for a batch: one store call under one deadline, resolving with each
+   * key's outcome (errors typed as a single write's would be). When a key failed, or the whole
+   * call failed or timed out, that key's write may still happen: its local copy is dropped and,
+   * unless the store publishes its own events, its outcome is handed to the settling queue. When
+   * the call itself failed, every key fails with its error.
+   */
+  private async storeWriteMany(
+    action: 'set' | 'delete',
+    batch: ReadonlyArray<{ readonly key: string; readonly method: string }>,
+    publishedByStore: boolean,
+    write: () => Promise<StoreBatchResult[]>,
+    deadlineAt?: number,
+  ): Promise<StoreBatchResult[]> {
+    const method = action === 'set' ? 'setMany' : 'deleteMany';
+    let outcome: Promise<StoreBatchResult[]> | undefined;
+    let results: StoreBatchResult[];
+    try {
+      results = await this.calls.run(() => (outcome = write()), method, undefined, 'store', deadlineAt);
+      if (!Array.isArray(results) || results.length !== batch.length) {
+        throw new TypeError(`store.${method} answered ${batch.length} writes with ${String(results)}`);
+      }
+    } catch (error) {
+      const failures = new Map<string, unknown>();
+      for (let i = 0; i < batch.length; i++) {
+        const { key, method: single } = batch[i]!;
+        failures.set(key, this.keyError(error, single, key));
+        if (outcome !== undefined) this.unsettled(action, key, publishedByStore, outcomeOf(outcome, i));
+      }
+      throw new BatchError(method, failures, batch.length);
+    }
+    return results.map((result, i) => {
+      if (result.status === 'fulfilled') return result;
+      const { key, method: single } = batch[i]!;
+      this.unsettled(action, key, publishedByStore, Promise.reject(result.reason));
+      return { status: 'rejected', reason: this.keyError(result.reason, single, key) };
+    });
+  }
+
+  /** A write of `key` failed but may still happen (see {@link Writer.storeWrite}). */
+  private unsettled(
+    action: 'set' | 'delete',
+    key: string,
+    publishedByStore: boolean,
+    outcome: Promise<number>,
+  ): void {
+    this.tier.overtake(key);
+    this.tier.cache.delete(key);
+    if (publishedByStore) outcome.catch(() => undefined);
+    else this.settling.add(action, key, outcome);
+  }
+
+  /** `error` of a batch as the error a single write of `key` would have failed with. */
+  private keyError(error: unknown, method: string, key: string): SyncedCacheError {
+    if (TimeoutError.isInstance(error))
+      return new TimeoutError(this.config.timeoutMs, { action: method, key });
+    return wrapAdapterError(error, 'store', method, key);
   }
 
   /**
@@ -315,6 +465,24 @@ export interface PreparedWrite {
   readonly localTtlMs: number;
   readonly cost: number | undefined;
   readonly payload: Uint8Array;
+}
+
+/** The event of a write (see {@link Writer.eventOf}). */
+interface WriteEvent {
+  readonly action: 'set' | 'invalidate';
+  /** The value it carries (`set` events whose value fits). */
+  readonly value: Uint8Array | undefined;
+  /** What the store publishes for it, when the store publishes the cache's events. */
+  readonly publication: StorePublication | undefined;
+}
+
+/** Write `index`'s version from a batch's outcome (rejected when that write failed). */
+function outcomeOf(batch: Promise<StoreBatchResult[]>, index: number): Promise<number> {
+  return batch.then((results) => {
+    const result = results[index];
+    if (result?.status === 'fulfilled') return result.value;
+    throw result === undefined ? new Error('no result for this write') : result.reason;
+  });
 }
 
 /**

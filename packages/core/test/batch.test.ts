@@ -7,6 +7,7 @@ import {
   MemoryStore,
   SerializationError,
   StoreError,
+  TimeoutError,
 } from '../src/index.js';
 import { createPods, type Pods, storeOver, until } from './helpers.js';
 
@@ -80,6 +81,109 @@ describe('setMany', () => {
     expect(StoreError.isInstance(batch.failures.get('broken'))).toBe(true);
     await until(() => b!.peek('fine') === 1, 'the written entry reached the other pod');
     expect(a!.peek('broken')).toBeUndefined();
+  });
+});
+
+describe('setMany and deleteMany with a store that writes batches', () => {
+  /** A memory store with batch writes that fail keys ending in `:broken` and count their calls. */
+  function batchingStore(delayMs = 0) {
+    const inner = new MemoryStore();
+    const calls = { setMany: 0, deleteMany: 0, set: 0, delete: 0 };
+    const later = <T>(value: Promise<T>) =>
+      delayMs === 0 ? value : new Promise<T>((resolve) => setTimeout(() => resolve(value), delayMs));
+    const store = storeOver(inner, {
+      set: (key, payload, options) => {
+        calls.set++;
+        return inner.set(key, payload, options);
+      },
+      delete: (key) => {
+        calls.delete++;
+        return inner.delete(key);
+      },
+      setMany: (writes) => {
+        calls.setMany++;
+        return later(
+          Promise.all(
+            writes.map(({ key, payload, options }) =>
+              key.endsWith(':broken')
+                ? { status: 'rejected' as const, reason: new Error('WRONGTYPE') }
+                : inner.set(key, payload, options).then((value) => ({ status: 'fulfilled' as const, value })),
+            ),
+          ),
+        );
+      },
+      deleteMany: (keys) => {
+        calls.deleteMany++;
+        return later(
+          Promise.all(
+            keys.map((key) =>
+              key.endsWith(':broken')
+                ? { status: 'rejected' as const, reason: new Error('WRONGTYPE') }
+                : inner.delete(key).then((value) => ({ status: 'fulfilled' as const, value })),
+            ),
+          ),
+        );
+      },
+      currentVersion: () => inner.currentVersion(),
+    });
+    return { store, calls };
+  }
+
+  it('one store call per batch; a key the store reports failed is named in a BatchError, the others are written and announced', async () => {
+    const { store, calls } = batchingStore();
+    cluster = await createPods(2, { store });
+    const [a, b] = cluster.pods;
+    const failure = await a!
+      .setMany([
+        ['fine', 1],
+        ['broken', 2],
+        ['also', 3],
+      ])
+      .catch((error: unknown) => error);
+    expect(calls).toMatchObject({ setMany: 1, set: 0 });
+    expect(BatchError.isInstance(failure)).toBe(true);
+    expect([...(failure as BatchError).failures.keys()]).toEqual(['broken']);
+    expect(StoreError.isInstance((failure as BatchError).failures.get('broken'))).toBe(true);
+    expect(a!.peek('fine')).toBe(1);
+    await until(
+      () => b!.peek('fine') === 1 && b!.peek('also') === 3,
+      'the written entries reached the other pod',
+    );
+    expect(a!.peek('broken')).toBeUndefined();
+
+    const deleted = await a!.deleteMany(['fine', 'broken', 'also']).catch((error: unknown) => error);
+    expect(calls).toMatchObject({ deleteMany: 1, delete: 0 });
+    expect([...(deleted as BatchError).failures.keys()]).toEqual(['broken']);
+    await until(
+      () => b!.peek('fine') === undefined && b!.peek('also') === undefined,
+      'deleted on the other pod',
+    );
+    expect(await store.get('default:fine')).toBeUndefined();
+  });
+
+  it('a batch that times out fails every key with a TimeoutError, and what lands later reaches every pod', async () => {
+    const { store, calls } = batchingStore(150);
+    cluster = await createPods(2, { store, timeoutMs: 50 });
+    const [a, b] = cluster.pods;
+    await b!.set('x', 0);
+    await until(() => a!.peek('x') === 0, 'the first value reached the writer');
+    const failure = await a!
+      .setMany([
+        ['x', 1],
+        ['y', 2],
+      ])
+      .catch((error: unknown) => error);
+    expect(calls.setMany).toBe(1);
+    const failures = (failure as BatchError).failures;
+    expect([...failures.keys()]).toEqual(['x', 'y']);
+    for (const error of failures.values()) expect(TimeoutError.isInstance(error)).toBe(true);
+    expect(a!.peek('x'), 'a write that timed out drops the local copy').toBeUndefined();
+    await until(
+      () => b!.peek('x') === undefined,
+      'the late write was announced: the other pod dropped its old copy',
+    );
+    expect(await b!.get('x')).toBe(1);
+    expect(await b!.get('y')).toBe(2);
   });
 });
 

@@ -4,6 +4,8 @@ import {
   type OptionNames,
   rejectUnknownOptions,
   type Store,
+  type StoreBatchResult,
+  type StoreBatchWrite,
   type StoreCapabilities,
   type StoreEntry,
   type StorePublication,
@@ -41,6 +43,8 @@ import {
   ttlArgument,
   watchConnection,
 } from '@synced-cache/redis-common';
+import { pipelineWrites } from './batch-writes.js';
+import { WriteCoalescer } from './coalesce.js';
 import {
   asBuffer,
   type ClientLike,
@@ -122,6 +126,7 @@ export class IoredisStore implements Store {
   private clockSampledAt = 0;
   private readonly forgetClock = () => this.serverClock?.reset();
   private closed = false;
+  private readonly writes = new WriteCoalescer();
   private readonly stopHealthCheck: (() => void) | undefined;
 
   /** @internal use {@link createIoredisStore} */
@@ -206,6 +211,7 @@ export class IoredisStore implements Store {
     // The hot path (connected, fresh clock sample): one GET and a synchronous parse, with no
     // async frame around it; everything else goes through getSlowly.
     if (!this.closed && this.client.status === 'ready' && this.plainReads()) {
+      this.writes.hold(this.client.stream);
       return this.getBuffer(key).then(this.parsePlain, (error: unknown) => this.plainGetFailed(error, key));
     }
     return this.getSlowly(key);
@@ -332,6 +338,71 @@ export class IoredisStore implements Store {
     return this.write('delete', key, this.deleteCommand, [this.tombstoneTtl]);
   }
 
+  /** Every write as `set` would do it, in one pipeline (on Cluster one per slot). */
+  async setMany(writes: readonly StoreBatchWrite[]): Promise<StoreBatchResult[]> {
+    this.checkOpen('setMany');
+    return this.writeMany(SET_SCRIPT, 'set', writes, (index) => {
+      const { payload, options } = writes[index]!;
+      return [asBuffer(payload), ttlArgument(options?.ttlMs)];
+    });
+  }
+
+  /** {@link IoredisStore.setMany} where write `i` also publishes `publications[i]` (see `setAndPublish`). */
+  async setAndPublishMany(
+    writes: readonly StoreBatchWrite[],
+    publications: readonly StorePublication[],
+  ): Promise<StoreBatchResult[]> {
+    this.checkOpen('setMany');
+    return this.writeMany(SET_PUBLISH_SCRIPT, 'set', writes, (index) => {
+      const { payload, options } = writes[index]!;
+      return setPublishArguments(asBuffer(payload), ttlArgument(options?.ttlMs), publications[index]!);
+    });
+  }
+
+  /** Every delete as `delete` would do it, in one pipeline (on Cluster one per slot). */
+  async deleteMany(keys: readonly string[]): Promise<StoreBatchResult[]> {
+    this.checkOpen('deleteMany');
+    return this.writeMany(DELETE_SCRIPT, 'delete', keys, () => [this.tombstoneTtl]);
+  }
+
+  /** {@link IoredisStore.deleteMany} where delete `i` also publishes `publications[i]`. */
+  async deleteAndPublishMany(
+    keys: readonly string[],
+    publications: readonly StorePublication[],
+  ): Promise<StoreBatchResult[]> {
+    this.checkOpen('deleteMany');
+    return this.writeMany(DELETE_PUBLISH_SCRIPT, 'delete', keys, (index) =>
+      deletePublishArguments(this.tombstoneTtl, publications[index]!),
+    );
+  }
+
+  /** Runs `script` for every key (with the clock key outside Cluster) once the client is ready. */
+  private async writeMany(
+    script: typeof SET_SCRIPT,
+    action: 'set' | 'delete',
+    batch: ReadonlyArray<string | StoreBatchWrite>,
+    scriptArguments: (index: number) => readonly unknown[],
+  ): Promise<StoreBatchResult[]> {
+    const keys = batch.map((item) => (typeof item === 'string' ? item : item.key));
+    try {
+      const wait = whenReady(this.client, this.commandTimeoutMs, action);
+      if (wait !== undefined) await wait;
+    } catch (error) {
+      throw toStoreError(error, { action: `${action}Many`, timeoutMs: this.commandTimeoutMs });
+    }
+    const clockKey = this.clockKey;
+    return pipelineWrites(
+      this.client,
+      this.cluster,
+      script,
+      action,
+      keys,
+      (index) => (clockKey === undefined ? [keys[index]!] : [keys[index]!, clockKey]),
+      scriptArguments,
+      this.commandTimeoutMs,
+    );
+  }
+
   /**
    * Runs one of the write scripts on `key` (plus the clock key outside Cluster) once the client is
    * ready, and returns the version it assigned.
@@ -345,6 +416,7 @@ export class IoredisStore implements Store {
     try {
       const wait = whenReady(this.client, this.commandTimeoutMs, action);
       if (wait !== undefined) await wait;
+      this.writes.hold(this.client.stream);
       const reply =
         this.clockKey === undefined
           ? await command(1, key, ...args)

@@ -1,7 +1,7 @@
 import { type RedisCluster, startRedisCluster } from '@synced-cache/test-servers';
 import { describeStore, describeSyncedCache, describeSynchronizer } from '@synced-cache/testing';
 import { afterAll, beforeAll } from 'vitest';
-import { clusterClient, MAJORS, owningStore, owningSynchronizer } from './helpers.js';
+import { clusterClient, listUnderKey, MAJORS, owningStore, owningSynchronizer } from './helpers.js';
 
 let cluster: RedisCluster;
 beforeAll(async () => {
@@ -13,7 +13,7 @@ afterAll(async () => {
 
 for (const major of MAJORS) {
   const client = () => clusterClient(major, cluster.nodes);
-  describeStore(`ioredis ${major} cluster`, () => owningStore(client()));
+  describeStore(`ioredis ${major} cluster`, () => owningStore(client()), { breakKey: listUnderKey(client) });
   describeSynchronizer(`ioredis ${major} cluster (sharded pub/sub)`, () => owningSynchronizer(client()));
   describeSyncedCache(
     `ioredis ${major} cluster`,

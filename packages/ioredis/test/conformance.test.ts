@@ -7,7 +7,7 @@ import {
 } from '@synced-cache/testing';
 import { afterAll, beforeAll } from 'vitest';
 import { IoredisSynchronizer } from '../src/synchronizer.js';
-import { MAJORS, owningStore, owningSynchronizer, redisClient } from './helpers.js';
+import { listUnderKey, MAJORS, owningStore, owningSynchronizer, redisClient } from './helpers.js';
 
 let redis: RedisServer;
 beforeAll(async () => {
@@ -19,7 +19,9 @@ afterAll(async () => {
 
 for (const major of MAJORS) {
   const client = () => redisClient(major, { host: redis.host, port: redis.port });
-  describeStore(`ioredis ${major} standalone`, () => owningStore(client()));
+  describeStore(`ioredis ${major} standalone`, () => owningStore(client()), {
+    breakKey: listUnderKey(client),
+  });
   describeStorePublication(`ioredis ${major} standalone, one connection`, () => {
     const shared = client();
     return { store: owningStore(shared), synchronizer: new IoredisSynchronizer(shared, false, {}) };

@@ -71,3 +71,19 @@ export async function eventually(
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+/**
+ * The store suite's `breakKey`: puts a list under the key (through a client from `open`, once
+ * ready), which every write script of the store fails on with WRONGTYPE.
+ */
+export function listUnderKey(open: () => ClientLike): (key: string) => Promise<void> {
+  return async (key) => {
+    const client = open();
+    try {
+      if (client.status !== 'ready') await new Promise((resolve) => client.once('ready', resolve));
+      await (client.rpush as (key: string, value: string) => Promise<unknown>).call(client, key, 'not ours');
+    } finally {
+      client.disconnect();
+    }
+  };
+}

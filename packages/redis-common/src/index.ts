@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 
+export { batchResult } from './batch.js';
 export { type FailureContext, isClientTimeout, toStoreError, toSynchronizerError } from './errors.js';
 export { watchConnection } from './health.js';
 export { CLUSTER_SLOTS, chunk, escapeGlob, groupBySlot, keySlot, scanPattern } from './keys.js';

@@ -4,6 +4,8 @@ import {
   type OptionNames,
   rejectUnknownOptions,
   type Store,
+  type StoreBatchResult,
+  type StoreBatchWrite,
   type StoreCapabilities,
   type StoreEntry,
   StoreError,
@@ -12,6 +14,7 @@ import {
   type Synchronizer,
 } from '@synced-cache/core';
 import {
+  batchResult,
   CLEAR_SCRIPT,
   chunk,
   clockKeyOption,
@@ -43,11 +46,11 @@ import {
 import {
   Connection,
   connectionSettings,
-  type NodeSender,
   type RedisAdapterOptions,
   type RedisArgument,
   type RedisConnection,
 } from './connection.js';
+import { runScript } from './run-script.js';
 import { RedisSynchronizer } from './synchronizer.js';
 
 /** Options of {@link createRedisStore}. */
@@ -90,10 +93,6 @@ const CLUSTER_VERSION_MARGIN_US = 1_000_000;
 
 const EMPTY = Buffer.alloc(0);
 const NO_ARGS: readonly RedisArgument[] = [];
-
-function isNoScript(error: unknown): boolean {
-  return error instanceof Error && error.message.startsWith('NOSCRIPT');
-}
 
 function isWrongType(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('WRONGTYPE');
@@ -219,31 +218,10 @@ class RedisStore implements Store {
     return state !== 0;
   }
 
-  /** Runs a script with EVALSHA, loading it with EVAL when the server does not know it (NOSCRIPT). */
-  async #run(script: RedisScript, keys: readonly string[], args: readonly RedisArgument[]): Promise<unknown> {
+  /** Runs a script on the key's connection (see {@link runScript}). */
+  #run(script: RedisScript, keys: readonly string[], args: readonly RedisArgument[]): Promise<unknown> {
     const firstKey = keys[0];
-    const tail = [String(keys.length), ...keys, ...args];
-    try {
-      return await this.#connection.send(firstKey, ['EVALSHA', script.sha1, ...tail]);
-    } catch (error) {
-      if (!isNoScript(error)) throw error;
-      return this.#connection.send(firstKey, ['EVAL', script.lua, ...tail]);
-    }
-  }
-
-  async #runOnNode(
-    node: NodeSender,
-    script: RedisScript,
-    keys: readonly string[],
-    args: readonly RedisArgument[],
-  ): Promise<unknown> {
-    const tail = [String(keys.length), ...keys, ...args];
-    try {
-      return await node.send(['EVALSHA', script.sha1, ...tail]);
-    } catch (error) {
-      if (!isNoScript(error)) throw error;
-      return node.send(['EVAL', script.lua, ...tail]);
-    }
+    return runScript((command) => this.#connection.send(firstKey, command), script, keys, args);
   }
 
   #assertOpen(action: string, key?: string): void {
@@ -258,23 +236,37 @@ class RedisStore implements Store {
     });
   }
 
-  async get(key: string): Promise<StoreEntry | undefined> {
-    this.#assertOpen('get', key);
-    let reply: unknown;
-    try {
-      if (this.#plainReads()) {
-        const epoch = this.#clockEpoch;
-        try {
-          reply = await this.#connection.send(key, ['GET', key]);
-        } catch (error) {
+  get(key: string): Promise<StoreEntry | undefined> {
+    // The hot path (open, fresh clock sample): one GET and a synchronous parse with no async
+    // frame around it; everything else goes through #getSlowly.
+    if (!this.#closed && this.#clock !== undefined && this.#plainReads()) {
+      const epoch = this.#clockEpoch;
+      return this.#connection.send(key, ['GET', key]).then(
+        (reply) =>
+          // Unless the connection changed servers meanwhile (then the value's expiry may be on
+          // another clock than the sample: read it again with the script).
+          epoch === this.#clockEpoch
+            ? parseValueReply(reply, this.#clock as ServerClock)
+            : this.#readOne(key),
+        (error: unknown) => {
           // A key of another type under the prefix is not ours: it reads as absent.
           if (isWrongType(error)) return undefined;
-          throw error;
-        }
-        // Unless the connection changed servers meanwhile (then the value's expiry may be on
-        // another clock than the sample: read it again with the script).
-        if (epoch === this.#clockEpoch) return parseValueReply(reply, this.#clock as ServerClock);
-      }
+          this.#fail(error, 'get', key);
+        },
+      );
+    }
+    return this.#getSlowly(key);
+  }
+
+  async #getSlowly(key: string): Promise<StoreEntry | undefined> {
+    this.#assertOpen('get', key);
+    return this.#readOne(key);
+  }
+
+  /** Reads `key` with `READ_SCRIPT` (value + PTTL). */
+  async #readOne(key: string): Promise<StoreEntry | undefined> {
+    let reply: unknown;
+    try {
       reply = await this.#run(READ_SCRIPT, [key], NO_ARGS);
     } catch (error) {
       this.#fail(error, 'get', key);
@@ -392,6 +384,71 @@ class RedisStore implements Store {
     );
   }
 
+  /**
+   * Every write as `set` would do it. The scripts are all sent in this tick, so node-redis writes
+   * them as one pipeline (without MULTI: each its own atomic step); on a Cluster each goes to its
+   * slot's master, one pipeline per node.
+   */
+  async setMany(writes: readonly StoreBatchWrite[]): Promise<StoreBatchResult[]> {
+    this.#assertOpen('setMany');
+    return this.#writeMany(SET_SCRIPT, 'set', writes, (index) => {
+      const { payload, options } = writes[index] as StoreBatchWrite;
+      return [asBuffer(payload), ttlArgument(options?.ttlMs)];
+    });
+  }
+
+  /** {@link RedisStore.setMany} where write `i` also publishes `publications[i]` (see `setAndPublish`). */
+  async setAndPublishMany(
+    writes: readonly StoreBatchWrite[],
+    publications: readonly StorePublication[],
+  ): Promise<StoreBatchResult[]> {
+    this.#assertOpen('setMany');
+    return this.#writeMany(SET_PUBLISH_SCRIPT, 'set', writes, (index) => {
+      const { payload, options } = writes[index] as StoreBatchWrite;
+      return setPublishArguments(
+        asBuffer(payload),
+        ttlArgument(options?.ttlMs),
+        publications[index] as StorePublication,
+      );
+    });
+  }
+
+  /** Every delete as `delete` would do it, pipelined as {@link RedisStore.setMany}. */
+  async deleteMany(keys: readonly string[]): Promise<StoreBatchResult[]> {
+    this.#assertOpen('deleteMany');
+    return this.#writeMany(DELETE_SCRIPT, 'delete', keys, () => [this.#tombstoneTtl]);
+  }
+
+  /** {@link RedisStore.deleteMany} where delete `i` also publishes `publications[i]`. */
+  async deleteAndPublishMany(
+    keys: readonly string[],
+    publications: readonly StorePublication[],
+  ): Promise<StoreBatchResult[]> {
+    this.#assertOpen('deleteMany');
+    return this.#writeMany(DELETE_PUBLISH_SCRIPT, 'delete', keys, (index) =>
+      deletePublishArguments(this.#tombstoneTtl, publications[index] as StorePublication),
+    );
+  }
+
+  /** Sends `script` for every key in this tick and reports each outcome in order. */
+  #writeMany(
+    script: RedisScript,
+    action: 'set' | 'delete',
+    batch: ReadonlyArray<string | StoreBatchWrite>,
+    scriptArguments: (index: number) => readonly RedisArgument[],
+  ): Promise<StoreBatchResult[]> {
+    const timeoutMs = this.#connection.commandOptions.timeout || undefined;
+    return Promise.all(
+      batch.map((item, index) => {
+        const key = typeof item === 'string' ? item : item.key;
+        return this.#run(script, this.#writeKeys(key), scriptArguments(index)).then(
+          (reply) => batchResult(undefined, reply, action, key, timeoutMs),
+          (error: unknown) => batchResult(error, undefined, action, key, timeoutMs),
+        );
+      }),
+    );
+  }
+
   /** Runs a write script on `key` (and the clock key) and returns the version it assigned. */
   async #write(
     script: RedisScript,
@@ -440,7 +497,10 @@ class RedisStore implements Store {
           let cursor = '0';
           let total = 0;
           do {
-            const step = parseScanStep(await this.#runOnNode(node, script, keys, [cursor, ...args]), action);
+            const step = parseScanStep(
+              await runScript((command) => node.send(command), script, keys, [cursor, ...args]),
+              action,
+            );
             cursor = step.cursor;
             total = combine(total, step.value);
           } while (cursor !== '0');

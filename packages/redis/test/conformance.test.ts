@@ -1,4 +1,10 @@
-import { startRedis, startRedisCluster, startRedisSentinel } from '@synced-cache/test-servers';
+import {
+  type RedisServer,
+  redisCommand,
+  startRedis,
+  startRedisCluster,
+  startRedisSentinel,
+} from '@synced-cache/test-servers';
 import {
   describeStore,
   describeStorePublication,
@@ -42,8 +48,18 @@ for (const major of majors) {
         clients.push(client as { close(): Promise<unknown> });
         return client;
       };
-      describeStore(`redis store (${major.name}, ${topology})`, async () =>
-        createRedisStore(await connect()),
+      // Standalone: a list under a key makes the store's writes of it fail (the batch failure check).
+      const breakKey =
+        topology === 'standalone'
+          ? async (key: string) => {
+              const { host, port } = setups.get(topology) as RedisServer;
+              await redisCommand(host, port, ['RPUSH', key, 'not ours']);
+            }
+          : undefined;
+      describeStore(
+        `redis store (${major.name}, ${topology})`,
+        async () => createRedisStore(await connect()),
+        breakKey === undefined ? {} : { breakKey },
       );
       describeSynchronizer(`redis synchronizer (${major.name}, ${topology})`, async () =>
         createRedisSynchronizer(await connect()),

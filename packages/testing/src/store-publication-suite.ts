@@ -125,6 +125,55 @@ export const publicationChecks: PublicationCheck[] = [
     },
   },
   {
+    name: "setAndPublishMany / deleteAndPublishMany (when present) publish each write's event, in batch order, as the single calls would",
+    async run({ store, prefix, channel, messages }) {
+      if (store.setAndPublishMany === undefined && store.deleteAndPublishMany === undefined) return;
+      expect(typeof store.setAndPublishMany, 'both batch methods or neither').toBe('function');
+      expect(typeof store.deleteAndPublishMany, 'both batch methods or neither').toBe('function');
+      const keys = Array.from({ length: 12 }, (_, index) => `${prefix}k${index}`);
+      const payloads = keys.map((key) => encoder.encode(`value of ${key}`));
+      const sets = keys.map((key, index) =>
+        publicationFor(channel, 'set', key, { payload: payloads[index]!, seq: index + 1, ttlMs: 60_000 }),
+      );
+      const written = await store.setAndPublishMany!(
+        keys.map((key, index) => ({ key, payload: payloads[index]!, options: { ttlMs: 60_000 } })),
+        sets,
+      );
+      const versions = written.map((result) => {
+        expect(result.status).toBe('fulfilled');
+        return (result as PromiseFulfilledResult<number>).value;
+      });
+      for (const [index, key] of keys.entries()) {
+        const entry = await store.get(key);
+        expect(entry?.version).toBe(versions[index]);
+        expect(bytesEqual(entry!.payload, payloads[index]!)).toBe(true);
+      }
+      await arrived(messages, keys.length, 'setAndPublishMany');
+      for (let index = 0; index < keys.length; index++) {
+        expectMessage(
+          messages[index],
+          completePublication(sets[index]!, versions[index]!, payloads[index]!),
+          `set event ${index}`,
+        );
+      }
+      const deletes = keys.map((key, index) => publicationFor(channel, 'delete', key, { seq: 100 + index }));
+      const deleted = await store.deleteAndPublishMany!(keys, deletes);
+      await arrived(messages, 2 * keys.length, 'deleteAndPublishMany');
+      for (let index = 0; index < keys.length; index++) {
+        const result = deleted[index]!;
+        expect(result.status).toBe('fulfilled');
+        const version = (result as PromiseFulfilledResult<number>).value;
+        expect(version).toBeGreaterThan(versions[index]!);
+        expect(await store.get(keys[index]!)).toBeUndefined();
+        expectMessage(
+          messages[keys.length + index],
+          completePublication(deletes[index]!, version),
+          `delete event ${index}`,
+        );
+      }
+    },
+  },
+  {
     name: 'versions of set, setAndPublish and deleteAndPublish form one increasing sequence per key',
     async run({ store, prefix, channel }) {
       const key = `${prefix}k`;

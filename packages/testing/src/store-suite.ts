@@ -2,6 +2,7 @@ import type { Store, StoreEntry } from '@synced-cache/core';
 import { CONTRACT_VERSION } from '@synced-cache/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { allByteValues, bytesEqual, randomId, seededBytes } from './random.js';
+import { batchFailureCheck, storeBatchChecks } from './store-batch-suite.js';
 import { waitForSync } from './wait-for-sync.js';
 
 /** Options of {@link describeStore}. */
@@ -11,6 +12,12 @@ export interface StoreSuiteOptions {
    * keeps outside the test prefix). The suite itself already clears the test prefix.
    */
   cleanup?: (store: Store) => Promise<void>;
+  /**
+   * Puts something under `key` on the backend that the store's writes of `key` fail on (for
+   * Redis: a list). Given, the suite also checks that a failure in one key of a batch write
+   * (`setMany` / `deleteMany`) is reported for that key alone.
+   */
+  breakKey?: (key: string) => Promise<void>;
 }
 
 /** @internal What a store check receives. */
@@ -505,7 +512,8 @@ export const storeChecks: StoreCheck[] = [
  * positive safe-integer versions, exact payload bytes, versions that never go backwards (across
  * set, delete, clear, expiry and reconnects — the convergence invariant), literal prefixes for
  * `clear`/`size` (also glob-looking ones), `getMany` slots, TTL expiry and remaining ttl, TTLs
- * beyond 2^31 ms, hostile keys, concurrent writers, idempotent close.
+ * beyond 2^31 ms, hostile keys, concurrent writers, idempotent close; and, for a store with
+ * `setMany` / `deleteMany`, that a batch writes and reports per key exactly what single calls would.
  *
  * `factory` must return a new connection to the same backend on every call (like a new pod):
  * closing one store must not lose data.
@@ -531,7 +539,9 @@ export function describeStore(
     afterEach(async () => {
       for (const store of opened.splice(0)) await store.close();
     });
-    for (const check of storeChecks) {
+    const checks = [...storeChecks, ...storeBatchChecks];
+    if (options.breakKey !== undefined) checks.push(batchFailureCheck(options.breakKey));
+    for (const check of checks) {
       it(check.name, async () => {
         const open = async (): Promise<Store> => {
           const store = await factory();

@@ -1,0 +1,99 @@
+/**
+ * The two clients the `remote` benchmark measures, each as a {@link Subject}: a cache in its
+ * default configuration (apart from a local tier that admits nothing, so every get is a local
+ * miss) and the raw client it is compared with, made the way a user would make it for speed
+ * (ioredis as is; node-redis without its default per-command timer).
+ */
+import type { SyncedCache } from '@synced-cache/core';
+import { createIoredisCache } from '@synced-cache/ioredis';
+import { createRedisCache } from '@synced-cache/redis';
+import { Redis } from 'ioredis';
+import { createClient, RESP_TYPES } from 'redis';
+import { missingLocalCache } from './redis-shared.js';
+
+/** A client under test: its cache and the raw commands the baselines use. */
+export interface Subject {
+  /** `ioredis` or `node-redis`. */
+  readonly name: string;
+  /** A pod whose local tier admits nothing (every get reads Redis). */
+  readonly cache: SyncedCache<unknown>;
+  /** Raw `GET`. */
+  get(key: string): Promise<unknown>;
+  /** Raw `GET` with the reply as bytes (a Buffer), as a binary-safe store must read it. */
+  getBytes(key: string): Promise<unknown>;
+  /** Raw `MGET`. */
+  mget(keys: readonly string[]): Promise<unknown>;
+  /** Raw `SET key value PX ttl` pipelined with `PUBLISH channel value`: one round trip. */
+  setPublish(key: string, value: string, ttlMs: number, channel: string): Promise<unknown>;
+  /** Raw `SET … PX` + `PUBLISH` for every key, all in one pipeline. */
+  setPublishMany(keys: readonly string[], value: string, ttlMs: number, channel: string): Promise<unknown>;
+  /** Raw `SET … PX` (seeding). */
+  set(key: string, value: string, ttlMs: number): Promise<unknown>;
+  /** Closes the cache and the raw client. */
+  close(): Promise<void>;
+}
+
+/** Options of every benchmarked cache: the defaults, a namespace, no heartbeat noise. */
+function cacheOptions(namespace: string) {
+  return { namespace, podId: `${namespace}-pod`, localCache: missingLocalCache, heartbeatMs: 0 };
+}
+
+/** ioredis: the cache from `createIoredisCache(url)`, the raw client from `new Redis(url)`. */
+export async function ioredisSubject(url: string): Promise<Subject> {
+  const raw = new Redis(url);
+  const cache = await createIoredisCache<unknown>(url, cacheOptions('bench-ioredis'));
+  return {
+    name: 'ioredis',
+    cache,
+    get: (key) => raw.get(key),
+    getBytes: (key) => raw.getBuffer(key),
+    mget: (keys) => raw.mget(...keys),
+    setPublish: (key, value, ttlMs, channel) =>
+      raw.pipeline().set(key, value, 'PX', ttlMs).publish(channel, value).exec(),
+    setPublishMany: (keys, value, ttlMs, channel) => {
+      const pipeline = raw.pipeline();
+      for (const key of keys) pipeline.set(key, value, 'PX', ttlMs).publish(channel, value);
+      return pipeline.exec();
+    },
+    set: (key, value, ttlMs) => raw.set(key, value, 'PX', ttlMs),
+    close: async () => {
+      await cache.close();
+      raw.disconnect();
+    },
+  };
+}
+
+/**
+ * node-redis: the cache from `createRedisCache(url)`; the raw client without the 5 s
+ * per-command timer node-redis 6 gives every command by default (an AbortSignal timer each).
+ * Commands issued in one tick go out in one write (node-redis pipelines them).
+ */
+export async function nodeRedisSubject(url: string): Promise<Subject> {
+  const client = createClient({ url });
+  await client.connect();
+  const raw = client.withCommandOptions({ timeout: 0 });
+  const rawBytes = client.withCommandOptions({
+    timeout: 0,
+    typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer },
+  });
+  const cache = await createRedisCache<unknown>(url, cacheOptions('bench-node-redis'));
+  return {
+    name: 'node-redis',
+    cache,
+    get: (key) => raw.get(key),
+    getBytes: (key) => rawBytes.get(key),
+    mget: (keys) => raw.mGet([...keys]),
+    setPublish: (key, value, ttlMs, channel) =>
+      Promise.all([raw.set(key, value, { PX: ttlMs }), raw.publish(channel, value)]),
+    setPublishMany: (keys, value, ttlMs, channel) => {
+      const replies: Promise<unknown>[] = [];
+      for (const key of keys) replies.push(raw.set(key, value, { PX: ttlMs }), raw.publish(channel, value));
+      return Promise.all(replies);
+    },
+    set: (key, value, ttlMs) => raw.set(key, value, { PX: ttlMs }),
+    close: async () => {
+      await cache.close();
+      client.destroy();
+    },
+  };
+}
