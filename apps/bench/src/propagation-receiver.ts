@@ -17,8 +17,10 @@ const arrived = (path: string) =>
   process.send?.({ type: 'arrived', path, at: String(process.hrtime.bigint()) });
 
 const subscriber = new Redis(setup.url);
-await subscriber.subscribe(setup.rawChannel);
-subscriber.on('messageBuffer', () => arrived('raw'));
+await subscriber.subscribe(setup.rawChannel, setup.rawSetChannel);
+subscriber.on('messageBuffer', (channel: Buffer) =>
+  arrived(channel.toString() === setup.rawSetChannel ? 'raw-set' : 'raw'),
+);
 
 const pods: Array<SyncedCache<unknown>> = [
   await createIoredisCache<unknown>(setup.url, {

@@ -9,6 +9,8 @@ export interface PropagationSetup {
   host: string;
   port: number;
   rawChannel: string;
+  /** Where the raw `SET` + `PUBLISH` pipeline publishes (the floor of an announced write). */
+  rawSetChannel: string;
   namespaces: { ioredis: string; nodeRedis: string };
 }
 
