@@ -4,7 +4,6 @@ import {
   decodeEvent,
   encodeEvent,
   MemoryBus,
-  MemoryStore,
   MemorySynchronizer,
   type Store,
   type SyncedCacheOptions,
