@@ -214,13 +214,12 @@ export class Writer<V> {
         publications === undefined ? store.setMany!(writes) : store.setAndPublishMany!(writes, publications),
       deadlineAt,
     );
-    const failures = new Map<string, unknown>();
-    for (let i = 0; i < batch.length; i++) {
-      const result = results[i]!;
-      if (result.status === 'fulfilled') this.written(batch[i]!, events[i]!, result.value);
-      else failures.set(batch[i]!.key, result.reason);
-    }
-    if (failures.size > 0) throw new BatchError('setMany', failures, batch.length);
+    applyOutcomes(
+      'setMany',
+      results,
+      (i) => batch[i]!.key,
+      (i, version) => this.written(batch[i]!, events[i]!, version),
+    );
   }
 
   /** The event a write sends: its value when it fits an event, else an invalidation. */
@@ -278,13 +277,12 @@ export class Writer<V> {
           ? store.deleteMany!(fullKeys)
           : store.deleteAndPublishMany!(fullKeys, publications),
     );
-    const failures = new Map<string, unknown>();
-    for (let i = 0; i < keys.length; i++) {
-      const result = results[i]!;
-      if (result.status === 'fulfilled') this.deleted(keys[i]!, result.value, publications === undefined);
-      else failures.set(keys[i]!, result.reason);
-    }
-    if (failures.size > 0) throw new BatchError('deleteMany', failures, keys.length);
+    applyOutcomes(
+      'deleteMany',
+      results,
+      (i) => keys[i]!,
+      (i, version) => this.deleted(keys[i]!, version, publications === undefined),
+    );
   }
 
   /** The store deleted `key` as `version`: drop the local copy, announce it when `announce`. */
@@ -339,11 +337,7 @@ export class Writer<V> {
     try {
       return await this.calls.run(() => (outcome = write()), method, key, 'store', deadlineAt);
     } catch (error) {
-      if (outcome !== undefined) {
-        this.tier.overtake(key);
-        this.tier.cache.delete(key);
-        if (!publishedByStore) this.settling.add(action, key, outcome);
-      }
+      if (outcome !== undefined) this.unsettled(action, key, publishedByStore, outcome);
       throw error;
     }
   }
@@ -496,10 +490,29 @@ async function settleAll<T>(
   keyOf: (item: T) => string = (item) => item as unknown as string,
 ): Promise<void> {
   const outcomes = await Promise.allSettled(items.map(run));
+  applyOutcomes(
+    action,
+    outcomes,
+    (i) => keyOf(items[i]!),
+    () => {},
+  );
+}
+
+/**
+ * Hands each fulfilled outcome of a batch to `apply` (with its index); when some were rejected,
+ * throws a {@link BatchError} holding each failed key's reason.
+ */
+function applyOutcomes<T>(
+  action: string,
+  outcomes: readonly PromiseSettledResult<T>[],
+  keyOf: (index: number) => string,
+  apply: (index: number, value: T) => void,
+): void {
   const failed = new Map<string, unknown>();
   for (let i = 0; i < outcomes.length; i++) {
     const outcome = outcomes[i]!;
-    if (outcome.status === 'rejected') failed.set(keyOf(items[i]!), outcome.reason);
+    if (outcome.status === 'fulfilled') apply(i, outcome.value);
+    else failed.set(keyOf(i), outcome.reason);
   }
-  if (failed.size > 0) throw new BatchError(action, failed, items.length);
+  if (failed.size > 0) throw new BatchError(action, failed, outcomes.length);
 }
