@@ -224,21 +224,26 @@ export class BusLink<V> {
     this.checkHearing();
     // While deaf the heartbeat is the probe that tells when this pod hears the bus again.
     if (this.status === 'down' && this.deafSince < 0) return;
+    void this.sendNumbering('heartbeat');
+  }
+
+  /**
+   * Sends a message that carries only this pod's numbering, its last `seq`: a `heartbeat`, or the
+   * `leave` that ends it. A failure is logged in debug mode only (the next one tries again).
+   */
+  private sendNumbering(action: 'heartbeat' | 'leave'): Promise<void> {
     const { podId, epoch, codec, channel, synchronizer } = this.config;
     let message: Uint8Array;
     try {
-      message = encodeEvent(
-        { action: 'heartbeat', key: '', podId, epoch, seq: this.seq, version: 0, ttlMs: 0 },
-        codec,
-      );
+      message = encodeEvent({ action, key: '', podId, epoch, seq: this.seq, version: 0, ttlMs: 0 }, codec);
     } catch (error) {
-      this.reporter.error(error, { operation: 'heartbeat' });
-      return;
+      this.reporter.error(error, { operation: action });
+      return Promise.resolve();
     }
-    this.calls
-      .run(() => synchronizer.publish(channel, message), 'heartbeat', undefined, 'sync')
+    return this.calls
+      .run(() => synchronizer.publish(channel, message), action, undefined, 'sync')
       .catch((error: unknown) => {
-        if (this.reporter.debug) this.reporter.logger.debug('heartbeat failed', { error: String(error) });
+        if (this.reporter.debug) this.reporter.logger.debug(`${action} failed`, { error: String(error) });
       });
   }
 
@@ -265,7 +270,7 @@ export class BusLink<V> {
       this.inFlightPublishes.size === 0 &&
       this.status !== 'down'
     ) {
-      await Promise.race([this.leave(), deadline.promise]);
+      await Promise.race([this.sendNumbering('leave'), deadline.promise]);
     }
     deadline.cancel();
     if (this.retryQueue.size > 0) {
@@ -275,20 +280,6 @@ export class BusLink<V> {
         { count: this.retryQueue.size },
       );
       this.retryQueue.clear();
-    }
-  }
-
-  /** Publishes this pod's last message: its numbering ends at the current `seq`. */
-  private async leave(): Promise<void> {
-    const { podId, epoch, codec, channel, synchronizer } = this.config;
-    try {
-      const message = encodeEvent(
-        { action: 'leave', key: '', podId, epoch, seq: this.seq, version: 0, ttlMs: 0 },
-        codec,
-      );
-      await this.calls.run(() => synchronizer.publish(channel, message), 'leave', undefined, 'sync');
-    } catch (error) {
-      if (this.reporter.debug) this.reporter.logger.debug('leave failed', { error: String(error) });
     }
   }
 
