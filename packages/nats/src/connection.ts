@@ -4,7 +4,8 @@ import { SynchronizerError } from '@synced-cache/core';
 import type { NatsSettings, NatsSynchronizerOptions } from './options.js';
 
 /** What the link tells its synchronizer: the connection is lost, or it is back and confirmed. */
-export type LinkEvent = 'down' | 'up';
+/** `down` / `up`: the connection was lost / is back; `healthy`: a periodic health check was answered. */
+export type LinkEvent = 'down' | 'up' | 'healthy';
 
 type LinkListener = (event: LinkEvent, error?: unknown) => void;
 
@@ -201,7 +202,9 @@ export class NatsLink {
     within(connection.flush(), this.#settings.healthCheckTimeoutMs, 'no PING answer', 'health-check')
       .then(
         () => {
-          if (!this.#disconnected) this.#markUp();
+          if (this.#disconnected) return;
+          this.#markUp();
+          if (!this.#closed) this.#emit('healthy');
         },
         (error: unknown) => {
           if (this.#closed || this.#disconnected) return;

@@ -81,7 +81,6 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
   #outage = 0;
   /** Events published during the current outage, sent after the reconnect. */
   #queue: Array<{ channel: string; message: Uint8Array }> = [];
-  #probeTimer: NodeJS.Timeout | undefined;
   #probing = false;
   /** A catch-up is restarting the feeds: the probe leaves them alone. */
   #catchingUp = 0;
@@ -98,17 +97,15 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
         .then((connection) => this.#ensureStream(connection))
         .catch(() => undefined);
     }
-    if (settings.healthCheckIntervalMs > 0) {
-      this.#probeTimer = setInterval(() => void this.#probeFeeds(), settings.healthCheckIntervalMs);
-      this.#probeTimer.unref();
-    }
   }
 
   /**
    * The health check of the feeds, beside the connection's own: a consumer can die while the
    * connection stays up — on a JetStream cluster, the node holding it (or the stream's leader)
    * went away — and nats.js' ordered consumer notices only after two missed idle heartbeats
-   * (30 s by default), while core hears nothing. Each feed's consumer is asked for its info; one
+   * (30 s by default), while core hears nothing. After each answered health check of the
+   * connection (so at most one probe per interval, and none while it is down), each feed's
+   * consumer is asked for its info; one
    * that does not answer within `healthCheckTimeoutMs`, or a feed left without a consumer (a
    * catch-up that failed while the cluster elected a leader), gets a new consumer starting right
    * after the feed's last sequence, so nothing is lost.
@@ -313,6 +310,10 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
 
   protected override onLinkEvent(event: LinkEvent, error?: unknown): void {
     if (this.closed) return;
+    if (event === 'healthy') {
+      void this.#probeFeeds();
+      return;
+    }
     if (event === 'down') {
       if (this.#linkDown) return;
       this.#linkDown = true;
@@ -429,7 +430,6 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
 
   override async close(): Promise<void> {
     clearTimeout(this.#graceTimer);
-    clearInterval(this.#probeTimer);
     const feeds = [...this.#feeds.values()];
     for (const feed of feeds) {
       feed.generation++;

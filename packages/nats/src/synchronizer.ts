@@ -75,6 +75,7 @@ export class NatsSynchronizer implements Synchronizer {
 
   /** @internal The connection's loss or recovery, as core's status. */
   protected onLinkEvent(event: LinkEvent, error?: unknown): void {
+    if (event === 'healthy') return;
     const status: SynchronizerStatus = event === 'down' ? 'down' : 'resubscribed';
     for (const listener of this.listeners.keys()) callStatus(listener, status, error);
   }
