@@ -231,20 +231,24 @@ export class BusLink<V> {
    * Sends a message that carries only this pod's numbering, its last `seq`: a `heartbeat`, or the
    * `leave` that ends it. A failure is logged in debug mode only (the next one tries again).
    */
-  private sendNumbering(action: 'heartbeat' | 'leave'): Promise<void> {
+  private sendNumbering(action: 'heartbeat' | 'leave'): Promise<boolean> {
     const { podId, epoch, codec, channel, synchronizer } = this.config;
     let message: Uint8Array;
     try {
       message = encodeEvent({ action, key: '', podId, epoch, seq: this.seq, version: 0, ttlMs: 0 }, codec);
     } catch (error) {
       this.reporter.error(error, { operation: action });
-      return Promise.resolve();
+      return Promise.resolve(false);
     }
     return this.calls
       .run(() => synchronizer.publish(channel, message), action, undefined, 'sync')
-      .catch((error: unknown) => {
-        if (this.reporter.debug) this.reporter.logger.debug(`${action} failed`, { error: String(error) });
-      });
+      .then(
+        () => true,
+        (error: unknown) => {
+          if (this.reporter.debug) this.reporter.logger.debug(`${action} failed`, { error: String(error) });
+          return false;
+        },
+      );
   }
 
   /**
@@ -252,10 +256,11 @@ export class BusLink<V> {
    * timeout) for publishes in flight and, when the bus is up, for one last try of the queued ones.
    * When everything this pod wrote has been announced (`announced`: no write of unknown outcome
    * is left, and nothing here is unsent), it sends `leave`, which tells peers its numbering ended
-   * complete. Otherwise what is unsent is counted as failed, and peers learn of the loss when this
-   * podId speaks again under a new epoch without having left (they resync then).
+   * complete. Otherwise what is unsent is counted as failed.
+   * @returns whether peers may have missed a write of this pod (it numbered events or has writes
+   *   of unknown outcome, and did not leave): the cache then tells them through the store.
    */
-  async stop(announced: boolean): Promise<void> {
+  async stop(announced: boolean): Promise<boolean> {
     this.stopped = true;
     clearInterval(this.heartbeatTimer);
     clearTimeout(this.retryTimer);
@@ -264,23 +269,25 @@ export class BusLink<V> {
     if (this.retryQueue.size > 0 && this.status !== 'down') {
       await Promise.race([Promise.allSettled(this.drainRetries()), deadline.promise]);
     }
+    let left = false;
     if (
       announced &&
       this.retryQueue.size === 0 &&
       this.inFlightPublishes.size === 0 &&
       this.status !== 'down'
     ) {
-      await Promise.race([this.sendNumbering('leave'), deadline.promise]);
+      left = await Promise.race([this.sendNumbering('leave'), deadline.promise.then(() => false)]);
     }
     deadline.cancel();
     if (this.retryQueue.size > 0) {
       this.counters.publishFailures += this.retryQueue.size;
       this.reporter.logger.warn(
-        'closing with unpublished events; peers keep replaced copies until this podId restarts (then they resync) or their local TTL ends',
+        'closing with unpublished events; peers resync when they see the store marker this pod replaces',
         { count: this.retryQueue.size },
       );
       this.retryQueue.clear();
     }
+    return !left && (this.seq > 0 || !announced);
   }
 
   /** Ends the subscription (after {@link BusLink.stop}). */

@@ -383,7 +383,9 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
     // Writes already running finish (each is bounded by the timeout) so their events still leave.
     await this.writer.idle();
     const announced = await this.settling.stop();
-    await this.link.stop(announced);
+    // Peers may have missed some of this pod's writes, and no later message of this process can
+    // tell them: the store can (see StoreWatch.announceLoss).
+    if (await this.link.stop(announced)) await this.storeWatch.announceLoss();
     const { synchronizer, store } = this.config;
     const steps: Array<[string, () => Promise<void>]> = [
       ['unsubscribe', () => this.link.unsubscribe()],

@@ -13,6 +13,12 @@ import type { Reporter } from './reporting.js';
  * pod's local tier was filled from, and the pod resyncs (flush, floor from the store) and adopts
  * the new marker. Works with any store, at one read per pod per heartbeat. Off with `heartbeatMs: 0`.
  *
+ * The marker also carries the one message a pod cannot send on the bus: a pod that closes with
+ * writes its peers may not have heard of (the bus was down, or a write's outcome stayed unknown)
+ * replaces the marker with `<id>@<podId>` ({@link StoreWatch.announceLoss}), and every pod resyncs
+ * at its next check. Peers that never heard from that process at all (it lost the bus before its
+ * first heartbeat) learn of the loss this way too, where the new-epoch rule cannot reach them.
+ *
  * @internal
  */
 export class StoreWatch<V> {
@@ -42,6 +48,26 @@ export class StoreWatch<V> {
     this.timer = undefined;
   }
 
+  /**
+   * This pod is closing and its peers may have missed some of its writes: replaces the marker so
+   * that each of them resyncs at its next check (one store write, bounded by the timeout; on one
+   * store connection it lands after this pod's earlier writes). A failure is reported: peers then
+   * keep what they hold until this podId restarts or their local TTL ends.
+   */
+  async announceLoss(): Promise<void> {
+    if (this.config.heartbeatMs === 0) return;
+    const marker = Buffer.from(`${randomBytes(16).toString('hex')}@${this.config.podId}`, 'utf8');
+    try {
+      await this.calls.runOutsideCircuit(
+        () => this.config.store.set(this.key, marker),
+        'storeIdentity',
+        'store',
+      );
+    } catch (error) {
+      this.reporter.error(error, { operation: 'storeIdentity' });
+    }
+  }
+
   private async check(): Promise<void> {
     if (this.checking) return;
     this.checking = true;
@@ -51,10 +77,19 @@ export class StoreWatch<V> {
       const id = stored === undefined ? undefined : Buffer.from(stored.payload).toString('utf8');
       if (id !== undefined && id === this.known) return;
       if (this.known !== undefined) {
-        this.reporter.logger.warn('the store lost its data (identity marker gone or replaced); resyncing', {
-          namespace: this.config.namespace,
-        });
-        this.receiver.resync('store-reset');
+        const at = id?.indexOf('@') ?? -1;
+        if (at >= 0) {
+          this.reporter.logger.info('a pod closed with writes it could not announce; resyncing', {
+            namespace: this.config.namespace,
+            podId: id!.slice(at + 1),
+          });
+          this.receiver.resync('gap');
+        } else {
+          this.reporter.logger.warn('the store lost its data (identity marker gone or replaced); resyncing', {
+            namespace: this.config.namespace,
+          });
+          this.receiver.resync('store-reset');
+        }
       }
       this.known = id;
       // The first pod (or the first after a loss) writes the marker; everyone adopts what they read

@@ -96,7 +96,7 @@ export class UnsettledWrites<V> {
     if (this.pending.size > 0) {
       this.counters.publishFailures += this.pending.size;
       this.reporter.logger.warn(
-        'closing with writes of unknown outcome unannounced; other pods may keep replaced copies until their local TTL',
+        'closing with writes of unknown outcome unannounced; other pods resync when they see the store marker this pod replaces',
         { count: this.pending.size },
       );
       this.pending.clear();

@@ -255,6 +255,43 @@ describe('lost events', () => {
     await Promise.all([peer.close(), restarted.close()]);
   });
 
+  it('a pod that closes with writes its peers may have missed tells them through the store marker, even peers that never heard it', async () => {
+    const store = new MemoryStore();
+    const bus = new MemoryBus();
+    const peer = await createCache<number>({
+      store,
+      synchronizer: new MemorySynchronizer({ bus }),
+      heartbeatMs: 10,
+    });
+    await store.set('default:k', jsonMarshaller.encode(1));
+    expect(await peer.get('k')).toBe(1);
+    // The writer loses the bus before any peer heard from it: no epoch of its podId is known.
+    const writerBus = new MemorySynchronizer({ bus });
+    const writer = await createCache<number>({ store, synchronizer: writerBus, podId: 'w', heartbeatMs: 10 });
+    writerBus.disconnect();
+    await writer.delete('k'); // reaches the store; its event cannot leave
+    await new Promise((resolve) => setTimeout(resolve, 40)); // the peer has read the marker
+    const reasons: string[] = [];
+    peer.on('resync', (reason) => reasons.push(reason));
+    await writer.close(); // no leave (the bus is down): the writer replaces the store marker
+    await until(() => reasons.length > 0, 'the peer resyncs at its next marker check', 2000);
+    expect(reasons).toEqual(['gap']);
+    expect(peer.peek('k')).toBeUndefined();
+    expect(await peer.get('k')).toBeUndefined();
+    // A pod that closes cleanly (it left) replaces nothing.
+    const clean = await createCache<number>({
+      store,
+      synchronizer: new MemorySynchronizer({ bus }),
+      heartbeatMs: 10,
+    });
+    await clean.set('k', 3);
+    await until(() => peer.peek('k') === 3 || peer.peek('k') === undefined, 'the set is heard');
+    await clean.close();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(reasons).toEqual(['gap']);
+    await peer.close();
+  });
+
   it('a pod that closed cleanly says leave: its restart costs peers no resync', async () => {
     const store = new MemoryStore();
     const bus = new MemoryBus();
