@@ -4,20 +4,19 @@
  *
  *   REDIS_URL=redis://127.0.0.1:6379 npx tsx custom-local-cache/main.ts
  */
-import type { LocalEntry } from '@synced-cache/core';
 import { createIoredisCache } from '@synced-cache/ioredis';
 import { redisUrl } from '../shared/env.js';
 import { RandomEvictionCache } from './random-eviction-cache.js';
 
 const capacity = 100;
 const written = 300;
-let local: RandomEvictionCache<LocalEntry<number>> | undefined;
+let local: RandomEvictionCache<number> | undefined;
 const cache = await createIoredisCache<number>(redisUrl(), {
   namespace: 'example-custom-local-cache',
   ttlMs: 60_000,
   // A factory: core calls it once and keeps the cache; we keep a handle to print its metrics.
   localCache: () => {
-    local = new RandomEvictionCache<LocalEntry<number>>(capacity);
+    local = new RandomEvictionCache<number>(capacity);
     return local;
   },
 });

@@ -10,7 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type Cache, createCache, type LocalCache, type LocalEntry } from '@synced-cache/core';
+import { type Cache, createCache, type LocalCache } from '@synced-cache/core';
 import { lfuCacheFactory } from '@synced-cache/lfu';
 import { lruCacheFactory } from '@synced-cache/lru';
 import { BentoCache, bentostore } from 'bentocache';
@@ -54,7 +54,7 @@ async function tierCache(
   tier: Tier,
   keyCount: number,
 ): Promise<Cache<object> & { peek(k: string): unknown }> {
-  let localCache: (() => LocalCache<LocalEntry<object>>) | undefined;
+  let localCache: (() => LocalCache<object>) | undefined;
   if (tier === 'lru') localCache = lruCacheFactory({ maxEntries: keyCount });
   if (tier === 'lfu') localCache = lfuCacheFactory({ maxEntries: keyCount });
   return createCache<object>({

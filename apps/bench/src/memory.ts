@@ -14,7 +14,7 @@
  *
  *   cd apps/bench && node --expose-gc --import tsx src/main.ts memory
  */
-import { createCache, type LocalCache, type LocalEntry, MemoryStore } from '@synced-cache/core';
+import { createCache, type LocalCache, MemoryStore } from '@synced-cache/core';
 import { createIoredisCache, createIoredisStore } from '@synced-cache/ioredis';
 import { lfuCacheFactory } from '@synced-cache/lfu';
 import { lruCacheFactory } from '@synced-cache/lru';
@@ -92,7 +92,7 @@ type Tier = 'sieve (default)' | 'lru' | 'lfu';
 function localCache(
   tier: Tier,
   keyCount: number,
-): { localCache: () => LocalCache<LocalEntry<unknown>> } | { localCacheConfig: { maxSize: number } } {
+): { localCache: () => LocalCache<unknown> } | { localCacheConfig: { maxSize: number } } {
   if (tier === 'lru') return { localCache: lruCacheFactory({ maxEntries: keyCount }) };
   if (tier === 'lfu') return { localCache: lfuCacheFactory({ maxEntries: keyCount }) };
   return { localCacheConfig: { maxSize: keyCount } };

@@ -251,10 +251,7 @@ export interface LocalCacheSetOptions {
 }
 
 // LocalEntry
-export interface LocalEntry<V = unknown> {
-    readonly value: V;
-    readonly version: number;
-}
+export type LocalEntry<V = unknown> = V;
 
 // LogFields
 export type LogFields = Record<string, unknown>;
@@ -539,7 +536,7 @@ export interface SyncedCacheOptions<V = unknown> {
     store?: Store;
     synchronizer?: Synchronizer;
     channel?: string;
-    localCache?: LocalCache<LocalEntry<V>> | LocalCacheFactory<LocalEntry<V>>;
+    localCache?: LocalCache<NoInfer<V>> | LocalCacheFactory<NoInfer<V>>;
     localCacheConfig?: LocalCacheConfig;
     serializationFormat?: 'json' | 'msgpack';
     marshaller?: Marshaller<V>;

@@ -11,7 +11,6 @@ import type {
   CacheEventMap,
   CallOptions,
   GetOrSetOptions,
-  LocalEntry,
   SetOptions,
   Stats,
   SyncedCacheOptions,
@@ -51,7 +50,7 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
 
   // The facade keeps what a local hit needs in its own fields; everything else lives in the
   // modules below, which share the local tier and these counters (see docs/architecture.md).
-  private readonly local: LocalCache<LocalEntry<V>>;
+  private readonly local: LocalCache<V>;
   private readonly metricsEnabled: boolean;
   private readonly counters: Stats;
   private readonly config: CacheConfig<V>;
@@ -139,10 +138,10 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
     if (options !== undefined && options.signal !== undefined)
       return this.aborting(options.signal, () => this.get(key));
     if (this.tier.serving) {
-      const entry = this.local.get(key);
-      if (entry !== undefined) {
+      const held = this.local.get(key);
+      if (held !== undefined) {
         if (this.metricsEnabled) this.counters.localHits++;
-        return Promise.resolve(entry.value);
+        return Promise.resolve(held);
       }
     } else if (this.tier.closed) {
       return Promise.reject(new CacheClosedError({ action: 'get', key }));
@@ -163,8 +162,8 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
       checkKey(key, this.config.maxKeyBytes, 'peek');
       return undefined;
     }
-    const entry = this.local.get(key);
-    if (entry !== undefined) return entry.value;
+    const held = this.local.get(key);
+    if (held !== undefined) return held;
     checkKey(key, this.config.maxKeyBytes, 'peek');
     return undefined;
   }
@@ -193,10 +192,10 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
       return this.aborting(signal, () => this.getOrSet(key, loader, rest));
     }
     if (this.tier.serving) {
-      const entry = this.local.get(key);
-      if (entry !== undefined) {
+      const held = this.local.get(key);
+      if (held !== undefined) {
         if (this.metricsEnabled) this.counters.localHits++;
-        return Promise.resolve(entry.value);
+        return Promise.resolve(held);
       }
     } else if (this.tier.closed) {
       return Promise.reject(new CacheClosedError({ action: 'getOrSet', key }));

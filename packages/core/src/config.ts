@@ -9,7 +9,7 @@ import { jsonMarshaller } from './marshaller.js';
 import { MemoryStore } from './memory-store.js';
 import { MemorySynchronizer } from './memory-synchronizer.js';
 import { CACHE_OPTION_NAMES } from './option-names.js';
-import type { LocalEntry, SyncedCacheOptions } from './options.js';
+import type { SyncedCacheOptions } from './options.js';
 import { SieveCache } from './sieve-cache.js';
 
 /**
@@ -30,7 +30,7 @@ export interface CacheConfig<V> {
   readonly store: Store;
   readonly synchronizer: Synchronizer;
   readonly marshaller: Marshaller<V>;
-  readonly local: LocalCache<LocalEntry<V>>;
+  readonly local: LocalCache<V>;
   readonly logger: Logger;
   readonly debug: boolean;
   readonly onError: SyncedCacheOptions<V>['onError'];
@@ -329,10 +329,10 @@ export function keyTypeError(key: unknown): InvalidConfigError {
   return new InvalidConfigError('key', key, 'a string');
 }
 
-function resolveLocalCache<V>(o: SyncedCacheOptions<V>): LocalCache<LocalEntry<V>> {
+function resolveLocalCache<V>(o: SyncedCacheOptions<V>): LocalCache<V> {
   const given = o.localCache;
   if (given === undefined) {
-    return new SieveCache<LocalEntry<V>>({
+    return new SieveCache<V>({
       maxSize: o.localCacheConfig?.maxSize ?? 10_000,
       maxCost: o.localCacheConfig?.maxCost,
     });
@@ -342,7 +342,7 @@ function resolveLocalCache<V>(o: SyncedCacheOptions<V>): LocalCache<LocalEntry<V
   else if (typeof (given as { create?: unknown }).create === 'function')
     local = (given as { create(): unknown }).create();
   expectMethods('localCache', local, ['get', 'set', 'delete', 'clear', 'metrics', 'close']);
-  return local as LocalCache<LocalEntry<V>>;
+  return local as LocalCache<V>;
 }
 
 /** Escapes `%` and `:` so that no namespace's prefix is a prefix of another's. */

@@ -2,7 +2,7 @@ import type { WireEvent } from './codec.js';
 import type { CacheConfig } from './config.js';
 import type { InvalidationEvent, LocalCache, LocalCacheSetOptions } from './contracts.js';
 import { InFlight } from './in-flight.js';
-import type { LocalEntry, Stats } from './options.js';
+import type { Stats } from './options.js';
 import type { Reporter } from './reporting.js';
 import { VersionTable } from './version-table.js';
 
@@ -16,7 +16,7 @@ import { VersionTable } from './version-table.js';
  * @internal
  */
 export class LocalTier<V> {
-  readonly cache: LocalCache<LocalEntry<V>>;
+  readonly cache: LocalCache<V>;
   readonly versions: VersionTable;
   readonly fills = new InFlight<PendingFill<V>>();
   /** Bumped by every flush and clear; a fill started in an older generation is not cached. */
@@ -80,10 +80,10 @@ export class LocalTier<V> {
     }
   }
 
-  /** Holds the shaped value at `version`, or drops the key when shaping said not to cache it. */
-  put(key: string, shaped: V | undefined, version: number, options: LocalCacheSetOptions): void {
+  /** Holds the shaped value, or drops the key when shaping said not to cache it. */
+  put(key: string, shaped: V | undefined, options: LocalCacheSetOptions): void {
     if (shaped === undefined || !this.serving) this.cache.delete(key);
-    else this.cache.set(key, { value: shaped, version }, options);
+    else this.cache.set(key, shaped, options);
   }
 
   /** Drops the key's local copy (counted as an invalidation when there was one). */

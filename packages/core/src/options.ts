@@ -11,13 +11,14 @@ import type {
 } from './contracts.js';
 import type { SyncedCacheError } from './errors.js';
 
-/** What core keeps in the local tier for each key. Local caches store it as an opaque object. */
-export interface LocalEntry<V = unknown> {
-  /** The decoded value (after `onSetLocalCache`). */
-  readonly value: V;
-  /** The store version the value came from; 0 for local-only writes of reader pods. */
-  readonly version: number;
-}
+/**
+ * What core keeps in the local tier for each key: the decoded value itself (after
+ * `onSetLocalCache`), never `undefined`. Local caches store it as an opaque value. Versions live in
+ * core's version table, not in the entry, which saves a wrapper object per entry (40 bytes on
+ * 64-bit Node).
+ * @deprecated since 0.2: a local cache holds the values themselves; write `LocalCache<V>`.
+ */
+export type LocalEntry<V = unknown> = V;
 
 /** A pod's role (Go: reader and writer pods). */
 export type Role = 'writer' | 'reader';
@@ -143,8 +144,11 @@ export interface SyncedCacheOptions<V = unknown> {
   synchronizer?: Synchronizer;
   /** Channel base name (Go: `InvalidationChannel`); the namespace is appended. @default 'cache:invalidate' */
   channel?: string;
-  /** A local cache instance, or a factory (Go: `LocalCacheFactory`). @default a bounded SIEVE cache */
-  localCache?: LocalCache<LocalEntry<V>> | LocalCacheFactory<LocalEntry<V>>;
+  /**
+   * A local cache instance, or a factory (Go: `LocalCacheFactory`), holding the values themselves
+   * (the value type is taken from the other options, never from the cache). @default a bounded SIEVE cache
+   */
+  localCache?: LocalCache<NoInfer<V>> | LocalCacheFactory<NoInfer<V>>;
   /**
    * Sizes the default local cache (the Go library's `LocalCacheConfig`): `maxSize` and `maxCost`.
    * Its LFU fields (`numCounters`, `bufferItems`, `ignoreInternalCost`) configure

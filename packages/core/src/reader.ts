@@ -101,10 +101,10 @@ export class Reader<V> {
     }
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
-      const entry = this.tier.serving ? local.get(key) : undefined;
-      if (entry !== undefined) {
+      const held = this.tier.serving ? local.get(key) : undefined;
+      if (held !== undefined) {
         if (this.metricsEnabled) this.counters.localHits++;
-        result[i] = entry.value;
+        result[i] = held;
       } else {
         if (this.metricsEnabled) this.counters.localMisses++;
         missing.push(i);
@@ -203,10 +203,10 @@ export class Reader<V> {
     const mine: string[] = [];
     const local = this.tier.cache;
     for (const key of new Set(keys)) {
-      const entry = this.tier.serving ? local.get(key) : undefined;
-      if (entry !== undefined) {
+      const held = this.tier.serving ? local.get(key) : undefined;
+      if (held !== undefined) {
         if (this.metricsEnabled) this.counters.localHits++;
-        found.set(key, entry.value);
+        found.set(key, held);
         continue;
       }
       if (this.metricsEnabled) this.counters.localMisses++;
@@ -365,11 +365,7 @@ export class Reader<V> {
         tier.versions.noteUnlessOlder(key, stored.version)
       ) {
         if (shaped !== undefined) {
-          tier.cache.set(
-            key,
-            { value: shaped, version: stored.version },
-            { ttlMs: localTtl(stored.ttlMs ?? 0, this.config.localTtlMs) },
-          );
+          tier.cache.set(key, shaped, { ttlMs: localTtl(stored.ttlMs ?? 0, this.config.localTtlMs) });
         }
       }
     } catch (error) {

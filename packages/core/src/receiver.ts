@@ -229,11 +229,7 @@ export class Receiver<V> {
       tier.drop(key);
     } else {
       if (this.metricsEnabled && tier.cache.get(key) !== undefined) this.counters.invalidations++;
-      tier.cache.set(
-        key,
-        { value: shaped, version: event.version },
-        { ttlMs: localTtl(event.ttlMs, this.config.localTtlMs) },
-      );
+      tier.cache.set(key, shaped, { ttlMs: localTtl(event.ttlMs, this.config.localTtlMs) });
     }
   }
 

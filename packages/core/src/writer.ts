@@ -168,7 +168,7 @@ export class Writer<V> {
     if (!this.config.setsStore) {
       const tier = this.tier;
       tier.overtake(key);
-      tier.put(key, this.ownCopy(key, 0, ttlMs, payload), 0, { ttlMs: localTtlMs, cost });
+      tier.put(key, this.ownCopy(key, 0, ttlMs, payload), { ttlMs: localTtlMs, cost });
       return;
     }
     const event = this.eventOf(prepared);
@@ -240,7 +240,7 @@ export class Writer<V> {
     tier.versions.vouch(version);
     if (version >= tier.versions.threshold(key)) {
       tier.versions.note(key, version);
-      tier.put(key, this.ownCopy(key, version, ttlMs, payload), version, { ttlMs: localTtlMs, cost });
+      tier.put(key, this.ownCopy(key, version, ttlMs, payload), { ttlMs: localTtlMs, cost });
     }
     if (event.publication === undefined) this.link.publish(event.action, key, version, ttlMs, event.value);
   }

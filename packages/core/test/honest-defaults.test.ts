@@ -9,7 +9,6 @@ import {
   createConsoleLogger,
   InvalidConfigError,
   jsonMarshaller,
-  type LocalEntry,
   type Logger,
   MemoryBus,
   MemoryStore,
@@ -227,7 +226,7 @@ describe('localCacheConfig', () => {
   it('is rejected next to localCache, whose own factory takes the settings', async () => {
     await expect(
       createCache({
-        localCache: new SieveCache<LocalEntry<unknown>>({ maxSize: 5 }),
+        localCache: new SieveCache<unknown>({ maxSize: 5 }),
         localCacheConfig: { maxSize: 10 },
       }),
     ).rejects.toMatchObject({ option: 'localCacheConfig' });

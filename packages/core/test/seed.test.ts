@@ -11,7 +11,6 @@ import {
   InvalidConfigError,
   jsonMarshaller,
   type LocalCache,
-  type LocalEntry,
   type Logger,
   MemoryStore,
   MemorySynchronizer,
@@ -183,10 +182,10 @@ describe('Options (seed Options)', () => {
   });
 
   it('LocalCacheFactory: a factory (function or { create }) supplies the local cache', async () => {
-    const created: LocalCache<LocalEntry<unknown>>[] = [];
+    const created: LocalCache<unknown>[] = [];
     const factory = {
       create: () => {
-        const local = new SieveCache<LocalEntry<unknown>>({ maxSize: 5 });
+        const local = new SieveCache<unknown>({ maxSize: 5 });
         created.push(local);
         return local;
       },

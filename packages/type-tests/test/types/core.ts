@@ -130,8 +130,11 @@ export async function instancesAndSharedParts(): Promise<void> {
   const local = lfuCacheFactory({ maxEntries: 1000 });
   expectTypeOf(await createCache<Order>({ localCache: local })).toEqualTypeOf<SyncedCache<Order>>();
   expectTypeOf(await createCache<string>({ localCache: local })).toEqualTypeOf<SyncedCache<string>>();
-  expectTypeOf(local<LocalEntry<Order>>()).toEqualTypeOf<
-    ReturnType<typeof createLfuCache<LocalEntry<Order>>>
+  expectTypeOf(local<Order>()).toEqualTypeOf<ReturnType<typeof createLfuCache<Order>>>();
+  // The deprecated LocalEntry is the value itself: caches typed with it still fit.
+  expectTypeOf<LocalEntry<Order>>().toEqualTypeOf<Order>();
+  expectTypeOf(await createCache<Order>({ localCache: createLfuCache<LocalEntry<Order>>() })).toEqualTypeOf<
+    SyncedCache<Order>
   >();
   // The value type follows a typed marshaller.
   const orders = createMsgpackMarshaller<Order>();
