@@ -89,8 +89,8 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   private next: Int32Array;
   private queue: Uint8Array;
   private hashes: Int32Array;
-  private weights: Float64Array;
-  private costs: Float64Array;
+  private weights: Float64Array | undefined;
+  private costs: Float64Array | undefined;
   private expiresAt: Float64Array;
   /** IDLE, REFERENCED or STALE per slot; set to REFERENCED on every access (one store). */
   private referenced: Uint8Array;
@@ -159,8 +159,9 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     this.next = new Int32Array(this.slotCapacity);
     this.queue = new Uint8Array(this.slotCapacity);
     this.hashes = new Int32Array(this.slotCapacity);
-    this.weights = new Float64Array(this.slotCapacity);
-    this.costs = new Float64Array(this.slotCapacity);
+    // Weights differ from 1 only when capacity is counted in cost, and costs only when a caller
+    // gives one (or `internalCost` is set): otherwise neither array exists (16 bytes per slot).
+    if (this.costMode) this.weights = new Float64Array(this.slotCapacity);
     this.expiresAt = new Float64Array(this.slotCapacity);
     this.referenced = new Uint8Array(this.slotCapacity);
     this.resetLists();
@@ -264,11 +265,11 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     if (slot !== undefined) {
       this.values[slot] = entry;
       this.expiresAt[slot] = expiresAt;
-      this.totalCost += cost - this.costs[slot]!;
-      this.costs[slot] = cost;
-      const delta = weight - this.weights[slot]!;
+      this.totalCost += cost - this.costOf(slot);
+      this.setCost(slot, cost);
+      const delta = weight - this.weightOf(slot);
       if (delta !== 0) {
-        this.weights[slot] = weight;
+        this.weights![slot] = weight;
         this.totalWeight += delta;
         const queue = this.queue[slot];
         if (queue === WINDOW) this.windowWeight += delta;
@@ -285,8 +286,8 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       this.values[slot] = entry;
       this.hashes[slot] = hash;
       this.referenced[slot] = IDLE;
-      this.weights[slot] = weight;
-      this.costs[slot] = cost;
+      if (this.weights !== undefined) this.weights[slot] = weight;
+      this.setCost(slot, cost);
       this.expiresAt[slot] = expiresAt;
       this.slotOf.set(key, slot);
       this.linkLast(WINDOW, slot);
@@ -419,8 +420,8 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     const referenced = new Uint8Array(capacity);
     referenced.set(this.referenced);
     this.referenced = referenced;
-    this.weights = grow64(this.weights);
-    this.costs = grow64(this.costs);
+    if (this.weights !== undefined) this.weights = grow64(this.weights);
+    if (this.costs !== undefined) this.costs = grow64(this.costs);
     this.expiresAt = grow64(this.expiresAt);
     this.slotCapacity = capacity;
   }
@@ -453,14 +454,31 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     return after < FIRST_SLOT ? NONE : after;
   }
 
+  private weightOf(slot: number): number {
+    return this.weights === undefined ? 1 : this.weights[slot]!;
+  }
+
+  private costOf(slot: number): number {
+    return this.costs === undefined ? 1 : this.costs[slot]!;
+  }
+
+  /** Records a slot's cost; the array appears with the first cost other than 1. */
+  private setCost(slot: number, cost: number): void {
+    if (this.costs === undefined) {
+      if (cost === 1) return;
+      this.costs = new Float64Array(this.slotCapacity).fill(1);
+    }
+    this.costs[slot] = cost;
+  }
+
   private removeSlot(slot: number): void {
     this.unlink(slot);
-    const weight = this.weights[slot]!;
+    const weight = this.weightOf(slot);
     const queue = this.queue[slot];
     if (queue === WINDOW) this.windowWeight -= weight;
     else if (queue === PROTECTED) this.protectedWeight -= weight;
     this.totalWeight -= weight;
-    this.totalCost -= this.costs[slot]!;
+    this.totalCost -= this.costOf(slot);
     this.slotOf.delete(this.keys[slot]!);
     this.keys[slot] = undefined;
     this.values[slot] = undefined;
@@ -476,7 +494,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   private onAccess(slot: number): void {
     const queue = this.queue[slot];
     if (queue === PROBATION) {
-      const weight = this.weights[slot]!;
+      const weight = this.weightOf(slot);
       this.unlink(slot);
       if (weight > this.protectedMaximum) {
         this.linkLast(PROBATION, slot);
@@ -530,7 +548,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       if (referenced[slot] === IDLE) {
         this.unlink(slot);
         this.linkFirst(PROBATION, slot);
-        this.protectedWeight -= this.weights[slot]!;
+        this.protectedWeight -= this.weightOf(slot);
         referenced[slot] = STALE;
       }
       slot = after;
@@ -560,7 +578,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       if (demoted === NONE) break;
       this.unlink(demoted);
       this.linkLast(PROBATION, demoted);
-      this.protectedWeight -= this.weights[demoted]!;
+      this.protectedWeight -= this.weightOf(demoted);
     }
   }
 
@@ -581,7 +599,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       const after = this.following(slot);
       this.unlink(slot);
       this.linkLast(PROBATION, slot);
-      this.windowWeight -= this.weights[slot]!;
+      this.windowWeight -= this.weightOf(slot);
       if (first === NONE) first = slot;
       slot = after;
     }
@@ -633,7 +651,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
         candidate = NONE;
         continue;
       }
-      if (this.weights[candidate]! > this.maximumWeight || this.isExpired(candidate, now)) {
+      if (this.weightOf(candidate) > this.maximumWeight || this.isExpired(candidate, now)) {
         const evicted = candidate;
         candidate = this.following(candidate);
         this.evict(evicted, now);
@@ -709,12 +727,12 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     for (let moved = 0; moved < QUEUE_TRANSFER_THRESHOLD; moved++) {
       let candidate = this.first(PROBATION);
       let fromProbation = true;
-      if (candidate === NONE || quota < this.weights[candidate]!) {
+      if (candidate === NONE || quota < this.weightOf(candidate)) {
         candidate = this.first(PROTECTED);
         fromProbation = false;
       }
       if (candidate === NONE) break;
-      const weight = this.weights[candidate]!;
+      const weight = this.weightOf(candidate);
       if (quota < weight) break;
       quota -= weight;
       if (!fromProbation) this.protectedWeight -= weight;
@@ -734,7 +752,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     for (let moved = 0; moved < QUEUE_TRANSFER_THRESHOLD; moved++) {
       const candidate = this.first(WINDOW);
       if (candidate === NONE) break;
-      const weight = this.weights[candidate]!;
+      const weight = this.weightOf(candidate);
       if (quota < weight) break;
       quota -= weight;
       this.windowWeight -= weight;
