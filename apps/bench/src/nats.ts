@@ -317,11 +317,21 @@ async function coreApplyRate(messages: Uint8Array[]): Promise<number> {
     synchronizer: capture,
     heartbeatMs: 0,
   });
+  // The events are numbered on from the absorb rounds, so the first one is a first contact with a
+  // peer that already published: the pod resyncs and, until the store's clock arrives, only holds
+  // `set` events back. Hand it over untimed and let the clock arrive, so the timed ones are applied.
+  handler?.(messages[0]!);
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  const appliedBefore = cache.stats().eventsApplied;
   const start = performance.now();
-  for (const message of messages) handler?.(message);
+  for (let i = 1; i < messages.length; i++) handler?.(messages[i]!);
   const ms = performance.now() - start;
+  const applied = cache.stats().eventsApplied - appliedBefore;
   await cache.close();
-  return messages.length / (ms / 1000);
+  if (applied !== messages.length - 1) {
+    throw new Error(`core alone applied ${applied} of ${messages.length - 1} events`);
+  }
+  return (messages.length - 1) / (ms / 1000);
 }
 
 function report(results: {
