@@ -96,7 +96,7 @@ export class Receiver<V> {
     }
     const applied = this.apply(event);
     if (this.metricsEnabled && applied) this.counters.eventsApplied++;
-    this.reporter.emit('event', event as InvalidationEvent, applied);
+    if (this.reporter.listens('event')) this.reporter.emit('event', event as InvalidationEvent, applied);
   }
 
   private receive(event: WireEvent): void {
@@ -133,7 +133,7 @@ export class Receiver<V> {
         applied,
       });
     }
-    this.reporter.emit('event', event as InvalidationEvent, applied);
+    if (this.reporter.listens('event')) this.reporter.emit('event', event as InvalidationEvent, applied);
   }
 
   /**
@@ -188,12 +188,12 @@ export class Receiver<V> {
       return true;
     }
     tier.overtake(key);
-    if (event.version <= versions.own(key)) return false;
-    if (event.version > versions.clock + VERSION_SLACK) this.suspect(key, event.version);
     // At or below the floor the event is newer than what this pod holds for the key, but its value
     // may have been superseded by an event this pod lost or forgot: drop the copy, do not apply it.
+    // (Read before noting: noting may forget another key and raise the floor.)
     const trusted = event.version > versions.floor;
-    versions.note(key, event.version);
+    if (!versions.noteIfNewer(key, event.version)) return false;
+    if (event.version > versions.clock + VERSION_SLACK) this.suspect(key, event.version);
     if (event.action === 'set' && trusted && !this.setsAsInvalidations) {
       if (this.resyncsPending > 0) {
         // The floor is not known yet: drop the copy now, and apply the value once the floor says

@@ -35,6 +35,15 @@ export class Reporter {
     return () => set.delete(listener);
   }
 
+  /**
+   * Whether `name` has a listener: per-message emitters check this first, so a pod that nobody
+   * listens to does not build the listener arguments for every message.
+   */
+  listens(name: keyof CacheEventMap): boolean {
+    const set = this.listeners[name];
+    return set !== undefined && set.size > 0;
+  }
+
   emit<K extends keyof CacheEventMap>(name: K, ...args: CacheEventMap[K]): void {
     const set = this.listeners[name] as Set<Listener<K>> | undefined;
     if (set === undefined) return;

@@ -6,9 +6,17 @@
  * conservative: a late event can be mistaken for stale (and dropped, which is safe) but never for
  * fresh. Deleted keys stay here as tombstones until the bound pushes them out.
  *
+ * Which key is forgotten follows CLOCK (second chance), an approximation of least recently noted:
+ * a key is appended once, and noting it again only updates it in place and marks it referenced
+ * (its version is stored negated). When the bound is exceeded, the oldest keys are visited in
+ * order: a referenced one is moved behind the others, unmarked; the first unmarked one is
+ * forgotten. Moving every noted key to the back (delete and re-insert, exact LRU) cost about
+ * 0.3 µs per received event in V8's `Map`, against 0.04 µs for the update in place.
+ *
  * @internal
  */
 export class VersionTable {
+  /** The version per key; negative (-version) while the key is referenced since CLOCK last passed it. */
   private readonly versions = new Map<string, number>();
   /** Every version at or below this is stale for every key. */
   floor = 0;
@@ -22,13 +30,14 @@ export class VersionTable {
 
   /** The version an event must exceed to be applied: the key's own, or the floor. */
   threshold(key: string): number {
-    const own = this.versions.get(key);
-    return own === undefined || own < this.floor ? this.floor : own;
+    const own = this.own(key);
+    return Math.max(own, this.floor);
   }
 
   /** The key's own recorded version (ignoring the floor), 0 when none. */
   own(key: string): number {
-    return this.versions.get(key) ?? 0;
+    const stored = this.versions.get(key);
+    return stored === undefined ? 0 : stored < 0 ? -stored : stored;
   }
 
   /** Records that `version` of `key` was seen. Keeps the highest; recently noted keys are kept longest. */
@@ -41,24 +50,49 @@ export class VersionTable {
    * that is not older than what this pod knows may fill the local tier).
    */
   noteUnlessOlder(key: string, version: number): boolean {
-    const current = this.versions.get(key);
-    if (current !== undefined) {
-      if (current >= version) return current === version;
-      this.versions.delete(key);
+    const stored = this.versions.get(key);
+    if (stored !== undefined) {
+      const current = stored < 0 ? -stored : stored;
+      if (current > version) return false;
+      this.versions.set(key, referenced(version));
+      return true;
     }
     this.insert(key, version);
     return true;
   }
 
+  /**
+   * `version > own(key)` and, when it is, `note(key, version)`, with one lookup (an event is
+   * applied only when it is newer than the key's own version).
+   */
+  noteIfNewer(key: string, version: number): boolean {
+    const stored = this.versions.get(key);
+    if (stored !== undefined) {
+      if ((stored < 0 ? -stored : stored) >= version) return false;
+      this.versions.set(key, referenced(version));
+      return true;
+    }
+    if (version <= 0) return false;
+    this.insert(key, version);
+    return true;
+  }
+
   private insert(key: string, version: number): void {
-    this.versions.set(key, version);
-    if (this.versions.size > this.maxKeys) {
-      const oldest = this.versions.entries().next().value;
-      if (oldest !== undefined) {
-        this.versions.delete(oldest[0]);
-        if (oldest[1] > this.floor) this.floor = oldest[1];
+    const versions = this.versions;
+    // Make room first, so the key being noted is never the one forgotten. Each pass over a
+    // referenced key unmarks it, so this ends within size + 1 visits.
+    while (versions.size >= this.maxKeys) {
+      const oldest = versions.entries().next().value;
+      if (oldest === undefined) break;
+      const [victim, stored] = oldest;
+      versions.delete(victim);
+      if (stored < 0) {
+        versions.set(victim, -stored);
+      } else if (stored > this.floor) {
+        this.floor = stored;
       }
     }
+    versions.set(key, version);
   }
 
   /** Records a version the store returned (see {@link VersionTable.clock}). */
@@ -73,13 +107,13 @@ export class VersionTable {
    * never wrong: every genuine version seen is at or below `plausible`.
    */
   distrust(key: string | undefined, plausible: number): void {
-    if (key !== undefined) {
-      const own = this.versions.get(key);
-      if (own !== undefined && own > plausible) this.versions.set(key, plausible);
-    }
+    const versions = this.versions;
+    if (key !== undefined && this.own(key) > plausible) versions.set(key, plausible);
     if (this.floor > plausible) {
       this.floor = plausible;
-      for (const [other, own] of this.versions) if (own > plausible) this.versions.set(other, plausible);
+      for (const [other, stored] of versions) {
+        if ((stored < 0 ? -stored : stored) > plausible) versions.set(other, plausible);
+      }
     }
   }
 
@@ -87,10 +121,17 @@ export class VersionTable {
   raiseFloor(version: number): void {
     if (version <= this.floor) return;
     this.floor = version;
-    for (const [key, own] of this.versions) if (own <= version) this.versions.delete(key);
+    const versions = this.versions;
+    for (const [key, stored] of versions)
+      if ((stored < 0 ? -stored : stored) <= version) versions.delete(key);
   }
 
   get size(): number {
     return this.versions.size;
   }
+}
+
+/** A version stored as referenced: negated (`0 - 0` is +0, so version 0 never becomes -0). */
+function referenced(version: number): number {
+  return 0 - version;
 }

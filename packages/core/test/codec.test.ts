@@ -106,6 +106,35 @@ describe('event codec', () => {
     expect(reason(() => decodeEvent(flags))).toBe('flags');
   });
 
+  it('decodes the same from a Buffer, a plain Uint8Array and a view at an offset', () => {
+    fc.assert(
+      fc.property(eventArbitrary, fc.nat({ max: 40 }), (event, pad) => {
+        const encoded = encodeEvent(event);
+        const plain = new Uint8Array(encoded);
+        const framed = new Uint8Array(pad + encoded.length + 3);
+        framed.set(encoded, pad);
+        const expected = decodeEvent(encoded);
+        for (const input of [plain, framed.subarray(pad, pad + encoded.length)]) {
+          const decoded = decodeEvent(input);
+          expect({ ...decoded, value: decoded.value && Array.from(decoded.value) }).toEqual({
+            ...expected,
+            value: expected.value && Array.from(expected.value),
+          });
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('podIds that look alike (same length, same first and last bytes) decode to their own text', () => {
+    // The decoder remembers recent podIds by a hash of a few bytes: look-alikes share a slot.
+    const podIds = ['pod-a-1', 'pod-b-1', 'pod-é1', 'pod-a-1', 'pod-c-1', 'pod-b-1'];
+    for (const podId of podIds) expect(decodeEvent(encodeEvent({ ...sample, podId })).podId).toBe(podId);
+    const bytes = Buffer.from(encodeEvent({ ...sample, podId: 'pod-a-1' }));
+    bytes[37 + 4] = 0xff; // the same length and ends, invalid UTF-8 in the middle
+    expect(reason(() => decodeEvent(bytes))).toBe('utf8');
+  });
+
   it('rejects invalid UTF-8, non-integer numbers and oversized fields', () => {
     const bytes = Buffer.from(encodeEvent({ ...sample, key: 'ab' }));
     const keyStart = bytes.length - 4 - 3 - 2;

@@ -102,11 +102,68 @@ describe('VersionTable', () => {
     expect(table.noteUnlessOlder('a', 9)).toBe(true);
     expect(table.own('a')).toBe(9);
     table.note('b', 3);
-    table.note('c', 7); // over the bound: the least recently noted key ('a') goes, the floor rises
-    expect(table.own('a')).toBe(0);
-    expect(table.floor).toBe(9);
-    expect(table.threshold('a')).toBe(9);
+    table.note('c', 7); // over the bound: 'b' (not noted again since it came) goes, the floor rises
+    expect(table.own('b')).toBe(0);
+    expect(table.floor).toBe(3);
+    expect(table.threshold('b')).toBe(3);
+    expect(table.own('a')).toBe(9);
+    expect(table.own('c')).toBe(7);
     expect(table.size).toBe(2);
+  });
+
+  it('noteIfNewer records only strictly newer versions', () => {
+    const table = new VersionTable(10);
+    expect(table.noteIfNewer('a', 0)).toBe(false); // nothing known is newer than 0
+    expect(table.noteIfNewer('a', 4)).toBe(true);
+    expect(table.noteIfNewer('a', 4)).toBe(false);
+    expect(table.noteIfNewer('a', 3)).toBe(false);
+    expect(table.own('a')).toBe(4);
+    expect(table.noteIfNewer('a', 6)).toBe(true);
+    expect(table.own('a')).toBe(6);
+  });
+
+  it('forgets keys in CLOCK order: a key noted again gets a second chance, and the bound always holds', () => {
+    const table = new VersionTable(3);
+    table.note('a', 1);
+    table.note('b', 2);
+    table.note('c', 3);
+    table.note('a', 4); // referenced
+    table.note('d', 5); // 'a' is passed over (and unmarked), 'b' goes
+    expect(table.own('b')).toBe(0);
+    expect(table.floor).toBe(2);
+    table.note('c', 6);
+    table.note('d', 7);
+    table.note('e', 8); // 'c' and 'd' are referenced, 'a' no longer is: 'a' goes
+    expect(table.own('a')).toBe(0);
+    expect(table.floor).toBe(4);
+    table.note('c', 9);
+    table.note('d', 10);
+    table.note('e', 11);
+    table.note('f', 12); // all referenced: one pass unmarks them, then the oldest goes, never the new key
+    expect(table.size).toBe(3);
+    expect(table.own('f')).toBe(12);
+    expect(table.own('d')).toBe(0); // the oldest of the three
+    expect(table.floor).toBe(10);
+    expect(table.own('c')).toBe(9);
+    // versions read back as recorded, 0 included (never -0)
+    table.note('z', 0);
+    table.note('z', 0);
+    expect(Object.is(table.own('z'), 0)).toBe(true);
+  });
+
+  it('raiseFloor and distrust see referenced keys at their versions', () => {
+    const table = new VersionTable(10);
+    table.note('a', 5);
+    table.note('a', 8); // referenced
+    table.note('b', 3);
+    table.distrust('a', 6);
+    expect(table.own('a')).toBe(6);
+    table.note('a', 7); // referenced again
+    table.raiseFloor(6);
+    expect(table.own('a')).toBe(7);
+    expect(table.own('b')).toBe(0);
+    table.raiseFloor(7);
+    expect(table.own('a')).toBe(0);
   });
 });
 

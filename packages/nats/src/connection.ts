@@ -82,6 +82,11 @@ export class NatsLink {
     else this.ready().catch(() => undefined);
   }
 
+  /** The connection once connected (whatever its state since), else undefined. */
+  get connection(): NatsConnection | undefined {
+    return this.#connection;
+  }
+
   /** True while the connection is known to be lost. */
   get down(): boolean {
     return this.#down;
