@@ -151,7 +151,7 @@ export class Reader<V> {
     const batch = new BatchRead();
     const pending = new Array<Fill<V>>(keys.length);
     const own: Array<Fill<V>> = [];
-    let others: Array<Promise<V | undefined>> | undefined;
+    const others: Array<Promise<V | undefined>> = [];
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       let fill = fills.get(key) as Fill<V> | undefined;
@@ -160,7 +160,7 @@ export class Reader<V> {
         fills.add(key, fill);
         own.push(fill);
       } else if (fill.batch !== batch && !fill.done) {
-        (others ??= []).push(fill.promise);
+        others.push(fill.promise);
       }
       pending[i] = fill;
     }
@@ -171,7 +171,7 @@ export class Reader<V> {
       this.read(own[0]!, this.readOne);
     } else if (own.length > 1) this.startBatchFill(own);
     if (own.length > 0) await batch.promise;
-    if (others !== undefined) await Promise.all(others);
+    if (others.length > 0) await Promise.all(others);
     const values = new Array<V | undefined>(keys.length);
     for (let i = 0; i < keys.length; i++) values[i] = pending[i]!.value;
     return values;
