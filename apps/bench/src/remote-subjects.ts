@@ -72,16 +72,20 @@ export async function nodeRedisSubject(url: string): Promise<Subject> {
   const client = createClient({ url });
   await client.connect();
   const raw = client.withCommandOptions({ timeout: 0 });
-  const rawBytes = client.withCommandOptions({
-    timeout: 0,
-    typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer },
+  // Buffer replies from the client's own defaults, not per command: node-redis merges per-command
+  // options into its defaults with an object spread, and one that adds a key (typeMapping to
+  // node-redis 6's { timeout }) costs ~1 µs per command in V8 (docs/architecture.md).
+  const bytesClient = createClient({
+    url,
+    commandOptions: { timeout: 0, typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } },
   });
+  await bytesClient.connect();
   const cache = await createRedisCache<unknown>(url, cacheOptions('bench-node-redis'));
   return {
     name: 'node-redis',
     cache,
     get: (key) => raw.get(key),
-    getBytes: (key) => rawBytes.get(key),
+    getBytes: (key) => bytesClient.get(key),
     mget: (keys) => raw.mGet([...keys]),
     setPublish: (key, value, ttlMs, channel) =>
       Promise.all([raw.set(key, value, { PX: ttlMs }), raw.publish(channel, value)]),
@@ -94,6 +98,7 @@ export async function nodeRedisSubject(url: string): Promise<Subject> {
     close: async () => {
       await cache.close();
       client.destroy();
+      bytesClient.destroy();
     },
   };
 }

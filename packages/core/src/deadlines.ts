@@ -40,7 +40,20 @@ export class Deadlines {
    */
   track(deadline: Deadline, at?: number): void {
     const due = performance.now() + this.timeoutMs;
-    deadline.at = at === undefined || at > due ? due : at;
+    this.insert(deadline, at === undefined || at > due ? due : at);
+  }
+
+  /**
+   * Starts tracking every deadline of `deadlines` (none tracked already), all due `timeoutMs` from
+   * now: one clock reading for a batch of calls started together.
+   */
+  trackAll(deadlines: readonly Deadline[]): void {
+    const due = performance.now() + this.timeoutMs;
+    for (const deadline of deadlines) this.insert(deadline, due);
+  }
+
+  private insert(deadline: Deadline, at: number): void {
+    deadline.at = at;
     let before = this.tail;
     while (before !== undefined && before.at > deadline.at) before = before.prev;
     deadline.prev = before;

@@ -3,12 +3,16 @@
  * its key behind with no value instead of deleting it, and stale keys are pruned in bulk once they
  * outnumber the live ones: V8's `Map` reallocates its table when it shrinks to empty and grows
  * again, which made set-then-delete of one key per cache miss cost several hundred nanoseconds;
- * updating an existing key in place costs a lookup.
+ * updating an existing key in place costs a lookup. The prune copies the live entries into a new
+ * map rather than deleting stale ones in place: deleting most entries of a `Map` while iterating it
+ * shrinks and rehashes its table repeatedly under the iterator, and made the prune cost as much as
+ * everything else a miss does (CPU per miss at 64 in flight over 10,000 keys: 2.0 → 1.1–1.2 µs; a
+ * 50-key `getMany`: 79 → 41–45 µs).
  *
  * @internal
  */
 export class InFlight<T extends object> {
-  private readonly entries = new Map<string, T | undefined>();
+  private entries = new Map<string, T | undefined>();
   private live = 0;
   private pruneAt = MIN_PRUNE_AT;
 
@@ -42,8 +46,10 @@ export class InFlight<T extends object> {
   }
 
   private prune(): void {
-    for (const [key, value] of this.entries) if (value === undefined) this.entries.delete(key);
-    this.pruneAt = Math.max(MIN_PRUNE_AT, 2 * this.entries.size);
+    const live = new Map<string, T | undefined>();
+    for (const [key, value] of this.entries) if (value !== undefined) live.set(key, value);
+    this.entries = live;
+    this.pruneAt = Math.max(MIN_PRUNE_AT, 2 * live.size);
   }
 }
 

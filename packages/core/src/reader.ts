@@ -11,36 +11,60 @@ import type { Writer } from './writer.js';
 
 /**
  * One store read in flight for a key; concurrent gets share it. It is its own deadline node, so a
- * read costs one promise and no timer or extra allocation for its timeout.
+ * read costs no timer or extra allocation for its timeout. Its promise is made only when a caller
+ * asks for it: a `getMany` waits for its own reads through their {@link BatchRead} instead.
  */
 class Fill<V> extends Deadline implements PendingFill<V> {
-  readonly promise: Promise<V | undefined>;
-  private resolvePromise!: (value: V | undefined) => void;
+  private settled: Promise<V | undefined> | undefined = undefined;
+  private resolvePromise: ((value: V | undefined) => void) | undefined = undefined;
   overtaken = false;
   /** Settled (by the read, an error or the timeout); later results are ignored. */
   done = false;
+  /** What the read answered (once `done`). */
+  value: V | undefined = undefined;
 
   constructor(
     private readonly onTimeout: (fill: Fill<V>) => void,
     readonly key: string,
-    readonly operation: string,
+    public operation: string,
     /** The local tier's generation when the read started; a flush or clear since makes it stale. */
     readonly generation: number,
+    /** The `getMany` that started this read, told when it settles. */
+    readonly batch: BatchRead | undefined,
   ) {
     super();
-    this.promise = new Promise<V | undefined>((resolve) => {
-      this.resolvePromise = resolve;
-    });
+  }
+
+  get promise(): Promise<V | undefined> {
+    if (this.settled === undefined) {
+      this.settled = this.done
+        ? Promise.resolve(this.value)
+        : new Promise<V | undefined>((resolve) => {
+            this.resolvePromise = resolve;
+          });
+    }
+    return this.settled;
   }
 
   resolve(value: V | undefined): void {
     this.done = true;
-    this.resolvePromise(value);
+    this.value = value;
+    this.resolvePromise?.(value);
+    if (this.batch !== undefined && --this.batch.remaining === 0) this.batch.resolve();
   }
 
   expire(): void {
     this.onTimeout(this);
   }
+}
+
+/** The reads one `getMany` started: resolves once every one of them settled (answered, failed or timed out). */
+class BatchRead {
+  remaining = 0;
+  resolve!: () => void;
+  readonly promise = new Promise<void>((resolve) => {
+    this.resolve = resolve;
+  });
 }
 
 /**
@@ -118,46 +142,61 @@ export class Reader<V> {
 
   /**
    * Store reads for keys the local tier missed, in order: keys already being read share that
-   * read; the others go in one `store.getMany`, each bounded by the timeout as a fill.
+   * read; the others go in one `store.getMany`, each bounded by the timeout as a fill. The answer
+   * is collected from the fills themselves once they all settled (one promise for the batch, not
+   * one per key).
    */
-  private fetchMany(keys: readonly string[]): Promise<Array<V | undefined>> {
-    const batchKeys: string[] = [];
-    const seen = new Set<string>();
-    for (const key of keys) {
-      if (seen.has(key) || this.tier.fills.get(key) !== undefined) continue;
-      seen.add(key);
-      batchKeys.push(key);
+  private async fetchMany(keys: readonly string[]): Promise<Array<V | undefined>> {
+    const fills = this.tier.fills;
+    const batch = new BatchRead();
+    const pending = new Array<Fill<V>>(keys.length);
+    const own: Array<Fill<V>> = [];
+    const others: Array<Promise<V | undefined>> = [];
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      let fill = fills.get(key) as Fill<V> | undefined;
+      if (fill === undefined) {
+        fill = new Fill<V>(this.fillTimedOut, key, 'getMany', this.tier.generation, batch);
+        fills.add(key, fill);
+        own.push(fill);
+      } else if (fill.batch !== batch && !fill.done) {
+        others.push(fill.promise);
+      }
+      pending[i] = fill;
     }
-    if (batchKeys.length > 1) this.startBatchFill(batchKeys);
-    return Promise.all(keys.map((key) => this.fetch(key)));
+    batch.remaining = own.length;
+    if (own.length === 1) {
+      // One key to read: a plain get (as one `cache.get` would read it).
+      own[0]!.operation = 'get';
+      this.read(own[0]!, this.readOne);
+    } else if (own.length > 1) this.startBatchFill(own);
+    if (own.length > 0) await batch.promise;
+    if (others.length > 0) await Promise.all(others);
+    const values = new Array<V | undefined>(keys.length);
+    for (let i = 0; i < keys.length; i++) values[i] = pending[i]!.value;
+    return values;
   }
 
   /**
-   * One `store.getMany` for `keys` (none of them being read), each key its own fill bounded by
-   * the timeout; the answer completes every fill in one callback (not one promise per key).
+   * One `store.getMany` for the keys of `fills` (none of them being read elsewhere), each key its
+   * own fill bounded by the timeout; the answer completes every fill in one callback.
    */
-  private startBatchFill(keys: readonly string[]): void {
-    const operation = 'getMany';
-    const fills: Array<Fill<V>> = [];
-    for (const key of keys) {
-      const fill = new Fill<V>(this.fillTimedOut, key, operation, this.tier.generation);
-      this.tier.fills.add(key, fill);
-      fills.push(fill);
-    }
-    const refused = this.calls.refuse(operation, undefined);
+  private startBatchFill(fills: ReadonlyArray<Fill<V>>): void {
+    const refused = this.calls.refuse('getMany', undefined);
     if (refused !== undefined) {
       for (const fill of fills) this.failFill(fill, refused);
       return;
     }
+    const storeKeys = new Array<string>(fills.length);
+    for (let j = 0; j < fills.length; j++) storeKeys[j] = this.prefix + fills[j]!.key;
     let batch: Promise<Array<StoreEntry | undefined>>;
     try {
-      batch = Promise.resolve(this.store.getMany(keys.map((key) => this.prefix + key)));
+      batch = Promise.resolve(this.store.getMany(storeKeys));
     } catch (error) {
       for (const fill of fills) this.failFill(fill, error);
       return;
     }
-    const deadlines = this.calls.deadlines;
-    for (const fill of fills) deadlines.track(fill);
+    this.calls.deadlines.trackAll(fills);
     batch.then(
       (entries) => {
         for (let j = 0; j < fills.length; j++) this.completeFill(fills[j]!, entries[j]);
@@ -308,26 +347,32 @@ export class Reader<V> {
     read: (key: string) => Promise<StoreEntry | undefined>,
     operation: string,
   ): Promise<V | undefined> {
-    const fill = new Fill<V>(this.fillTimedOut, key, operation, this.tier.generation);
+    const fill = new Fill<V>(this.fillTimedOut, key, operation, this.tier.generation, undefined);
     this.tier.fills.add(key, fill);
-    const refused = this.calls.refuse(operation, key);
+    const promise = fill.promise;
+    this.read(fill, read);
+    return promise;
+  }
+
+  /** Runs `read` for `fill` (already in the tier's fills), bounded by the timeout. */
+  private read(fill: Fill<V>, read: (key: string) => Promise<StoreEntry | undefined>): void {
+    const refused = this.calls.refuse(fill.operation, fill.key);
     if (refused !== undefined) {
       this.failFill(fill, refused);
-      return fill.promise;
+      return;
     }
     let result: Promise<StoreEntry | undefined>;
     try {
-      result = read(key);
+      result = read(fill.key);
     } catch (error) {
       this.failFill(fill, error);
-      return fill.promise;
+      return;
     }
     this.calls.deadlines.track(fill);
     Promise.resolve(result).then(
       (stored) => this.completeFill(fill, stored),
       (error: unknown) => this.failFill(fill, error),
     );
-    return fill.promise;
   }
 
   /** The store answered: count, decode, shape, and cache unless something overtook the read. */

@@ -483,6 +483,32 @@ describe('getMany', () => {
     await cache.close();
   });
 
+  it('a batch read the store never answers: every waiter, including gets and getManys sharing it, gets misses within the timeout', async () => {
+    const store = new MemoryStore();
+    await store.set('default:c', jsonMarshaller.encode('C'));
+    const getMany = vi.spyOn(store, 'getMany').mockReturnValue(new Promise(() => {}));
+    const single = vi.spyOn(store, 'get');
+    const onError = vi.fn();
+    const cache = await createCache({ store, heartbeatMs: 0, timeoutMs: 100, onError });
+    const started = performance.now();
+    const first = cache.getMany(['a', 'b', 'a']);
+    const sharing = cache.get('b');
+    // 'b' joins the first batch's read; 'c' alone is read with a plain get.
+    const second = cache.getMany(['b', 'c']);
+    expect(await Promise.all([first, sharing, second])).toEqual([
+      [undefined, undefined, undefined],
+      undefined,
+      [undefined, 'C'],
+    ]);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(getMany).toHaveBeenCalledTimes(1);
+    expect(getMany.mock.calls[0]![0]).toEqual(['default:a', 'default:b']);
+    expect(single.mock.calls.map((call) => call[0])).toEqual(['default:c']);
+    expect(onError).toHaveBeenCalledTimes(2);
+    expect(cache.peek('c')).toBe('C');
+    await cache.close();
+  });
+
   it('a batch read that fails reports and reads as misses; an oversized key rejects before any read', async () => {
     const store = new MemoryStore();
     const getMany = vi.spyOn(store, 'getMany').mockRejectedValue(new Error('ECONNRESET'));

@@ -13,12 +13,16 @@ import {
   type Synchronizer,
 } from '@synced-cache/core';
 import {
+  batchScriptResults,
+  batchWriteArguments,
   CLEAR_SCRIPT,
   chunk,
   clockKeyOption,
   DEFAULT_COMMAND_TIMEOUT_MS,
   DEFAULT_SCAN_COUNT,
   DEFAULT_TOMBSTONE_TTL_MS,
+  DELETE_MANY_PUBLISH_SCRIPT,
+  DELETE_MANY_SCRIPT,
   DELETE_PUBLISH_SCRIPT,
   DELETE_SCRIPT,
   deletePublishArguments,
@@ -32,6 +36,9 @@ import {
   positiveInteger,
   READ_BATCH_SIZE,
   READ_SCRIPT,
+  type RedisScript,
+  SET_MANY_PUBLISH_SCRIPT,
+  SET_MANY_SCRIPT,
   SET_PUBLISH_SCRIPT,
   SET_SCRIPT,
   ServerClock,
@@ -41,6 +48,7 @@ import {
   toNumber,
   toStoreError,
   ttlArgument,
+  WRITE_BATCH_SIZE,
   watchConnection,
 } from '@synced-cache/redis-common';
 import { pipelineWrites } from './batch-writes.js';
@@ -152,6 +160,10 @@ export class IoredisStore implements Store {
       DELETE_SCRIPT,
       SET_PUBLISH_SCRIPT,
       DELETE_PUBLISH_SCRIPT,
+      SET_MANY_SCRIPT,
+      SET_MANY_PUBLISH_SCRIPT,
+      DELETE_MANY_SCRIPT,
+      DELETE_MANY_PUBLISH_SCRIPT,
     ]);
     this.readCommand = scriptCommand(client, READ_SCRIPT, true);
     this.setCommand = scriptCommand(client, SET_SCRIPT);
@@ -338,13 +350,18 @@ export class IoredisStore implements Store {
     return this.write('delete', key, this.deleteCommand, [this.tombstoneTtl]);
   }
 
-  /** Every write as `set` would do it, in one pipeline (on Cluster one per slot). */
+  /**
+   * Every write as `set` would do it. Outside Cluster one `SET_MANY_SCRIPT` call per
+   * {@link WRITE_BATCH_SIZE} keys (each key its own version, in batch order), written to the socket
+   * together; on Cluster the per-key script in one pipeline per slot.
+   */
   async setMany(writes: readonly StoreBatchWrite[]): Promise<StoreBatchResult[]> {
     this.checkOpen('setMany');
-    return this.writeMany(SET_SCRIPT, 'set', writes, (index) => {
+    const perKey = (index: number): readonly unknown[] => {
       const { payload, options } = writes[index]!;
       return [asBuffer(payload), ttlArgument(options?.ttlMs)];
-    });
+    };
+    return this.writeMany(SET_SCRIPT, SET_MANY_SCRIPT, 'set', writes, perKey, []);
   }
 
   /** {@link IoredisStore.setMany} where write `i` also publishes `publications[i]` (see `setAndPublish`). */
@@ -353,16 +370,20 @@ export class IoredisStore implements Store {
     publications: readonly StorePublication[],
   ): Promise<StoreBatchResult[]> {
     this.checkOpen('setMany');
-    return this.writeMany(SET_PUBLISH_SCRIPT, 'set', writes, (index) => {
+    const perKey = (index: number): readonly unknown[] => {
       const { payload, options } = writes[index]!;
       return setPublishArguments(asBuffer(payload), ttlArgument(options?.ttlMs), publications[index]!);
-    });
+    };
+    return this.writeMany(SET_PUBLISH_SCRIPT, SET_MANY_PUBLISH_SCRIPT, 'set', writes, perKey, []);
   }
 
-  /** Every delete as `delete` would do it, in one pipeline (on Cluster one per slot). */
+  /** Every delete as `delete` would do it, batched as {@link IoredisStore.setMany}. */
   async deleteMany(keys: readonly string[]): Promise<StoreBatchResult[]> {
     this.checkOpen('deleteMany');
-    return this.writeMany(DELETE_SCRIPT, 'delete', keys, () => [this.tombstoneTtl]);
+    const tombstone = [this.tombstoneTtl];
+    return this.cluster
+      ? this.writeMany(DELETE_SCRIPT, DELETE_MANY_SCRIPT, 'delete', keys, () => tombstone, [])
+      : this.writeMany(DELETE_SCRIPT, DELETE_MANY_SCRIPT, 'delete', keys, () => [], tombstone);
   }
 
   /** {@link IoredisStore.deleteMany} where delete `i` also publishes `publications[i]`. */
@@ -371,17 +392,28 @@ export class IoredisStore implements Store {
     publications: readonly StorePublication[],
   ): Promise<StoreBatchResult[]> {
     this.checkOpen('deleteMany');
-    return this.writeMany(DELETE_PUBLISH_SCRIPT, 'delete', keys, (index) =>
-      deletePublishArguments(this.tombstoneTtl, publications[index]!),
-    );
+    const perKey = (index: number): readonly unknown[] => {
+      const args = deletePublishArguments(this.tombstoneTtl, publications[index]!);
+      return this.cluster ? args : args.slice(1);
+    };
+    return this.writeMany(DELETE_PUBLISH_SCRIPT, DELETE_MANY_PUBLISH_SCRIPT, 'delete', keys, perKey, [
+      this.tombstoneTtl,
+    ]);
   }
 
-  /** Runs `script` for every key (with the clock key outside Cluster) once the client is ready. */
+  /**
+   * Writes every key of `batch` once the client is ready and reports each outcome in order: on
+   * Cluster `single` per key (ARGV `perKey(i)`) in one pipeline per slot; otherwise `many` per
+   * chunk of {@link WRITE_BATCH_SIZE} keys (KEYS: the chunk, then the clock key; ARGV: the count,
+   * `shared`, then every key's `perKey(i)`).
+   */
   private async writeMany(
-    script: typeof SET_SCRIPT,
+    single: RedisScript,
+    many: RedisScript,
     action: 'set' | 'delete',
     batch: ReadonlyArray<string | StoreBatchWrite>,
-    scriptArguments: (index: number) => readonly unknown[],
+    perKey: (index: number) => readonly unknown[],
+    shared: readonly unknown[],
   ): Promise<StoreBatchResult[]> {
     const keys = batch.map((item) => (typeof item === 'string' ? item : item.key));
     try {
@@ -391,16 +423,40 @@ export class IoredisStore implements Store {
       throw toStoreError(error, { action: `${action}Many`, timeoutMs: this.commandTimeoutMs });
     }
     const clockKey = this.clockKey;
-    return pipelineWrites(
-      this.client,
-      this.cluster,
-      script,
-      action,
-      keys,
-      (index) => (clockKey === undefined ? [keys[index]!] : [keys[index]!, clockKey]),
-      scriptArguments,
-      this.commandTimeoutMs,
-    );
+    if (this.cluster) {
+      return pipelineWrites(
+        this.client,
+        true,
+        single,
+        action,
+        keys,
+        (index) => [keys[index]!],
+        perKey,
+        this.commandTimeoutMs,
+      );
+    }
+    const command = scriptCommand(this.client, many);
+    const calls: Array<Promise<StoreBatchResult[]>> = [];
+    this.writes.hold(this.client.stream);
+    for (let start = 0; start < keys.length; start += WRITE_BATCH_SIZE) {
+      const chunkKeys = keys.slice(start, start + WRITE_BATCH_SIZE);
+      const scriptKeys = clockKey === undefined ? chunkKeys : [...chunkKeys, clockKey];
+      const args = batchWriteArguments<unknown>(chunkKeys.length, shared, (index) => perKey(start + index));
+      let reply: Promise<unknown>;
+      try {
+        reply = command(scriptKeys.length, ...scriptKeys, ...args);
+      } catch (error) {
+        reply = Promise.reject(error);
+      }
+      calls.push(
+        reply.then(
+          (value) => batchScriptResults(undefined, value, action, chunkKeys, this.commandTimeoutMs),
+          (error: unknown) => batchScriptResults(error, undefined, action, chunkKeys, this.commandTimeoutMs),
+        ),
+      );
+    }
+    const chunks = await Promise.all(calls);
+    return chunks.length === 1 ? chunks[0]! : chunks.flat();
   }
 
   /**

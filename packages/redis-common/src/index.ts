@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 
-export { batchResult } from './batch.js';
+export { batchResult, batchScriptResults } from './batch.js';
 export { type FailureContext, isClientTimeout, toStoreError, toSynchronizerError } from './errors.js';
 export { watchConnection } from './health.js';
 export { CLUSTER_SLOTS, chunk, escapeGlob, groupBySlot, keySlot, scanPattern } from './keys.js';
@@ -23,6 +23,7 @@ export {
   positiveInteger,
   READ_BATCH_SIZE,
   ttlArgument,
+  WRITE_BATCH_SIZE,
 } from './options.js';
 export {
   type DecodedValue,
@@ -38,7 +39,10 @@ export {
   toNumber,
 } from './replies.js';
 export {
+  batchWriteArguments,
   CLEAR_SCRIPT,
+  DELETE_MANY_PUBLISH_SCRIPT,
+  DELETE_MANY_SCRIPT,
   DELETE_PUBLISH_SCRIPT,
   DELETE_SCRIPT,
   deletePublishArguments,
@@ -50,6 +54,8 @@ export {
   READ_SCRIPT,
   type RedisScript,
   SCRIPTS,
+  SET_MANY_PUBLISH_SCRIPT,
+  SET_MANY_SCRIPT,
   SET_PUBLISH_SCRIPT,
   SET_SCRIPT,
   SIZE_SCRIPT,

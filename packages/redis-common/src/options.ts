@@ -10,6 +10,11 @@ import { InvalidConfigError } from '@synced-cache/core';
 export const DEFAULT_TOMBSTONE_TTL_MS = 60_000;
 /** SCAN COUNT per `clear` / `size` step. */
 export const DEFAULT_SCAN_COUNT = 1000;
+/**
+ * Keys per batch write script call (`setMany` / `deleteMany`; larger batches are split into calls
+ * sent together), so one call never holds the server for long.
+ */
+export const WRITE_BATCH_SIZE = 128;
 /** Keys per read-script call in `getMany`. */
 export const READ_BATCH_SIZE = 512;
 /** Client-side bound on every command, in ms. */

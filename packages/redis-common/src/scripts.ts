@@ -205,6 +205,144 @@ function headBuffer({ head }: StorePublication): Buffer {
 }
 
 /**
+ * Lua of a batch write script: every key of KEYS[1..n] (n = ARGV[1]) written in order as the
+ * single-key script would write it, each with its own version and (when `publish`) its own event,
+ * in one script call. KEYS[n + 1], when present, is the clock key; TIME is read once (versions
+ * within the batch still strictly increase through the clock key, and per key through the key's
+ * previous version). A key whose read or write fails (a key of another type under it) is skipped,
+ * nothing written or published for it, and its reply slot is the error message; the others go on.
+ */
+function batchWrite(write: 'set' | 'delete', publish: boolean): string {
+  // Per key, ARGV[b + 1 …] with b = first + (i - 1) * stride.
+  const first = write === 'set' ? 1 : 2;
+  const stride = (write === 'set' ? 2 : 0) + (publish ? (write === 'set' ? 3 : 2) : 0);
+  const store =
+    write === 'set'
+      ? `
+    local ttl = ARGV[b + 2]
+    if ttl == '0' then
+      done = redis.pcall('SET', key, string.char(1) .. struct.pack('>d', v) .. ARGV[b + 1])
+    else
+      local expires = math.floor(now / 1000) + tonumber(ttl)
+      done = redis.pcall('SET', key, string.char(3) .. struct.pack('>d', v) .. struct.pack('>d', expires) .. ARGV[b + 1], 'PX', ttl)
+    end`
+      : `
+    done = redis.pcall('SET', key, string.char(2) .. struct.pack('>d', v), 'PX', ARGV[2])`;
+  const channel = write === 'set' ? 3 : 1;
+  const announce = !publish
+    ? ''
+    : `
+      local head = ARGV[b + ${channel + 1}]
+      local event = string.sub(head, 1, 4) .. struct.pack('>d', v) .. string.sub(head, 13)${
+        write === 'set'
+          ? `
+      if ARGV[b + 5] == '1' then event = event .. ARGV[b + 1] end`
+          : ''
+      }
+      redis.call('PUBLISH', ARGV[b + ${channel}], event)`;
+  return `
+local n = tonumber(ARGV[1])
+local clockKey = KEYS[n + 1]
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+local clock = nil
+if clockKey then clock = tonumber(redis.call('GET', clockKey)) end
+local advanced = false
+local out = {}
+for i = 1, n do
+  local key = KEYS[i]
+  local b = ${first} + (i - 1) * ${stride}
+  local current = redis.pcall('GETRANGE', key, 0, 8)
+  if type(current) == 'table' then
+    out[i] = tostring(current.err)
+  else
+    local v = now
+    if #current == 9 then
+      local kind = string.byte(current, 1)
+      if kind >= 1 and kind <= 3 then
+        local previous = struct.unpack('>d', current, 2)
+        if previous >= v then v = previous + 1 end
+      end
+    end
+    if clock and clock >= v then v = clock + 1 end
+    local done${store}
+    if type(done) == 'table' and done.err then
+      out[i] = tostring(done.err)
+    else
+      if clockKey then
+        clock = v
+        advanced = true
+      end${announce}
+      out[i] = v
+    end
+  end
+end
+if advanced then redis.call('SET', clockKey, string.format('%.0f', clock)) end
+return out`;
+}
+
+/**
+ * Writes many values in one call (core's `Store.setMany`). KEYS[1..n] = full keys, KEYS[n + 1]
+ * (optional) = clock key; ARGV[1] = n, then per key its payload and TTL argument (as
+ * {@link SET_SCRIPT}'s ARGV[1], ARGV[2]). Returns one slot per key: its version (integer), or the
+ * error message (string) of a key that was not written. Standalone and Sentinel: all keys must
+ * share a slot on Cluster, where the adapters send {@link SET_SCRIPT} per key instead.
+ */
+export const SET_MANY_SCRIPT: RedisScript = script(
+  'synced_cache_set_many',
+  batchWrite('set', false),
+  undefined,
+  false,
+);
+
+/**
+ * {@link SET_MANY_SCRIPT} where each written key also publishes its event (as
+ * {@link SET_PUBLISH_SCRIPT}): per key ARGV payload, TTL, channel, event head, append flag.
+ */
+export const SET_MANY_PUBLISH_SCRIPT: RedisScript = script(
+  'synced_cache_set_many_publish',
+  batchWrite('set', true),
+  undefined,
+  false,
+);
+
+/**
+ * Deletes many keys in one call (tombstones, as {@link DELETE_SCRIPT}). KEYS as
+ * {@link SET_MANY_SCRIPT}; ARGV[1] = n, ARGV[2] = tombstone TTL. Replies as {@link SET_MANY_SCRIPT}.
+ */
+export const DELETE_MANY_SCRIPT: RedisScript = script(
+  'synced_cache_delete_many',
+  batchWrite('delete', false),
+  undefined,
+  false,
+);
+
+/**
+ * {@link DELETE_MANY_SCRIPT} where each deleted key also publishes its event (as
+ * {@link DELETE_PUBLISH_SCRIPT}): per key ARGV channel, event head.
+ */
+export const DELETE_MANY_PUBLISH_SCRIPT: RedisScript = script(
+  'synced_cache_delete_many_publish',
+  batchWrite('delete', true),
+  undefined,
+  false,
+);
+
+/**
+ * The ARGV of a batch write script for `count` keys: ARGV[1] = count, then (deletes) the
+ * tombstone TTL, then every key's arguments in order.
+ */
+export function batchWriteArguments<T>(
+  count: number,
+  shared: readonly T[],
+  perKey: (index: number) => readonly T[],
+): Array<T | string> {
+  const args: Array<T | string> = [String(count), ...shared];
+  for (let index = 0; index < count; index++) for (const arg of perKey(index)) args.push(arg);
+  return args;
+}
+
+/**
  * Reads any number of keys in one call. Returns a flat array with two slots per key:
  * `[value-with-header | nil, PTTL | nil, …]` (kinds 1 and 3); tombstones, foreign strings and keys of other
  * types read as nil. All KEYS must live on one Cluster slot.
@@ -296,6 +434,10 @@ export const SCRIPTS = {
   setPublish: SET_PUBLISH_SCRIPT,
   delete: DELETE_SCRIPT,
   deletePublish: DELETE_PUBLISH_SCRIPT,
+  setMany: SET_MANY_SCRIPT,
+  setManyPublish: SET_MANY_PUBLISH_SCRIPT,
+  deleteMany: DELETE_MANY_SCRIPT,
+  deleteManyPublish: DELETE_MANY_PUBLISH_SCRIPT,
   read: READ_SCRIPT,
   clear: CLEAR_SCRIPT,
   size: SIZE_SCRIPT,

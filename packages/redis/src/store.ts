@@ -15,11 +15,15 @@ import {
 } from '@synced-cache/core';
 import {
   batchResult,
+  batchScriptResults,
+  batchWriteArguments,
   CLEAR_SCRIPT,
   chunk,
   clockKeyOption,
   DEFAULT_SCAN_COUNT,
   DEFAULT_TOMBSTONE_TTL_MS,
+  DELETE_MANY_PUBLISH_SCRIPT,
+  DELETE_MANY_SCRIPT,
   DELETE_PUBLISH_SCRIPT,
   DELETE_SCRIPT,
   deletePublishArguments,
@@ -33,6 +37,8 @@ import {
   READ_BATCH_SIZE,
   READ_SCRIPT,
   type RedisScript,
+  SET_MANY_PUBLISH_SCRIPT,
+  SET_MANY_SCRIPT,
   SET_PUBLISH_SCRIPT,
   SET_SCRIPT,
   ServerClock,
@@ -42,6 +48,7 @@ import {
   toNumber,
   toStoreError,
   ttlArgument,
+  WRITE_BATCH_SIZE,
 } from '@synced-cache/redis-common';
 import {
   Connection,
@@ -385,16 +392,18 @@ class RedisStore implements Store {
   }
 
   /**
-   * Every write as `set` would do it. The scripts are all sent in this tick, so node-redis writes
-   * them as one pipeline (without MULTI: each its own atomic step); on a Cluster each goes to its
-   * slot's master, one pipeline per node.
+   * Every write as `set` would do it. Standalone and Sentinel: one `SET_MANY_SCRIPT` call per
+   * {@link WRITE_BATCH_SIZE} keys (each key still its own version, in batch order), the calls sent
+   * in one tick, so node-redis writes them as one pipeline. On a Cluster (keys of many slots) the
+   * per-key script, each to its slot's master, one pipeline per node.
    */
   async setMany(writes: readonly StoreBatchWrite[]): Promise<StoreBatchResult[]> {
     this.#assertOpen('setMany');
-    return this.#writeMany(SET_SCRIPT, 'set', writes, (index) => {
+    const perKey = (index: number): readonly RedisArgument[] => {
       const { payload, options } = writes[index] as StoreBatchWrite;
       return [asBuffer(payload), ttlArgument(options?.ttlMs)];
-    });
+    };
+    return this.#writeMany(SET_SCRIPT, SET_MANY_SCRIPT, 'set', writes, perKey, NO_ARGS);
   }
 
   /** {@link RedisStore.setMany} where write `i` also publishes `publications[i]` (see `setAndPublish`). */
@@ -403,20 +412,25 @@ class RedisStore implements Store {
     publications: readonly StorePublication[],
   ): Promise<StoreBatchResult[]> {
     this.#assertOpen('setMany');
-    return this.#writeMany(SET_PUBLISH_SCRIPT, 'set', writes, (index) => {
+    const perKey = (index: number): readonly RedisArgument[] => {
       const { payload, options } = writes[index] as StoreBatchWrite;
       return setPublishArguments(
         asBuffer(payload),
         ttlArgument(options?.ttlMs),
         publications[index] as StorePublication,
       );
-    });
+    };
+    return this.#writeMany(SET_PUBLISH_SCRIPT, SET_MANY_PUBLISH_SCRIPT, 'set', writes, perKey, NO_ARGS);
   }
 
-  /** Every delete as `delete` would do it, pipelined as {@link RedisStore.setMany}. */
+  /** Every delete as `delete` would do it, batched as {@link RedisStore.setMany}. */
   async deleteMany(keys: readonly string[]): Promise<StoreBatchResult[]> {
     this.#assertOpen('deleteMany');
-    return this.#writeMany(DELETE_SCRIPT, 'delete', keys, () => [this.#tombstoneTtl]);
+    const tombstone = [this.#tombstoneTtl];
+    if (this.#connection.kind === 'cluster') {
+      return this.#writeMany(DELETE_SCRIPT, DELETE_MANY_SCRIPT, 'delete', keys, () => tombstone, NO_ARGS);
+    }
+    return this.#writeMany(DELETE_SCRIPT, DELETE_MANY_SCRIPT, 'delete', keys, () => NO_ARGS, tombstone);
   }
 
   /** {@link RedisStore.deleteMany} where delete `i` also publishes `publications[i]`. */
@@ -425,27 +439,70 @@ class RedisStore implements Store {
     publications: readonly StorePublication[],
   ): Promise<StoreBatchResult[]> {
     this.#assertOpen('deleteMany');
-    return this.#writeMany(DELETE_PUBLISH_SCRIPT, 'delete', keys, (index) =>
-      deletePublishArguments(this.#tombstoneTtl, publications[index] as StorePublication),
+    if (this.#connection.kind === 'cluster') {
+      return this.#writeMany(
+        DELETE_PUBLISH_SCRIPT,
+        DELETE_MANY_PUBLISH_SCRIPT,
+        'delete',
+        keys,
+        (index) => deletePublishArguments(this.#tombstoneTtl, publications[index] as StorePublication),
+        NO_ARGS,
+      );
+    }
+    return this.#writeMany(
+      DELETE_PUBLISH_SCRIPT,
+      DELETE_MANY_PUBLISH_SCRIPT,
+      'delete',
+      keys,
+      (index) => {
+        const [, channel, head] = deletePublishArguments(
+          this.#tombstoneTtl,
+          publications[index] as StorePublication,
+        );
+        return [channel, head];
+      },
+      [this.#tombstoneTtl],
     );
   }
 
-  /** Sends `script` for every key in this tick and reports each outcome in order. */
+  /**
+   * Writes every key of `batch` and reports each outcome in order: on a Cluster `single` per key
+   * (with `perKey(i)` as its ARGV), otherwise `many` per chunk of {@link WRITE_BATCH_SIZE} keys
+   * (ARGV: the count, `shared`, then every key's `perKey(i)`). Every call is sent in this tick.
+   */
   #writeMany(
-    script: RedisScript,
+    single: RedisScript,
+    many: RedisScript,
     action: 'set' | 'delete',
     batch: ReadonlyArray<string | StoreBatchWrite>,
-    scriptArguments: (index: number) => readonly RedisArgument[],
+    perKey: (index: number) => readonly RedisArgument[],
+    shared: readonly RedisArgument[],
   ): Promise<StoreBatchResult[]> {
     const timeoutMs = this.#connection.commandOptions.timeout || undefined;
-    return Promise.all(
-      batch.map((item, index) => {
-        const key = typeof item === 'string' ? item : item.key;
-        return this.#run(script, this.#writeKeys(key), scriptArguments(index)).then(
-          (reply) => batchResult(undefined, reply, action, key, timeoutMs),
-          (error: unknown) => batchResult(error, undefined, action, key, timeoutMs),
-        );
-      }),
+    const keys = batch.map((item) => (typeof item === 'string' ? item : item.key));
+    if (this.#connection.kind === 'cluster') {
+      return Promise.all(
+        keys.map((key, index) =>
+          this.#run(single, this.#writeKeys(key), perKey(index)).then(
+            (reply) => batchResult(undefined, reply, action, key, timeoutMs),
+            (error: unknown) => batchResult(error, undefined, action, key, timeoutMs),
+          ),
+        ),
+      );
+    }
+    const calls: Array<Promise<StoreBatchResult[]>> = [];
+    for (let start = 0; start < keys.length; start += WRITE_BATCH_SIZE) {
+      const chunkKeys = keys.slice(start, start + WRITE_BATCH_SIZE);
+      const args = batchWriteArguments(chunkKeys.length, shared, (index) => perKey(start + index));
+      calls.push(
+        this.#run(many, [...chunkKeys, ...this.#clockKeys], args).then(
+          (reply) => batchScriptResults(undefined, reply, action, chunkKeys, timeoutMs),
+          (error: unknown) => batchScriptResults(error, undefined, action, chunkKeys, timeoutMs),
+        ),
+      );
+    }
+    return Promise.all(calls).then((chunks) =>
+      chunks.length === 1 ? (chunks[0] as StoreBatchResult[]) : chunks.flat(),
     );
   }
 
