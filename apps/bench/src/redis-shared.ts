@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LocalCache, LocalCacheMetrics, LocalEntry } from '@synced-cache/core';
+import type { LocalCache, LocalCacheMetrics } from '@synced-cache/core';
 import { type Candidate, consume, interleaved, type Result, type Step } from './harness.js';
 
 export const KEY_COUNT = 1024;
@@ -32,7 +32,7 @@ export interface RawClient {
 }
 
 /** A local tier that admits nothing, so every `get` goes to Redis (the remote-get path). */
-export function missingLocalCache(): LocalCache<LocalEntry<unknown>> {
+export function missingLocalCache(): LocalCache<unknown> {
   let misses = 0;
   return {
     get() {
