@@ -107,13 +107,38 @@ describe('replay mode on a JetStream cluster, a node killed mid-run', () => {
         const held = pods.map((each, i) => `pod ${i} ${each.connectionStatus} resyncs [${resyncs[i]}]`);
         throw new Error(`${error.message}\n${held.join('\n')}`);
       });
-      // Values travel as events again: a fresh write reaches every other pod's local tier.
-      await pods[0]!.set('after', 1);
-      await waitForSync(() => pods.every((each) => each.peek('after') === 1), {
-        message: 'a new write reaches every local tier',
-        timeoutMs: 10_000,
-      });
-      console.info(`resyncs per pod after the node kill: ${resyncs.map((r) => `[${r}]`).join(' ')}`);
+      // Values travel as events again: a fresh write reaches every other pod's local tier. A pod
+      // may still resync after the write (a late gap or resubscription of the recovery flushes its
+      // tier, the event included), so a write whose wait saw a resync is made again with a new
+      // value; a pod that hears no events fails every attempt.
+      let reached = false;
+      const attempts: string[] = [];
+      for (let attempt = 1; attempt <= 5 && !reached; attempt++) {
+        const before = resyncs.map((each) => each.length);
+        await pods[0]!.set('after', attempt);
+        reached = await waitForSync(() => pods.every((each) => each.peek('after') === attempt), {
+          message: 'a new write reaches every local tier',
+          timeoutMs: 3_000,
+        }).then(
+          () => true,
+          () => false,
+        );
+        const resynced = resyncs.map((each, i) => each.slice(before[i]));
+        attempts.push(
+          `attempt ${attempt}: ${pods.map((each, i) => `pod ${i} ${each.connectionStatus} holds ${each.peek('after')} resyncs [${resynced[i]}]`).join(', ')}`,
+        );
+        // Only a resync or a pod not `up` (its tier is not serving) excuses a miss.
+        if (
+          !reached &&
+          resynced.every((each) => each.length === 0) &&
+          pods.every((each) => each.connectionStatus === 'up')
+        )
+          break;
+      }
+      expect(reached, attempts.join('\n')).toBe(true);
+      console.info(
+        `resyncs per pod after the node kill: ${resyncs.map((r) => `[${r}]`).join(' ')}\n${attempts.join('\n')}`,
+      );
     } finally {
       await Promise.allSettled(pods.map((each) => each.close()));
       await cluster.nodes[2]?.restart();
