@@ -15,15 +15,23 @@ beforeAll(async () => {
   // A fresh JetStream cluster elects its meta leader first: until then streams cannot be made.
   const admin = await connect({ servers: cluster.urls });
   try {
+    // Then every node must have joined it: until then a stream of 3 replicas has "no suitable
+    // peers for placement" (seen in CI 120 ms into the test).
     await waitForSync(
-      () =>
-        jetstreamManager(admin).then(
-          () => true,
-          () => false,
-        ),
+      async () => {
+        try {
+          const manager = await jetstreamManager(admin);
+          const probe = randomName('ready');
+          await manager.streams.add({ name: probe, subjects: [probe], num_replicas: 3 });
+          await manager.streams.delete(probe);
+          return true;
+        } catch {
+          return false;
+        }
+      },
       {
-        message: 'JetStream cluster ready',
-        timeoutMs: 20_000,
+        message: 'JetStream cluster ready for 3 replicas',
+        timeoutMs: 30_000,
       },
     );
   } finally {
