@@ -76,12 +76,15 @@ export class StoreWatch<V> {
       const stored = await this.calls.run(() => store.get(this.key), 'storeIdentity', undefined, 'store');
       const id = stored === undefined ? undefined : Buffer.from(stored.payload).toString('utf8');
       if (id !== undefined && id === this.known) return;
-      if (this.known !== undefined) {
-        const at = id?.indexOf('@') ?? -1;
+      const at = id?.indexOf('@') ?? -1;
+      // A pod whose first successful read finds a replaced marker cannot tell whether the loss it
+      // announces came before or after this pod filled its tier (its earlier reads may all have
+      // failed): it resyncs too. At startup that flushes a tier that is about empty.
+      if (this.known !== undefined || at >= 0) {
         if (at >= 0) {
           this.reporter.logger.info('a pod closed with writes it could not announce; resyncing', {
             namespace: this.config.namespace,
-            podId: id!.slice(at + 1),
+            podId: id?.slice(at + 1),
           });
           this.receiver.resync('gap');
         } else {

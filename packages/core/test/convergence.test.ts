@@ -292,6 +292,49 @@ describe('lost events', () => {
     await peer.close();
   });
 
+  it('a peer whose marker reads all failed until after the replacement resyncs at its first successful read', async () => {
+    const inner = new MemoryStore();
+    let markerReadable = false;
+    const store: Store = {
+      get: async (key) => {
+        if (key === 'default%store-identity' && !markerReadable) throw new Error('marker read failed');
+        return inner.get(key);
+      },
+      getMany: (keys) => inner.getMany(keys),
+      set: (key, payload, options) => inner.set(key, payload, options),
+      delete: (key) => inner.delete(key),
+      clear: (prefix) => inner.clear(prefix),
+      size: (prefix) => inner.size(prefix),
+      currentVersion: () => inner.currentVersion(),
+      close: async () => {},
+    };
+    const bus = new MemoryBus();
+    const peer = await createCache<number>({
+      store,
+      synchronizer: new MemorySynchronizer({ bus }),
+      heartbeatMs: 10,
+    });
+    await inner.set('default:k', jsonMarshaller.encode(1));
+    expect(await peer.get('k')).toBe(1);
+    const writerBus = new MemorySynchronizer({ bus });
+    const writer = await createCache<number>({
+      store: inner,
+      synchronizer: writerBus,
+      podId: 'w',
+      heartbeatMs: 10,
+    });
+    writerBus.disconnect();
+    await writer.delete('k');
+    await writer.close(); // replaces the marker, which the peer has never read
+    const reasons: string[] = [];
+    peer.on('resync', (reason) => reasons.push(reason));
+    markerReadable = true;
+    await until(() => reasons.length > 0, 'the peer resyncs at its first marker read', 2000);
+    expect(reasons).toEqual(['gap']);
+    expect(peer.peek('k')).toBeUndefined();
+    await peer.close();
+  });
+
   it('a pod that closed cleanly says leave: its restart costs peers no resync', async () => {
     const store = new MemoryStore();
     const bus = new MemoryBus();
