@@ -56,7 +56,7 @@ export class StoreWatch<V> {
    */
   async announceLoss(): Promise<void> {
     if (this.config.heartbeatMs === 0) return;
-    const marker = Buffer.from(`${randomBytes(16).toString('hex')}@${this.config.podId}`, 'utf8');
+    const marker = freshMarker(`@${this.config.podId}`);
     try {
       await this.calls.runOutsideCircuit(
         () => this.config.store.set(this.key, marker),
@@ -77,28 +77,26 @@ export class StoreWatch<V> {
       const id = stored === undefined ? undefined : Buffer.from(stored.payload).toString('utf8');
       if (id !== undefined && id === this.known) return;
       const at = id?.indexOf('@') ?? -1;
-      // A pod whose first successful read finds a replaced marker cannot tell whether the loss it
-      // announces came before or after this pod filled its tier (its earlier reads may all have
-      // failed): it resyncs too. At startup that flushes a tier that is about empty.
-      if (this.known !== undefined || at >= 0) {
-        if (at >= 0) {
-          this.reporter.logger.info('a pod closed with writes it could not announce; resyncing', {
-            namespace: this.config.namespace,
-            podId: id?.slice(at + 1),
-          });
-          this.receiver.resync('gap');
-        } else {
-          this.reporter.logger.warn('the store lost its data (identity marker gone or replaced); resyncing', {
-            namespace: this.config.namespace,
-          });
-          this.receiver.resync('store-reset');
-        }
+      // A replaced marker resyncs even at this pod's first successful read: its earlier reads may
+      // all have failed, so it cannot tell whether the loss came before or after it filled its
+      // tier. At startup that flushes a tier that is about empty.
+      if (at >= 0) {
+        this.reporter.logger.info('a pod closed with writes it could not announce; resyncing', {
+          namespace: this.config.namespace,
+          podId: id?.slice(at + 1),
+        });
+        this.receiver.resync('gap');
+      } else if (this.known !== undefined) {
+        this.reporter.logger.warn('the store lost its data (identity marker gone or replaced); resyncing', {
+          namespace: this.config.namespace,
+        });
+        this.receiver.resync('store-reset');
       }
       this.known = id;
       // The first pod (or the first after a loss) writes the marker; everyone adopts what they read
       // next, so two pods writing at once cost no extra resync.
       if (id === undefined) {
-        const fresh = Buffer.from(randomBytes(16).toString('hex'), 'utf8');
+        const fresh = freshMarker('');
         await this.calls.run(() => store.set(this.key, fresh), 'storeIdentity', undefined, 'store');
       }
     } catch (error) {
@@ -108,6 +106,11 @@ export class StoreWatch<V> {
       this.checking = false;
     }
   }
+}
+
+/** A new marker: a random id, plus `suffix` (`@<podId>` when a pod announces a loss). */
+function freshMarker(suffix: string): Uint8Array {
+  return Buffer.from(`${randomBytes(16).toString('hex')}${suffix}`, 'utf8');
 }
 
 /**
