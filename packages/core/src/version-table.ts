@@ -37,7 +37,7 @@ export class VersionTable {
   /** The key's own recorded version (ignoring the floor), 0 when none. */
   own(key: string): number {
     const stored = this.versions.get(key);
-    return stored === undefined ? 0 : stored < 0 ? -stored : stored;
+    return stored === undefined ? 0 : Math.abs(stored);
   }
 
   /** Records that `version` of `key` was seen. Keeps the highest; recently noted keys are kept longest. */
@@ -50,15 +50,7 @@ export class VersionTable {
    * that is not older than what this pod knows may fill the local tier).
    */
   noteUnlessOlder(key: string, version: number): boolean {
-    const stored = this.versions.get(key);
-    if (stored !== undefined) {
-      const current = stored < 0 ? -stored : stored;
-      if (current > version) return false;
-      this.versions.set(key, referenced(version));
-      return true;
-    }
-    this.insert(key, version);
-    return true;
+    return this.noteFrom(key, version, false);
   }
 
   /**
@@ -66,14 +58,16 @@ export class VersionTable {
    * applied only when it is newer than the key's own version).
    */
   noteIfNewer(key: string, version: number): boolean {
+    return this.noteFrom(key, version, true);
+  }
+
+  /** Notes `version` when it is at least (`strictly`: above) the key's own, 0 for an unknown key. */
+  private noteFrom(key: string, version: number, strictly: boolean): boolean {
     const stored = this.versions.get(key);
-    if (stored !== undefined) {
-      if ((stored < 0 ? -stored : stored) >= version) return false;
-      this.versions.set(key, referenced(version));
-      return true;
-    }
-    if (version <= 0) return false;
-    this.insert(key, version);
+    const current = stored === undefined ? 0 : Math.abs(stored);
+    if (strictly ? version <= current : version < current) return false;
+    if (stored === undefined) this.insert(key, version);
+    else this.versions.set(key, referenced(version));
     return true;
   }
 
@@ -112,7 +106,7 @@ export class VersionTable {
     if (this.floor > plausible) {
       this.floor = plausible;
       for (const [other, stored] of versions) {
-        if ((stored < 0 ? -stored : stored) > plausible) versions.set(other, plausible);
+        if (Math.abs(stored) > plausible) versions.set(other, plausible);
       }
     }
   }
@@ -122,8 +116,7 @@ export class VersionTable {
     if (version <= this.floor) return;
     this.floor = version;
     const versions = this.versions;
-    for (const [key, stored] of versions)
-      if ((stored < 0 ? -stored : stored) <= version) versions.delete(key);
+    for (const [key, stored] of versions) if (Math.abs(stored) <= version) versions.delete(key);
   }
 
   get size(): number {
