@@ -33,6 +33,18 @@ function inject(bus: MemoryBus, event: Partial<WireEvent> & Pick<WireEvent, 'act
   bus.publish(CHANNEL, encodeEvent(full));
 }
 
+/**
+ * A writer the peers never heard from (it loses the bus at once) deletes `k`: the store has the
+ * delete, its event leaves nowhere. The caller closes it.
+ */
+async function unheardWriterDeletes(store: Store, bus: MemoryBus) {
+  const writerBus = new MemorySynchronizer({ bus });
+  const writer = await createCache<number>({ store, synchronizer: writerBus, podId: 'w', heartbeatMs: 10 });
+  writerBus.disconnect();
+  await writer.delete('k');
+  return writer;
+}
+
 describe('apply only if newer', () => {
   it('ignores an older set that arrives after a newer one (reordered events)', async () => {
     cluster = await createPods(1);
@@ -265,11 +277,8 @@ describe('lost events', () => {
     });
     await store.set('default:k', jsonMarshaller.encode(1));
     expect(await peer.get('k')).toBe(1);
-    // The writer loses the bus before any peer heard from it: no epoch of its podId is known.
-    const writerBus = new MemorySynchronizer({ bus });
-    const writer = await createCache<number>({ store, synchronizer: writerBus, podId: 'w', heartbeatMs: 10 });
-    writerBus.disconnect();
-    await writer.delete('k'); // reaches the store; its event cannot leave
+    // No epoch of the writer's podId is known to the peer.
+    const writer = await unheardWriterDeletes(store, bus);
     await new Promise((resolve) => setTimeout(resolve, 40)); // the peer has read the marker
     const reasons: string[] = [];
     peer.on('resync', (reason) => reasons.push(reason));
@@ -295,19 +304,13 @@ describe('lost events', () => {
   it('a peer whose marker reads all failed until after the replacement resyncs at its first successful read', async () => {
     const inner = new MemoryStore();
     let markerReadable = false;
-    const store: Store = {
+    const store = storeOver(inner, {
       get: async (key) => {
         if (key === 'default%store-identity' && !markerReadable) throw new Error('marker read failed');
         return inner.get(key);
       },
-      getMany: (keys) => inner.getMany(keys),
-      set: (key, payload, options) => inner.set(key, payload, options),
-      delete: (key) => inner.delete(key),
-      clear: (prefix) => inner.clear(prefix),
-      size: (prefix) => inner.size(prefix),
       currentVersion: () => inner.currentVersion(),
-      close: async () => {},
-    };
+    });
     const bus = new MemoryBus();
     const peer = await createCache<number>({
       store,
@@ -316,15 +319,7 @@ describe('lost events', () => {
     });
     await inner.set('default:k', jsonMarshaller.encode(1));
     expect(await peer.get('k')).toBe(1);
-    const writerBus = new MemorySynchronizer({ bus });
-    const writer = await createCache<number>({
-      store: inner,
-      synchronizer: writerBus,
-      podId: 'w',
-      heartbeatMs: 10,
-    });
-    writerBus.disconnect();
-    await writer.delete('k');
+    const writer = await unheardWriterDeletes(inner, bus);
     await writer.close(); // replaces the marker, which the peer has never read
     const reasons: string[] = [];
     peer.on('resync', (reason) => reasons.push(reason));
