@@ -303,6 +303,8 @@ export declare class MemoryStore implements Store {
     deleteMany(keys: readonly string[]): Promise<StoreBatchResult[]>;
     clear(prefix: string): Promise<number>;
     size(prefix: string): Promise<number>;
+    appendLog(key: string, entry: Uint8Array, keep: number, id: string): Promise<number>;
+    readLog(key: string, after: number, max: number): Promise<StoreLogRead>;
     currentVersion(): Promise<number>;
     close(): Promise<void>;
 }
@@ -438,6 +440,8 @@ export interface Store {
     deleteMany?(keys: readonly string[]): Promise<StoreBatchResult[]>;
     setAndPublishMany?(writes: readonly StoreBatchWrite[], publications: readonly StorePublication[]): Promise<StoreBatchResult[]>;
     deleteAndPublishMany?(keys: readonly string[], publications: readonly StorePublication[]): Promise<StoreBatchResult[]>;
+    appendLog?(key: string, entry: Uint8Array, keep: number, id: string): Promise<number>;
+    readLog?(key: string, after: number, max: number): Promise<StoreLogRead>;
     publishesTo?(synchronizer: Synchronizer): boolean;
     close(): Promise<void>;
 }
@@ -469,6 +473,13 @@ export interface StoreEntry {
 export declare class StoreError extends SyncedCacheError {
     constructor(message: string, context?: ErrorContext, code?: 'ERR_STORE' | 'ERR_CIRCUIT_OPEN');
     static isInstance(error: unknown): error is StoreError;
+}
+
+// StoreLogRead
+export interface StoreLogRead {
+    readonly id: string | undefined;
+    readonly last: number;
+    readonly entries: readonly Uint8Array[];
 }
 
 // StorePublication

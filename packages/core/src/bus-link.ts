@@ -257,10 +257,12 @@ export class BusLink<V> {
    * When everything this pod wrote has been announced (`announced`: no write of unknown outcome
    * is left, and nothing here is unsent), it sends `leave`, which tells peers its numbering ended
    * complete. Otherwise what is unsent is counted as failed.
-   * @returns whether peers may have missed a write of this pod (it numbered events or has writes
-   *   of unknown outcome, and did not leave): the cache then tells them through the store.
+   * @returns what peers must still learn through the store: `unannounced` when they may have
+   *   missed a write of this pod (it numbered events or has writes of unknown outcome, and did not
+   *   leave); `left` with the last `seq` when it left after numbering events (a peer may have lost
+   *   them all, the `leave` included); undefined when there is nothing to tell.
    */
-  async stop(announced: boolean): Promise<boolean> {
+  async stop(announced: boolean): Promise<'unannounced' | { left: number } | undefined> {
     this.stopped = true;
     clearInterval(this.heartbeatTimer);
     clearTimeout(this.retryTimer);
@@ -287,7 +289,8 @@ export class BusLink<V> {
       );
       this.retryQueue.clear();
     }
-    return !left && (this.seq > 0 || !announced);
+    if (!left) return this.seq > 0 || !announced ? 'unannounced' : undefined;
+    return this.seq > 0 ? { left: this.seq } : undefined;
   }
 
   /** Ends the subscription (after {@link BusLink.stop}). */

@@ -383,8 +383,10 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
     await this.writer.idle();
     const announced = await this.settling.stop();
     // Peers may have missed some of this pod's writes, and no later message of this process can
-    // tell them: the store can (see StoreWatch.announceLoss).
-    if (await this.link.stop(announced)) await this.storeWatch.announceLoss();
+    // tell them: the store can (see StoreWatch.announceLoss and StoreWatch.recordClose).
+    const untold = await this.link.stop(announced);
+    if (untold === 'unannounced') await this.storeWatch.announceLoss();
+    else if (untold !== undefined) await this.storeWatch.recordClose(untold.left);
     const { synchronizer, store } = this.config;
     const steps: Array<[string, () => Promise<void>]> = [
       ['unsubscribe', () => this.link.unsubscribe()],

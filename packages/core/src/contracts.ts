@@ -170,6 +170,19 @@ export interface StorePublication {
   readonly appendPayload: boolean;
 }
 
+/** What {@link Store.readLog} returns. */
+export interface StoreLogRead {
+  /** The identity the log was created with; `undefined` when there is no log. */
+  readonly id: string | undefined;
+  /** The number of the newest entry; `0` when there is no log. */
+  readonly last: number;
+  /**
+   * The entries numbered `last - entries.length + 1` … `last`, oldest first: those above `after`
+   * the store still holds (trimmed ones are missing from the front), at most `max`.
+   */
+  readonly entries: readonly Uint8Array[];
+}
+
 /** One write of a batch ({@link Store.setMany}, {@link Store.setAndPublishMany}). */
 export interface StoreBatchWrite {
   /** The full key (namespace prefix included). */
@@ -273,6 +286,20 @@ export interface Store {
     keys: readonly string[],
     publications: readonly StorePublication[],
   ): Promise<StoreBatchResult[]>;
+  /**
+   * Optional: appends `entry` to the small log at `key`, keeping only its newest `keep` entries,
+   * in one atomic step, and returns the entry's number: 1, 2, 3, … in append order, never reused
+   * while the log exists. A log that does not exist is created with the identity `id` (the caller
+   * passes a fresh random one). Core keeps its close log here: what each pod that closed cleanly
+   * last numbered, so that a peer that missed all of it can tell (see `docs/architecture.md`).
+   * A store without it still converges: core then announces every such close as a possible loss.
+   */
+  appendLog?(key: string, entry: Uint8Array, keep: number, id: string): Promise<number>;
+  /**
+   * Optional, with {@link Store.appendLog}: the log at `key` — its identity, its newest number,
+   * and the entries still held that are numbered above `after`, at most `max` of the newest.
+   */
+  readLog?(key: string, after: number, max: number): Promise<StoreLogRead>;
   /**
    * Optional: true when what this store publishes reaches `synchronizer`'s subscribers, in order
    * with what `synchronizer` itself publishes (for example the same Redis connection). Core asks

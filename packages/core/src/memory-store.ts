@@ -4,6 +4,7 @@ import type {
   StoreBatchWrite,
   StoreCapabilities,
   StoreEntry,
+  StoreLogRead,
   StoreSetOptions,
 } from './contracts.js';
 import { CONTRACT_VERSION } from './contracts.js';
@@ -43,6 +44,8 @@ export class MemoryStore implements Store {
   readonly contractVersion = CONTRACT_VERSION;
   readonly capabilities: StoreCapabilities = { batchGet: true, namespaceVersions: true };
   private readonly data = new Map<string, Slot>();
+  /** Logs ({@link MemoryStore.appendLog}) live beside the keys: `clear` and `size` never see them. */
+  private readonly logs = new Map<string, { id: string; last: number; entries: string[] }>();
   private readonly now: () => number;
   private clock = 0;
   private sweeper: Iterator<[string, Slot]> | undefined;
@@ -107,6 +110,28 @@ export class MemoryStore implements Store {
       }
     }
     return count;
+  }
+
+  async appendLog(key: string, entry: Uint8Array, keep: number, id: string): Promise<number> {
+    let log = this.logs.get(key);
+    if (log === undefined) {
+      log = { id, last: 0, entries: [] };
+      this.logs.set(key, log);
+    }
+    log.entries.push(copyIn(entry));
+    if (log.entries.length > keep) log.entries.splice(0, log.entries.length - keep);
+    return ++log.last;
+  }
+
+  async readLog(key: string, after: number, max: number): Promise<StoreLogRead> {
+    const log = this.logs.get(key);
+    if (log === undefined) return { id: undefined, last: 0, entries: [] };
+    const count = Math.max(0, Math.min(max, log.last - after, log.entries.length));
+    return {
+      id: log.id,
+      last: log.last,
+      entries: log.entries.slice(log.entries.length - count).map(copyOut),
+    };
   }
 
   async currentVersion(): Promise<number> {

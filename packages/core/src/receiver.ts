@@ -150,7 +150,16 @@ export class Receiver<V> {
         const oldest = this.peers.keys().next().value;
         if (oldest !== undefined) this.peers.delete(oldest);
       }
-      this.peers.set(event.podId, { epoch: event.epoch, seq: event.seq, left: event.action === 'leave' });
+      // The process it replaces stays on record for the close log (StoreWatch): heard through its
+      // last seq if it left, covered by the resync below if it did not.
+      const previous =
+        peer === undefined ? undefined : { epoch: peer.epoch, seq: peer.left ? peer.seq : Infinity };
+      this.peers.set(event.podId, {
+        epoch: event.epoch,
+        seq: event.seq,
+        left: event.action === 'leave',
+        previous,
+      });
       // First contact after the peer already published: we may have missed its earlier events.
       const missedEarlier = event.seq > (numbered ? 1 : 0);
       if (missedEarlier || (peer !== undefined && !peer.left)) this.resync('gap');
@@ -171,6 +180,19 @@ export class Receiver<V> {
       this.resync('gap');
     }
     // seq <= peer.seq: a duplicate or a late one; version checks make applying it harmless.
+  }
+
+  /**
+   * Whether this pod heard process (`podId`, `epoch`) through its event `seq`, or resynced after
+   * it (so nothing it numbered up to `seq` can be missing here). The close log asks, for each pod
+   * that closed cleanly: a process it never heard of answers false.
+   */
+  heardThrough(podId: string, epoch: number, seq: number): boolean {
+    if (podId === this.config.podId && epoch === this.config.epoch) return true;
+    const peer = this.peers.get(podId);
+    if (peer === undefined) return false;
+    if (peer.epoch === epoch) return peer.seq >= seq;
+    return peer.previous !== undefined && peer.previous.epoch === epoch && peer.previous.seq >= seq;
   }
 
   /** Applies a remote event if it is newer than what this pod knows. Returns whether it was. */
@@ -389,4 +411,6 @@ interface Peer {
   seq: number;
   /** Its `leave` arrived: the process closed with everything it wrote announced. */
   left: boolean;
+  /** The process this one replaced under the same podId: `seq` is Infinity when a resync covered it. */
+  previous: { epoch: number; seq: number } | undefined;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Calls } from './calls.js';
 import type { CacheConfig } from './config.js';
+import type { StoreLogRead } from './contracts.js';
 import type { Receiver } from './receiver.js';
 import type { Reporter } from './reporting.js';
 
@@ -25,6 +26,10 @@ export class StoreWatch<V> {
   /** The marker id this pod's local tier belongs to; undefined until the first one is read. */
   private known: string | undefined;
   private readonly key: string;
+  private readonly logKey: string;
+  /** Where this pod is in the close log: its identity and the newest number already checked. */
+  private logId: string | undefined;
+  private logAfter = 0;
   private timer: NodeJS.Timeout | undefined;
   private checking = false;
 
@@ -35,10 +40,13 @@ export class StoreWatch<V> {
     private readonly reporter: Reporter,
   ) {
     this.key = storeIdentityKey(config);
+    this.logKey = closeLogKey(config);
   }
 
+  /** Checks now (while the local tier is still about empty), then every `heartbeatMs`. */
   start(): void {
     if (this.config.heartbeatMs === 0) return;
+    void this.check();
     this.timer = setInterval(() => void this.check(), this.config.heartbeatMs);
     this.timer.unref();
   }
@@ -68,13 +76,47 @@ export class StoreWatch<V> {
     }
   }
 
+  /**
+   * This pod closed cleanly, its `leave` sent, after numbering events up to `seq`: a peer that
+   * missed them all (and the `leave`) could not tell from the bus. The close log in the store
+   * records (podId, epoch, seq), and each peer that did not hear this process through `seq`
+   * resyncs at its next check. A store without a log gets {@link StoreWatch.announceLoss}
+   * instead: every peer resyncs.
+   */
+  async recordClose(seq: number): Promise<void> {
+    if (this.config.heartbeatMs === 0) return;
+    const store = this.config.store;
+    if (typeof store.appendLog !== 'function' || typeof store.readLog !== 'function') {
+      return this.announceLoss();
+    }
+    const { podId, epoch } = this.config;
+    const entry = Buffer.from(JSON.stringify([podId, epoch, seq]), 'utf8');
+    const id = randomBytes(16).toString('hex');
+    try {
+      await this.calls.runOutsideCircuit(
+        () => store.appendLog!(this.logKey, entry, CLOSE_LOG_KEEP, id),
+        'closeLog',
+        'store',
+      );
+    } catch (error) {
+      this.reporter.error(error, { operation: 'closeLog' });
+      // Its outcome is unknown: tell every peer the other way (one more bounded write).
+      await this.announceLoss();
+    }
+  }
+
   private async check(): Promise<void> {
     if (this.checking) return;
     this.checking = true;
     const store = this.config.store;
     try {
+      // A failed log read leaves this pod's place in the log where it was: the next check reads on.
+      const readLog =
+        typeof store.readLog === 'function' ? this.readCloseLog().catch(() => undefined) : undefined;
       const stored = await this.calls.run(() => store.get(this.key), 'storeIdentity', undefined, 'store');
       const id = stored === undefined ? undefined : Buffer.from(stored.payload).toString('utf8');
+      const log = await readLog;
+      if (log !== undefined) this.checkCloseLog(log);
       if (id !== undefined && id === this.known) return;
       const at = id?.indexOf('@') ?? -1;
       // A replaced marker resyncs even at this pod's first successful read: its earlier reads may
@@ -106,6 +148,60 @@ export class StoreWatch<V> {
       this.checking = false;
     }
   }
+
+  /** The close log above this pod's place in it (read beside the marker, in the same round trip on a pipelining client). */
+  private readCloseLog(): Promise<StoreLogRead> {
+    const store = this.config.store;
+    return this.calls.run(
+      () => store.readLog!(this.logKey, this.logAfter, CLOSE_LOG_KEEP),
+      'closeLog',
+      undefined,
+      'store',
+    );
+  }
+
+  /**
+   * Resyncs when the close log names a process this pod did not hear through its last event, or
+   * when entries this pod has not checked are gone (trimmed, or the log started over). At the
+   * first read every entry counts: they closed before this pod's reads, and a resync of a tier
+   * that is about empty costs nothing.
+   */
+  private checkCloseLog(log: StoreLogRead): void {
+    const restarted = log.id !== this.logId;
+    const after = restarted ? 0 : this.logAfter;
+    this.logId = log.id;
+    this.logAfter = log.last;
+    if (log.last <= after) return;
+    let missed: string | undefined;
+    if (log.entries.length < log.last - after) missed = 'entries this pod had not checked were trimmed';
+    for (const entry of log.entries) {
+      if (missed !== undefined) break;
+      const closed = parseCloseEntry(entry);
+      if (closed === undefined) {
+        if (this.reporter.debug) this.reporter.logger.debug('malformed close log entry ignored', {});
+      } else if (!this.receiver.heardThrough(closed.podId, closed.epoch, closed.seq)) {
+        missed = `pod ${closed.podId} closed after events this pod did not hear`;
+      }
+    }
+    if (missed === undefined) return;
+    this.reporter.logger.info(`close log: ${missed}; resyncing`, { namespace: this.config.namespace });
+    this.receiver.resync('gap');
+  }
+}
+
+/** How many closes the log keeps: more than can happen between two checks of a live pod. */
+const CLOSE_LOG_KEEP = 256;
+
+function parseCloseEntry(entry: Uint8Array): { podId: string; epoch: number; seq: number } | undefined {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(entry).toString('utf8'));
+    if (!Array.isArray(parsed) || parsed.length !== 3) return undefined;
+    const [podId, epoch, seq] = parsed as unknown[];
+    if (typeof podId !== 'string' || typeof epoch !== 'number' || typeof seq !== 'number') return undefined;
+    return { podId, epoch, seq };
+  } catch {
+    return undefined;
+  }
 }
 
 /** A new marker: a random id, plus `suffix` (`@<podId>` when a pod announces a loss). */
@@ -122,4 +218,9 @@ function freshMarker(suffix: string): Uint8Array {
  */
 export function storeIdentityKey(config: { readonly prefix: string }): string {
   return `${config.prefix.slice(0, -1)}%store-identity`;
+}
+
+/** The close log's key: `<namespace>%closed-pods`, outside the keyspace like the marker. */
+function closeLogKey(config: { readonly prefix: string }): string {
+  return `${config.prefix.slice(0, -1)}%closed-pods`;
 }

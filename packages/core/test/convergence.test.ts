@@ -12,6 +12,7 @@ import {
   MemorySynchronizer,
   type Store,
   type StoreEntry,
+  type Synchronizer,
   type WireEvent,
 } from '../src/index.js';
 import { jsonMarshaller } from '../src/marshaller.js';
@@ -43,6 +44,23 @@ async function unheardWriterDeletes(store: Store, bus: MemoryBus) {
   writerBus.disconnect();
   await writer.delete('k');
   return writer;
+}
+
+/** A synchronizer on `bus` that never delivers what `podId` publishes (every message of it lost). */
+function deafTo(podId: string, bus: MemoryBus): Synchronizer {
+  const inner = new MemorySynchronizer({ bus });
+  return {
+    publish: (channel, message) => inner.publish(channel, message),
+    subscribe: (channel, onMessage, onStatus) =>
+      inner.subscribe(
+        channel,
+        (message) => {
+          if (decodeEvent(message).podId !== podId) onMessage(message);
+        },
+        onStatus,
+      ),
+    close: () => inner.close(),
+  };
 }
 
 describe('apply only if newer', () => {
@@ -327,6 +345,101 @@ describe('lost events', () => {
     await until(() => reasons.length > 0, 'the peer resyncs at its first marker read', 2000);
     expect(reasons).toEqual(['gap']);
     expect(peer.peek('k')).toBeUndefined();
+    await peer.close();
+  });
+
+  it('a pod that closed cleanly after events one peer never heard (its leave lost too) makes that peer resync through the close log; a peer that heard it does not', async () => {
+    const store = new MemoryStore();
+    const bus = new MemoryBus();
+    const peer = await createCache<number>({ store, synchronizer: deafTo('w', bus), heartbeatMs: 10 });
+    const hearer = await createCache<number>({
+      store,
+      synchronizer: new MemorySynchronizer({ bus }),
+      heartbeatMs: 10,
+    });
+    await store.set('default:k', jsonMarshaller.encode(1));
+    expect([await peer.get('k'), await hearer.get('k')]).toEqual([1, 1]);
+    const writer = await createCache<number>({
+      store,
+      synchronizer: new MemorySynchronizer({ bus }),
+      podId: 'w',
+      heartbeatMs: 10,
+    });
+    await writer.delete('k');
+    await until(() => hearer.peek('k') === undefined, 'the hearer hears the delete');
+    await new Promise((resolve) => setTimeout(resolve, 40)); // both have read the log
+    const reasons = { peer: [] as string[], hearer: [] as string[] };
+    peer.on('resync', (reason) => reasons.peer.push(reason));
+    hearer.on('resync', (reason) => reasons.hearer.push(reason));
+    expect(peer.peek('k')).toBe(1); // stale: it heard nothing of the writer
+    await writer.close(); // its leave goes out (the peer loses it): the close log records it
+    await until(() => reasons.peer.length > 0, 'the peer resyncs at its next check', 2000);
+    expect(reasons.peer).toEqual(['gap']);
+    expect(peer.peek('k')).toBeUndefined();
+    expect(await peer.get('k')).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 60)); // the hearer checked the log too
+    expect(reasons.hearer).toEqual([]);
+    await Promise.all([peer.close(), hearer.close()]);
+  });
+
+  it('without a close log in the store, a clean close of a pod that wrote makes every peer resync (safe)', async () => {
+    const inner = new MemoryStore();
+    const store = storeOver(inner, { currentVersion: () => inner.currentVersion() });
+    const bus = new MemoryBus();
+    const peer = await createCache<number>({ store, synchronizer: deafTo('w', bus), heartbeatMs: 10 });
+    await inner.set('default:k', jsonMarshaller.encode(1));
+    expect(await peer.get('k')).toBe(1);
+    const writer = await createCache<number>({
+      store,
+      synchronizer: new MemorySynchronizer({ bus }),
+      podId: 'w',
+      heartbeatMs: 10,
+    });
+    await writer.delete('k');
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    const reasons: string[] = [];
+    peer.on('resync', (reason) => reasons.push(reason));
+    await writer.close();
+    await until(() => reasons.length > 0, 'the peer resyncs at its next marker check', 2000);
+    expect(reasons).toEqual(['gap']);
+    expect(peer.peek('k')).toBeUndefined();
+    await peer.close();
+  });
+
+  it('the close log: a trimmed or restarted log resyncs, malformed entries are ignored', async () => {
+    const store = new MemoryStore();
+    const bus = new MemoryBus();
+    const peer = await createCache<number>({
+      store,
+      synchronizer: new MemorySynchronizer({ bus }),
+      heartbeatMs: 10,
+    });
+    const reasons: string[] = [];
+    peer.on('resync', (reason) => reasons.push(reason));
+    const entry = (text: string) => Buffer.from(text, 'utf8');
+    await store.appendLog('default%closed-pods', entry('not json'), 256, 'log-1');
+    await store.appendLog('default%closed-pods', entry('["x",1]'), 256, 'log-1');
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(reasons).toEqual([]);
+    // The peer itself, in this process: heard through any seq.
+    const own = peer as unknown as { config: { podId: string; epoch: number } };
+    await store.appendLog(
+      'default%closed-pods',
+      entry(JSON.stringify([own.config.podId, own.config.epoch, 9])),
+      256,
+      'log-1',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(reasons).toEqual([]);
+    // More entries than the log keeps arrive between two checks (no timer runs in this loop):
+    // some were never checked.
+    for (let i = 0; i < 3; i++) await store.appendLog('default%closed-pods', entry('junk'), 2, 'log-1');
+    await until(() => reasons.length === 1, 'a trimmed log resyncs', 2000);
+    // The log is removed and started again (another identity): its entries are all new.
+    (store as unknown as { logs: Map<string, unknown> }).logs.delete('default%closed-pods');
+    await store.appendLog('default%closed-pods', entry('["gone",7,3]'), 256, 'log-2');
+    await until(() => reasons.length === 2, 'a restarted log is read from its start', 2000);
+    expect(reasons).toEqual(['gap', 'gap']);
     await peer.close();
   });
 

@@ -236,7 +236,7 @@ describe('store reads and the timeout', () => {
     const reads = { get: 0, getMany: 0 };
     const counting = storeOver(memory, {
       get: (key) => {
-        reads.get++;
+        if (!key.includes('%')) reads.get++; // not the store identity marker
         return memory.get(key);
       },
       getMany: (keys) => {

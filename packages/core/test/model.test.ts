@@ -50,6 +50,8 @@ function laggingStore(
     clear: async (prefix) => lag(await inner.clear(prefix)),
     size: (prefix) => inner.size(prefix),
     currentVersion: () => inner.currentVersion(),
+    appendLog: async (key, entry, keep, id) => lag(await inner.appendLog(key, entry, keep, id)),
+    readLog: async (key, after, max) => lag(await inner.readLog(key, after, max)),
     close: async () => {},
     // With a bus: the store publishes each write's event in the same step as the write (like the
     // Redis adapters' scripts), before the reply lags back to the pod.

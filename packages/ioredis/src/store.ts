@@ -8,6 +8,7 @@ import {
   type StoreBatchWrite,
   type StoreCapabilities,
   type StoreEntry,
+  type StoreLogRead,
   type StorePublication,
   type StoreSetOptions,
   type Synchronizer,
@@ -28,6 +29,9 @@ import {
   deletePublishArguments,
   groupBySlot,
   healthCheckInterval,
+  LOG_APPEND_SCRIPT,
+  LOG_READ_SCRIPT,
+  parseLogRead,
   parseReadReply,
   parseScanStep,
   parseTime,
@@ -164,6 +168,8 @@ export class IoredisStore implements Store {
       SET_MANY_PUBLISH_SCRIPT,
       DELETE_MANY_SCRIPT,
       DELETE_MANY_PUBLISH_SCRIPT,
+      LOG_APPEND_SCRIPT,
+      LOG_READ_SCRIPT,
     ]);
     this.readCommand = scriptCommand(client, READ_SCRIPT, true);
     this.setCommand = scriptCommand(client, SET_SCRIPT);
@@ -480,6 +486,30 @@ export class IoredisStore implements Store {
       return parseVersion(reply, action, key);
     } catch (error) {
       throw toStoreError(error, { action, key, timeoutMs: this.commandTimeoutMs });
+    }
+  }
+
+  /** Core's close log (see `Store.appendLog`): one script on the log key's node. */
+  async appendLog(key: string, entry: Uint8Array, keep: number, id: string): Promise<number> {
+    this.checkOpen('appendLog');
+    try {
+      await whenReady(this.client, this.commandTimeoutMs, 'appendLog');
+      const append = scriptCommand(this.client, LOG_APPEND_SCRIPT);
+      return parseVersion(await append(key, asBuffer(entry), String(keep), id), 'appendLog', key);
+    } catch (error) {
+      throw toStoreError(error, { action: 'appendLog', key, timeoutMs: this.commandTimeoutMs });
+    }
+  }
+
+  /** Core's close log (see `Store.readLog`): one script, entries as Buffers. */
+  async readLog(key: string, after: number, max: number): Promise<StoreLogRead> {
+    this.checkOpen('readLog');
+    try {
+      await whenReady(this.client, this.commandTimeoutMs, 'readLog');
+      const read = scriptCommand(this.client, LOG_READ_SCRIPT, true);
+      return parseLogRead(await read(key, String(after), String(max)));
+    } catch (error) {
+      throw toStoreError(error, { action: 'readLog', key, timeoutMs: this.commandTimeoutMs });
     }
   }
 

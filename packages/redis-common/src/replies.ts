@@ -1,4 +1,4 @@
-import { type StoreEntry, StoreError } from '@synced-cache/core';
+import { type StoreEntry, StoreError, type StoreLogRead } from '@synced-cache/core';
 import {
   HEADER_BYTES,
   HEADER_WITH_EXPIRY_BYTES,
@@ -104,6 +104,28 @@ export function parseVersion(reply: unknown, action: string, key?: string): numb
     throw new StoreError(`${action}: unexpected version reply ${String(reply)}`, { action, key });
   }
   return version;
+}
+
+/**
+ * Parses a `LOG_READ_SCRIPT` reply (`{}` or `[id, n, entries…]`).
+ *
+ * @throws StoreError on any other shape.
+ */
+export function parseLogRead(reply: unknown): StoreLogRead {
+  if (!Array.isArray(reply))
+    throw new StoreError(`readLog: unexpected reply ${typeof reply}`, { action: 'readLog' });
+  if (reply.length === 0) return { id: undefined, last: 0, entries: [] };
+  const id = asBytes(reply[0]);
+  const last = toNumber(reply[1]);
+  const entries = reply.slice(2).map(asBytes);
+  if (id === undefined || !Number.isSafeInteger(last) || last < 0 || entries.includes(undefined)) {
+    throw new StoreError('readLog: malformed reply', { action: 'readLog' });
+  }
+  return {
+    id: Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('utf8'),
+    last,
+    entries: entries as Uint8Array[],
+  };
 }
 
 /**

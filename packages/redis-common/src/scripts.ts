@@ -428,6 +428,50 @@ return {scan[1], count}`,
   true,
 );
 
+/**
+ * Core's close log (`Store.appendLog`): a hash holding the log's identity (`id`), its newest
+ * number (`n`) and entries `e<number>`. KEYS[1] = log key; ARGV[1] = entry, ARGV[2] = how many
+ * entries to keep, ARGV[3] = the identity if the log is new. Trims the entry that falls out. The
+ * key has no expiry: at most `keep` small entries per namespace. Returns the entry's number.
+ */
+export const LOG_APPEND_SCRIPT: RedisScript = script(
+  'synced_cache_log_append',
+  `
+redis.call('HSETNX', KEYS[1], 'id', ARGV[3])
+local n = redis.call('HINCRBY', KEYS[1], 'n', 1)
+redis.call('HSET', KEYS[1], 'e' .. n, ARGV[1])
+local old = n - tonumber(ARGV[2])
+if old > 0 then redis.call('HDEL', KEYS[1], 'e' .. old) end
+return n`,
+  1,
+  false,
+);
+
+/**
+ * Reads core's close log (`Store.readLog`). KEYS[1] = log key; ARGV[1] = after, ARGV[2] = max.
+ * Returns `{}` when there is no log, else `[id, n, entries…]`: the entries numbered above
+ * `after` still held, at most `max` of the newest, oldest first.
+ */
+export const LOG_READ_SCRIPT: RedisScript = script(
+  'synced_cache_log_read',
+  `
+local head = redis.call('HMGET', KEYS[1], 'id', 'n')
+if not head[1] then return {} end
+local n = tonumber(head[2]) or 0
+local from = math.max(tonumber(ARGV[1]) + 1, n - tonumber(ARGV[2]) + 1, 1)
+local newest = {}
+for i = n, from, -1 do
+  local entry = redis.call('HGET', KEYS[1], 'e' .. i)
+  if not entry then break end
+  newest[#newest + 1] = entry
+end
+local out = {head[1], n}
+for i = #newest, 1, -1 do out[#out + 1] = newest[i] end
+return out`,
+  1,
+  true,
+);
+
 /** Every script, for adapters that register them all at once. */
 export const SCRIPTS = {
   set: SET_SCRIPT,
@@ -441,4 +485,6 @@ export const SCRIPTS = {
   read: READ_SCRIPT,
   clear: CLEAR_SCRIPT,
   size: SIZE_SCRIPT,
+  logAppend: LOG_APPEND_SCRIPT,
+  logRead: LOG_READ_SCRIPT,
 } as const;

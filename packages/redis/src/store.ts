@@ -9,6 +9,7 @@ import {
   type StoreCapabilities,
   type StoreEntry,
   StoreError,
+  type StoreLogRead,
   type StorePublication,
   type StoreSetOptions,
   type Synchronizer,
@@ -28,6 +29,9 @@ import {
   DELETE_SCRIPT,
   deletePublishArguments,
   groupBySlot,
+  LOG_APPEND_SCRIPT,
+  LOG_READ_SCRIPT,
+  parseLogRead,
   parseReadReply,
   parseScanStep,
   parseTime,
@@ -568,6 +572,30 @@ class RedisStore implements Store {
     } catch (error) {
       this.#fail(error, action);
     }
+  }
+
+  /** Core's close log (see `Store.appendLog`): one script on the log key's node. */
+  async appendLog(key: string, entry: Uint8Array, keep: number, id: string): Promise<number> {
+    this.#assertOpen('appendLog', key);
+    let reply: unknown;
+    try {
+      reply = await this.#run(LOG_APPEND_SCRIPT, [key], [Buffer.from(entry), String(keep), id]);
+    } catch (error) {
+      this.#fail(error, 'appendLog', key);
+    }
+    return parseVersion(reply, 'appendLog', key);
+  }
+
+  /** Core's close log (see `Store.readLog`): one script. */
+  async readLog(key: string, after: number, max: number): Promise<StoreLogRead> {
+    this.#assertOpen('readLog', key);
+    let reply: unknown;
+    try {
+      reply = await this.#run(LOG_READ_SCRIPT, [key], [String(after), String(max)]);
+    } catch (error) {
+      this.#fail(error, 'readLog', key);
+    }
+    return parseLogRead(reply);
   }
 
   async clear(prefix: string): Promise<number> {

@@ -47,6 +47,8 @@ class ChaosStoreImpl implements ChaosStore {
   private failRate = 0;
   private delayMs = 0;
   private isDown = false;
+  appendLog?: Store['appendLog'];
+  readLog?: Store['readLog'];
 
   constructor(
     private readonly inner: Store,
@@ -54,6 +56,14 @@ class ChaosStoreImpl implements ChaosStore {
   ) {
     this.contractVersion = inner.contractVersion;
     this.capabilities = inner.capabilities;
+    // The close log is forwarded (through the same faults) only when the inner store has one.
+    if (inner.appendLog !== undefined && inner.readLog !== undefined) {
+      const { appendLog, readLog } = inner;
+      this.appendLog = (key, entry, keep, id) =>
+        this.run('appendLog', key, () => appendLog.call(inner, key, entry, keep, id));
+      this.readLog = (key, after, max) =>
+        this.run('readLog', key, () => readLog.call(inner, key, after, max));
+    }
     this.random = mulberry32(checkSeed(options.seed));
     this.configure(options);
   }

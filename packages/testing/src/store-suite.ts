@@ -54,6 +54,13 @@ function expectPayload(entry: StoreEntry | undefined, expected: Uint8Array, what
   expect(bytesEqual(entry!.payload, expected), `${what} payload bytes are exactly the bytes set`).toBe(true);
 }
 
+/** Clears `prefix` and returns the newest number of the log at `key` afterwards. */
+async function clearedAround(store: Store, prefix: string, key: string): Promise<number> {
+  await store.set(`${prefix}k`, text('v'));
+  await store.clear(prefix);
+  return (await store.readLog!(key, 0, 1)).last;
+}
+
 /** Keys that break naive stores: glob characters, whitespace, prototype names, long and non-ASCII. */
 export const HOSTILE_STORE_KEYS: readonly string[] = [
   'with spaces',
@@ -494,6 +501,51 @@ export const storeChecks: StoreCheck[] = [
     name: 'declares a contract version core understands (or none)',
     async run({ store }) {
       if (store.contractVersion !== undefined) expect(store.contractVersion).toBe(CONTRACT_VERSION);
+    },
+  },
+  {
+    name: 'the close log (appendLog / readLog, when the store has them): numbered appends, the newest `keep` kept, reads above `after` oldest first, at most `max`, from any connection',
+    async run({ store, prefix, open }) {
+      if (typeof store.appendLog !== 'function' || typeof store.readLog !== 'function') {
+        expect(store.appendLog, 'appendLog and readLog come together').toBeUndefined();
+        expect(store.readLog, 'appendLog and readLog come together').toBeUndefined();
+        return;
+      }
+      // Outside the prefix's keyspace, as core keeps it (clear(prefix) must not see it). The
+      // contract has no way to remove a log: it stays behind, three short entries.
+      const key = `${prefix.slice(0, -1)}%log`;
+      expect(await store.readLog(key, 0, 10)).toEqual({ id: undefined, last: 0, entries: [] });
+      const entries = [text('one'), allByteValues(), text(''), text('four'), text('five')];
+      const numbers: number[] = [];
+      for (const [index, entry] of entries.entries()) {
+        numbers.push(await store.appendLog(key, entry, 3, index === 0 ? 'first' : 'not-used'));
+      }
+      expect(numbers, 'entries are numbered 1, 2, 3, … in append order').toEqual([1, 2, 3, 4, 5]);
+      const all = await store.readLog(key, 0, 10);
+      expect(all.id, 'the identity the log was created with').toBe('first');
+      expect(all.last).toBe(5);
+      expect(all.entries.length, 'only the newest `keep` are kept').toBe(3);
+      for (const [index, entry] of all.entries.entries()) {
+        expect(bytesEqual(entry, entries[index + 2]!), `entry ${index + 3} bytes`).toBe(true);
+      }
+      const above = await store.readLog(key, 3, 10);
+      expect(above.entries.map((entry) => new TextDecoder().decode(entry))).toEqual(['four', 'five']);
+      const newest = await store.readLog(key, 0, 1);
+      expect(newest.entries.map((entry) => new TextDecoder().decode(entry))).toEqual(['five']);
+      expect((await store.readLog(key, 5, 10)).entries).toEqual([]);
+      expect(await clearedAround(store, prefix, key), 'clear(prefix) leaves the log').toBe(5);
+      const other = await open();
+      const concurrent = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          (i % 2 === 0 ? store : other).appendLog!(key, text(`c${i}`), 3, 'x'),
+        ),
+      );
+      expect(
+        [...concurrent].sort((a, b) => a - b),
+        'concurrent appends from two connections get distinct numbers',
+      ).toEqual(Array.from({ length: 20 }, (_, i) => 6 + i));
+      const seen = await other.readLog!(key, 0, 10);
+      expect([seen.id, seen.last, seen.entries.length]).toEqual(['first', 25, 3]);
     },
   },
   {
