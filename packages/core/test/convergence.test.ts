@@ -12,6 +12,7 @@ import {
   MemorySynchronizer,
   type Store,
   type StoreEntry,
+  type SyncedCache,
   type Synchronizer,
   type WireEvent,
 } from '../src/index.js';
@@ -44,6 +45,25 @@ async function unheardWriterDeletes(store: Store, bus: MemoryBus) {
   writerBus.disconnect();
   await writer.delete('k');
   return writer;
+}
+
+/** Registers for `peer`'s resyncs, runs `close`, and waits for the first; returns the live list of reasons. */
+async function resyncsAfter(peer: SyncedCache<number>, close: () => Promise<void>, what: string) {
+  const reasons: string[] = [];
+  peer.on('resync', (reason) => reasons.push(reason));
+  await close();
+  await until(() => reasons.length > 0, what, 2000);
+  return reasons;
+}
+
+/** A writer under podId `w` on `bus`, heartbeats every 10 ms. */
+function writerPod(store: Store, bus: MemoryBus) {
+  return createCache<number>({
+    store,
+    synchronizer: new MemorySynchronizer({ bus }),
+    podId: 'w',
+    heartbeatMs: 10,
+  });
 }
 
 /** A synchronizer on `bus` that never delivers what `podId` publishes (every message of it lost). */
@@ -298,10 +318,12 @@ describe('lost events', () => {
     // No epoch of the writer's podId is known to the peer.
     const writer = await unheardWriterDeletes(store, bus);
     await new Promise((resolve) => setTimeout(resolve, 40)); // the peer has read the marker
-    const reasons: string[] = [];
-    peer.on('resync', (reason) => reasons.push(reason));
-    await writer.close(); // no leave (the bus is down): the writer replaces the store marker
-    await until(() => reasons.length > 0, 'the peer resyncs at its next marker check', 2000);
+    // No leave (the bus is down): the writer replaces the store marker.
+    const reasons = await resyncsAfter(
+      peer,
+      () => writer.close(),
+      'the peer resyncs at its next marker check',
+    );
     expect(reasons).toEqual(['gap']);
     expect(peer.peek('k')).toBeUndefined();
     expect(await peer.get('k')).toBeUndefined();
@@ -339,10 +361,13 @@ describe('lost events', () => {
     expect(await peer.get('k')).toBe(1);
     const writer = await unheardWriterDeletes(inner, bus);
     await writer.close(); // replaces the marker, which the peer has never read
-    const reasons: string[] = [];
-    peer.on('resync', (reason) => reasons.push(reason));
-    markerReadable = true;
-    await until(() => reasons.length > 0, 'the peer resyncs at its first marker read', 2000);
+    const reasons = await resyncsAfter(
+      peer,
+      async () => {
+        markerReadable = true;
+      },
+      'the peer resyncs at its first marker read',
+    );
     expect(reasons).toEqual(['gap']);
     expect(peer.peek('k')).toBeUndefined();
     await peer.close();
@@ -359,26 +384,20 @@ describe('lost events', () => {
     });
     await store.set('default:k', jsonMarshaller.encode(1));
     expect([await peer.get('k'), await hearer.get('k')]).toEqual([1, 1]);
-    const writer = await createCache<number>({
-      store,
-      synchronizer: new MemorySynchronizer({ bus }),
-      podId: 'w',
-      heartbeatMs: 10,
-    });
+    const writer = await writerPod(store, bus);
     await writer.delete('k');
     await until(() => hearer.peek('k') === undefined, 'the hearer hears the delete');
     await new Promise((resolve) => setTimeout(resolve, 40)); // both have read the log
-    const reasons = { peer: [] as string[], hearer: [] as string[] };
-    peer.on('resync', (reason) => reasons.peer.push(reason));
-    hearer.on('resync', (reason) => reasons.hearer.push(reason));
+    const hearerReasons: string[] = [];
+    hearer.on('resync', (reason) => hearerReasons.push(reason));
     expect(peer.peek('k')).toBe(1); // stale: it heard nothing of the writer
-    await writer.close(); // its leave goes out (the peer loses it): the close log records it
-    await until(() => reasons.peer.length > 0, 'the peer resyncs at its next check', 2000);
-    expect(reasons.peer).toEqual(['gap']);
+    // Its leave goes out (the peer loses it): the close log records it.
+    const reasons = await resyncsAfter(peer, () => writer.close(), 'the peer resyncs at its next check');
+    expect(reasons).toEqual(['gap']);
     expect(peer.peek('k')).toBeUndefined();
     expect(await peer.get('k')).toBeUndefined();
     await new Promise((resolve) => setTimeout(resolve, 60)); // the hearer checked the log too
-    expect(reasons.hearer).toEqual([]);
+    expect(hearerReasons).toEqual([]);
     await Promise.all([peer.close(), hearer.close()]);
   });
 
@@ -389,18 +408,14 @@ describe('lost events', () => {
     const peer = await createCache<number>({ store, synchronizer: deafTo('w', bus), heartbeatMs: 10 });
     await inner.set('default:k', jsonMarshaller.encode(1));
     expect(await peer.get('k')).toBe(1);
-    const writer = await createCache<number>({
-      store,
-      synchronizer: new MemorySynchronizer({ bus }),
-      podId: 'w',
-      heartbeatMs: 10,
-    });
+    const writer = await writerPod(store, bus);
     await writer.delete('k');
     await new Promise((resolve) => setTimeout(resolve, 40));
-    const reasons: string[] = [];
-    peer.on('resync', (reason) => reasons.push(reason));
-    await writer.close();
-    await until(() => reasons.length > 0, 'the peer resyncs at its next marker check', 2000);
+    const reasons = await resyncsAfter(
+      peer,
+      () => writer.close(),
+      'the peer resyncs at its next marker check',
+    );
     expect(reasons).toEqual(['gap']);
     expect(peer.peek('k')).toBeUndefined();
     await peer.close();
