@@ -30,6 +30,7 @@ export class StoreWatch<V> {
   /** Where this pod is in the close log: its identity and the newest number already checked. */
   private logId: string | undefined;
   private logAfter = 0;
+  private logRead = false;
   private timer: NodeJS.Timeout | undefined;
   private checking = false;
 
@@ -167,8 +168,10 @@ export class StoreWatch<V> {
    * that is about empty costs nothing.
    */
   private checkCloseLog(log: StoreLogRead): void {
+    const first = !this.logRead;
     const restarted = log.id !== this.logId;
     const after = restarted ? 0 : this.logAfter;
+    this.logRead = true;
     this.logId = log.id;
     this.logAfter = log.last;
     if (log.last <= after) return;
@@ -184,7 +187,11 @@ export class StoreWatch<V> {
       }
     }
     if (missed === undefined) return;
-    this.reporter.logger.info(`close log: ${missed}; resyncing`, { namespace: this.config.namespace });
+    // At a pod's first read this is the rule, not news: logged in debug mode only.
+    if (!first)
+      this.reporter.logger.info(`close log: ${missed}; resyncing`, { namespace: this.config.namespace });
+    else if (this.reporter.debug)
+      this.reporter.logger.debug(`close log, first read: ${missed}; resyncing`, {});
     this.receiver.resync('gap');
   }
 }
