@@ -1,12 +1,13 @@
 /**
- * The heavy-read benchmark: a private redis-server, one writer, three readers and a load generator,
- * each its own process; writes docs/benchmarks/heavy-read.md.
+ * The heavy-read benchmark: a private redis-server, one writer, three readers and a load generator
+ * (wrk when installed, else autocannon), each its own process; writes docs/benchmarks/heavy-read.md.
  *
  *   npx -y pnpm@10.34.8 --filter @synced-cache/examples heavy-read            # the full run
- *   npx tsx heavy-read/bench.ts --smoke                                      # a few hundred requests
+ *   npx tsx heavy-read/bench.ts --smoke                                      # about 1 s per endpoint
  *
- * Options: --rounds 5, --duration 10 (s per endpoint per round), --connections 64, --posts 10000,
- * --rate 50 (writer updates/s), --out <file> (the smoke run writes no report unless given).
+ * Options: --rounds 5, --duration 10 (s per endpoint per round), --connections 400, --threads 1
+ * (wrk's), --posts 10000, --rate 50 (writer updates/s), --out <file> (the smoke run writes no
+ * report unless given).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -17,8 +18,8 @@ import { freePort, startRedis } from '@synced-cache/test-servers';
 import { Redis } from 'ioredis';
 import { zipfIndexes } from '../shared/zipf.js';
 import { describeConditions } from './conditions.js';
-import type { LoadOptions, LoadResult } from './load.js';
-import { type Program, runProgram, startProgram } from './processes.js';
+import { type LoadOptions, type LoadResult, loadGenerator, runLoad } from './load.js';
+import { type Program, startProgram } from './processes.js';
 import { ENDPOINTS, type Endpoint, type Run, ratios, renderReport, summary } from './report.js';
 
 const { values } = parseArgs({
@@ -27,21 +28,25 @@ const { values } = parseArgs({
     rounds: { type: 'string' },
     duration: { type: 'string' },
     connections: { type: 'string' },
+    threads: { type: 'string' },
     posts: { type: 'string' },
     rate: { type: 'string' },
     out: { type: 'string' },
   },
 });
 const smoke = values.smoke;
+const generator = loadGenerator();
 const settings = {
   // Five rounds: on this shared 2-core machine one round of an endpoint can differ from the next by 2x.
   rounds: Number(values.rounds ?? (smoke ? 1 : 5)),
-  durationS: Number(values.duration ?? 10),
-  connections: Number(values.connections ?? (smoke ? 8 : 64)),
+  durationS: Number(values.duration ?? (smoke ? 1 : 10)),
+  // The Go example's 400 connections, from one wrk thread: the machine has 2 cores for everything.
+  connections: Number(values.connections ?? (smoke ? 8 : 400)),
+  threads: Number(values.threads ?? 1),
   posts: Number(values.posts ?? (smoke ? 500 : 10_000)),
   rate: Number(values.rate ?? 50),
-  /** The smoke run sends a fixed number of requests per endpoint instead of a duration. */
-  amount: smoke ? 300 : undefined,
+  /** autocannon's smoke run sends a fixed number of requests per endpoint instead of a duration. */
+  amount: smoke && generator.name === 'autocannon' ? 300 : undefined,
   zipfSkew: 0.99,
 };
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -83,13 +88,12 @@ try {
       url: readers[endpoint],
       paths: ids.map((id) => `${endpoint}?id=${id}`),
       connections: settings.connections,
+      threads: settings.threads,
       durationS,
       ...(settings.amount === undefined ? {} : { amount: settings.amount }),
     };
     const cpuBefore = await serverCpu(endpoint);
-    const result = JSON.parse(
-      await runProgram('heavy-read/load.ts', [JSON.stringify(options)]),
-    ) as LoadResult;
+    const result = await runLoad(generator, options);
     result.serverCpuMicrosPerRequest = ((await serverCpu(endpoint)) - cpuBefore) / result.requests;
     return result;
   };
@@ -97,7 +101,12 @@ try {
   // Warm-up (not counted): JIT, connections, and the readers' local tiers.
   if (!smoke) for (const endpoint of ENDPOINTS) await load(endpoint, 3);
 
-  const run: Run = { rounds: [], delays: [], conditions: [] };
+  const run: Run = {
+    rounds: [],
+    delays: [],
+    conditions: [],
+    load: { generator, threads: settings.threads, connections: settings.connections },
+  };
   for (let round = 0; round < settings.rounds; round++) {
     const order = ENDPOINTS.map((_, i) => ENDPOINTS[(i + round) % ENDPOINTS.length] as Endpoint);
     const results = {} as Record<Endpoint, LoadResult>;
@@ -130,6 +139,7 @@ try {
 
   run.conditions = describeConditions({
     ...settings,
+    generator,
     smoke,
     loadBefore,
     readerStats: readerStats.join('; '),

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { LoadGenerator } from './load.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -11,6 +12,8 @@ export interface RunSettings {
   rounds: number;
   durationS: number;
   connections: number;
+  threads: number;
+  generator: LoadGenerator;
   posts: number;
   rate: number;
   amount: number | undefined;
@@ -45,7 +48,15 @@ export function describeConditions(run: RunSettings): Array<[string, string]> {
     ['redis-server', `${redisVersion}, private, loopback, persistence off`],
     [
       'load generator',
-      `autocannon 9.0.0 in its own process, ${run.connections} connections, ${run.amount === undefined ? `${run.durationS} s` : `${run.amount} requests`} per endpoint per round, ${run.rounds} round(s)${run.smoke ? '' : ' after a 3 s warm-up each'}; latency percentiles from every 2xx response time`,
+      `${
+        run.generator.name === 'wrk'
+          ? `wrk ${run.generator.version} (C), ${run.threads} thread(s)`
+          : 'autocannon 9.0.0 (Node; wrk is not installed)'
+      } in its own process on the same ${cpus().length} CPUs as the servers, ${run.connections} connections, ${run.amount === undefined ? `${run.durationS} s` : `${run.amount} requests`} per endpoint per round, ${run.rounds} round(s)${run.smoke ? '' : ' after a 3 s warm-up each'}; ${
+        run.generator.name === 'wrk'
+          ? 'latency percentiles from wrk\'s histogram of every response; failed = responses above 399 (wrk\'s "Non-2xx or 3xx"; the readers send only 200, 404 and 500), socket errors and 10 s timeouts'
+          : 'latency percentiles from every 2xx response time'
+      }`,
     ],
     [
       'data',

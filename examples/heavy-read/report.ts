@@ -1,5 +1,6 @@
+import { cpus } from 'node:os';
 import { percentile } from '@synced-cache/test-servers';
-import type { LoadResult } from './load.js';
+import type { LoadGenerator, LoadResult } from './load.js';
 
 /** The three endpoints, baseline first. */
 export const ENDPOINTS = ['/post-redis', '/post-marshal', '/post'] as const;
@@ -20,6 +21,8 @@ export interface Run {
   /** Writer→reader delays in ms, every reader together. */
   delays: number[];
   conditions: Array<[string, string]>;
+  /** The load generator that ran, with its threads and connections. */
+  load: { generator: LoadGenerator; threads: number; connections: number };
 }
 
 function median(values: number[]): number {
@@ -55,12 +58,16 @@ export function ratios(run: Run): { rps: number; p99: number } {
 const x = (value: number) => `${value.toFixed(2)}x`;
 const verdict = (ours: number, theirs: number) => (ours > theirs ? 'beaten' : '**missed**');
 
+const cpuCount = cpus().length;
+
 /** The Markdown report. */
 export function renderReport(run: Run, command: string): string {
+  const { generator, threads, connections } = run.load;
+  const wrk = generator.name === 'wrk';
   const lines: string[] = ["# Heavy-read API: the Go example's benchmark, reproduced", ''];
   lines.push(
     'One writer updating posts, three reader processes each serving the three endpoints, a load',
-    'generator (autocannon) in its own process hitting one reader per endpoint, endpoints interleaved',
+    `generator (${generator.name}) in its own process hitting one reader per endpoint, endpoints interleaved`,
     'round by round. Medians over rounds. The library runs its default configuration (SIEVE local',
     'tier, JSON) plus, for `/post`, an `onSetLocalCache` hook that keeps the response bytes.',
     '',
@@ -70,7 +77,7 @@ export function renderReport(run: Run, command: string): string {
     '|---|---|---:|---:|---:|---:|---:|---:|---:|',
   );
   const what: Record<Endpoint, string> = {
-    '/post-redis': 'GET from Redis on every request (plain JSON key, sent as is)',
+    '/post-redis': 'GET from Redis on every request (plain JSON key, sent as is; auto-pipelined)',
     '/post-marshal': 'local tier holds the object, `JSON.stringify` per request',
     '/post': 'local tier holds the response bytes (`onSetLocalCache`)',
   };
@@ -96,14 +103,19 @@ export function renderReport(run: Run, command: string): string {
     '',
     '## Reading these numbers',
     '',
-    '- The Go numbers come from wrk (C, 4 threads) on an 11-core laptop; here the load generator is',
-    '  Node (autocannon) on the same 2 cores as the reader, the writer and redis-server, so every',
-    '  endpoint also pays for the load generator, which pulls the ratios toward 1.',
-    '- `/post-redis` sends the JSON it reads without parsing it, the cheapest read a service without',
-    '  a local tier can do; a baseline that decoded and re-encoded would make the ratios larger.',
-    '- The machine is shared: the `seconds` column shows how long each 10 s run really took (the',
-    '  load generator waited for a core), and rounds of one endpoint differ by up to 2x. The',
-    '  verdicts use medians over rounds; server CPU per request varies least.',
+    `- The Go numbers come from wrk (C, 4 threads, 400 connections) on an 11-core laptop; here the load generator is ${
+      wrk
+        ? `wrk too, ${threads} thread(s), ${connections} connections,`
+        : `Node (autocannon, ${connections} connections; wrk was not installed)`
+    } on the same ${cpuCount} CPUs as the reader, the writer and redis-server, so every endpoint also pays for the load generator, which pulls the ratios toward 1.`,
+    '- `/post-redis` sends the JSON it reads without parsing it, over one ioredis connection with',
+    '  `enableAutoPipelining` (the GETs of one event-loop turn leave in one write): the cheapest read a',
+    '  service without a local tier can do here. One write per GET (what a go-redis pool does) costs',
+    '  more reader and redis-server CPU per request, decoding and re-encoding more still; either',
+    '  would flatter the ratios.',
+    '- The machine is shared (see the load average under Conditions): rounds of one endpoint can',
+    '  differ by 2x, and a p99 over 400 connections is mostly time spent waiting for a core. The',
+    '  verdicts use medians over rounds.',
     '',
     '## Conditions',
     '',
