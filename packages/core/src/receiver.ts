@@ -32,8 +32,14 @@ export class Receiver<V> {
   /** This pod's epoch and podId as they appear on the wire, to skip its own echoes cheaply. */
   private readonly ownSignature: Uint8Array;
   private readonly peers = new Map<string, Peer>();
-  /** While > 0, a loss was detected and the floor is not yet raised: `set` events act as invalidations. */
-  private resyncsPending = 0;
+  /**
+   * Floor reads asked for (at start when signed, and at each resync) and the newest of them
+   * answered. While the first runs ahead, a loss was detected and the floor is not yet raised:
+   * `set` events wait. A read asked for later is at least as high as every earlier one, so its
+   * answer settles them all; an older read still retrying gives up.
+   */
+  private floorsAsked = 0;
+  private floorsKnown = 0;
   /** `set` events received while a resync waits for the store's version; re-checked once it is known. */
   private deferredSets: WireEvent[] = [];
   /** The store cannot bound past versions: after the first loss, `set` events act as invalidations. */
@@ -217,7 +223,7 @@ export class Receiver<V> {
     if (!versions.noteIfNewer(key, event.version)) return false;
     if (event.version > versions.clock + VERSION_SLACK) this.suspect(key, event.version);
     if (event.action === 'set' && trusted && !this.setsAsInvalidations) {
-      if (this.resyncsPending > 0) {
+      if (this.floorsAsked > this.floorsKnown) {
         // The floor is not known yet: drop the copy now, and apply the value once the floor says
         // the event is newer than anything a lost event could have carried.
         tier.drop(key);
@@ -277,8 +283,7 @@ export class Receiver<V> {
   start(): void {
     if (this.config.codec.secret === undefined || typeof this.config.store.currentVersion !== 'function')
       return;
-    this.resyncsPending++;
-    this.readClock('resync', this.floorKnown);
+    this.askFloor();
   }
 
   /**
@@ -297,22 +302,35 @@ export class Receiver<V> {
       this.setsAsInvalidations = true;
       return;
     }
-    this.resyncsPending++;
-    this.readClock('resync', this.floorKnown);
+    this.askFloor();
   }
 
-  /** The store's clock arrived after a loss: raise the floor, then apply the sets held meanwhile. */
-  private readonly floorKnown = (clock: number): void => {
-    this.tier.versions.raiseFloor(clock);
-    this.resyncsPending--;
-    if (this.resyncsPending === 0 && !this.tier.closed) this.replayDeferredSets();
-  };
+  /** Reads the store's clock for a new floor; once it (or a later read) answers, held sets apply. */
+  private askFloor(): void {
+    const asked = ++this.floorsAsked;
+    this.readClock(
+      'resync',
+      (clock) => {
+        this.tier.versions.raiseFloor(clock);
+        if (asked <= this.floorsKnown) return;
+        this.floorsKnown = asked;
+        if (this.floorsKnown === this.floorsAsked && !this.tier.closed) this.replayDeferredSets();
+      },
+      () => asked > this.floorsKnown,
+    );
+  }
 
   /**
    * Reads the store's clock (which the version table then vouches for) and hands it to `use`; a
-   * failed read is reported and retried with backoff until the store answers or the cache closes.
+   * failed read is reported and retried with backoff until the store answers, the cache closes, or
+   * `needed` says the read is no longer wanted (a later one answered).
    */
-  private readClock(operation: string, use: (clock: number) => void, attempt = 0): void {
+  private readClock(
+    operation: string,
+    use: (clock: number) => void,
+    needed: () => boolean = () => true,
+    attempt = 0,
+  ): void {
     const store = this.config.store;
     this.calls
       .run(() => store.currentVersion!(), 'currentVersion', undefined, 'store')
@@ -323,8 +341,10 @@ export class Receiver<V> {
         },
         (error: unknown) => {
           this.reporter.error(error, { operation });
-          if (this.tier.closed) return;
-          setTimeout(() => this.readClock(operation, use, attempt + 1), backoffMs(attempt)).unref();
+          if (this.tier.closed || !needed()) return;
+          setTimeout(() => {
+            if (needed()) this.readClock(operation, use, needed, attempt + 1);
+          }, backoffMs(attempt)).unref();
         },
       )
       .catch((error: unknown) => this.reporter.error(error, { operation }));

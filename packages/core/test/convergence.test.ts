@@ -724,6 +724,41 @@ describe('set events during a resync', () => {
     expect(a.peek('old')).toBeUndefined();
     await a.close();
   });
+
+  it('a later floor read that answers settles an earlier one still backing off: held sets apply at once', async () => {
+    const inner = new MemoryStore();
+    let failing = true;
+    let reads = 0;
+    const store = Object.assign(Object.create(inner) as Store, {
+      currentVersion: async () => {
+        reads++;
+        if (failing) throw new Error('store unavailable');
+        return inner.currentVersion();
+      },
+    });
+    const bus = new MemoryBus();
+    const a = await createCache({
+      store,
+      synchronizer: new MemorySynchronizer({ bus }),
+      heartbeatMs: 0,
+      onError: () => {},
+    });
+    const floor = await inner.currentVersion();
+    inject(bus, { action: 'set', key: 'warm', version: 1, seq: 1 });
+    inject(bus, { action: 'set', key: 'gap', version: floor + 1, seq: 5 }); // resync 1: its reads fail
+    await until(() => reads >= 5, 'the first floor read has backed off a few times (50+100+200+400 ms)', 3000);
+    failing = false;
+    inject(bus, { action: 'set', key: 'gap2', version: floor + 2, seq: 7 }); // resync 2: answered at once
+    await settle();
+    const readsAnswered = reads;
+    inject(bus, { action: 'set', key: 'fresh', version: floor + 10, seq: 8 });
+    await until(() => a.peek('fresh') !== undefined, 'the set applies once the later floor is known', 2000);
+    // Without a retry of the first read (its next one was 800 ms away), and none comes later.
+    expect(reads, 'applied without waiting for the first read').toBe(readsAnswered);
+    await new Promise((resolve) => setTimeout(resolve, 900));
+    expect(reads, 'the first read stopped retrying').toBe(readsAnswered);
+    await a.close();
+  });
 });
 
 describe('forged versions', () => {
