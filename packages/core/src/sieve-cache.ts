@@ -28,7 +28,7 @@ export interface SieveCacheOptions {
 export class SieveCache<E = unknown> implements LocalCache<E> {
   readonly contractVersion = CONTRACT_VERSION;
   // One slot per entry in flat arrays instead of a node object each: about 55 bytes less per entry
-  // (no object header, no boxed expiry number) and a hit touches two typed arrays and one array.
+  // (no object header, no boxed expiry number) and a hit touches one typed array and one array.
   private readonly slotOf = new Map<string, number>();
   private keys: Array<string | undefined>;
   private entries: Array<E | undefined>;
@@ -36,8 +36,10 @@ export class SieveCache<E = unknown> implements LocalCache<E> {
   private prev: Int32Array;
   /** Towards the tail (older); also links free slots. */
   private next: Int32Array;
-  private visited: Uint8Array;
-  /** Absolute expiry in ms since the epoch; 0 = none. */
+  /**
+   * Absolute expiry in ms since the epoch (`Infinity` = none), negated once the entry is visited:
+   * the SIEVE flag shares the expiry's memory, so a hit reads and writes one place.
+   */
   private expiresAt: Float64Array;
   /** Per-slot cost; absent (every cost 1) until an entry with another cost arrives. */
   private costs: Float64Array | undefined;
@@ -73,7 +75,6 @@ export class SieveCache<E = unknown> implements LocalCache<E> {
     this.entries = new Array(slots).fill(undefined);
     this.prev = new Int32Array(slots);
     this.next = new Int32Array(slots);
-    this.visited = new Uint8Array(slots);
     this.expiresAt = new Float64Array(slots);
   }
 
@@ -83,13 +84,14 @@ export class SieveCache<E = unknown> implements LocalCache<E> {
       this.misses++;
       return undefined;
     }
-    const expiresAt = this.expiresAt[slot]!;
-    if (expiresAt !== 0 && expiresAt <= this.clock.now()) {
+    let expiresAt = this.expiresAt[slot]!;
+    if (expiresAt > 0) this.expiresAt[slot] = -expiresAt;
+    else expiresAt = -expiresAt;
+    if (expiresAt !== Number.POSITIVE_INFINITY && expiresAt <= this.clock.now()) {
       this.remove(slot);
       this.misses++;
       return undefined;
     }
-    this.visited[slot] = 1;
     this.hits++;
     return this.entries[slot];
   }
@@ -97,7 +99,7 @@ export class SieveCache<E = unknown> implements LocalCache<E> {
   set(key: string, entry: E, options?: LocalCacheSetOptions): boolean {
     const cost = options?.cost ?? 1;
     const ttlMs = options?.ttlMs ?? 0;
-    const expiresAt = ttlMs > 0 ? Date.now() + ttlMs : 0;
+    const expiresAt = ttlMs > 0 ? Date.now() + ttlMs : Number.POSITIVE_INFINITY;
     if (!(cost >= 0) || cost > this.maxCost) {
       this.rejections++;
       this.delete(key);
@@ -110,8 +112,7 @@ export class SieveCache<E = unknown> implements LocalCache<E> {
       this.totalCost += cost - this.costOf(existing);
       this.entries[existing] = entry;
       if (this.costs !== undefined) this.costs[existing] = cost;
-      this.expiresAt[existing] = expiresAt;
-      this.visited[existing] = 1;
+      this.expiresAt[existing] = -expiresAt;
       while (this.slotOf.size > this.maxSize || this.totalCost > this.maxCost) {
         if (!this.evictOne(existing)) break;
       }
@@ -128,7 +129,6 @@ export class SieveCache<E = unknown> implements LocalCache<E> {
     this.entries[slot] = entry;
     if (this.costs !== undefined) this.costs[slot] = cost;
     this.expiresAt[slot] = expiresAt;
-    this.visited[slot] = 0;
     this.prev[slot] = NONE;
     this.next[slot] = this.head;
     if (this.head !== NONE) this.prev[this.head] = slot;
@@ -182,10 +182,12 @@ export class SieveCache<E = unknown> implements LocalCache<E> {
   private evictOne(keep: number): boolean {
     if (this.tail === NONE || (this.tail === keep && this.head === keep)) return false;
     let hand = this.hand === NONE ? this.tail : this.hand;
-    while (this.visited[hand] === 1 || hand === keep) {
-      this.visited[hand] = 0;
+    let expiresAt = this.expiresAt[hand]!;
+    while (expiresAt < 0 || hand === keep) {
+      if (expiresAt < 0) this.expiresAt[hand] = -expiresAt;
       const towardsHead = this.prev[hand]!;
       hand = towardsHead === NONE ? this.tail : towardsHead;
+      expiresAt = this.expiresAt[hand]!;
     }
     this.hand = this.prev[hand]!;
     this.remove(hand);
@@ -231,7 +233,6 @@ export class SieveCache<E = unknown> implements LocalCache<E> {
     };
     this.prev = grown(this.prev, new Int32Array(slots));
     this.next = grown(this.next, new Int32Array(slots));
-    this.visited = grown(this.visited, new Uint8Array(slots));
     this.expiresAt = grown(this.expiresAt, new Float64Array(slots));
     if (this.costs !== undefined) this.costs = grown(this.costs, new Float64Array(slots));
     for (let i = this.keys.length; i < slots; i++) {

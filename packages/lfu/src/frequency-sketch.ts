@@ -14,6 +14,18 @@ const MAX_TABLE_WORDS = 1 << 24;
 /** Caps the doorkeeper at 2^29 bits (64 MiB). */
 const MAX_DOORKEEPER_BITS = 1 << 29;
 
+/** What {@link FrequencySketch.record} did. */
+export const FIRST_SIGHTING = 0;
+/** Counted, and not all of the key's counters are at the maximum. */
+export const COUNTED = 1;
+/**
+ * Counted, and all four of the key's counters are now at the maximum: until the next halving,
+ * recording the key again changes nothing.
+ */
+export const SATURATED = 2;
+/** Counted, and the count reached the sample size: every counter was halved. */
+export const HALVED = 3;
+
 function ceilingPowerOfTwo(value: number): number {
   let power = 1;
   while (power < value) power *= 2;
@@ -88,6 +100,16 @@ export class FrequencySketch {
    * @returns whether the key had been seen before (in the counters or the doorkeeper).
    */
   increment(hash: number): boolean {
+    return this.record(hash) !== FIRST_SIGHTING;
+  }
+
+  /**
+   * {@link FrequencySketch.increment}, telling what happened: {@link FIRST_SIGHTING},
+   * {@link COUNTED}, {@link SATURATED} or {@link HALVED}. A caller may skip recording a key that
+   * came back SATURATED until the next HALVED (or {@link FrequencySketch.reset}): counters only
+   * shrink by halving, so until then recording it would change nothing.
+   */
+  record(hash: number): number {
     const table = this.table;
     const block = (hash & this.blockMask) << 4;
     const counterHash = rehash(hash);
@@ -109,7 +131,7 @@ export class FrequencySketch {
     const count3 = (word3 >>> shift3) & 15;
     if ((count0 === 0 || count1 === 0 || count2 === 0 || count3 === 0) && this.admitToDoorkeeper(hash)) {
       if (++this.doorkeeperInserts >= this.doorkeeperPeriod) this.clearDoorkeeper();
-      return false;
+      return FIRST_SIGHTING;
     }
     let added = false;
     if (count0 < MAX_COUNT) {
@@ -128,8 +150,17 @@ export class FrequencySketch {
       table[index3] = word3 + (1 << shift3);
       added = true;
     }
-    if (added && ++this.additions >= this.sampleSize) this.age();
-    return true;
+    if (!added) return SATURATED;
+    if (++this.additions >= this.sampleSize) {
+      this.age();
+      return HALVED;
+    }
+    return count0 >= MAX_COUNT - 1 &&
+      count1 >= MAX_COUNT - 1 &&
+      count2 >= MAX_COUNT - 1 &&
+      count3 >= MAX_COUNT - 1
+      ? SATURATED
+      : COUNTED;
   }
 
   /** Sets the key's doorkeeper bits; true when they were not all set (a first occurrence). */

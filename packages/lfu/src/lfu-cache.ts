@@ -5,7 +5,7 @@ import {
   type LocalCacheMetrics,
   type LocalCacheSetOptions,
 } from '@synced-cache/core';
-import { FrequencySketch } from './frequency-sketch.js';
+import { FrequencySketch, HALVED, SATURATED } from './frequency-sketch.js';
 import { hashKey, nextRandom } from './hash.js';
 import { HillClimber } from './hill-climber.js';
 import { type LfuCacheOptions, type ResolvedLfuOptions, resolveLfuOptions } from './options.js';
@@ -53,6 +53,12 @@ const IDLE = 0;
 const REFERENCED = 1;
 /** Idle through the whole observation period after a shift: loses every admission contest. */
 const STALE = 2;
+/**
+ * Flag beside REFERENCED: the entry's frequency counters were all at the maximum when it was last
+ * read, and none has been halved since, so a read skips the sketch (recording it would change
+ * nothing). Cleared for every entry by each halving and by a shift.
+ */
+const COUNTERS_FULL = 4;
 /** Frequency halvings applied when a shift is detected. */
 const SHIFT_HALVINGS = 2;
 
@@ -92,7 +98,10 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   private weights: Float64Array | undefined;
   private costs: Float64Array | undefined;
   private expiresAt: Float64Array;
-  /** IDLE, REFERENCED or STALE per slot; set to REFERENCED on every access (one store). */
+  /**
+   * IDLE, REFERENCED or STALE per slot; set to REFERENCED on every access (one store), with
+   * COUNTERS_FULL beside REFERENCED when a read finds the counters full.
+   */
   private referenced: Uint8Array;
   private slotCapacity: number;
   private readonly slotLimit: number;
@@ -197,8 +206,14 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     }
     this.hits++;
     this.hitsInSample++;
-    this.sketch.increment(this.hashes[slot]!);
-    this.referenced[slot] = REFERENCED;
+    if (this.referenced[slot] !== (REFERENCED | COUNTERS_FULL)) {
+      const recorded = this.sketch.record(this.hashes[slot]!);
+      if (recorded === SATURATED) this.referenced[slot] = REFERENCED | COUNTERS_FULL;
+      else {
+        this.referenced[slot] = REFERENCED;
+        if (recorded === HALVED) this.forgetFullCounters();
+      }
+    }
     this.onAccess(slot);
     // Sampled on hits too: a run of hits is the baseline a later drop is measured against.
     if (this.hits + this.misses >= this.shift.due) this.detectShift();
@@ -275,12 +290,12 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
         if (queue === WINDOW) this.windowWeight += delta;
         else if (queue === PROTECTED) this.protectedWeight += delta;
       }
-      this.sketch.increment(this.hashes[slot]!);
       this.referenced[slot] = REFERENCED;
+      if (this.sketch.record(this.hashes[slot]!) === HALVED) this.forgetFullCounters();
       this.onAccess(slot);
     } else {
       const hash = hashKey(key, this.hashSeed);
-      this.sketch.increment(hash);
+      if (this.sketch.record(hash) === HALVED) this.forgetFullCounters();
       slot = this.allocateSlot();
       this.keys[slot] = key;
       this.values[slot] = entry;
@@ -526,12 +541,19 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     }
   }
 
-  /** Turns REFERENCED marks back to IDLE (STALE ones stay). */
+  /** Turns REFERENCED marks back to IDLE (STALE ones stay), dropping COUNTERS_FULL with them. */
   private clearReferenced(): void {
     const referenced = this.referenced;
     for (let slot = FIRST_SLOT; slot < this.unusedSlot; slot++) {
-      if (referenced[slot] === REFERENCED) referenced[slot] = IDLE;
+      if ((referenced[slot]! & ~COUNTERS_FULL) === REFERENCED) referenced[slot] = IDLE;
     }
+  }
+
+  /** The sketch halved every counter: no entry's counters are known to be full any more. */
+  private forgetFullCounters(): void {
+    const referenced = this.referenced;
+    for (let slot = FIRST_SLOT; slot < this.unusedSlot; slot++)
+      referenced[slot] = referenced[slot]! & ~COUNTERS_FULL;
   }
 
   /**

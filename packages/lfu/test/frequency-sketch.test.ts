@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FrequencySketch } from '../src/frequency-sketch.js';
+import { COUNTED, FIRST_SIGHTING, FrequencySketch, HALVED, SATURATED } from '../src/frequency-sketch.js';
 import { hashKey } from '../src/hash.js';
 
 describe('FrequencySketch', () => {
@@ -30,6 +30,26 @@ describe('FrequencySketch', () => {
     // Second sightings increment counters and complete the period.
     for (let i = 0; i < sampleSize; i++) expect(sketch.increment(hashKey(`once${i}`, 7))).toBe(true);
     expect(sketch.frequency(hot)).toBe(6); // counters 11 -> 5, doorkeeper bit kept
+  });
+
+  it('record reports SATURATED once all four counters are full (and recording changes nothing), HALVED when it halves', () => {
+    const sampleSize = 1000;
+    const sketch = new FrequencySketch(1 << 18, sampleSize);
+    const hot = hashKey('hot', 7);
+    expect(sketch.record(hot)).toBe(FIRST_SIGHTING);
+    const outcomes: number[] = [];
+    for (let i = 0; i < 16; i++) outcomes.push(sketch.record(hot));
+    // Counters 1 to 14 are COUNTED; the 15th increment fills them, and later records stay SATURATED.
+    expect(outcomes.slice(0, 14).every((outcome) => outcome === COUNTED)).toBe(true);
+    expect(outcomes.slice(14)).toEqual([SATURATED, SATURATED]);
+    expect(sketch.frequency(hot)).toBe(16);
+    let halvedAt = -1;
+    for (let i = 0; i < 4 * sampleSize && halvedAt === -1; i++) {
+      if (sketch.record(hashKey(`other${i % 256}`, 7)) === HALVED) halvedAt = i;
+    }
+    expect(halvedAt).toBeGreaterThan(0);
+    expect(sketch.frequency(hot)).toBe(8); // counters 15 -> 7, doorkeeper bit kept
+    expect(sketch.record(hot)).toBe(COUNTED);
   });
 
   it('clears the doorkeeper after 2 × sampleSize first sightings', () => {

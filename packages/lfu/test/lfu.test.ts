@@ -1,6 +1,8 @@
 import { InvalidConfigError } from '@synced-cache/core';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { FrequencySketch } from '../src/frequency-sketch.js';
+import { hashKey } from '../src/hash.js';
 import {
   createLfuCache,
   DEFAULT_MAX_ENTRIES,
@@ -161,6 +163,23 @@ describe('LfuLocalCache basics', () => {
 });
 
 describe('W-TinyLFU policy', () => {
+  it('hits on an entry whose counters are full skip the sketch only until the next halving', () => {
+    const seed = 13;
+    const cache = createLfuCache<string>({ maxEntries: 16, randomSeed: seed });
+    const sketch = (cache as unknown as { sketch: FrequencySketch }).sketch;
+    const hot = hashKey('hot', seed);
+    for (let i = 0; i < 40; i++) access(cache, 'hot');
+    expect(sketch.frequency(hot)).toBe(16);
+    // Other keys fill the sketch's sample (160 additions) until it halves.
+    for (let i = 0; i < 10_000 && sketch.frequency(hot) === 16; i++) access(cache, `other${i % 64}`);
+    const halved = sketch.frequency(hot);
+    expect(halved).toBeLessThan(16);
+    expect(cache.has('hot')).toBe(true);
+    for (let i = 0; i < 4; i++) expect(access(cache, 'hot')).toBe(true);
+    // Counted again: each read adds one until the counters are full again.
+    expect(sketch.frequency(hot)).toBe(Math.min(16, halved + 4));
+  });
+
   it('resists scans: frequently used keys survive a one-time scan 20 × the capacity', () => {
     const cache = createLfuCache<string>({ maxEntries: 1000, randomSeed: 11 });
     const hot = Array.from({ length: 500 }, (_, i) => `hot${i}`);
