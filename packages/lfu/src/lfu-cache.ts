@@ -80,6 +80,9 @@ function isNonNegativeFinite(value: unknown): value is number {
  *
  * @typeParam E - the entry type (core stores its own entry objects).
  */
+/** Reads of one clock reading at most (see `now()`). */
+const READS_PER_READING = 1024;
+
 export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   /** The contract version this cache implements. */
   readonly contractVersion = CONTRACT_VERSION;
@@ -115,10 +118,14 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   private readonly hashSeed: number;
   private randomState: number;
   private hasExpiring = false;
-  /** `Date.now()` cached for up to 1 ms (0 = not cached); reading the clock on every hit is slow. */
+  /** `Date.now()` reused for up to 1 ms or {@link READS_PER_READING} reads; reading it on every hit is slow. */
   private cachedNow = 0;
+  private readsLeft = 0;
+  /** When the pending 1 ms timer was armed (0 = none). */
+  private armedAt = 0;
   private readonly forgetNow = (): void => {
-    this.cachedNow = 0;
+    this.readsLeft = 0;
+    this.armedAt = 0;
   };
   /** The slot being inserted by the running `set`; if it loses admission at once, that is a rejection. */
   private insertingSlot = NONE;
@@ -378,15 +385,24 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   }
 
   /**
-   * The wall clock (`Date.now()`, the clock core uses), read at most once per millisecond: the
-   * value is kept until a 1 ms unref'd timer clears it — one timer per cache at a time, never
-   * one per entry (lru-cache's `ttlResolution` does the same).
+   * The wall clock (`Date.now()`, the clock core uses), reused until a 1 ms unref'd timer retires
+   * the reading or {@link READS_PER_READING} reads have used it, whichever comes first: one timer
+   * per cache at a time, never one per entry. The read bound matters when timers cannot run (a
+   * long synchronous stretch, a chain of awaited hits): the clock would otherwise stand still and
+   * expired entries be served for the whole stretch. Same rule as core's default tier.
    */
   private now(): number {
-    let now = this.cachedNow;
-    if (now === 0) {
-      now = Date.now();
-      this.cachedNow = now;
+    if (this.readsLeft > 0) {
+      this.readsLeft--;
+      return this.cachedNow;
+    }
+    const now = Date.now();
+    this.cachedNow = now;
+    this.readsLeft = READS_PER_READING;
+    // A timer armed over 1 ms ago that has not run is held up (or was lost with fake timers):
+    // arm another, at most one per reading.
+    if (this.armedAt === 0 || now - this.armedAt > 1) {
+      this.armedAt = now;
       const timer = setTimeout(this.forgetNow, 1);
       if (typeof timer === 'object') timer.unref();
     }

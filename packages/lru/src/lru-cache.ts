@@ -55,9 +55,40 @@ const NO_COST_BOUND = Number.MAX_SAFE_INTEGER;
 /**
  * lru-cache defaults to `performance`, captured when it loads. TTLs here follow `Date.now()`,
  * read at call time: the same clock as core and the LFU cache, never 0 (lru-cache treats a start
- * time of 0 as "no TTL"), and controllable with fake timers in tests.
+ * time of 0 as "no TTL"), and controllable with fake timers in tests. Each cache gets its own,
+ * with lru-cache's `ttlResolution` at 0: a reading is reused until a 1 ms unref'd timer retires it
+ * or {@link READS_PER_READING} reads have used it. lru-cache's own caching has only the timer, and
+ * a long synchronous stretch or a chain of awaited hits (microtasks only) never lets it run, so
+ * expired entries were served for the whole stretch. Same rule as core's default tier.
  */
-const wallClock = { now: (): number => Date.now() };
+function wallClock(): { now(): number } {
+  let reading = 0;
+  let readsLeft = 0;
+  let armedAt = 0;
+  const retire = (): void => {
+    readsLeft = 0;
+    armedAt = 0;
+  };
+  return {
+    now(): number {
+      if (readsLeft > 0) {
+        readsLeft--;
+        return reading;
+      }
+      reading = Date.now();
+      readsLeft = READS_PER_READING;
+      if (armedAt === 0 || reading - armedAt > 1) {
+        armedAt = reading;
+        const timer = setTimeout(retire, 1);
+        if (typeof timer === 'object') timer.unref();
+      }
+      return reading;
+    },
+  };
+}
+
+/** Reads of one clock reading at most (see {@link wallClock}). */
+const READS_PER_READING = 1024;
 
 function isPositiveInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
@@ -159,7 +190,8 @@ export class LruLocalCache<E = unknown> implements LocalCache<E> {
       max: resolved.maxEntries,
       maxSize: resolved.maxCost ?? NO_COST_BOUND,
       ttl: resolved.defaultTtlMs,
-      perf: wallClock,
+      ttlResolution: 0,
+      perf: wallClock(),
       dispose: (_value, _key, reason) => {
         if (reason === 'evict') this.evictions++;
       },
