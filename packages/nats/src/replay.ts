@@ -301,7 +301,10 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
       },
     });
     if (feed.generation !== generation) {
+      // Replaced (or stopped by an outage) while it started: nothing will delete it later, so do
+      // it now, or the server keeps it for the inactive threshold.
       void messages.close().catch(() => undefined);
+      void consumer.delete().catch(() => undefined);
       return;
     }
     feed.consumer = consumer;
