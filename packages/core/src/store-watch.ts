@@ -33,6 +33,8 @@ export class StoreWatch<V> {
   private logRead = false;
   private timer: NodeJS.Timeout | undefined;
   private checking = false;
+  /** The cache closed: a check still in flight acts on nothing it reads (and logs nothing). */
+  private stopped = false;
 
   constructor(
     private readonly config: CacheConfig<V>,
@@ -53,6 +55,7 @@ export class StoreWatch<V> {
   }
 
   stop(): void {
+    this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
   }
@@ -117,6 +120,7 @@ export class StoreWatch<V> {
       const stored = await this.calls.run(() => store.get(this.key), 'storeIdentity', undefined, 'store');
       const id = stored === undefined ? undefined : Buffer.from(stored.payload).toString('utf8');
       const log = await readLog;
+      if (this.stopped) return;
       if (log !== undefined) this.checkCloseLog(log);
       if (id !== undefined && id === this.known) return;
       const at = id?.indexOf('@') ?? -1;

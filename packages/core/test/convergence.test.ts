@@ -746,7 +746,11 @@ describe('set events during a resync', () => {
     const floor = await inner.currentVersion();
     inject(bus, { action: 'set', key: 'warm', version: 1, seq: 1 });
     inject(bus, { action: 'set', key: 'gap', version: floor + 1, seq: 5 }); // resync 1: its reads fail
-    await until(() => reads >= 5, 'the first floor read has backed off a few times (50+100+200+400 ms)', 3000);
+    await until(
+      () => reads >= 5,
+      'the first floor read has backed off a few times (50+100+200+400 ms)',
+      3000,
+    );
     failing = false;
     inject(bus, { action: 'set', key: 'gap2', version: floor + 2, seq: 7 }); // resync 2: answered at once
     await settle();

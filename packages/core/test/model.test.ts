@@ -17,6 +17,7 @@ import {
   MemoryBus,
   MemoryStore,
   MemorySynchronizer,
+  noopLogger,
   type Store,
   type SyncedCache,
 } from '../src/index.js';
@@ -189,135 +190,144 @@ async function run(op: Op, world: World): Promise<void> {
 }
 
 describe('convergence model', () => {
-  it('every pod converges to the store (or absence) after drops, duplicates, reorders and disconnects heal', async () => {
-    let schedules = 0;
-    await fc.assert(
-      fc.asyncProperty(scheduleArbitrary, async (schedule) => {
-        schedules++;
-        const store = new MemoryStore();
-        const bus = new MemoryBus();
-        const chaos: ChaosSynchronizer[] = [];
-        const pods: SyncedCache<number>[] = [];
-        const closed: Array<Promise<void>> = [];
-        let starts = 0;
-        const start = async (i: number) => {
-          const synchronizer = chaosSynchronizer(new MemorySynchronizer({ bus }), {
-            seed: schedule.seed + i + 1000 * starts,
-            drop: schedule.drop,
-            duplicate: schedule.duplicate,
-            reorder: schedule.reorder,
-            delayMs: schedule.delayMs,
-          });
-          const podStore = laggingStore(
-            store,
-            schedule.seed * 31 + i + 1000 * starts++,
-            schedule.storeLagMs,
-            schedule.lateReplies,
-            schedule.storePublishes ? bus : undefined,
-          );
-          // A pod that cannot start within the timeout (its subscribe reply came late) is retried.
-          for (let attempt = 0; ; attempt++) {
-            try {
-              const pod = await createCache<number>({
-                store: podStore,
-                synchronizer,
-                podId: `pod-${i}`,
-                heartbeatMs: 5,
-                timeoutMs: TIMEOUT_MS,
-              });
-              chaos[i] = synchronizer;
-              pods[i] = pod;
-              return;
-            } catch (error) {
-              if (attempt === 5) throw error;
-            }
-          }
-        };
-        for (let i = 0; i < schedule.pods; i++) await start(i);
-        const world: World = {
-          pods,
-          chaos,
-          bus,
-          restart: async (i) => {
-            closed.push(pods[i]!.close());
-            await start(i);
-          },
-        };
-        try {
-          for (const batch of schedule.batches) {
-            // Ops in a batch run concurrently, so their store calls and events interleave.
-            await Promise.allSettled(batch.map((op) => run(op, world)));
-          }
-          await Promise.all(chaos.map((c) => c.heal()));
-          const storeValue = async (key: string) => {
-            const entry = await store.get(`default:${key}`);
-            return entry === undefined ? undefined : (jsonMarshaller.decode(entry.payload) as number);
-          };
-          let detail = '';
-          await waitForSync(
-            async () => {
-              for (const key of KEYS) {
-                const truth = await storeValue(key);
-                for (const [i, pod] of pods.entries()) {
-                  const local = pod.peek(key);
-                  if (local !== undefined && local !== truth) {
-                    detail = `pod ${i} holds ${key}=${local}, store has ${truth}`;
-                    return false;
-                  }
-                }
+  it(
+    'every pod converges to the store (or absence) after drops, duplicates, reorders and disconnects heal',
+    async () => {
+      let schedules = 0;
+      await fc.assert(
+        fc.asyncProperty(scheduleArbitrary, async (schedule) => {
+          schedules++;
+          const store = new MemoryStore();
+          const bus = new MemoryBus();
+          const chaos: ChaosSynchronizer[] = [];
+          const pods: SyncedCache<number>[] = [];
+          const closed: Array<Promise<void>> = [];
+          let starts = 0;
+          const start = async (i: number) => {
+            const synchronizer = chaosSynchronizer(new MemorySynchronizer({ bus }), {
+              seed: schedule.seed + i + 1000 * starts,
+              drop: schedule.drop,
+              duplicate: schedule.duplicate,
+              reorder: schedule.reorder,
+              delayMs: schedule.delayMs,
+            });
+            const podStore = laggingStore(
+              store,
+              schedule.seed * 31 + i + 1000 * starts++,
+              schedule.storeLagMs,
+              schedule.lateReplies,
+              schedule.storePublishes ? bus : undefined,
+            );
+            // A pod that cannot start within the timeout (its subscribe reply came late) is retried.
+            for (let attempt = 0; ; attempt++) {
+              try {
+                const pod = await createCache<number>({
+                  store: podStore,
+                  synchronizer,
+                  podId: `pod-${i}`,
+                  heartbeatMs: 5,
+                  timeoutMs: TIMEOUT_MS,
+                  // Thousands of schedules of expected faults: the model's checks report what matters.
+                  logger: noopLogger,
+                });
+                chaos[i] = synchronizer;
+                pods[i] = pod;
+                return;
+              } catch (error) {
+                if (attempt === 5) throw error;
               }
-              return true;
-            },
-            { timeoutMs: 3000, message: 'convergence' },
-          ).catch((error: Error) => {
-            throw new Error(`${error.message}: ${detail}`);
-          });
-          // Once converged it stays converged: nothing in flight can make a pod stale again.
-          await new Promise((resolve) => setTimeout(resolve, 20));
-          for (const key of KEYS) {
-            const truth = await storeValue(key);
-            for (const pod of pods) {
-              const local = pod.peek(key);
-              expect(local === undefined || local === truth).toBe(true);
             }
-          }
-          // Liveness: every pod hears the bus again and reads the store's value (a pod pinned by a
-          // forged version, or deaf for good, fails here).
-          await waitForSync(
-            async () => {
-              for (const [i, pod] of pods.entries()) {
-                if (pod.connectionStatus !== 'up') {
-                  detail = `pod ${i} is ${pod.connectionStatus}`;
-                  return false;
-                }
+          };
+          for (let i = 0; i < schedule.pods; i++) await start(i);
+          const world: World = {
+            pods,
+            chaos,
+            bus,
+            restart: async (i) => {
+              closed.push(pods[i]!.close());
+              await start(i);
+            },
+          };
+          try {
+            for (const batch of schedule.batches) {
+              // Ops in a batch run concurrently, so their store calls and events interleave.
+              await Promise.allSettled(batch.map((op) => run(op, world)));
+            }
+            await Promise.all(chaos.map((c) => c.heal()));
+            const storeValue = async (key: string) => {
+              const entry = await store.get(`default:${key}`);
+              return entry === undefined ? undefined : (jsonMarshaller.decode(entry.payload) as number);
+            };
+            let detail = '';
+            await waitForSync(
+              async () => {
                 for (const key of KEYS) {
                   const truth = await storeValue(key);
-                  const read = await pod.get(key);
-                  if (read !== truth) {
-                    detail = `pod ${i} reads ${key}=${read}, store has ${truth}`;
-                    return false;
+                  for (const [i, pod] of pods.entries()) {
+                    const local = pod.peek(key);
+                    if (local !== undefined && local !== truth) {
+                      detail = `pod ${i} holds ${key}=${local}, store has ${truth}`;
+                      return false;
+                    }
                   }
                 }
+                return true;
+              },
+              { timeoutMs: 3000, message: 'convergence' },
+            ).catch((error: Error) => {
+              throw new Error(`${error.message}: ${detail}`);
+            });
+            // Once converged it stays converged: nothing in flight can make a pod stale again.
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            for (const key of KEYS) {
+              const truth = await storeValue(key);
+              for (const pod of pods) {
+                const local = pod.peek(key);
+                expect(local === undefined || local === truth).toBe(true);
               }
-              return true;
-            },
-            { timeoutMs: 3000, message: 'liveness' },
-          ).catch((error: Error) => {
-            throw new Error(`${error.message}: ${detail}`);
-          });
-        } finally {
-          await Promise.all([...closed, ...pods.map((p) => p.close())]);
-        }
-      }),
-      {
-        numRuns: Number(process.env.SYNCED_CACHE_MODEL_RUNS ?? 200),
-        endOnFailure: true,
-        // Replays a failure that a run printed: SYNCED_CACHE_MODEL_SEED=<seed> SYNCED_CACHE_MODEL_PATH=<path>
-        ...(process.env.SYNCED_CACHE_MODEL_SEED === undefined
-          ? {}
-          : { seed: Number(process.env.SYNCED_CACHE_MODEL_SEED), path: process.env.SYNCED_CACHE_MODEL_PATH }),
-      },
-    );
-    if (process.env.SYNCED_CACHE_MODEL_SEED === undefined) expect(schedules).toBeGreaterThanOrEqual(200);
-  }, Math.max(300_000, Number(process.env.SYNCED_CACHE_MODEL_RUNS ?? 200) * 400)); // ~0.15 s a run, more on a loaded machine
+            }
+            // Liveness: every pod hears the bus again and reads the store's value (a pod pinned by a
+            // forged version, or deaf for good, fails here).
+            await waitForSync(
+              async () => {
+                for (const [i, pod] of pods.entries()) {
+                  if (pod.connectionStatus !== 'up') {
+                    detail = `pod ${i} is ${pod.connectionStatus}`;
+                    return false;
+                  }
+                  for (const key of KEYS) {
+                    const truth = await storeValue(key);
+                    const read = await pod.get(key);
+                    if (read !== truth) {
+                      detail = `pod ${i} reads ${key}=${read}, store has ${truth}`;
+                      return false;
+                    }
+                  }
+                }
+                return true;
+              },
+              { timeoutMs: 3000, message: 'liveness' },
+            ).catch((error: Error) => {
+              throw new Error(`${error.message}: ${detail}`);
+            });
+          } finally {
+            await Promise.all([...closed, ...pods.map((p) => p.close())]);
+          }
+        }),
+        {
+          numRuns: Number(process.env.SYNCED_CACHE_MODEL_RUNS ?? 200),
+          endOnFailure: true,
+          // Replays a failure that a run printed: SYNCED_CACHE_MODEL_SEED=<seed> SYNCED_CACHE_MODEL_PATH=<path>
+          ...(process.env.SYNCED_CACHE_MODEL_SEED === undefined
+            ? {}
+            : {
+                seed: Number(process.env.SYNCED_CACHE_MODEL_SEED),
+                path: process.env.SYNCED_CACHE_MODEL_PATH,
+              }),
+        },
+      );
+      if (process.env.SYNCED_CACHE_MODEL_SEED === undefined) expect(schedules).toBeGreaterThanOrEqual(200);
+    },
+    Math.max(300_000, Number(process.env.SYNCED_CACHE_MODEL_RUNS ?? 200) * 400),
+  ); // ~0.15 s a run, more on a loaded machine
 });
