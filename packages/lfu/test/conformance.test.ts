@@ -1,7 +1,11 @@
 import { describeLocalCache } from '@synced-cache/testing';
 import { createLfuCache } from '../src/index.js';
 
-describeLocalCache('lfu', (config) => createLfuCache(config), { admission: true, cost: true });
+describeLocalCache('lfu', (config) => createLfuCache(config), {
+  admission: true,
+  cost: true,
+  clockReads: 1024,
+});
 describeLocalCache(
   'lfu with seed options (numCounters, bufferItems)',
   (config) => createLfuCache({ ...config, numCounters: 1000, bufferItems: 64 }),

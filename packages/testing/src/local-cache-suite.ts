@@ -40,6 +40,13 @@ export interface LocalCacheSuiteOptions {
    * @default 'fake'
    */
   timers?: 'fake' | 'real';
+  /**
+   * The cache reuses one clock reading for at most this many reads (as core's tiers do, 1,024):
+   * checked with a real busy wait during which no timer can run, an entry is gone within that
+   * many reads after its deadline. Leave it out for a cache that reads the clock on every call or
+   * has no such bound.
+   */
+  clockReads?: number;
 }
 
 /** @internal Resolved suite options. */
@@ -48,6 +55,7 @@ export interface ResolvedLocalCacheSuiteOptions {
   admission: boolean;
   cost: boolean;
   timers: 'fake' | 'real';
+  clockReads: number | undefined;
 }
 
 /** @internal What a local-cache check receives. */
@@ -345,6 +353,25 @@ export const localCacheChecks: LocalCacheCheck[] = [
     },
   },
   {
+    name: 'expires during a synchronous stretch (no timer can run) within `clockReads` reads after the deadline',
+    applies: (options) => options.clockReads !== undefined,
+    run({ create, options }) {
+      const cache = create({ maxSize: 10 });
+      const value = entry('k');
+      cache.set('k', value, { ttlMs: 2 });
+      expect(cache.get('k'), 'the clock was read: a reading to reuse').toBe(value);
+      const deadline = Date.now() + 5;
+      while (Date.now() < deadline) {
+        // Busy: the event loop does not turn, so no timer retires the reading.
+      }
+      const bound = options.clockReads!;
+      let served = 0;
+      for (let read = 0; read <= bound && cache.get('k') !== undefined; read++) served++;
+      expect(served, 'reads served past the deadline').toBeLessThanOrEqual(bound);
+      expect(cache.get('k')).toBeUndefined();
+    },
+  },
+  {
     name: 'metrics count hits, misses, sets, evictions, size and cost',
     run({ create, options }) {
       const cache = create({ maxSize: 2 });
@@ -552,6 +579,7 @@ export function resolveLocalCacheSuiteOptions(
     admission: options.admission ?? false,
     cost: options.cost ?? false,
     timers: options.timers ?? 'fake',
+    clockReads: options.clockReads,
   };
 }
 

@@ -13,7 +13,7 @@ import { publishingPair } from './fixtures/publishing.js';
 const store = new MemoryStore();
 const bus = new MemoryBus();
 
-describeLocalCache('SieveCache', (config) => new SieveCache(config), { cost: true });
+describeLocalCache('SieveCache', (config) => new SieveCache(config), { cost: true, clockReads: 1024 });
 describeMarshaller('jsonMarshaller', () => jsonMarshaller);
 describeStore('MemoryStore', () => store);
 describeSynchronizer('MemorySynchronizer', () => new MemorySynchronizer({ bus }));
