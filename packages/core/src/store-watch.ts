@@ -95,7 +95,7 @@ export class StoreWatch<V> {
     }
     const { podId, epoch } = this.config;
     const entry = Buffer.from(JSON.stringify([podId, epoch, seq]), 'utf8');
-    const id = randomBytes(16).toString('hex');
+    const id = randomId();
     try {
       await this.calls.runOutsideCircuit(
         () => store.appendLog!(this.logKey, entry, CLOSE_LOG_KEEP, id),
@@ -179,17 +179,7 @@ export class StoreWatch<V> {
     this.logId = log.id;
     this.logAfter = log.last;
     if (log.last <= after) return;
-    let missed: string | undefined;
-    if (log.entries.length < log.last - after) missed = 'entries this pod had not checked were trimmed';
-    for (const entry of log.entries) {
-      if (missed !== undefined) break;
-      const closed = parseCloseEntry(entry);
-      if (closed === undefined) {
-        if (this.reporter.debug) this.reporter.logger.debug('malformed close log entry ignored', {});
-      } else if (!this.receiver.heardThrough(closed.podId, closed.epoch, closed.seq)) {
-        missed = `pod ${closed.podId} closed after events this pod did not hear`;
-      }
-    }
+    const missed = this.missedIn(log, after);
     if (missed === undefined) return;
     // At a pod's first read this is the rule, not news: logged in debug mode only.
     if (!first)
@@ -197,6 +187,20 @@ export class StoreWatch<V> {
     else if (this.reporter.debug)
       this.reporter.logger.debug(`close log, first read: ${missed}; resyncing`, {});
     this.receiver.resync('gap');
+  }
+
+  /** Why the log's entries above `after` say this pod missed something, or undefined if they do not. */
+  private missedIn(log: StoreLogRead, after: number): string | undefined {
+    if (log.entries.length < log.last - after) return 'entries this pod had not checked were trimmed';
+    for (const entry of log.entries) {
+      const closed = parseCloseEntry(entry);
+      if (closed === undefined) {
+        if (this.reporter.debug) this.reporter.logger.debug('malformed close log entry ignored', {});
+      } else if (!this.receiver.heardThrough(closed.podId, closed.epoch, closed.seq)) {
+        return `pod ${closed.podId} closed after events this pod did not hear`;
+      }
+    }
+    return undefined;
   }
 }
 
@@ -217,7 +221,12 @@ function parseCloseEntry(entry: Uint8Array): { podId: string; epoch: number; seq
 
 /** A new marker: a random id, plus `suffix` (`@<podId>` when a pod announces a loss). */
 function freshMarker(suffix: string): Uint8Array {
-  return Buffer.from(`${randomBytes(16).toString('hex')}${suffix}`, 'utf8');
+  return Buffer.from(`${randomId()}${suffix}`, 'utf8');
+}
+
+/** 128 random bits in hex: a marker's id, or a new close log's identity. */
+function randomId(): string {
+  return randomBytes(16).toString('hex');
 }
 
 /**
