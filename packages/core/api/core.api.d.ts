@@ -210,6 +210,7 @@ export declare function limitFailure(limit: 'maxDepth' | 'maxLength' | 'maxBytes
 // LocalCache
 export interface LocalCache<E = unknown> {
     readonly contractVersion?: number;
+    readonly opaqueEntries?: boolean;
     get(key: string): E | undefined;
     set(key: string, entry: E, options?: LocalCacheSetOptions): boolean;
     delete(key: string): boolean;
@@ -384,6 +385,7 @@ export interface SetOptions extends CallOptions {
 // SieveCache
 export declare class SieveCache<E = unknown> implements LocalCache<E> {
     readonly contractVersion: 1;
+    readonly opaqueEntries = true;
     constructor(options?: SieveCacheOptions);
     get(key: string): E | undefined;
     set(key: string, entry: E, options?: LocalCacheSetOptions): boolean;

@@ -4,7 +4,7 @@ import { type CacheConfig, checkKey, keyProblem, resolveConfig } from './config.
 import type { LocalCache, SynchronizerStatus } from './contracts.js';
 import { Deadlines } from './deadlines.js';
 import { CacheClosedError, InvalidConfigError } from './errors.js';
-import { LocalTier } from './local-tier.js';
+import { LocalTier, Undecoded } from './local-tier.js';
 import type {
   BatchLoader,
   Cache,
@@ -50,7 +50,7 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
 
   // The facade keeps what a local hit needs in its own fields; everything else lives in the
   // modules below, which share the local tier and these counters (see docs/architecture.md).
-  private readonly local: LocalCache<V>;
+  private readonly local: LocalCache<V | Undecoded<V>>;
   private readonly metricsEnabled: boolean;
   private readonly counters: Stats;
   private readonly config: CacheConfig<V>;
@@ -73,7 +73,6 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
     this.config = config;
     this.podId = config.podId;
     this.namespace = config.namespace;
-    this.local = config.local;
     this.metricsEnabled = config.metricsEnabled;
     this.counters = {
       localHits: 0,
@@ -106,6 +105,7 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
       () => config.store.get(probeKey),
     );
     this.tier = new LocalTier(config, this.counters, this.reporter);
+    this.local = this.tier.cache;
     const receiver = new Receiver(config, this.tier, this.calls, this.counters, this.reporter);
     this.link = new BusLink(config, this.calls, receiver, this.tier, this.counters, this.reporter);
     this.settling = new UnsettledWrites(
@@ -138,7 +138,8 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
     if (options !== undefined && options.signal !== undefined)
       return this.aborting(options.signal, () => this.get(key));
     if (this.tier.serving) {
-      const held = this.local.get(key);
+      let held = this.local.get(key);
+      if (held instanceof Undecoded) held = this.tier.reveal(key, held);
       if (held !== undefined) {
         if (this.metricsEnabled) this.counters.localHits++;
         return Promise.resolve(held);
@@ -162,7 +163,8 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
       checkKey(key, this.config.maxKeyBytes, 'peek');
       return undefined;
     }
-    const held = this.local.get(key);
+    let held = this.local.get(key);
+    if (held instanceof Undecoded) held = this.tier.reveal(key, held);
     if (held !== undefined) return held;
     checkKey(key, this.config.maxKeyBytes, 'peek');
     return undefined;
@@ -192,7 +194,8 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
       return this.aborting(signal, () => this.getOrSet(key, loader, rest));
     }
     if (this.tier.serving) {
-      const held = this.local.get(key);
+      let held = this.local.get(key);
+      if (held instanceof Undecoded) held = this.tier.reveal(key, held);
       if (held !== undefined) {
         if (this.metricsEnabled) this.counters.localHits++;
         return Promise.resolve(held);

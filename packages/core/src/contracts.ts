@@ -92,6 +92,14 @@ export interface LocalCacheMetrics {
 export interface LocalCache<E = unknown> {
   /** Contract version this implementation targets. */
   readonly contractVersion?: number;
+  /**
+   * True when the cache never looks inside its entries: it stores and returns each one as given
+   * and weighs it only by the `cost` option. Core may then hold a value received from another pod
+   * in an entry of its own, undecoded until its first read, so a pod does not decode values it
+   * never reads (every local cache in this project sets it). Leave it unset when your cache
+   * inspects or sizes entries: core then stores only decoded values in it.
+   */
+  readonly opaqueEntries?: boolean;
   /** The entry, or `undefined` when absent or expired. Counts a hit or a miss. */
   get(key: string): E | undefined;
   /** Stores an entry; returns false when the admission policy rejects it. */

@@ -34,16 +34,36 @@ export const jsonMarshaller: Marshaller<unknown> = {
     return Buffer.from(text, 'utf8');
   },
   decode(bytes: Uint8Array): unknown {
+    let text: string;
     try {
-      return JSON.parse(decoder.decode(bytes));
+      text = decoder.decode(bytes);
     } catch (error) {
       throw new SerializationError(`cannot decode JSON: ${(error as Error).message}`, {
         cause: error,
         action: 'decode',
       });
     }
+    return decodeJsonText(text);
   },
 };
+
+/**
+ * {@link jsonMarshaller}'s decode from the text itself: the local tier holds a received value's
+ * bytes as text until its first read, and for this marshaller with ASCII bytes that text is the
+ * JSON (no bytes to rebuild, no UTF-8 pass).
+ *
+ * @internal
+ */
+export function decodeJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new SerializationError(`cannot decode JSON: ${(error as Error).message}`, {
+      cause: error,
+      action: 'decode',
+    });
+  }
+}
 
 const HINT =
   'plain JSON would change it; pass marshaller: createJsonMarshaller() from @synced-cache/json to keep it';

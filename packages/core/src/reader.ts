@@ -116,7 +116,6 @@ export class Reader<V> {
    * are not already being read (those share the read in flight).
    */
   async getMany(keys: readonly string[]): Promise<Array<V | undefined>> {
-    const local = this.tier.cache;
     const result: Array<V | undefined> = new Array(keys.length);
     const missing: number[] = [];
     for (let i = 0; i < keys.length; i++) {
@@ -125,7 +124,7 @@ export class Reader<V> {
     }
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
-      const held = this.tier.serving ? local.get(key) : undefined;
+      const held = this.tier.serving ? this.tier.read(key) : undefined;
       if (held !== undefined) {
         if (this.metricsEnabled) this.counters.localHits++;
         result[i] = held;
@@ -240,9 +239,8 @@ export class Reader<V> {
     const found = new Map<string, V | undefined>();
     const joined: Array<[string, Promise<V | undefined>]> = [];
     const mine: string[] = [];
-    const local = this.tier.cache;
     for (const key of new Set(keys)) {
-      const held = this.tier.serving ? local.get(key) : undefined;
+      const held = this.tier.serving ? this.tier.read(key) : undefined;
       if (held !== undefined) {
         if (this.metricsEnabled) this.counters.localHits++;
         found.set(key, held);

@@ -244,13 +244,22 @@ export class Receiver<V> {
     const key = event.key;
     const payload = event.value!;
     const tier = this.tier;
-    let value: V;
-    try {
-      value = this.config.marshaller.decode(payload);
-    } catch (error) {
-      this.reporter.error(error, { operation: 'decodeEvent', key });
-      tier.drop(key);
+    if (tier.defersDecoding) {
+      // Decoded on its first read, if any (see LocalTier.hold).
+      if (this.metricsEnabled && tier.cache.get(key) !== undefined) this.counters.invalidations++;
+      tier.hold(key, payload, { ttlMs: localTtl(event.ttlMs, this.config.localTtlMs) });
       return;
+    }
+    let value: V | undefined;
+    // A hook decodes what it needs itself (it is handed the marshaller's decode).
+    if (!tier.shapes) {
+      try {
+        value = this.config.marshaller.decode(payload);
+      } catch (error) {
+        this.reporter.error(error, { operation: 'decodeEvent', key });
+        tier.drop(key);
+        return;
+      }
     }
     const shaped = tier.shape(key, event.version, event.ttlMs, payload, value, event);
     if (shaped === undefined || !tier.serving) {

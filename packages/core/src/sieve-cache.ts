@@ -27,6 +27,8 @@ export interface SieveCacheOptions {
  */
 export class SieveCache<E = unknown> implements LocalCache<E> {
   readonly contractVersion = CONTRACT_VERSION;
+  /** Entries are stored and returned as given, never inspected (see `LocalCache.opaqueEntries`). */
+  readonly opaqueEntries = true;
   // One slot per entry in flat arrays instead of a node object each: about 55 bytes less per entry
   // (no object header, no boxed expiry number) and a hit touches one typed array and one array.
   private readonly slotOf = new Map<string, number>();

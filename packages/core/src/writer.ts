@@ -408,6 +408,8 @@ export class Writer<V> {
    * same types. `undefined` (not cached) when the marshaller cannot decode its own bytes (reported).
    */
   private ownCopy(key: string, version: number, ttlMs: number, payload: Uint8Array): V | undefined {
+    // A hook decodes what it needs itself (it is handed the marshaller's decode).
+    if (this.tier.shapes) return this.tier.shape(key, version, ttlMs, payload, undefined);
     let decoded: V;
     try {
       decoded = this.config.marshaller.decode(payload);

@@ -1,0 +1,191 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type ErrorContext,
+  encodeEvent,
+  jsonMarshaller,
+  type LocalCache,
+  type Marshaller,
+  SieveCache,
+  type SyncedCache,
+  type SyncedCacheOptions,
+  type WireEvent,
+} from '../src/index.js';
+import { createPods, type Pods, settle } from './helpers.js';
+
+/** The built-in JSON marshaller, counting its decodes; `poison` makes every later decode throw. */
+function countingMarshaller() {
+  const counts = { decodes: 0, poison: false };
+  const marshaller: Marshaller<unknown> = {
+    ...jsonMarshaller,
+    decode(bytes) {
+      counts.decodes++;
+      if (counts.poison) throw new Error('poisoned decode');
+      return jsonMarshaller.decode(bytes);
+    },
+  };
+  return { counts, marshaller };
+}
+
+let open: Pods<unknown> | undefined;
+afterEach(async () => {
+  await open?.close();
+  open = undefined;
+});
+
+async function twoPods(options: SyncedCacheOptions<unknown> = {}) {
+  const { counts, marshaller } = countingMarshaller();
+  const errors: ErrorContext[] = [];
+  open = await createPods<unknown>(2, {
+    marshaller,
+    onError: (_error, context) => errors.push(context),
+    ...options,
+  });
+  const [writer, reader] = open.pods as [
+    NonNullable<Pods<unknown>['pods'][0]>,
+    NonNullable<Pods<unknown>['pods'][0]>,
+  ];
+  return { writer, reader, counts, errors, store: open.store };
+}
+
+describe('received values are decoded on their first read, not on arrival', () => {
+  it('a value overwritten before anyone read it is never decoded; a read decodes once, later reads reuse it', async () => {
+    const { writer, reader, counts } = await twoPods();
+    for (let i = 0; i < 10; i++) await writer.set('k', { n: i });
+    const byWriter = counts.decodes; // the writer holds a decoded copy of what it wrote
+    await settle();
+    expect(reader.stats().eventsApplied).toBe(10);
+    expect(counts.decodes - byWriter).toBe(0);
+
+    expect(reader.peek('k')).toEqual({ n: 9 });
+    expect(counts.decodes - byWriter).toBe(1);
+    const first = await reader.get('k');
+    expect(first).toEqual({ n: 9 });
+    expect(await reader.get('k')).toBe(first); // the same decoded object, not decoded again
+    expect(counts.decodes - byWriter).toBe(1);
+    expect(reader.stats().localHits).toBe(2);
+    expect(reader.stats().remoteHits + reader.stats().remoteMisses).toBe(0);
+  });
+
+  it('every read path unwraps: get, peek, getOrSet, getMany, getOrSetMany', async () => {
+    const { writer, reader } = await twoPods();
+    await writer.setMany([
+      ['a', 1],
+      ['b', 'two'],
+      ['c', { three: [3] }],
+      ['d', null],
+      ['e', false],
+    ]);
+    await settle();
+    expect(await reader.getMany(['a', 'b'])).toEqual([1, 'two']);
+    expect(await reader.getOrSet('c', () => 'loaded')).toEqual({ three: [3] });
+    expect(await reader.getOrSetMany(['d', 'e'], () => new Map())).toEqual([null, false]);
+    expect(reader.peek('e')).toBe(false);
+    expect(await reader.get('d')).toBeNull();
+    expect(reader.stats().remoteHits + reader.stats().remoteMisses).toBe(0);
+  });
+
+  it('with the built-in JSON marshaller, ASCII and non-ASCII values come back exactly', async () => {
+    open = await createPods<unknown>(2);
+    const [writer, reader] = open.pods as [SyncedCache<unknown>, SyncedCache<unknown>];
+    const values = {
+      ascii: { name: 'Ada', n: [1, 2.5, -3] },
+      accents: 'Zoë Noël',
+      emoji: ['🚀', '日本'],
+      empty: '',
+    };
+    for (const [key, value] of Object.entries(values)) await writer.set(key, value);
+    await settle();
+    for (const [key, value] of Object.entries(values)) expect(reader.peek(key)).toEqual(value);
+    expect(reader.stats().remoteHits + reader.stats().remoteMisses).toBe(0);
+  });
+
+  it('a value that does not decode is reported when read, dropped, and the read goes to the store', async () => {
+    const { writer, reader, counts, errors } = await twoPods();
+    await writer.set('k', 'v1');
+    await settle();
+    counts.poison = true;
+    expect(reader.peek('k')).toBeUndefined();
+    expect(errors).toEqual([expect.objectContaining({ operation: 'decodeEvent', key: 'k' })]);
+    expect(reader.stats().localSize).toBe(0);
+    counts.poison = false;
+    expect(await reader.get('k')).toBe('v1'); // from the store, and cached again
+    expect(reader.stats().remoteHits).toBe(1);
+    expect(reader.peek('k')).toBe('v1');
+  });
+
+  it('a malformed JSON value (built-in marshaller, ASCII bytes) is reported when read and reads as a miss', async () => {
+    const errors: ErrorContext[] = [];
+    open = await createPods<unknown>(1, { onError: (_error, context) => errors.push(context) });
+    const [reader] = open.pods as [SyncedCache<unknown>];
+    const forged: WireEvent = {
+      action: 'set',
+      key: 'k',
+      podId: 'forger',
+      epoch: 1,
+      seq: 1,
+      version: 1,
+      ttlMs: 0,
+      value: Buffer.from('{"not json'),
+    };
+    open.bus.publish('cache:invalidate:default', encodeEvent(forged));
+    await settle();
+    expect(reader.stats().eventsApplied).toBe(1);
+    expect(errors).toEqual([]);
+    expect(await reader.get('k')).toBeUndefined(); // reported, dropped, then a store miss
+    expect(errors).toEqual([expect.objectContaining({ operation: 'decodeEvent', key: 'k' })]);
+    expect(reader.stats().remoteMisses).toBe(1);
+  });
+
+  it('the held bytes are a copy: a sender reusing its buffer changes nothing', async () => {
+    const { writer, reader, store } = await twoPods();
+    await writer.set('k', { name: 'Ada' });
+    await settle();
+    // The store hands out its own bytes; scribbling over what it returned must not reach the tier.
+    const entry = await store.get(`${reader.namespace}:k`);
+    entry?.payload.fill(0x20);
+    expect(reader.peek('k')).toEqual({ name: 'Ada' });
+  });
+
+  it('with onSetLocalCache the hook still sees every value on arrival (it shapes what is held)', async () => {
+    const seen: string[] = [];
+    const { writer, reader, counts } = await twoPods({
+      onSetLocalCache: (event, decode) => {
+        seen.push(event.key);
+        return { shaped: decode(event.value!) };
+      },
+    });
+    await writer.set('k', 1);
+    await settle();
+    expect(seen).toEqual(['k', 'k']); // the writer's own write, then the reader's event
+    expect(counts.decodes).toBe(2); // by the hook only, once on each pod
+    expect(reader.peek('k')).toEqual({ shaped: 1 });
+  });
+
+  it('a local cache that does not declare opaqueEntries only ever holds decoded values', async () => {
+    const held: unknown[] = [];
+    const inspecting = (): LocalCache<unknown> => {
+      const inner = new SieveCache<unknown>();
+      return {
+        get: (key) => inner.get(key),
+        set: (key, entry, options) => {
+          held.push(entry);
+          return inner.set(key, entry, options);
+        },
+        delete: (key) => inner.delete(key),
+        clear: () => inner.clear(),
+        get size() {
+          return inner.size;
+        },
+        metrics: () => inner.metrics(),
+        close: () => inner.close(),
+      };
+    };
+    const { writer, reader, counts } = await twoPods({ localCache: inspecting });
+    await writer.set('k', { n: 1 });
+    const byWriter = counts.decodes;
+    await settle();
+    expect(counts.decodes - byWriter).toBe(1);
+    expect(held).toEqual([{ n: 1 }, { n: 1 }]);
+    expect(reader.peek('k')).toEqual({ n: 1 });
+  });
+});
