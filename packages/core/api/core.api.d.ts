@@ -210,8 +210,8 @@ export declare function limitFailure(limit: 'maxDepth' | 'maxLength' | 'maxBytes
 // LocalCache
 export interface LocalCache<E = unknown> {
     readonly contractVersion?: number;
-    readonly opaqueEntries?: boolean;
     get(key: string): E | undefined;
+    has?(key: string): boolean;
     set(key: string, entry: E, options?: LocalCacheSetOptions): boolean;
     delete(key: string): boolean;
     clear(): void;
@@ -385,9 +385,9 @@ export interface SetOptions extends CallOptions {
 // SieveCache
 export declare class SieveCache<E = unknown> implements LocalCache<E> {
     readonly contractVersion: 1;
-    readonly opaqueEntries = true;
     constructor(options?: SieveCacheOptions);
     get(key: string): E | undefined;
+    has(key: string): boolean;
     set(key: string, entry: E, options?: LocalCacheSetOptions): boolean;
     delete(key: string): boolean;
     clear(): void;

@@ -4,7 +4,7 @@ import { type CacheConfig, checkKey, keyProblem, resolveConfig } from './config.
 import type { LocalCache, SynchronizerStatus } from './contracts.js';
 import { Deadlines } from './deadlines.js';
 import { CacheClosedError, InvalidConfigError } from './errors.js';
-import { LocalTier, Undecoded } from './local-tier.js';
+import { LocalTier } from './local-tier.js';
 import type {
   BatchLoader,
   Cache,
@@ -50,7 +50,7 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
 
   // The facade keeps what a local hit needs in its own fields; everything else lives in the
   // modules below, which share the local tier and these counters (see docs/architecture.md).
-  private readonly local: LocalCache<V | Undecoded<V>>;
+  private readonly local: LocalCache<V>;
   private readonly metricsEnabled: boolean;
   private readonly counters: Stats;
   private readonly config: CacheConfig<V>;
@@ -139,7 +139,7 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
       return this.aborting(options.signal, () => this.get(key));
     if (this.tier.serving) {
       let held = this.local.get(key);
-      if (held instanceof Undecoded) held = this.tier.reveal(key, held);
+      if (held === undefined) held = this.tier.readUnread(key);
       if (held !== undefined) {
         if (this.metricsEnabled) this.counters.localHits++;
         return Promise.resolve(held);
@@ -164,7 +164,7 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
       return undefined;
     }
     let held = this.local.get(key);
-    if (held instanceof Undecoded) held = this.tier.reveal(key, held);
+    if (held === undefined) held = this.tier.readUnread(key);
     if (held !== undefined) return held;
     checkKey(key, this.config.maxKeyBytes, 'peek');
     return undefined;
@@ -195,7 +195,7 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
     }
     if (this.tier.serving) {
       let held = this.local.get(key);
-      if (held instanceof Undecoded) held = this.tier.reveal(key, held);
+      if (held === undefined) held = this.tier.readUnread(key);
       if (held !== undefined) {
         if (this.metricsEnabled) this.counters.localHits++;
         return Promise.resolve(held);
@@ -333,7 +333,7 @@ export class SyncedCache<V = unknown> implements Cache<V>, AsyncDisposable {
    */
   stats(): Stats {
     this.assertOpen('stats');
-    return { ...this.counters, localSize: this.local.size, storeCircuit: this.calls.circuit };
+    return { ...this.counters, localSize: this.tier.size, storeCircuit: this.calls.circuit };
   }
 
   /**

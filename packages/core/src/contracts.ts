@@ -92,16 +92,15 @@ export interface LocalCacheMetrics {
 export interface LocalCache<E = unknown> {
   /** Contract version this implementation targets. */
   readonly contractVersion?: number;
-  /**
-   * True when the cache never looks inside its entries: it stores and returns each one as given
-   * and weighs it only by the `cost` option. Core may then hold a value received from another pod
-   * in an entry of its own, undecoded until its first read, so a pod does not decode values it
-   * never reads (every local cache in this project sets it). Leave it unset when your cache
-   * inspects or sizes entries: core then stores only decoded values in it.
-   */
-  readonly opaqueEntries?: boolean;
   /** The entry, or `undefined` when absent or expired. Counts a hit or a miss. */
   get(key: string): E | undefined;
+  /**
+   * Optional: whether `key` holds an unexpired entry, counting nothing and leaving the eviction
+   * policy untouched. With it, core updates a held copy in place when another pod changes the key
+   * and leaves keys it does not hold out of the cache until read; without it, every value another
+   * pod writes waits outside the cache until read (as long as no `onSetLocalCache` hook shapes it).
+   */
+  has?(key: string): boolean;
   /** Stores an entry; returns false when the admission policy rejects it. */
   set(key: string, entry: E, options?: LocalCacheSetOptions): boolean;
   /** Removes a key; returns whether it was present. */

@@ -18,9 +18,8 @@ import { VersionTable } from './version-table.js';
  * @internal
  */
 export class LocalTier<V> {
-  /** The local cache; it may hold {@link Undecoded} entries (see {@link LocalTier.hold}). */
-  readonly cache: LocalCache<V | Undecoded<V>>;
-  /** Whether received values may be held undecoded (an opaque local cache and no `onSetLocalCache`). */
+  readonly cache: LocalCache<V>;
+  /** Whether received values may wait undecoded until read (see {@link LocalTier.park}): no `onSetLocalCache`. */
   readonly defersDecoding: boolean;
   readonly versions: VersionTable;
   readonly fills = new InFlight<PendingFill<V>>();
@@ -39,14 +38,20 @@ export class LocalTier<V> {
   private readonly decode: (bytes: Uint8Array) => V;
   /** The marshaller's decode from ASCII text, when it has one (core's JSON marshaller). */
   private readonly decodeAscii: ((text: string) => V) | undefined;
+  /** Received values not read yet, by key, oldest first (see {@link LocalTier.park}). */
+  private unread = new Map<string, Unread>();
+  /** The local cache's `has`, when it has one. */
+  private readonly probe: ((key: string) => boolean) | undefined;
 
   constructor(
     private readonly config: CacheConfig<V>,
     private readonly counters: Stats,
     private readonly reporter: Reporter,
   ) {
-    this.cache = config.local as LocalCache<V | Undecoded<V>>;
-    this.defersDecoding = config.local.opaqueEntries === true && config.onSetLocalCache === undefined;
+    const cache = config.local;
+    this.cache = cache;
+    this.defersDecoding = config.onSetLocalCache === undefined;
+    this.probe = typeof cache.has === 'function' ? (key) => cache.has!(key) : undefined;
     this.versions = new VersionTable(config.maxTrackedKeys);
     this.metricsEnabled = config.metricsEnabled;
     this.onSetLocalCache = config.onSetLocalCache;
@@ -96,59 +101,116 @@ export class LocalTier<V> {
   }
 
   /**
-   * The value `key` holds in the local cache, or `undefined`: an {@link Undecoded} entry is decoded
-   * on this, its first read (a value that does not decode is reported and dropped: a miss).
+   * The value `key` holds locally, or `undefined`: from the local cache, else a received value not
+   * read yet, decoded now and moved into the local cache.
    */
   read(key: string): V | undefined {
     const held = this.cache.get(key);
-    return held instanceof Undecoded ? this.reveal(key, held) : held;
+    return held !== undefined ? held : this.readUnread(key);
   }
 
-  /** {@link LocalTier.read} for an entry already taken from the cache. */
-  reveal(key: string, held: Undecoded<V>): V | undefined {
-    if (held.text === undefined) return held.value;
+  /**
+   * A received value for `key` not read yet, decoded now and moved into the local cache; or
+   * `undefined` (none, expired, or it does not decode: reported, dropped, a miss). Called after
+   * the local cache missed.
+   */
+  readUnread(key: string): V | undefined {
+    if (this.unread.size === 0) return undefined;
+    const unread = this.unread.get(key);
+    if (unread === undefined) return undefined;
+    this.unread.delete(key);
+    let ttlMs = 0;
+    if (unread.expiresAt !== 0) {
+      ttlMs = unread.expiresAt - Date.now();
+      if (ttlMs <= 0) return undefined;
+    }
     let value: V;
     try {
-      value = held.ascii ? this.decodeAscii!(held.text) : this.decode(Buffer.from(held.text, 'latin1'));
+      value = unread.ascii ? this.decodeAscii!(unread.text) : this.decode(Buffer.from(unread.text, 'latin1'));
     } catch (error) {
       this.reporter.error(error, { operation: 'decodeEvent', key });
-      if (this.cache.get(key) === held) this.cache.delete(key);
       return undefined;
     }
-    held.text = undefined;
-    held.value = value;
-    if (value === undefined && this.cache.get(key) === held) this.cache.delete(key);
+    if (value !== undefined) this.cache.set(key, value, { ttlMs });
     return value;
   }
 
   /**
-   * Holds a received value for `key` without decoding it: most values another pod writes are
-   * overwritten or expire before this pod reads them, and decoding is most of what applying an
-   * event costs. The bytes are copied into a one-byte-per-byte string: on the JS heap, exactly their
-   * size, and not a view that would pin the message's (pooled or socket) buffer. ASCII bytes for
-   * a marshaller that decodes text (core's JSON) are decoded from that text directly.
+   * Whether the local cache holds `key`, asked without counting a read or touching its policy;
+   * `undefined` when the cache cannot tell (it has no `has`).
    */
-  hold(key: string, payload: Uint8Array, options: LocalCacheSetOptions): void {
+  holds(key: string): boolean | undefined {
+    return this.probe === undefined ? undefined : this.probe(key);
+  }
+
+  /**
+   * Keeps a received value for a key the local cache does not hold (or cannot tell) undecoded until
+   * something reads it. Most values other pods write for keys this pod is not reading are
+   * overwritten or expire unread, and decoding was most of what applying an event cost; waiting
+   * outside the cache, they also evict none of the entries this pod does read. The bytes are
+   * copied into a one-char-per-byte string: on the JS heap, exactly their size, and not a view that
+   * would pin the message's (pooled or socket) buffer; for core's JSON marshaller, ASCII bytes are
+   * parsed from that string directly. A key's newer value takes its place in the queue (no Map
+   * delete per event: V8 Maps are slow under delete-and-insert churn). At most as many values
+   * wait as the local cache holds entries (at least {@link MIN_UNREAD}); past that, the quarter
+   * that has waited longest goes (a later read of one asks the store). Returns whether a local
+   * copy (read or not) was replaced.
+   */
+  park(key: string, payload: Uint8Array, ttlMs: number): boolean {
+    const unread = this.unread;
+    const waiting = unread.size === 0 ? undefined : unread.get(key);
+    const replaced = waiting !== undefined || this.cache.delete(key);
     if (!this.serving) {
-      this.cache.delete(key);
-      return;
+      if (waiting !== undefined) unread.delete(key);
+      return replaced;
     }
     const bytes = Buffer.isBuffer(payload)
       ? payload
       : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    const text = bytes.toString('latin1');
     const ascii = this.decodeAscii !== undefined && isAscii(bytes);
-    this.cache.set(key, new Undecoded<V>(bytes.toString('latin1'), ascii), options);
+    const expiresAt = ttlMs > 0 ? Date.now() + ttlMs : 0;
+    if (waiting !== undefined) {
+      waiting.text = text;
+      waiting.ascii = ascii;
+      waiting.expiresAt = expiresAt;
+      return replaced;
+    }
+    unread.set(key, { text, ascii, expiresAt });
+    const limit = Math.max(MIN_UNREAD, this.cache.size);
+    if (unread.size > limit) this.shedUnread(limit - (limit >> 2));
+    return replaced;
+  }
+
+  /** Keeps the `keep` values that waited least (rebuilt, so the Map carries no deleted slots). */
+  private shedUnread(keep: number): void {
+    const kept = new Map<string, Unread>();
+    let skip = this.unread.size - keep;
+    for (const [key, unread] of this.unread) {
+      if (skip > 0) skip--;
+      else kept.set(key, unread);
+    }
+    this.unread = kept;
+  }
+
+  /** Drops the key's local copy without counting it (a write's own bookkeeping). */
+  forget(key: string): void {
+    this.cache.delete(key);
+    if (this.unread.size !== 0) this.unread.delete(key);
   }
 
   /** Holds the shaped value, or drops the key when shaping said not to cache it. */
   put(key: string, shaped: V | undefined, options: LocalCacheSetOptions): void {
+    if (this.unread.size !== 0) this.unread.delete(key);
     if (shaped === undefined || !this.serving) this.cache.delete(key);
     else this.cache.set(key, shaped, options);
   }
 
   /** Drops the key's local copy (counted as an invalidation when there was one). */
   drop(key: string): void {
-    if (this.cache.delete(key) && this.metricsEnabled) this.counters.invalidations++;
+    const held = this.cache.delete(key);
+    const dropped = (this.unread.size !== 0 && this.unread.delete(key)) || held;
+    if (dropped && this.metricsEnabled) this.counters.invalidations++;
   }
 
   /** A write or an event for `key` arrived: a read in flight for it returns but does not cache. */
@@ -162,6 +224,12 @@ export class LocalTier<V> {
     this.generation++;
     this.fills.forEach(markOvertaken);
     this.cache.clear();
+    this.unread.clear();
+  }
+
+  /** Local copies held: the local cache's entries and the received values not read yet. */
+  get size(): number {
+    return this.cache.size + this.unread.size;
   }
 
   /** This pod cannot hear changes any more: empty the tier and stop serving and filling it. */
@@ -179,6 +247,7 @@ export class LocalTier<V> {
   close(): void {
     this.closed = true;
     this.serving = false;
+    this.unread.clear();
   }
 
   /** A clear at `version`: every version up to it is stale, and the local tier is emptied. */
@@ -188,26 +257,18 @@ export class LocalTier<V> {
   }
 }
 
-/**
- * A value received from another pod, held in the local cache as its encoded bytes until its first
- * read decodes it (once; the entry then keeps the value). Only core makes these, and only in a
- * local cache that declares `opaqueEntries`; every read of the local tier unwraps them.
- *
- * @internal
- */
-export class Undecoded<V> {
-  /** The encoded bytes, one char per byte (latin1), until decoded; then undefined. */
-  text: string | undefined;
-  value: V | undefined = undefined;
-
-  constructor(
-    text: string,
-    /** Every byte is ASCII and the marshaller decodes text: `text` is what it decodes. */
-    readonly ascii: boolean,
-  ) {
-    this.text = text;
-  }
+/** A received value waiting undecoded for its first read (see {@link LocalTier.park}). */
+interface Unread {
+  /** The encoded bytes, one char per byte (latin1). */
+  text: string;
+  /** Every byte is ASCII and the marshaller parses text (core's JSON): `text` is what it parses. */
+  ascii: boolean;
+  /** When the local copy expires (`Date.now()` time), 0 for never. */
+  expiresAt: number;
 }
+
+/** Unread values always allowed to wait, however few entries the local cache holds. */
+const MIN_UNREAD = 1024;
 
 /** A store read in flight, as the modules that overtake it see it (the reader's `Fill`). */
 export interface PendingFill<V> {

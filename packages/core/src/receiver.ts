@@ -211,7 +211,7 @@ export class Receiver<V> {
       // clear, and entries older than the clear could still be held.
       if (event.version > versions.clock + VERSION_SLACK) this.suspect(FLOOR, event.version);
       // Every local copy it removes counts as an invalidation, as a delete of each would.
-      if (this.metricsEnabled) this.counters.invalidations += tier.cache.size;
+      if (this.metricsEnabled) this.counters.invalidations += tier.size;
       tier.clear(event.version);
       return true;
     }
@@ -239,15 +239,18 @@ export class Receiver<V> {
     return true;
   }
 
-  /** Puts a trusted `set` event's value into the local tier. */
+  /**
+   * Puts a trusted `set` event's value into the local tier: decoded in place of the copy the local
+   * cache holds, or, for a key it does not hold, waiting undecoded until read (LocalTier.park).
+   */
   private applySet(event: WireEvent): void {
     const key = event.key;
     const payload = event.value!;
     const tier = this.tier;
-    if (tier.defersDecoding) {
-      // Decoded on its first read, if any (see LocalTier.hold).
-      if (this.metricsEnabled && tier.cache.get(key) !== undefined) this.counters.invalidations++;
-      tier.hold(key, payload, { ttlMs: localTtl(event.ttlMs, this.config.localTtlMs) });
+    const ttlMs = localTtl(event.ttlMs, this.config.localTtlMs);
+    const held = tier.holds(key);
+    if (held !== true && tier.defersDecoding) {
+      if (tier.park(key, payload, ttlMs) && this.metricsEnabled) this.counters.invalidations++;
       return;
     }
     let value: V | undefined;
@@ -265,8 +268,8 @@ export class Receiver<V> {
     if (shaped === undefined || !tier.serving) {
       tier.drop(key);
     } else {
-      if (this.metricsEnabled && tier.cache.get(key) !== undefined) this.counters.invalidations++;
-      tier.cache.set(key, shaped, { ttlMs: localTtl(event.ttlMs, this.config.localTtlMs) });
+      if (this.metricsEnabled && (held ?? tier.cache.get(key) !== undefined)) this.counters.invalidations++;
+      tier.cache.set(key, shaped, { ttlMs });
     }
   }
 

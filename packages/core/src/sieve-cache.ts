@@ -27,8 +27,6 @@ export interface SieveCacheOptions {
  */
 export class SieveCache<E = unknown> implements LocalCache<E> {
   readonly contractVersion = CONTRACT_VERSION;
-  /** Entries are stored and returned as given, never inspected (see `LocalCache.opaqueEntries`). */
-  readonly opaqueEntries = true;
   // One slot per entry in flat arrays instead of a node object each: about 55 bytes less per entry
   // (no object header, no boxed expiry number) and a hit touches one typed array and one array.
   private readonly slotOf = new Map<string, number>();
@@ -96,6 +94,14 @@ export class SieveCache<E = unknown> implements LocalCache<E> {
     }
     this.hits++;
     return this.entries[slot];
+  }
+
+  /** Whether `key` holds an unexpired entry. Counts nothing and does not mark the entry visited. */
+  has(key: string): boolean {
+    const slot = this.slotOf.get(key);
+    if (slot === undefined) return false;
+    const expiresAt = Math.abs(this.expiresAt[slot]!);
+    return expiresAt === Number.POSITIVE_INFINITY || expiresAt > this.clock.now();
   }
 
   set(key: string, entry: E, options?: LocalCacheSetOptions): boolean {

@@ -174,7 +174,7 @@ export class UnsettledWrites<V> {
     versions.vouch(version);
     this.tier.overtake(key);
     if (version > versions.own(key)) {
-      this.tier.cache.delete(key);
+      this.tier.forget(key);
       versions.note(key, version);
     }
     this.link.publish(action, key, version, 0, undefined);

@@ -289,7 +289,7 @@ export class Writer<V> {
   private deleted(key: string, version: number, announce: boolean): void {
     const tier = this.tier;
     tier.overtake(key);
-    tier.cache.delete(key);
+    tier.forget(key);
     tier.versions.vouch(version);
     tier.versions.note(key, version);
     if (announce) this.link.publish('delete', key, version, 0, undefined);
@@ -389,7 +389,7 @@ export class Writer<V> {
     outcome: Promise<number>,
   ): void {
     this.tier.overtake(key);
-    this.tier.cache.delete(key);
+    this.tier.forget(key);
     if (publishedByStore) outcome.catch(() => undefined);
     else this.settling.add(action, key, outcome);
   }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  createCache,
   type ErrorContext,
   encodeEvent,
   jsonMarshaller,
@@ -8,6 +9,7 @@ import {
   SieveCache,
   type SyncedCache,
   type SyncedCacheOptions,
+  type Synchronizer,
   type WireEvent,
 } from '../src/index.js';
 import { createPods, type Pods, settle } from './helpers.js';
@@ -64,6 +66,23 @@ describe('received values are decoded on their first read, not on arrival', () =
     expect(counts.decodes - byWriter).toBe(1);
     expect(reader.stats().localHits).toBe(2);
     expect(reader.stats().remoteHits + reader.stats().remoteMisses).toBe(0);
+  });
+
+  it('a key the local cache holds is kept current in place: its new value is decoded on arrival', async () => {
+    const { writer, reader, counts } = await twoPods();
+    await writer.set('k', 'v1');
+    await settle();
+    expect(await reader.get('k')).toBe('v1'); // read here: now in the local cache
+    const hitsBefore = reader.stats().localHits;
+    const decodesBefore = counts.decodes;
+    await writer.set('k', 'v2');
+    const byWriter = counts.decodes - decodesBefore;
+    await settle();
+    expect(counts.decodes - decodesBefore - byWriter).toBe(1); // the reader decoded it on arrival
+    expect(reader.peek('k')).toBe('v2');
+    expect(counts.decodes - decodesBefore - byWriter).toBe(1);
+    expect(reader.stats().invalidations).toBe(1);
+    expect(reader.stats().localHits).toBe(hitsBefore); // asking whether it held k counted no read
   });
 
   it('every read path unwraps: get, peek, getOrSet, getMany, getOrSetMany', async () => {
@@ -136,14 +155,36 @@ describe('received values are decoded on their first read, not on arrival', () =
     expect(reader.stats().remoteMisses).toBe(1);
   });
 
-  it('the held bytes are a copy: a sender reusing its buffer changes nothing', async () => {
-    const { writer, reader, store } = await twoPods();
-    await writer.set('k', { name: 'Ada' });
-    await settle();
-    // The store hands out its own bytes; scribbling over what it returned must not reach the tier.
-    const entry = await store.get(`${reader.namespace}:k`);
-    entry?.payload.fill(0x20);
-    expect(reader.peek('k')).toEqual({ name: 'Ada' });
+  it('the waiting bytes are a copy: the message buffer reused after delivery changes nothing', async () => {
+    let deliver: ((message: Uint8Array) => void) | undefined;
+    const capturing: Synchronizer = {
+      publish: async () => undefined,
+      subscribe: async (_channel, onMessage, onStatus) => {
+        deliver = onMessage;
+        queueMicrotask(() => onStatus('up'));
+        return { unsubscribe: async () => undefined };
+      },
+      close: async () => undefined,
+    };
+    const reader = await createCache<unknown>({ synchronizer: capturing, heartbeatMs: 0 });
+    try {
+      const message = encodeEvent({
+        action: 'set',
+        key: 'k',
+        podId: 'sender',
+        epoch: 1,
+        seq: 1,
+        version: 1,
+        ttlMs: 0,
+        value: jsonMarshaller.encode({ name: 'Ada' }),
+      });
+      deliver!(message);
+      expect(reader.stats().eventsApplied).toBe(1);
+      message.fill(0x20); // a transport reusing its read buffer
+      expect(reader.peek('k')).toEqual({ name: 'Ada' });
+    } finally {
+      await reader.close();
+    }
   });
 
   it('with onSetLocalCache the hook still sees every value on arrival (it shapes what is held)', async () => {
@@ -161,9 +202,9 @@ describe('received values are decoded on their first read, not on arrival', () =
     expect(reader.peek('k')).toEqual({ shaped: 1 });
   });
 
-  it('a local cache that does not declare opaqueEntries only ever holds decoded values', async () => {
+  it('a local cache only ever holds decoded values, and only the ones this pod read', async () => {
     const held: unknown[] = [];
-    const inspecting = (): LocalCache<unknown> => {
+    const recording = (): LocalCache<unknown> => {
       const inner = new SieveCache<unknown>();
       return {
         get: (key) => inner.get(key),
@@ -180,12 +221,68 @@ describe('received values are decoded on their first read, not on arrival', () =
         close: () => inner.close(),
       };
     };
-    const { writer, reader, counts } = await twoPods({ localCache: inspecting });
-    await writer.set('k', { n: 1 });
-    const byWriter = counts.decodes;
+    const { writer, reader } = await twoPods({ localCache: recording });
+    await writer.set('read', { n: 1 });
+    await writer.set('unread', { n: 2 });
     await settle();
-    expect(counts.decodes - byWriter).toBe(1);
-    expect(held).toEqual([{ n: 1 }, { n: 1 }]);
-    expect(reader.peek('k')).toEqual({ n: 1 });
+    expect(reader.stats().localSize).toBe(2); // both held locally
+    expect(reader.peek('read')).toEqual({ n: 1 });
+    // The writer's two own copies, then the reader's one read: decoded values only.
+    expect(held).toEqual([{ n: 1 }, { n: 2 }, { n: 1 }]);
+  });
+
+  it('a received value replaces the local copy: counted as an invalidation, and the next read sees the new value', async () => {
+    const { writer, reader } = await twoPods();
+    await writer.set('k', 'v1');
+    await settle();
+    expect(await reader.get('k')).toBe('v1');
+    await writer.set('k', 'v2');
+    await settle();
+    expect(reader.stats().invalidations).toBe(1);
+    expect(reader.stats().localSize).toBe(1);
+    expect(reader.peek('k')).toBe('v2');
+    await writer.delete('k');
+    await settle();
+    expect(reader.peek('k')).toBeUndefined();
+    expect(reader.stats().invalidations).toBe(2);
+    expect(reader.stats().localSize).toBe(0);
+  });
+
+  it('an unread value keeps its TTL: read after it expired, it is a miss that asks the store', async () => {
+    const { writer, reader } = await twoPods();
+    await writer.set('k', 'v', { ttlMs: 30 });
+    await settle();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(reader.peek('k')).toBeUndefined();
+    expect(await reader.get('k')).toBeUndefined();
+    expect(reader.stats().remoteMisses).toBe(1);
+  });
+
+  it('a clear or a flush drops unread values too', async () => {
+    const { writer, reader } = await twoPods();
+    await writer.setMany([
+      ['a', 1],
+      ['b', 2],
+    ]);
+    await settle();
+    expect(reader.stats().localSize).toBe(2);
+    await writer.clear();
+    await settle();
+    expect(reader.stats().localSize).toBe(0);
+    expect(reader.peek('a')).toBeUndefined();
+  });
+
+  it('at most as many values wait unread as the local cache holds entries (at least 1,024): past that, the quarter that waited longest goes', async () => {
+    const { writer, reader } = await twoPods();
+    const entries = Array.from({ length: 1100 }, (_, i): [string, number] => [`k${i}`, i]);
+    await writer.setMany(entries);
+    await settle();
+    // The 1,025th value shed the 257 oldest (1,025 - 768 kept), then 75 more arrived.
+    expect(reader.stats().localSize).toBe(768 + 75);
+    expect(reader.peek('k256')).toBeUndefined(); // shed unread: a read asks the store
+    expect(reader.peek('k257')).toBe(257);
+    expect(reader.peek('k1099')).toBe(1099);
+    expect(await reader.get('k0')).toBe(0);
+    expect(reader.stats().remoteHits).toBe(1);
   });
 });

@@ -114,6 +114,20 @@ describe('SieveCache', () => {
     expect(cache.metrics()).toMatchObject({ evictions: 1, size: 3, sets: 4 });
   });
 
+  it('has() tells whether a key holds an unexpired entry without counting it or marking it visited', async () => {
+    const cache = new SieveCache<number>({ maxSize: 2 });
+    cache.set('a', 1);
+    cache.set('b', 2);
+    expect(cache.has('a')).toBe(true);
+    expect(cache.has('z')).toBe(false);
+    cache.set('c', 3); // 'a' was not marked visited by has(): it is the victim
+    expect(cache.has('a')).toBe(false);
+    expect(cache.metrics()).toMatchObject({ hits: 0, misses: 0 });
+    cache.set('t', 4, { ttlMs: 5 });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(cache.has('t')).toBe(false);
+  });
+
   it('bounds total cost and rejects entries costlier than maxCost', () => {
     const cache = new SieveCache<number>({ maxSize: 100, maxCost: 10 });
     expect(cache.set('big', 1, { cost: 11 })).toBe(false);

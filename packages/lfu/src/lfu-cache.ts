@@ -86,8 +86,6 @@ const READS_PER_READING = 1024;
 export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   /** The contract version this cache implements. */
   readonly contractVersion = CONTRACT_VERSION;
-  /** Entries are stored and returned as given, never inspected (see `LocalCache.opaqueEntries`). */
-  readonly opaqueEntries = true;
   /** Maximum number of entries (`Infinity` when only `maxCost` bounds the cache). */
   readonly maxEntries: number;
   /** Capacity in weight units: `maxCost` when set, else `maxEntries`. */

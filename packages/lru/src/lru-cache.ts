@@ -160,8 +160,6 @@ function resolveOptions(input: LruCacheOptions | number | undefined): ResolvedLr
 export class LruLocalCache<E = unknown> implements LocalCache<E> {
   /** The contract version this cache implements. */
   readonly contractVersion = CONTRACT_VERSION;
-  /** Entries are stored and returned as given, never inspected (see `LocalCache.opaqueEntries`). */
-  readonly opaqueEntries = true;
   /** The resolved entry bound. */
   readonly maxEntries: number;
   /** The resolved cost bound, or `undefined` when only the entry count bounds the cache. */
