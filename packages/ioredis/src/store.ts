@@ -130,6 +130,8 @@ export class IoredisStore implements Store {
   private readonly deleteCommand: (...args: unknown[]) => Promise<unknown>;
   private readonly setPublishCommand: (...args: unknown[]) => Promise<unknown>;
   private readonly deletePublishCommand: (...args: unknown[]) => Promise<unknown>;
+  private readonly logAppendCommand: (...args: unknown[]) => Promise<unknown>;
+  private readonly logReadCommand: (...args: unknown[]) => Promise<unknown>;
   private readonly getBuffer: (key: string) => Promise<unknown>;
   private readonly mgetBuffer: (...keys: string[]) => Promise<unknown>;
   /** Estimate of the server clock for the plain-GET read path (standalone / Sentinel only). */
@@ -176,6 +178,8 @@ export class IoredisStore implements Store {
     this.deleteCommand = scriptCommand(client, DELETE_SCRIPT);
     this.setPublishCommand = scriptCommand(client, SET_PUBLISH_SCRIPT);
     this.deletePublishCommand = scriptCommand(client, DELETE_PUBLISH_SCRIPT);
+    this.logAppendCommand = scriptCommand(client, LOG_APPEND_SCRIPT);
+    this.logReadCommand = scriptCommand(client, LOG_READ_SCRIPT, true);
     this.getBuffer = (client.getBuffer as (key: string) => Promise<unknown>).bind(client);
     this.mgetBuffer = (client.mgetBuffer as (...keys: string[]) => Promise<unknown>).bind(client);
     if (!this.cluster) {
@@ -494,8 +498,11 @@ export class IoredisStore implements Store {
     this.checkOpen('appendLog');
     try {
       await whenReady(this.client, this.commandTimeoutMs, 'appendLog');
-      const append = scriptCommand(this.client, LOG_APPEND_SCRIPT);
-      return parseVersion(await append(key, asBuffer(entry), String(keep), id), 'appendLog', key);
+      return parseVersion(
+        await this.logAppendCommand(key, asBuffer(entry), String(keep), id),
+        'appendLog',
+        key,
+      );
     } catch (error) {
       throw toStoreError(error, { action: 'appendLog', key, timeoutMs: this.commandTimeoutMs });
     }
@@ -506,8 +513,7 @@ export class IoredisStore implements Store {
     this.checkOpen('readLog');
     try {
       await whenReady(this.client, this.commandTimeoutMs, 'readLog');
-      const read = scriptCommand(this.client, LOG_READ_SCRIPT, true);
-      return parseLogRead(await read(key, String(after), String(max)));
+      return parseLogRead(await this.logReadCommand(key, String(after), String(max)));
     } catch (error) {
       throw toStoreError(error, { action: 'readLog', key, timeoutMs: this.commandTimeoutMs });
     }
