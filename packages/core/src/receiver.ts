@@ -228,7 +228,8 @@ export class Receiver<V> {
         // the event is newer than anything a lost event could have carried.
         tier.drop(key);
         if (this.deferredSets.length < MAX_DEFERRED_SETS) {
-          this.deferredSets.push({ ...event, value: event.value!.slice() });
+          // A copy (Buffer.from copies; a Buffer's slice() is a view the transport may reuse).
+          this.deferredSets.push({ ...event, value: Buffer.from(event.value!) });
         }
         return true;
       }

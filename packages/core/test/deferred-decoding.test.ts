@@ -6,6 +6,7 @@ import {
   jsonMarshaller,
   type LocalCache,
   type Marshaller,
+  MemoryStore,
   SieveCache,
   type SyncedCache,
   type SyncedCacheOptions,
@@ -182,6 +183,48 @@ describe('received values are decoded on their first read, not on arrival', () =
       expect(reader.stats().eventsApplied).toBe(1);
       message.fill(0x20); // a transport reusing its read buffer
       expect(reader.peek('k')).toEqual({ name: 'Ada' });
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('a set held back while a resync waits for its floor keeps a copy of its bytes, not a view', async () => {
+    let deliver: ((message: Uint8Array) => void) | undefined;
+    const capturing: Synchronizer = {
+      publish: async () => undefined,
+      subscribe: async (_channel, onMessage, onStatus) => {
+        deliver = onMessage;
+        queueMicrotask(() => onStatus('up'));
+        return { unsubscribe: async () => undefined };
+      },
+      close: async () => undefined,
+    };
+    const store = new MemoryStore();
+    const reader = await createCache<unknown>({ store, synchronizer: capturing, heartbeatMs: 0 });
+    try {
+      const version = (await store.currentVersion()) + 1000;
+      const event = (seq: number, key: string, value: unknown) =>
+        encodeEvent({
+          action: 'set',
+          key,
+          podId: 'sender',
+          epoch: 1,
+          seq,
+          version: version + seq,
+          ttlMs: 0,
+          value: jsonMarshaller.encode(value),
+        });
+      deliver!(event(1, 'a', 1));
+      await settle();
+      // seq 3 reveals a lost seq 2: a resync asks the store for a floor; until it answers, the next
+      // set is held back. Its message buffer is then reused by the transport.
+      deliver!(event(3, 'b', 3));
+      const held = event(4, 'c', { name: 'Ada' });
+      deliver!(held);
+      held.fill(0x20);
+      await settle();
+      expect(reader.stats().resyncs).toBe(1);
+      expect(reader.peek('c')).toEqual({ name: 'Ada' });
     } finally {
       await reader.close();
     }
