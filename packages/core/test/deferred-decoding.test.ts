@@ -50,6 +50,22 @@ async function twoPods(options: SyncedCacheOptions<unknown> = {}) {
   return { writer, reader, counts, errors, store: open.store };
 }
 
+/** A pod whose synchronizer only hands over its message handler: the test delivers bytes itself. */
+async function capturingPod(store = new MemoryStore()) {
+  let handler: ((message: Uint8Array) => void) | undefined;
+  const capturing: Synchronizer = {
+    publish: async () => undefined,
+    subscribe: async (_channel, onMessage, onStatus) => {
+      handler = onMessage;
+      queueMicrotask(() => onStatus('up'));
+      return { unsubscribe: async () => undefined };
+    },
+    close: async () => undefined,
+  };
+  const reader = await createCache<unknown>({ store, synchronizer: capturing, heartbeatMs: 0 });
+  return { reader, deliver: (message: Uint8Array) => handler!(message) };
+}
+
 describe('received values are decoded on their first read, not on arrival', () => {
   it('a value overwritten before anyone read it is never decoded; a read decodes once, later reads reuse it', async () => {
     const { writer, reader, counts } = await twoPods();
@@ -157,17 +173,7 @@ describe('received values are decoded on their first read, not on arrival', () =
   });
 
   it('the waiting bytes are a copy: the message buffer reused after delivery changes nothing', async () => {
-    let deliver: ((message: Uint8Array) => void) | undefined;
-    const capturing: Synchronizer = {
-      publish: async () => undefined,
-      subscribe: async (_channel, onMessage, onStatus) => {
-        deliver = onMessage;
-        queueMicrotask(() => onStatus('up'));
-        return { unsubscribe: async () => undefined };
-      },
-      close: async () => undefined,
-    };
-    const reader = await createCache<unknown>({ synchronizer: capturing, heartbeatMs: 0 });
+    const { deliver, reader } = await capturingPod();
     try {
       const message = encodeEvent({
         action: 'set',
@@ -179,7 +185,7 @@ describe('received values are decoded on their first read, not on arrival', () =
         ttlMs: 0,
         value: jsonMarshaller.encode({ name: 'Ada' }),
       });
-      deliver!(message);
+      deliver(message);
       expect(reader.stats().eventsApplied).toBe(1);
       message.fill(0x20); // a transport reusing its read buffer
       expect(reader.peek('k')).toEqual({ name: 'Ada' });
@@ -189,18 +195,8 @@ describe('received values are decoded on their first read, not on arrival', () =
   });
 
   it('a set held back while a resync waits for its floor keeps a copy of its bytes, not a view', async () => {
-    let deliver: ((message: Uint8Array) => void) | undefined;
-    const capturing: Synchronizer = {
-      publish: async () => undefined,
-      subscribe: async (_channel, onMessage, onStatus) => {
-        deliver = onMessage;
-        queueMicrotask(() => onStatus('up'));
-        return { unsubscribe: async () => undefined };
-      },
-      close: async () => undefined,
-    };
     const store = new MemoryStore();
-    const reader = await createCache<unknown>({ store, synchronizer: capturing, heartbeatMs: 0 });
+    const { deliver, reader } = await capturingPod(store);
     try {
       const version = (await store.currentVersion()) + 1000;
       const event = (seq: number, key: string, value: unknown) =>
@@ -214,13 +210,13 @@ describe('received values are decoded on their first read, not on arrival', () =
           ttlMs: 0,
           value: jsonMarshaller.encode(value),
         });
-      deliver!(event(1, 'a', 1));
+      deliver(event(1, 'a', 1));
       await settle();
       // seq 3 reveals a lost seq 2: a resync asks the store for a floor; until it answers, the next
       // set is held back. Its message buffer is then reused by the transport.
-      deliver!(event(3, 'b', 3));
+      deliver(event(3, 'b', 3));
       const held = event(4, 'c', { name: 'Ada' });
-      deliver!(held);
+      deliver(held);
       held.fill(0x20);
       await settle();
       expect(reader.stats().resyncs).toBe(1);
