@@ -1,12 +1,13 @@
 /**
  * The heavy-read benchmark: a private redis-server, one writer, three readers and a load generator
- * (wrk when installed, else autocannon), each its own process; writes docs/benchmarks/heavy-read.md.
+ * (h2load when installed, else wrk, else autocannon), each its own process; writes
+ * docs/benchmarks/heavy-read.md.
  *
  *   npx -y pnpm@10.34.8 --filter @synced-cache/examples heavy-read            # the full run
  *   npx tsx heavy-read/bench.ts --smoke                                      # about 1 s per endpoint
  *
- * Options: --rounds 5, --duration 10 (s per endpoint per round), --connections 400, --threads 1
- * (wrk's), --posts 10000, --rate 50 (writer updates/s), --out <file> (the smoke run writes no
+ * Options: --rounds 5, --duration 10 (s per endpoint per round), --warm-up 5 (h2load's, s on the
+ * run's connections before it measures), --connections 400, --threads 1 (h2load's or wrk's), --posts 10000, --rate 50 (writer updates/s), --out <file> (the smoke run writes no
  * report unless given).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -22,11 +23,15 @@ import { type LoadOptions, type LoadResult, loadGenerator, runLoad } from './loa
 import { type Program, startProgram } from './processes.js';
 import { ENDPOINTS, type Endpoint, type Run, ratios, renderReport, summary } from './report.js';
 
+const argv = process.argv.slice(2);
 const { values } = parseArgs({
+  // `pnpm heavy-read -- --out x` passes the `--` on
+  args: argv[0] === '--' ? argv.slice(1) : argv,
   options: {
     smoke: { type: 'boolean', default: false },
     rounds: { type: 'string' },
     duration: { type: 'string' },
+    'warm-up': { type: 'string' },
     connections: { type: 'string' },
     threads: { type: 'string' },
     posts: { type: 'string' },
@@ -40,6 +45,11 @@ const settings = {
   // Five rounds: on this shared 2-core machine one round of an endpoint can differ from the next by 2x.
   rounds: Number(values.rounds ?? (smoke ? 1 : 5)),
   durationS: Number(values.duration ?? (smoke ? 1 : 10)),
+  /**
+   * h2load's warm-up on a run's own connections before it measures: long enough for a loaded reader
+   * to accept all of them (a reader serving from memory took up to 3 s for 400).
+   */
+  warmUpS: Number(values['warm-up'] ?? (smoke ? 0.5 : 5)),
   // The Go example's 400 connections, from one wrk thread: the machine has 2 cores for everything.
   connections: Number(values.connections ?? (smoke ? 8 : 400)),
   threads: Number(values.threads ?? 1),
@@ -72,14 +82,20 @@ try {
   }
 
   const monitor = new Redis(redis.url);
-  /** CPU µs the reader serving `endpoint` and redis-server used so far. */
-  const serverCpu = async (endpoint: Endpoint): Promise<number> => {
-    const reader = (await (await fetch(`${readers[endpoint]}/cpu`)).json()) as { cpuMicros: number };
+  /** CPU µs the reader serving `endpoint` and redis-server used so far, and the requests it answered. */
+  const serverCpu = async (endpoint: Endpoint): Promise<{ micros: number; requests: number }> => {
+    const reader = (await (await fetch(`${readers[endpoint]}/cpu`)).json()) as {
+      cpuMicros: number;
+      requests: number;
+    };
     const info = await monitor.info('cpu');
     const seconds = ['used_cpu_sys', 'used_cpu_user'].map((name) =>
       Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1]),
     );
-    return reader.cpuMicros + (seconds[0] ?? 0) * 1e6 + (seconds[1] ?? 0) * 1e6;
+    return {
+      micros: reader.cpuMicros + (seconds[0] ?? 0) * 1e6 + (seconds[1] ?? 0) * 1e6,
+      requests: reader.requests,
+    };
   };
 
   const ids = zipfIndexes(settings.posts, 5000, settings.zipfSkew, 7);
@@ -90,11 +106,14 @@ try {
       connections: settings.connections,
       threads: settings.threads,
       durationS,
+      warmUpS: settings.warmUpS,
       ...(settings.amount === undefined ? {} : { amount: settings.amount }),
     };
-    const cpuBefore = await serverCpu(endpoint);
+    const before = await serverCpu(endpoint);
     const result = await runLoad(generator, options);
-    result.serverCpuMicrosPerRequest = ((await serverCpu(endpoint)) - cpuBefore) / result.requests;
+    const after = await serverCpu(endpoint);
+    // over every request the reader answered in the run, h2load's warm-up included
+    result.serverCpuMicrosPerRequest = (after.micros - before.micros) / (after.requests - before.requests);
     return result;
   };
 

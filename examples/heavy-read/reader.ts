@@ -8,7 +8,8 @@
  *   `onSetLocalCache`, so a request does no JSON work at all.
  *
  * `/propagation` returns the writer→reader delays this process saw (ms, one per received update);
- * `/cpu` the CPU time this process used so far (µs); `/stats` both caches' counters.
+ * `/cpu` the CPU time this process used so far (µs) and the post requests it answered (a load
+ * generator's warm-up included); `/stats` both caches' counters.
  */
 import { createServer, type ServerResponse } from 'node:http';
 import { createIoredisCache } from '@synced-cache/ioredis';
@@ -89,16 +90,23 @@ async function servePostRedis(response: ServerResponse, id: number): Promise<voi
   sendJson(response, body);
 }
 
+let postRequests = 0;
 const server = createServer((request, response) => {
   const url = request.url ?? '';
   const query = url.indexOf('?id=');
   const path = query === -1 ? url : url.slice(0, query);
-  if (path === '/post') servePost(response, Number(url.slice(query + 4)));
-  else if (path === '/post-marshal') servePostMarshal(response, Number(url.slice(query + 4)));
-  else if (path === '/post-redis') servePostRedis(response, Number(url.slice(query + 4)));
-  else if (path === '/cpu') {
+  if (path === '/post') {
+    postRequests++;
+    servePost(response, Number(url.slice(query + 4)));
+  } else if (path === '/post-marshal') {
+    postRequests++;
+    servePostMarshal(response, Number(url.slice(query + 4)));
+  } else if (path === '/post-redis') {
+    postRequests++;
+    servePostRedis(response, Number(url.slice(query + 4)));
+  } else if (path === '/cpu') {
     const { user, system } = process.cpuUsage();
-    response.writeHead(200, json).end(JSON.stringify({ cpuMicros: user + system }));
+    response.writeHead(200, json).end(JSON.stringify({ cpuMicros: user + system, requests: postRequests }));
   } else if (path === '/stats') {
     const stats = (cache: typeof objects | typeof bytes) => {
       const { localHits, remoteHits, remoteMisses, readErrors, circuitOpens } = cache.stats();

@@ -63,7 +63,6 @@ const cpuCount = cpus().length;
 /** The Markdown report. */
 export function renderReport(run: Run, command: string): string {
   const { generator, threads, connections } = run.load;
-  const wrk = generator.name === 'wrk';
   const lines: string[] = ["# Heavy-read API: the Go example's benchmark, reproduced", ''];
   lines.push(
     'One writer updating posts, three reader processes each serving the three endpoints, a load',
@@ -104,10 +103,15 @@ export function renderReport(run: Run, command: string): string {
     '## Reading these numbers',
     '',
     `- The Go numbers come from wrk (C, 4 threads, 400 connections) on an 11-core laptop; here the load generator is ${
-      wrk
-        ? `wrk too, ${threads} thread(s), ${connections} connections,`
-        : `Node (autocannon, ${connections} connections; wrk was not installed)`
+      {
+        h2load: `h2load (C++, HTTP/1.1), ${threads} thread(s), ${connections} connections,`,
+        wrk: `wrk too, ${threads} thread(s), ${connections} connections,`,
+        autocannon: `Node (autocannon, ${connections} connections; neither h2load nor wrk was installed)`,
+      }[generator.name]
     } on the same ${cpuCount} CPUs as the reader, the writer and redis-server, so every endpoint also pays for the load generator, which pulls the ratios toward 1.`,
+    generator.name === 'h2load'
+      ? '- Each run opens its connections and loads them for a warm-up before measuring. A Node server accepts one connection per event-loop iteration (libuv 1.45+, Node 20+); a reader answering from memory runs few, long iterations under load, so without the warm-up most of 400 new connections wait up to seconds in the accept queue and their first requests dominate the p99 (see the README). The Go server accepts in a goroutine of its own.'
+      : '- Every run opens its 400 connections at once and the latencies include their first requests. A Node server accepts one connection per event-loop iteration (libuv 1.45+, Node 20+), so under load most of them wait up to seconds in the accept queue, most of all on the endpoints answering from memory: their p99 measures that wait (install h2load, `apt-get install nghttp2-client`, to measure after a warm-up; see the README).',
     '- `/post-redis` sends the JSON it reads without parsing it, over one ioredis connection with',
     '  `enableAutoPipelining` (the GETs of one event-loop turn leave in one write): the cheapest read a',
     '  service without a local tier can do here. One write per GET (what a go-redis pool does) costs',
