@@ -20,7 +20,10 @@ export const jsonMarshaller: Marshaller<unknown> = {
   encode(value: unknown): Uint8Array {
     let text: string | undefined;
     try {
-      text = JSON.stringify(value, refuseLossy);
+      // Plain data (nearly every value) is checked by a walk and then stringified without a
+      // replacer, which V8 does about twice as fast; anything the walk is unsure of (a refused
+      // type, a cycle, deep nesting) goes through the replacer, which finds and names the problem.
+      text = isPlainJson(value, 0) ? JSON.stringify(value) : JSON.stringify(value, refuseLossy);
     } catch (error) {
       if (SerializationError.isInstance(error)) throw error;
       throw new SerializationError(`cannot encode value as JSON: ${(error as Error).message}`, {
@@ -62,6 +65,43 @@ export function decodeJsonText(text: string): unknown {
       cause: error,
       action: 'decode',
     });
+  }
+}
+
+/** Nesting beyond which {@link isPlainJson} stops and leaves the value to the replacer. */
+const MAX_WALK_DEPTH = 64;
+
+/**
+ * True only when `JSON.stringify(value)` gives exactly what `JSON.stringify(value, refuseLossy)`
+ * would, without an error: strings, booleans, finite numbers, `null`, arrays without holes and
+ * objects whose prototype is `Object.prototype` or `null`, none with a `toJSON` method, all the
+ * way down. False sends the value to the replacer, so false is always safe.
+ */
+function isPlainJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object': {
+      if (value === null) return true;
+      if (depth >= MAX_WALK_DEPTH || typeof (value as { toJSON?: unknown }).toJSON === 'function')
+        return false;
+      if (Array.isArray(value)) {
+        for (let index = 0; index < value.length; index++) {
+          if (!(index in value) || !isPlainJson(value[index], depth + 1)) return false;
+        }
+        return true;
+      }
+      const prototype = Object.getPrototypeOf(value);
+      if (prototype !== Object.prototype && prototype !== null) return false;
+      const record = value as Record<string, unknown>;
+      for (const key of Object.keys(record)) if (!isPlainJson(record[key], depth + 1)) return false;
+      return true;
+    }
+    default:
+      return false;
   }
 }
 

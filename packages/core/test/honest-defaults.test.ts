@@ -71,6 +71,43 @@ describe('the default plain-JSON marshaller refuses what JSON would change', () 
     expect(jsonMarshaller.decode(jsonMarshaller.encode('top'))).toBe('top');
   });
 
+  it('past the plain-data walk (deep nesting, cycles) it still encodes plain data and refuses the rest', () => {
+    let deep: unknown = { leaf: [1, 'x'] };
+    for (let level = 0; level < 100; level++) deep = level % 2 === 0 ? { level, child: deep } : [deep];
+    expect(jsonMarshaller.decode(jsonMarshaller.encode(deep))).toEqual(deep);
+    let deepDate: unknown = { at: new Date(0) };
+    for (let level = 0; level < 100; level++) deepDate = { child: deepDate };
+    expect(() => jsonMarshaller.encode(deepDate)).toThrow(/a Date .*"at"/);
+    const cycle: Record<string, unknown> = { a: 1 };
+    cycle.self = { back: cycle };
+    expect(() => jsonMarshaller.encode(cycle)).toThrow(SerializationError);
+    expect(() => jsonMarshaller.encode(cycle)).toThrow(/circular/);
+  });
+
+  it('encodes plain data exactly as JSON.stringify does (seeded random values)', () => {
+    let seed = 12345;
+    const random = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const make = (depth: number): unknown => {
+      const pick = Math.floor(random() * (depth > 4 ? 5 : 7));
+      if (pick === 0) return random() < 0.5;
+      if (pick === 1) return Math.floor(random() * 2000) - 1000 + (random() < 0.3 ? 0.25 : 0);
+      if (pick === 2) return `s${Math.floor(random() * 1e6)}é\u{1F600}"\\`;
+      if (pick === 3) return null;
+      if (pick === 4) return random() < 0.5 ? -0 : 0;
+      if (pick === 5) return Array.from({ length: Math.floor(random() * 4) }, () => make(depth + 1));
+      const object: Record<string, unknown> = random() < 0.2 ? Object.create(null) : {};
+      for (let index = Math.floor(random() * 4); index > 0; index--) object[`k${index}`] = make(depth + 1);
+      return object;
+    };
+    for (let trial = 0; trial < 500; trial++) {
+      const value = make(0);
+      expect(Buffer.from(jsonMarshaller.encode(value)).toString('utf8')).toBe(JSON.stringify(value));
+    }
+  });
+
   it('a refused set writes nothing anywhere', async () => {
     cluster = await createPods(2);
     const [a, b] = cluster.pods;
