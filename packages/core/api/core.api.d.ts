@@ -9,6 +9,9 @@ export declare const Actions: {
     readonly Clear: "clear";
 };
 
+// BATCH_ACTION_CODE
+export declare const BATCH_ACTION_CODE = 7;
+
 // BatchError
 export declare class BatchError extends SyncedCacheError {
     readonly failures: ReadonlyMap<string, unknown>;
@@ -136,6 +139,9 @@ export declare const DEFAULT_MAX_LENGTH = 1048576;
 // depthFailure
 export declare function depthFailure(max: number, container: object): WalkFailure;
 
+// encodeBatch
+export declare function encodeBatch(envelopes: readonly Uint8Array[]): Uint8Array;
+
 // encodeEvent
 export declare function encodeEvent(event: WireEvent, options?: CodecOptions, omitValue?: boolean): Uint8Array;
 
@@ -188,6 +194,9 @@ export declare class InvalidConfigError extends SyncedCacheError {
     constructor(option: string, value: unknown, expected: string, context?: ErrorContext);
     static isInstance(error: unknown): error is InvalidConfigError;
 }
+
+// isBatchFrame
+export declare function isBatchFrame(message: Uint8Array): boolean;
 
 // jsonMarshaller
 export declare const jsonMarshaller: Marshaller<unknown>;
@@ -283,6 +292,9 @@ export interface MarshallerBaseOptions {
     maxLength?: number;
     maxBytes?: number;
 }
+
+// MAX_BATCH_EVENTS
+export declare const MAX_BATCH_EVENTS = 65536;
 
 // MemoryBus
 export declare class MemoryBus {
@@ -401,6 +413,9 @@ export interface SieveCacheOptions {
     maxSize?: number;
     maxCost?: number;
 }
+
+// splitBatch
+export declare function splitBatch(message: Uint8Array): Uint8Array[];
 
 // Stats
 export interface Stats {

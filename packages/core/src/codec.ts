@@ -26,6 +26,11 @@
  * A message that is truncated, has trailing bytes, invalid UTF-8, an unknown action or flag, a
  * foreign format version or a field over its limit is rejected with {@link EventDecodeError}.
  *
+ * A **batch frame** carries several envelopes in one bus message (the Redis adapters publish a
+ * batch write's events so): magic, format version, action code 7, flags 0, then per envelope its
+ * length (u32) and its bytes. Frames do not nest and are never signed ({@link splitBatch}).
+ 
+ *
  * @packageDocumentation
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -66,6 +71,68 @@ const ACTIONS: readonly (WireAction | undefined)[] = [
   'heartbeat',
   'leave',
 ];
+
+/** Action code of a batch frame (see the layout above). */
+export const BATCH_ACTION_CODE = 7;
+const BATCH_HEADER_BYTES = 4;
+/** Most envelopes one batch frame may carry. */
+export const MAX_BATCH_EVENTS = 65_536;
+
+/** Whether `message` is a batch frame (checks its first bytes only; {@link splitBatch} validates). */
+export function isBatchFrame(message: Uint8Array): boolean {
+  return message.length > 2 && message[0] === EVENT_MAGIC && message[2] === BATCH_ACTION_CODE;
+}
+
+/**
+ * One batch frame holding `envelopes` in order (what the Redis adapters' batch scripts publish;
+ * for stores written in JavaScript, and tests).
+ */
+export function encodeBatch(envelopes: readonly Uint8Array[]): Uint8Array {
+  let total = BATCH_HEADER_BYTES;
+  for (const envelope of envelopes) total += 4 + envelope.length;
+  const frame = Buffer.allocUnsafe(total);
+  frame[0] = EVENT_MAGIC;
+  frame[1] = EVENT_FORMAT_VERSION;
+  frame[2] = BATCH_ACTION_CODE;
+  frame[3] = 0;
+  let offset = BATCH_HEADER_BYTES;
+  for (const envelope of envelopes) {
+    frame.writeUInt32BE(envelope.length, offset);
+    frame.set(envelope, offset + 4);
+    offset += 4 + envelope.length;
+  }
+  return frame;
+}
+
+/**
+ * The envelopes of a batch frame, in order, as views into it (each still to be checked by
+ * {@link decodeEvent}, which rejects a nested frame as an unknown action).
+ * @throws EventDecodeError when the frame is truncated, empty, has an empty envelope, a foreign
+ *   format version, flags, or more than {@link MAX_BATCH_EVENTS} envelopes.
+ */
+export function splitBatch(message: Uint8Array): Uint8Array[] {
+  const length = message.length;
+  if (length < BATCH_HEADER_BYTES + 4) throw new EventDecodeError('truncated', `batch of ${length} bytes`);
+  if (message[0] !== EVENT_MAGIC) throw new EventDecodeError('magic', `first byte ${message[0]}`);
+  if (message[1] !== EVENT_FORMAT_VERSION) throw new EventDecodeError('version', `format ${message[1]}`);
+  if (message[2] !== BATCH_ACTION_CODE) throw new EventDecodeError('action', `code ${message[2]}`);
+  if (message[3] !== 0) throw new EventDecodeError('flags', `batch flags ${message[3]}`);
+  const envelopes: Uint8Array[] = [];
+  let offset = BATCH_HEADER_BYTES;
+  while (offset < length) {
+    if (offset + 4 > length) throw new EventDecodeError('truncated', 'batch envelope length');
+    const size = readUint32(message, offset);
+    offset += 4;
+    if (size === 0) throw new EventDecodeError('field', 'empty envelope in a batch');
+    if (offset + size > length) throw new EventDecodeError('truncated', 'batch envelope');
+    if (envelopes.length === MAX_BATCH_EVENTS) {
+      throw new EventDecodeError('limit', `more than ${MAX_BATCH_EVENTS} envelopes in a batch`);
+    }
+    envelopes.push(message.subarray(offset, offset + size));
+    offset += size;
+  }
+  return envelopes;
+}
 
 /** A decoded envelope (an `InvalidationEvent`, or a heartbeat). */
 export interface WireEvent {

@@ -282,7 +282,8 @@ export interface Store {
   /**
    * Optional, for a store with {@link Store.setAndPublish}: {@link Store.setMany} where write `i`
    * also publishes `publications[i]` in its own atomic step (in batch order, so events leave in
-   * the order core numbered them).
+   * the order core numbered them). Consecutive events on one channel may leave together as one
+   * batch frame (`encodeBatch`), which every pod reads as those events in order.
    */
   setAndPublishMany?(
     writes: readonly StoreBatchWrite[],

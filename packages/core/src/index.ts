@@ -6,13 +6,18 @@
  */
 export { createCache, SyncedCache } from './cache.js';
 export {
+  BATCH_ACTION_CODE,
   type CodecOptions,
   completePublication,
   decodeEvent,
   EVENT_FORMAT_VERSION,
   EVENT_MAGIC,
   EventDecodeError,
+  encodeBatch,
   encodeEvent,
+  isBatchFrame,
+  MAX_BATCH_EVENTS,
+  splitBatch,
   type WireAction,
   type WireEvent,
 } from './codec.js';

@@ -1,5 +1,5 @@
 import { backoffMs, type Calls } from './calls.js';
-import { decodeEvent, EventDecodeError, type WireEvent } from './codec.js';
+import { decodeEvent, EventDecodeError, isBatchFrame, splitBatch, type WireEvent } from './codec.js';
 import { type CacheConfig, localTtl } from './config.js';
 import type { InvalidationEvent } from './contracts.js';
 import { SyncedCacheError, SynchronizerError } from './errors.js';
@@ -63,9 +63,32 @@ export class Receiver<V> {
     this.metricsEnabled = config.metricsEnabled;
   }
 
-  /** The synchronizer's message callback. */
+  /** The synchronizer's message callback: one envelope, or a batch frame of several. */
   readonly onMessage = (message: Uint8Array): void => {
     if (this.tier.closed) return;
+    if (message instanceof Uint8Array && isBatchFrame(message)) {
+      let envelopes: Uint8Array[];
+      try {
+        // A frame cannot be signed: where a secret is set, only signed envelopes are accepted.
+        if (this.config.codec.secret !== undefined) {
+          throw new EventDecodeError('unsigned', 'a batch frame is never signed');
+        }
+        envelopes = splitBatch(message);
+      } catch (error) {
+        this.dropMessage(error instanceof EventDecodeError ? error.reason : 'decode');
+        return;
+      }
+      for (const envelope of envelopes) {
+        if (this.tier.closed) return;
+        this.receiveMessage(envelope);
+      }
+      return;
+    }
+    this.receiveMessage(message);
+  };
+
+  /** One envelope from the bus: decoded, then applied as this pod's echo or another pod's event. */
+  private receiveMessage(message: Uint8Array): void {
     const own = isOwnEcho(message, this.ownSignature);
     let event: WireEvent;
     try {
@@ -85,7 +108,7 @@ export class Receiver<V> {
     } catch (error) {
       this.reporter.error(error, { operation: 'apply', key: event.key });
     }
-  };
+  }
 
   /**
    * This pod's own event, back from the bus. Usually the write already updated the local tier and

@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createCache,
+  encodeBatch,
   encodeEvent,
   InvalidConfigError,
   LimitExceededError,
@@ -136,6 +137,42 @@ describe('hostile bus messages', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('batch frames: their events apply in order; a bad envelope inside is dropped alone; bad frames are dropped whole', async () => {
+    cluster = await createPods(1);
+    const [a] = cluster.pods;
+    const event = (key: string, seq: number, value: string) =>
+      encodeEvent({
+        action: 'set',
+        key,
+        podId: 'peer',
+        epoch: 1,
+        seq,
+        version: 1000 + seq,
+        ttlMs: 0,
+        value: Buffer.from(JSON.stringify(value)),
+      });
+    cluster.bus.publish(
+      CHANNEL,
+      encodeBatch([event('x', 1, 'x1'), event('y', 2, 'y1'), event('x', 3, 'x2')]),
+    );
+    await settle();
+    expect([a!.peek('x'), a!.peek('y')]).toEqual(['x2', 'y1']);
+    expect(a!.stats().eventsDropped).toBe(0);
+    const garbage = Buffer.from(event('z', 5, 'never'));
+    garbage[2] = 99;
+    const nested = encodeBatch([event('w', 6, 'never')]);
+    cluster.bus.publish(CHANNEL, encodeBatch([event('z', 4, 'z1'), garbage, nested]));
+    await settle();
+    expect(a!.peek('z')).toBe('z1');
+    expect(a!.peek('w')).toBeUndefined();
+    expect(a!.stats().eventsDropped).toBe(2);
+    const truncated = encodeBatch([event('v', 7, 'never')]).subarray(0, 20);
+    cluster.bus.publish(CHANNEL, truncated);
+    await settle();
+    expect(a!.peek('v')).toBeUndefined();
+    expect(a!.stats().eventsDropped).toBe(3);
+  });
+
   it('a well-formed event whose value does not decode drops the local copy (safe) and reports', async () => {
     const onError = vi.fn();
     cluster = await createPods(1, { onError });
@@ -185,6 +222,20 @@ describe('hostile bus messages', () => {
     await until(() => b.peek('k') === 'real', 'signed propagation');
     await intruder.set('k', 'forged');
     await until(() => b.stats().eventsDropped === 1, 'unsigned drop');
+    expect(b.peek('k')).toBe('real');
+    // A batch frame is never signed: dropped whole where a secret is set.
+    const forged = encodeEvent({
+      action: 'set',
+      key: 'k',
+      podId: 'intruder-2',
+      epoch: 1,
+      seq: 1,
+      version: Number.MAX_SAFE_INTEGER - 1,
+      ttlMs: 0,
+      value: Buffer.from('"forged"'),
+    });
+    bus.publish('cache:invalidate:default', encodeBatch([forged, forged]));
+    await until(() => b.stats().eventsDropped === 2, 'unsigned batch frame dropped');
     expect(b.peek('k')).toBe('real');
     await Promise.all([a.close(), b.close(), intruder.close()]);
   });

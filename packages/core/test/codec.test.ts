@@ -4,7 +4,10 @@ import {
   decodeEvent,
   EVENT_FORMAT_VERSION,
   EventDecodeError,
+  encodeBatch,
   encodeEvent,
+  isBatchFrame,
+  splitBatch,
   type WireEvent,
 } from '../src/index.js';
 
@@ -194,5 +197,75 @@ describe('event codec', () => {
     );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.getPrototypeOf({})).toBe(Object.prototype);
+  });
+});
+
+describe('batch frames', () => {
+  it('carry any envelopes in order and split back into exactly those bytes', () => {
+    fc.assert(
+      fc.property(fc.array(eventArbitrary, { minLength: 1, maxLength: 20 }), (events) => {
+        const envelopes = events.map((event) => encodeEvent(event));
+        const frame = encodeBatch(envelopes);
+        expect(isBatchFrame(frame)).toBe(true);
+        const parts = splitBatch(frame);
+        expect(parts.map((part) => Buffer.from(part))).toEqual(envelopes.map((e) => Buffer.from(e)));
+        expect(parts.map((part) => decodeEvent(part))).toEqual(envelopes.map((e) => decodeEvent(e)));
+      }),
+      { numRuns: 200 },
+    );
+    // an envelope is never taken for a frame
+    for (const action of actions)
+      expect(isBatchFrame(encodeEvent({ ...sample, action, value: undefined }))).toBe(false);
+  });
+
+  it('rejects truncated, empty, foreign and oversized frames, and a nested frame is an unknown action inside', () => {
+    const envelope = encodeEvent(sample);
+    const frame = Buffer.from(encodeBatch([envelope, envelope]));
+    expect(reason(() => splitBatch(frame.subarray(0, 4)))).toBe('truncated');
+    expect(reason(() => splitBatch(frame.subarray(0, frame.length - 1)))).toBe('truncated');
+    expect(reason(() => splitBatch(frame.subarray(0, 4 + 4 + envelope.length + 2)))).toBe('truncated');
+    const empty = Buffer.from(encodeBatch([envelope]));
+    empty.writeUInt32BE(0, 4);
+    expect(reason(() => splitBatch(empty.subarray(0, 8)))).toBe('field');
+    const foreign = Buffer.from(frame);
+    foreign[1] = EVENT_FORMAT_VERSION + 1;
+    expect(reason(() => splitBatch(foreign))).toBe('version');
+    const flagged = Buffer.from(frame);
+    flagged[3] = 1;
+    expect(reason(() => splitBatch(flagged))).toBe('flags');
+    const overlong = Buffer.from(frame);
+    overlong.writeUInt32BE(2 ** 31, 4);
+    expect(reason(() => splitBatch(overlong))).toBe('truncated');
+    const nested = encodeBatch([encodeBatch([envelope])]);
+    const [inner] = splitBatch(nested);
+    expect(reason(() => decodeEvent(inner))).toBe('action');
+  });
+
+  it('never throws anything but EventDecodeError on mutated frames', () => {
+    const base = encodeBatch([encodeEvent(sample), encodeEvent({ ...sample, key: 'other', seq: 8 })]);
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat({ max: base.length - 1 }), fc.nat({ max: 255 })), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        (edits) => {
+          const copy = Buffer.from(base);
+          for (const [at, byte] of edits) copy[at] = byte;
+          try {
+            for (const part of splitBatch(copy)) {
+              try {
+                decodeEvent(part);
+              } catch (error) {
+                expect(error).toBeInstanceOf(EventDecodeError);
+              }
+            }
+          } catch (error) {
+            expect(error).toBeInstanceOf(EventDecodeError);
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -1,4 +1,11 @@
-import { decodeEvent, encodeEvent, InvalidConfigError, StoreError } from '@synced-cache/core';
+import {
+  decodeEvent,
+  encodeEvent,
+  InvalidConfigError,
+  isBatchFrame,
+  StoreError,
+  splitBatch,
+} from '@synced-cache/core';
 import { DEFAULT_CLOCK_KEY, decodeValue } from '@synced-cache/redis-common';
 import { type RedisServer, startRedis } from '@synced-cache/test-servers';
 import { Redis } from 'ioredis';
@@ -290,6 +297,75 @@ describe('IoredisStore: write and publish in one script (setAndPublish)', () => 
       await synchronizer.close();
       await store.close();
       client.disconnect();
+    }
+  });
+
+  it('setAndPublishMany / deleteAndPublishMany publish a batch as frames of at most 1 MiB, every event in order', async () => {
+    const store = createIoredisStore(redis.url);
+    const listener = new Redis({ host: redis.host, port: redis.port });
+    const channel = `${prefix()}events`;
+    const received: Buffer[] = [];
+    try {
+      await listener.subscribe(channel);
+      listener.on('messageBuffer', (_channel: Buffer, message: Buffer) => received.push(message));
+      const ns = prefix();
+      const event = { podId: 'pod-a', epoch: 7, ttlMs: 60_000 };
+      const publish = async (count: number, valueBytes: number, seq: number) => {
+        const keys = Array.from({ length: count }, (_, index) => `${ns}${seq + index}`);
+        const payloads = keys.map((_, index) => bytes(String(index).padEnd(valueBytes, 'x')));
+        const results = await store.setAndPublishMany(
+          keys.map((key, index) => ({ key, payload: payloads[index]!, options: { ttlMs: 60_000 } })),
+          keys.map((key, index) => ({
+            channel,
+            head: encodeEvent(
+              { ...event, key, seq: seq + index, action: 'set', version: 0, value: payloads[index]! },
+              {},
+              true,
+            ),
+            appendPayload: true,
+          })),
+        );
+        return { keys, payloads, versions: results.map((r) => (r as PromiseFulfilledResult<number>).value) };
+      };
+      // 20 small values: one frame.
+      const small = await publish(20, 16, 1);
+      await eventually('one frame', () => received.length === 1);
+      expect(isBatchFrame(received[0]!)).toBe(true);
+      const events = splitBatch(received[0]!).map((envelope) => decodeEvent(envelope));
+      expect(events.map((e) => [e.key, e.version, e.seq])).toEqual(
+        small.keys.map((key, index) => [key, small.versions[index], 1 + index]),
+      );
+      expect(Buffer.from(events[3]!.value!)).toEqual(Buffer.from(small.payloads[3]!));
+      // 40 values of 60 KB: 2.4 MB of events, in frames that each stay within 1 MiB.
+      received.length = 0;
+      const large = await publish(40, 60_000, 100);
+      await eventually('forty events', () => received.flatMap((m) => splitBatch(m)).length === 40);
+      expect(received.length).toBeGreaterThanOrEqual(3);
+      for (const message of received) expect(message.length).toBeLessThanOrEqual(1024 * 1024 + 4);
+      const keys = received.flatMap((m) => splitBatch(m)).map((envelope) => decodeEvent(envelope).key);
+      expect(keys).toEqual(large.keys);
+      // A batch of one publishes the plain envelope, and deletes batch the same way.
+      received.length = 0;
+      await publish(1, 16, 500);
+      await eventually('one message', () => received.length === 1);
+      expect(isBatchFrame(received[0]!)).toBe(false);
+      expect(decodeEvent(received[0]!).seq).toBe(500);
+      received.length = 0;
+      await store.deleteAndPublishMany(
+        small.keys,
+        small.keys.map((key, index) => ({
+          channel,
+          head: encodeEvent({ ...event, key, seq: 600 + index, action: 'delete', version: 0 }, {}, true),
+          appendPayload: false,
+        })),
+      );
+      await eventually('one delete frame', () => received.length === 1);
+      expect(splitBatch(received[0]!).map((envelope) => decodeEvent(envelope).action)).toEqual(
+        small.keys.map(() => 'delete'),
+      );
+    } finally {
+      listener.disconnect();
+      await store.close();
     }
   });
 

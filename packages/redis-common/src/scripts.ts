@@ -204,6 +204,15 @@ function headBuffer({ head }: StorePublication): Buffer {
   return Buffer.isBuffer(head) ? head : Buffer.from(head.buffer, head.byteOffset, head.byteLength);
 }
 
+/** First bytes of a batch frame: magic 0xCA, format 1, action 7 (batch), flags 0 (core's `encodeBatch`). */
+const BATCH_HEADER = [0xca, 1, 7, 0] as const;
+/**
+ * A batch frame is closed before it would pass this many bytes (a single larger event still
+ * leaves alone): far below Redis's default output-buffer limits for subscribers (8 MB soft, 32 MB
+ * hard), so a batch of large values cannot disconnect them.
+ */
+const BATCH_FRAME_BYTES = 1024 * 1024;
+
 /**
  * Lua of a batch write script: every key of KEYS[1..n] (n = ARGV[1]) written in order as the
  * single-key script would write it, each with its own version and (when `publish`) its own event,
@@ -211,6 +220,11 @@ function headBuffer({ head }: StorePublication): Buffer {
  * within the batch still strictly increase through the clock key, and per key through the key's
  * previous version). A key whose read or write fails (a key of another type under it) is skipped,
  * nothing written or published for it, and its reply slot is the error message; the others go on.
+ * When `publish`, the events go out after the writes, in key order, the events of consecutive keys
+ * on one channel as one batch frame of at most {@link BATCH_FRAME_BYTES} (one PUBLISH for a
+ * batch instead of one per key: each `redis.call` costs 1–5 µs here, and every subscriber then
+ * handles one message instead of fifty). The script is atomic, so subscribers see the same order
+ * and the same moment as with a PUBLISH per key.
  */
 function batchWrite(write: 'set' | 'delete', publish: boolean): string {
   // Per key, ARGV[b + 1 …] with b = first + (i - 1) * stride.
@@ -239,8 +253,37 @@ function batchWrite(write: 'set' | 'delete', publish: boolean): string {
       if ARGV[b + 5] == '1' then event = event .. ARGV[b + 1] end`
           : ''
       }
-      redis.call('PUBLISH', ARGV[b + ${channel}], event)`;
-  return `
+      local channel = ARGV[b + ${channel}]
+      if channel ~= frameChannel or frameBytes + #event > ${BATCH_FRAME_BYTES} then
+        flush()
+        frameChannel = channel
+      end
+      frame[#frame + 1] = event
+      frameBytes = frameBytes + 4 + #event`;
+  // The events of consecutive keys on one channel leave as one batch frame (core's `encodeBatch`:
+  // magic, format, action 7, flags 0, then per event its length as a big-endian u32 and its bytes),
+  // a lone event as itself.
+  const frames = !publish
+    ? ''
+    : `
+local frame = {}
+local frameChannel = nil
+local frameBytes = 0
+local function flush()
+  if #frame == 1 then
+    redis.call('PUBLISH', frameChannel, frame[1])
+  elseif #frame > 1 then
+    local parts = { string.char(${BATCH_HEADER.join(', ')}) }
+    for j = 1, #frame do
+      parts[#parts + 1] = struct.pack('>I4', #frame[j])
+      parts[#parts + 1] = frame[j]
+    end
+    redis.call('PUBLISH', frameChannel, table.concat(parts))
+  end
+  frame = {}
+  frameBytes = 0
+end`;
+  return `${frames}
 local n = tonumber(ARGV[1])
 local clockKey = KEYS[n + 1]
 local time = redis.call('TIME')
@@ -277,7 +320,7 @@ for i = 1, n do
     end
   end
 end
-if advanced then redis.call('SET', clockKey, string.format('%.0f', clock)) end
+if advanced then redis.call('SET', clockKey, string.format('%.0f', clock)) end${publish ? '\nflush()' : ''}
 return out`;
 }
 
@@ -297,7 +340,8 @@ export const SET_MANY_SCRIPT: RedisScript = script(
 
 /**
  * {@link SET_MANY_SCRIPT} where each written key also publishes its event (as
- * {@link SET_PUBLISH_SCRIPT}): per key ARGV payload, TTL, channel, event head, append flag.
+ * {@link SET_PUBLISH_SCRIPT}, batched into frames as `batchWrite` says): per key ARGV payload,
+ * TTL, channel, event head, append flag.
  */
 export const SET_MANY_PUBLISH_SCRIPT: RedisScript = script(
   'synced_cache_set_many_publish',

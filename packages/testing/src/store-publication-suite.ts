@@ -1,5 +1,5 @@
 import type { Action, Store, StorePublication, Synchronizer } from '@synced-cache/core';
-import { completePublication, encodeEvent } from '@synced-cache/core';
+import { completePublication, encodeEvent, isBatchFrame, splitBatch } from '@synced-cache/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bytesEqual, randomId } from './random.js';
 import { waitForSync } from './wait-for-sync.js';
@@ -56,6 +56,23 @@ async function arrived(messages: Uint8Array[], count: number, what: string): Pro
     timeoutMs: 5000,
     message: `${what}: ${count} message(s) published (got ${messages.length})`,
   });
+}
+
+/**
+ * The envelopes in `messages`, batch frames opened (a batch write may publish its events as one
+ * frame, see core's `encodeBatch`), in order.
+ */
+function envelopesIn(messages: readonly Uint8Array[]): Uint8Array[] {
+  return messages.flatMap((message) => (isBatchFrame(message) ? splitBatch(message) : [message]));
+}
+
+/** {@link arrived} counting envelopes, batch frames opened. */
+async function envelopesArrived(messages: Uint8Array[], count: number, what: string): Promise<Uint8Array[]> {
+  await waitForSync(() => envelopesIn(messages).length >= count, {
+    timeoutMs: 5000,
+    message: `${what}: ${count} event(s) published (got ${envelopesIn(messages).length})`,
+  });
+  return envelopesIn(messages);
 }
 
 function expectMessage(actual: Uint8Array | undefined, expected: Uint8Array, what: string): void {
@@ -125,7 +142,7 @@ export const publicationChecks: PublicationCheck[] = [
     },
   },
   {
-    name: "setAndPublishMany / deleteAndPublishMany (when present) publish each write's event, in batch order, as the single calls would",
+    name: "setAndPublishMany / deleteAndPublishMany (when present) publish each write's event, in batch order, as the single calls would (batch frames opened)",
     async run({ store, prefix, channel, messages }) {
       if (store.setAndPublishMany === undefined && store.deleteAndPublishMany === undefined) return;
       expect(typeof store.setAndPublishMany, 'both batch methods or neither').toBe('function');
@@ -148,17 +165,17 @@ export const publicationChecks: PublicationCheck[] = [
         expect(entry?.version).toBe(versions[index]);
         expect(bytesEqual(entry!.payload, payloads[index]!)).toBe(true);
       }
-      await arrived(messages, keys.length, 'setAndPublishMany');
+      const setEvents = await envelopesArrived(messages, keys.length, 'setAndPublishMany');
       for (let index = 0; index < keys.length; index++) {
         expectMessage(
-          messages[index],
+          setEvents[index],
           completePublication(sets[index]!, versions[index]!, payloads[index]!),
           `set event ${index}`,
         );
       }
       const deletes = keys.map((key, index) => publicationFor(channel, 'delete', key, { seq: 100 + index }));
       const deleted = await store.deleteAndPublishMany!(keys, deletes);
-      await arrived(messages, 2 * keys.length, 'deleteAndPublishMany');
+      const events = await envelopesArrived(messages, 2 * keys.length, 'deleteAndPublishMany');
       for (let index = 0; index < keys.length; index++) {
         const result = deleted[index]!;
         expect(result.status).toBe('fulfilled');
@@ -166,7 +183,7 @@ export const publicationChecks: PublicationCheck[] = [
         expect(version).toBeGreaterThan(versions[index]!);
         expect(await store.get(keys[index]!)).toBeUndefined();
         expectMessage(
-          messages[keys.length + index],
+          events[keys.length + index],
           completePublication(deletes[index]!, version),
           `delete event ${index}`,
         );
