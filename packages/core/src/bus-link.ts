@@ -1,5 +1,5 @@
 import type { Calls } from './calls.js';
-import { encodeEvent } from './codec.js';
+import { encodeBatch, encodeEvent } from './codec.js';
 import type { CacheConfig } from './config.js';
 import type { Action, StorePublication, Subscription, SynchronizerStatus } from './contracts.js';
 import { SynchronizerError } from './errors.js';
@@ -24,6 +24,8 @@ export class BusLink<V> {
   private subscription: Subscription | undefined;
   private seq = 0;
   private readonly inFlightPublishes = new Set<Promise<void>>();
+  /** Events waiting to leave together (see {@link BusLink.publishTogether}). */
+  private together: Array<{ message: Uint8Array; pending: PendingPublish }> | undefined;
   private readonly retryQueue = new Map<string | typeof CLEAR_SLOT, PendingPublish>();
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelayMs = 0;
@@ -155,9 +157,12 @@ export class BusLink<V> {
     return { channel, head, appendPayload: value !== undefined };
   }
 
-  /** Publishes the event of a write, bounded by the timeout; a failure is reported and queued for retry. */
+  /**
+   * Publishes the event of a write, bounded by the timeout; a failure is reported and queued for
+   * retry. Inside {@link BusLink.publishTogether} an unsigned event waits to leave with the others.
+   */
   publish(action: Action, key: string, version: number, ttlMs: number, value: Uint8Array | undefined): void {
-    const { podId, epoch, codec, channel, synchronizer } = this.config;
+    const { podId, epoch, codec } = this.config;
     let message: Uint8Array;
     try {
       message = encodeEvent({ action, key, podId, epoch, seq: ++this.seq, version, ttlMs, value }, codec);
@@ -165,6 +170,53 @@ export class BusLink<V> {
       this.reporter.error(error, { operation: 'publish', key });
       return;
     }
+    const pending: PendingPublish = { action, key, version, ttlMs, value };
+    if (this.together !== undefined && codec.secret === undefined) this.together.push({ message, pending });
+    else this.send(message, [pending]);
+  }
+
+  /**
+   * Runs `announce` (a batch write announcing its keys) and sends the unsigned events it publishes
+   * as batch frames, a lone event as itself: one bus message for the batch instead of one per key,
+   * as the Redis adapters' batch scripts publish. A frame's envelopes add up to at most
+   * `maxKeyBytes + maxEventValueBytes` (80 KiB by default), less than the largest single event
+   * this pod may send anyway, so a bus that carries its events (a NATS `max_payload`, say)
+   * carries its frames. Signed events leave one by one (a frame cannot be signed).
+   */
+  publishTogether(announce: () => void): void {
+    if (this.together !== undefined) return announce();
+    const together: Array<{ message: Uint8Array; pending: PendingPublish }> = [];
+    this.together = together;
+    try {
+      announce();
+    } finally {
+      this.together = undefined;
+      const limit = this.config.maxKeyBytes + this.config.maxEventValueBytes;
+      let start = 0;
+      let bytes = 0;
+      for (let index = 0; index <= together.length; index++) {
+        const size = index < together.length ? 4 + together[index]!.message.length : 0;
+        if (index === together.length || (index > start && bytes + size > limit)) {
+          const frame = together.slice(start, index);
+          if (frame.length === 1) this.send(frame[0]!.message, [frame[0]!.pending]);
+          else if (frame.length > 1) {
+            this.send(
+              encodeBatch(frame.map((item) => item.message)),
+              frame.map((item) => item.pending),
+            );
+          }
+          start = index;
+          bytes = 0;
+        }
+        bytes += size;
+      }
+    }
+  }
+
+  /** Sends one bus message carrying `pendings`' events; on failure each is queued for retry. */
+  private send(message: Uint8Array, pendings: PendingPublish[]): void {
+    const { channel, synchronizer } = this.config;
+    const key = pendings[0]!.key;
     const sent = this.calls
       .run(() => synchronizer.publish(channel, message), 'publish', key, 'sync')
       .then(
@@ -174,7 +226,7 @@ export class BusLink<V> {
         (error: unknown) => {
           this.inFlightPublishes.delete(sent);
           this.reporter.error(error, { operation: 'publish', key });
-          this.enqueueRetry({ action, key, version, ttlMs, value });
+          for (const pending of pendings) this.enqueueRetry(pending);
         },
       );
     this.inFlightPublishes.add(sent);

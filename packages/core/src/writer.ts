@@ -214,11 +214,13 @@ export class Writer<V> {
         publications === undefined ? store.setMany!(writes) : store.setAndPublishMany!(writes, publications),
       deadlineAt,
     );
-    applyOutcomes(
-      'setMany',
-      results,
-      (i) => batch[i]!.key,
-      (i, version) => this.written(batch[i]!, events[i]!, version),
+    this.link.publishTogether(() =>
+      applyOutcomes(
+        'setMany',
+        results,
+        (i) => batch[i]!.key,
+        (i, version) => this.written(batch[i]!, events[i]!, version),
+      ),
     );
   }
 
@@ -277,11 +279,13 @@ export class Writer<V> {
           ? store.deleteMany!(fullKeys)
           : store.deleteAndPublishMany!(fullKeys, publications),
     );
-    applyOutcomes(
-      'deleteMany',
-      results,
-      (i) => keys[i]!,
-      (i, version) => this.deleted(keys[i]!, version, publications === undefined),
+    this.link.publishTogether(() =>
+      applyOutcomes(
+        'deleteMany',
+        results,
+        (i) => keys[i]!,
+        (i, version) => this.deleted(keys[i]!, version, publications === undefined),
+      ),
     );
   }
 

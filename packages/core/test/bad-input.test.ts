@@ -368,6 +368,18 @@ describe('servers that are down', () => {
     await until(() => b!.stats().eventsApplied + b!.stats().eventsStale >= 1, 'retried event');
     expect(await b!.get('k')).toBe('while-down');
   });
+
+  it("a batch's failed frame queues every event of it for retry", async () => {
+    cluster = await createPods(2);
+    const [a, b] = cluster.pods;
+    const keys = ['k1', 'k2', 'k3', 'k4', 'k5'];
+    cluster.synchronizers[0]!.disconnect();
+    await a!.setMany(keys.map((key) => [key, `v ${key}`] as const));
+    await until(() => a!.stats().publishRetries === keys.length, 'every event queued');
+    cluster.synchronizers[0]!.reconnect();
+    await until(() => b!.stats().eventsApplied + b!.stats().eventsStale >= keys.length, 'retried events');
+    expect(await b!.getMany(keys)).toEqual(keys.map((key) => `v ${key}`));
+  });
 });
 
 describe('getOrSet', () => {

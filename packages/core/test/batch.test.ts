@@ -2,11 +2,15 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   BatchError,
+  decodeEvent,
   InvalidConfigError,
+  isBatchFrame,
   LimitExceededError,
   MemoryStore,
+  MemorySynchronizer,
   SerializationError,
   StoreError,
+  splitBatch,
   TimeoutError,
 } from '../src/index.js';
 import { createPods, type Pods, storeOver, until } from './helpers.js';
@@ -159,6 +163,60 @@ describe('setMany and deleteMany with a store that writes batches', () => {
       'deleted on the other pod',
     );
     expect(await store.get('default:fine')).toBeUndefined();
+  });
+
+  it("a batch's events leave as one bus message (a batch frame); signed events leave one by one", async () => {
+    for (const secret of [undefined, 'k3y']) {
+      const { store } = batchingStore();
+      cluster = await createPods(2, { store, ...(secret === undefined ? {} : { secret }) });
+      const [a, b] = cluster.pods;
+      const captured: Uint8Array[] = [];
+      await new MemorySynchronizer({ bus: cluster.bus }).subscribe(
+        'cache:invalidate:default',
+        (message) => captured.push(message),
+        () => {},
+      );
+      const keys = Array.from({ length: 20 }, (_, i) => `k${i}`);
+      await a!.setMany(keys.map((key) => [key, `v ${key}`] as const));
+      await until(() => keys.every((key) => b!.peek(key) === `v ${key}`), 'every key reaches b');
+      if (secret === undefined) {
+        expect(captured).toHaveLength(1);
+        expect(isBatchFrame(captured[0]!)).toBe(true);
+        expect(splitBatch(captured[0]!).map((envelope) => decodeEvent(envelope).key)).toEqual(keys);
+      } else {
+        expect(captured).toHaveLength(20);
+        expect(captured.some((message) => isBatchFrame(message))).toBe(false);
+      }
+      captured.length = 0;
+      await a!.deleteMany(keys);
+      await until(() => keys.every((key) => b!.peek(key) === undefined), 'every key deleted on b');
+      expect(captured).toHaveLength(secret === undefined ? 1 : 20);
+      expect(b!.stats().eventsDropped).toBe(0);
+      await cluster.close();
+      cluster = undefined;
+    }
+  });
+
+  it('a frame stays within maxKeyBytes + maxEventValueBytes: a batch of large values leaves as several frames, every event in order', async () => {
+    const { store } = batchingStore();
+    cluster = await createPods(2, { store });
+    const [a, b] = cluster.pods;
+    const captured: Uint8Array[] = [];
+    await new MemorySynchronizer({ bus: cluster.bus }).subscribe(
+      'cache:invalidate:default',
+      (message) => captured.push(message),
+      () => {},
+    );
+    const keys = Array.from({ length: 30 }, (_, i) => `big${i}`);
+    await a!.setMany(keys.map((key) => [key, key.padEnd(30_000, 'x')] as const));
+    await until(() => keys.every((key) => b!.peek(key) === key.padEnd(30_000, 'x')), 'every key reaches b');
+    // two ~30 KB events fit a frame, three do not
+    expect(captured).toHaveLength(15);
+    expect(captured.every((message) => isBatchFrame(message))).toBe(true);
+    // 16,384 + 65,536 bytes of envelopes (the defaults) plus the frame's 4-byte header
+    for (const message of captured) expect(message.length).toBeLessThanOrEqual(16_384 + 65_536 + 4);
+    const events = captured.flatMap((message) => (isBatchFrame(message) ? splitBatch(message) : [message]));
+    expect(events.map((envelope) => decodeEvent(envelope).key)).toEqual(keys);
   });
 
   it('a batch that times out fails every key with a TimeoutError, and what lands later reaches every pod', async () => {
