@@ -7,7 +7,8 @@
  *   npx tsx heavy-read/bench.ts --smoke                                      # about 1 s per endpoint
  *
  * Options: --rounds 5, --duration 10 (s per endpoint per round), --warm-up 5 (h2load's, s on the
- * run's connections before it measures), --connections 400, --threads 1 (h2load's or wrk's), --posts 10000, --rate 50 (writer updates/s), --out <file> (the smoke run writes no
+ * run's connections before it measures), --connections 400, --threads 1 (h2load's or wrk's),
+ * --posts 10000, --rate 50 (writer updates/s), --out <file> (the smoke run writes no
  * report unless given).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';

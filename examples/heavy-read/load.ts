@@ -83,24 +83,17 @@ export async function runLoad(generator: LoadGenerator, options: LoadOptions): P
   try {
     const paths = join(dir, 'paths.txt');
     writeFileSync(paths, `${options.paths.join('\n')}\n`);
-    const stdout = await new Promise<string>((resolve, reject) =>
-      execFile(
-        'wrk',
-        [
-          `--threads=${options.threads}`,
-          `--connections=${options.connections}`,
-          `--duration=${options.durationS}s`,
-          // long enough that a slow response is measured in the tail, not dropped as a timeout
-          '--timeout=10s',
-          `--script=${script}`,
-          options.url,
-          '--',
-          paths,
-        ],
-        (error, out, err) =>
-          error === null ? resolve(out) : reject(new Error(`wrk failed: ${error}\n${err}`)),
-      ),
-    );
+    const stdout = await run('wrk', [
+      `--threads=${options.threads}`,
+      `--connections=${options.connections}`,
+      `--duration=${options.durationS}s`,
+      // long enough that a slow response is measured in the tail, not dropped as a timeout
+      '--timeout=10s',
+      `--script=${script}`,
+      options.url,
+      '--',
+      paths,
+    ]);
     const line = stdout.split('\n').find((text) => text.startsWith('{"requests"'));
     if (line === undefined) throw new Error(`wrk printed no result:\n${stdout}`);
     const wrk = JSON.parse(line) as Record<
@@ -130,7 +123,7 @@ export async function runLoad(generator: LoadGenerator, options: LoadOptions): P
   }
 }
 
-/** Runs `command` and resolves with its stdout; rejects with its stderr when it fails. */
+/** Runs `command` (wrk, h2load) and resolves with its stdout; rejects with its stderr when it fails. */
 function run(command: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) =>
     execFile(command, args, { maxBuffer: 16 * 2 ** 20 }, (error, out, err) =>

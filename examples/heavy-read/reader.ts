@@ -90,20 +90,21 @@ async function servePostRedis(response: ServerResponse, id: number): Promise<voi
   sendJson(response, body);
 }
 
+/** The three post endpoints, by path. */
+const ENDPOINTS: Record<string, ((response: ServerResponse, id: number) => Promise<void>) | undefined> = {
+  '/post': servePost,
+  '/post-marshal': servePostMarshal,
+  '/post-redis': servePostRedis,
+};
 let postRequests = 0;
 const server = createServer((request, response) => {
   const url = request.url ?? '';
   const query = url.indexOf('?id=');
   const path = query === -1 ? url : url.slice(0, query);
-  if (path === '/post') {
+  const serve = ENDPOINTS[path];
+  if (serve !== undefined) {
     postRequests++;
-    servePost(response, Number(url.slice(query + 4)));
-  } else if (path === '/post-marshal') {
-    postRequests++;
-    servePostMarshal(response, Number(url.slice(query + 4)));
-  } else if (path === '/post-redis') {
-    postRequests++;
-    servePostRedis(response, Number(url.slice(query + 4)));
+    serve(response, Number(url.slice(query + 4)));
   } else if (path === '/cpu') {
     const { user, system } = process.cpuUsage();
     response.writeHead(200, json).end(JSON.stringify({ cpuMicros: user + system, requests: postRequests }));

@@ -192,24 +192,26 @@ export class BusLink<V> {
     } finally {
       this.together = undefined;
       const limit = this.config.maxKeyBytes + this.config.maxEventValueBytes;
-      let start = 0;
+      let frame: typeof together = [];
       let bytes = 0;
-      for (let index = 0; index <= together.length; index++) {
-        const size = index < together.length ? 4 + together[index]!.message.length : 0;
-        if (index === together.length || (index > start && bytes + size > limit)) {
-          const frame = together.slice(start, index);
-          if (frame.length === 1) this.send(frame[0]!.message, [frame[0]!.pending]);
-          else if (frame.length > 1) {
-            this.send(
-              encodeBatch(frame.map((item) => item.message)),
-              frame.map((item) => item.pending),
-            );
-          }
-          start = index;
-          bytes = 0;
+      const flush = (): void => {
+        if (frame.length === 1) this.send(frame[0]!.message, [frame[0]!.pending]);
+        else if (frame.length > 1) {
+          this.send(
+            encodeBatch(frame.map((item) => item.message)),
+            frame.map((item) => item.pending),
+          );
         }
+        frame = [];
+        bytes = 0;
+      };
+      for (const item of together) {
+        const size = 4 + item.message.length;
+        if (frame.length > 0 && bytes + size > limit) flush();
+        frame.push(item);
         bytes += size;
       }
+      flush();
     }
   }
 

@@ -165,17 +165,23 @@ describe('setMany and deleteMany with a store that writes batches', () => {
     expect(await store.get('default:fine')).toBeUndefined();
   });
 
+  /** Two pods over a batching store, and every message on their channel as it went over the bus. */
+  async function podsWithListener(options: { secret?: string } = {}) {
+    const { store } = batchingStore();
+    cluster = await createPods(2, { store, ...options });
+    const [a, b] = cluster.pods;
+    const captured: Uint8Array[] = [];
+    await new MemorySynchronizer({ bus: cluster.bus }).subscribe(
+      'cache:invalidate:default',
+      (message) => captured.push(message),
+      () => {},
+    );
+    return { a, b, captured };
+  }
+
   it("a batch's events leave as one bus message (a batch frame); signed events leave one by one", async () => {
     for (const secret of [undefined, 'k3y']) {
-      const { store } = batchingStore();
-      cluster = await createPods(2, { store, ...(secret === undefined ? {} : { secret }) });
-      const [a, b] = cluster.pods;
-      const captured: Uint8Array[] = [];
-      await new MemorySynchronizer({ bus: cluster.bus }).subscribe(
-        'cache:invalidate:default',
-        (message) => captured.push(message),
-        () => {},
-      );
+      const { a, b, captured } = await podsWithListener(secret === undefined ? {} : { secret });
       const keys = Array.from({ length: 20 }, (_, i) => `k${i}`);
       await a!.setMany(keys.map((key) => [key, `v ${key}`] as const));
       await until(() => keys.every((key) => b!.peek(key) === `v ${key}`), 'every key reaches b');
@@ -192,21 +198,13 @@ describe('setMany and deleteMany with a store that writes batches', () => {
       await until(() => keys.every((key) => b!.peek(key) === undefined), 'every key deleted on b');
       expect(captured).toHaveLength(secret === undefined ? 1 : 20);
       expect(b!.stats().eventsDropped).toBe(0);
-      await cluster.close();
+      await cluster?.close();
       cluster = undefined;
     }
   });
 
   it('a frame stays within maxKeyBytes + maxEventValueBytes: a batch of large values leaves as several frames, every event in order', async () => {
-    const { store } = batchingStore();
-    cluster = await createPods(2, { store });
-    const [a, b] = cluster.pods;
-    const captured: Uint8Array[] = [];
-    await new MemorySynchronizer({ bus: cluster.bus }).subscribe(
-      'cache:invalidate:default',
-      (message) => captured.push(message),
-      () => {},
-    );
+    const { a, b, captured } = await podsWithListener();
     const keys = Array.from({ length: 30 }, (_, i) => `big${i}`);
     await a!.setMany(keys.map((key) => [key, key.padEnd(30_000, 'x')] as const));
     await until(() => keys.every((key) => b!.peek(key) === key.padEnd(30_000, 'x')), 'every key reaches b');
