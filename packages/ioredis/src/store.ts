@@ -240,7 +240,7 @@ export class IoredisStore implements Store {
   }
 
   private readonly parsePlain = (reply: unknown): StoreEntry | undefined =>
-    parseValueReply(reply, this.serverClock!);
+    parseValueReply(reply, this.serverClock!.latestServerNowMs());
 
   private plainGetFailed(error: unknown, key: string): undefined {
     // a key of another type under the prefix is not ours: it reads as absent
@@ -286,8 +286,9 @@ export class IoredisStore implements Store {
           const batch = indexes.map((index) => keys[index]!);
           if (plain) {
             const values = (await this.mgetBuffer(...batch)) as unknown[];
+            const serverNowMs = this.serverClock!.latestServerNowMs();
             for (let position = 0; position < indexes.length; position++) {
-              results[indexes[position]!] = parseValueReply(values[position], this.serverClock!);
+              results[indexes[position]!] = parseValueReply(values[position], serverNowMs);
             }
             return;
           }

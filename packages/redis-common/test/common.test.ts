@@ -283,14 +283,19 @@ describe('values with expiry (kind 3) and the server clock', () => {
     expect(clock.fresh).toBe(true);
     // server now is at most 5_000_000 + 4 ms (if it read its clock at sentAt)
     expect(clock.latestServerNowMs()).toBe(5_000_004);
-    const entry = parseValueReply(encodeValue(KIND_VALUE_WITH_EXPIRY, 7, Buffer.from('x'), 5_000_104), clock);
+    const entry = parseValueReply(
+      encodeValue(KIND_VALUE_WITH_EXPIRY, 7, Buffer.from('x'), 5_000_104),
+      clock.latestServerNowMs(),
+    );
     expect(entry?.ttlMs).toBe(100);
     const expired = parseValueReply(
       encodeValue(KIND_VALUE_WITH_EXPIRY, 7, Buffer.from('x'), 4_000_000),
-      clock,
+      clock.latestServerNowMs(),
     );
     expect(expired?.ttlMs).toBe(1);
-    expect(parseValueReply(encodeValue(KIND_VALUE, 7, Buffer.from('x')), clock)?.ttlMs).toBeUndefined();
+    expect(
+      parseValueReply(encodeValue(KIND_VALUE, 7, Buffer.from('x')), clock.latestServerNowMs())?.ttlMs,
+    ).toBeUndefined();
     local = 12_000;
     expect(clock.fresh).toBe(false);
     clock.reset();

@@ -257,7 +257,7 @@ class RedisStore implements Store {
           // Unless the connection changed servers meanwhile (then the value's expiry may be on
           // another clock than the sample: read it again with the script).
           epoch === this.#clockEpoch
-            ? parseValueReply(reply, this.#clock as ServerClock)
+            ? parseValueReply(reply, (this.#clock as ServerClock).latestServerNowMs())
             : this.#readOne(key),
         (error: unknown) => {
           // A key of another type under the prefix is not ours: it reads as absent.
@@ -341,9 +341,9 @@ class RedisStore implements Store {
     if (!Array.isArray(reply) || reply.length !== batch.length) {
       throw new StoreError(`getMany: unexpected MGET reply ${typeof reply}`, { action: 'getMany' });
     }
-    const clock = this.#clock as ServerClock;
+    const serverNowMs = (this.#clock as ServerClock).latestServerNowMs();
     for (let position = 0; position < indexes.length; position++) {
-      result[indexes[position] as number] = parseValueReply(reply[position], clock);
+      result[indexes[position] as number] = parseValueReply(reply[position], serverNowMs);
     }
   }
 
