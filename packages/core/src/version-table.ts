@@ -67,7 +67,9 @@ export class VersionTable {
     const current = stored === undefined ? 0 : Math.abs(stored);
     if (strictly ? version <= current : version < current) return false;
     if (stored === undefined) this.insert(key, version);
-    else this.versions.set(key, referenced(version));
+    // Already referenced at this version (a key read or announced again unchanged): nothing to
+    // write, and no second hash lookup.
+    else if (stored !== referenced(version)) this.versions.set(key, referenced(version));
     return true;
   }
 

@@ -151,6 +151,20 @@ describe('VersionTable', () => {
     expect(Object.is(table.own('z'), 0)).toBe(true);
   });
 
+  it('noting a key again at the version it holds marks it referenced, however often', () => {
+    const table = new VersionTable(2);
+    table.note('a', 1);
+    table.note('a', 1); // referenced
+    table.note('a', 1); // already referenced at 1: unchanged
+    expect(table.noteUnlessOlder('a', 1)).toBe(true);
+    table.note('b', 2);
+    table.note('c', 3); // 'a' is passed over (and unmarked), 'b' goes
+    expect(table.own('a')).toBe(1);
+    expect(table.own('b')).toBe(0);
+    expect(table.own('c')).toBe(3);
+    expect(table.noteIfNewer('a', 1)).toBe(false);
+  });
+
   it('raiseFloor and distrust see referenced keys at their versions', () => {
     const table = new VersionTable(10);
     table.note('a', 5);
