@@ -184,7 +184,10 @@ export class BusLink<V> {
    * carries its frames. Signed events leave one by one (a frame cannot be signed).
    */
   publishTogether(announce: () => void): void {
-    if (this.together !== undefined) return announce();
+    if (this.together !== undefined) {
+      announce();
+      return;
+    }
     const together: Array<{ message: Uint8Array; pending: PendingPublish }> = [];
     this.together = together;
     try {
