@@ -5,7 +5,9 @@
  *   over one auto-pipelined ioredis connection);
  * - `/post-marshal?id=N`: the post from the local tier as an object, `JSON.stringify` per request;
  * - `/post?id=N`: the local tier holds the response bytes, made once per change by
- *   `onSetLocalCache`, so a request does no JSON work at all.
+ *   `onSetLocalCache`, so a request does no JSON work at all;
+ * - `/static?id=N`: not a lesson but the benchmark's ceiling: the same ~1 KB of bytes for every id,
+ *   from a constant (no cache, no Redis), so what is left is this HTTP server's own cost per request.
  *
  * `/propagation` returns the writer→reader delays this process saw (ms, one per received update);
  * `/cpu` the CPU time this process used so far (µs) and the post requests it answered (a load
@@ -15,7 +17,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import { createIoredisCache } from '@synced-cache/ioredis';
 import { Redis } from 'ioredis';
 import { redisUrl } from '../shared/env.js';
-import { NAMESPACE, POST_TTL_MS, type Post, postKey, rawPostKey } from './post.js';
+import { makePost, NAMESPACE, POST_TTL_MS, type Post, postKey, rawPostKey } from './post.js';
 
 const podId = process.env.POD_NAME ?? `reader-${process.pid}`;
 const url = redisUrl();
@@ -90,11 +92,20 @@ async function servePostRedis(response: ServerResponse, id: number): Promise<voi
   sendJson(response, body);
 }
 
-/** The three post endpoints, by path. */
+/** A post's bytes, made once: what `/static` sends for every id. */
+const STATIC_BODY = Buffer.from(JSON.stringify(makePost(1, 0)));
+
+function serveStatic(response: ServerResponse): Promise<void> {
+  sendJson(response, STATIC_BODY);
+  return Promise.resolve();
+}
+
+/** The three post endpoints and the ceiling, by path. */
 const ENDPOINTS: Record<string, ((response: ServerResponse, id: number) => Promise<void>) | undefined> = {
   '/post': servePost,
   '/post-marshal': servePostMarshal,
   '/post-redis': servePostRedis,
+  '/static': serveStatic,
 };
 let postRequests = 0;
 const server = createServer((request, response) => {

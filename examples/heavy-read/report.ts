@@ -2,18 +2,21 @@ import { cpus } from 'node:os';
 import { percentile } from '@synced-cache/test-servers';
 import type { LoadGenerator, LoadResult } from './load.js';
 
-/** The three endpoints, baseline first. */
-export const ENDPOINTS = ['/post-redis', '/post-marshal', '/post'] as const;
+/**
+ * The Go example's three endpoints, baseline first, then `/static`: the same bytes for every
+ * request from a constant, the ceiling of any endpoint this HTTP server answers from memory.
+ */
+export const ENDPOINTS = ['/post-redis', '/post-marshal', '/post', '/static'] as const;
 
 /** One of {@link ENDPOINTS}. */
 export type Endpoint = (typeof ENDPOINTS)[number];
 
 /** The Go library's published numbers (heavy-read-api example, wrk, Apple M3 Pro). */
-export const GO = {
+export const GO: Record<Exclude<Endpoint, '/static'>, { rps: number; p50: number; p99: number }> = {
   '/post-redis': { rps: 51_807, p50: 7.01, p99: 27.26 },
   '/post-marshal': { rps: 71_891, p50: 5.16, p99: 14.4 },
   '/post': { rps: 74_720, p50: 4.98, p99: 12.5 },
-} as const;
+};
 
 /** What a run measured and under which conditions. */
 export interface Run {
@@ -48,15 +51,28 @@ export function summary(
   };
 }
 
-/** `/post` req/s over `/post-redis` req/s, and `/post-redis` p99 over `/post` p99. */
-export function ratios(run: Run): { rps: number; p99: number } {
+/**
+ * `/post` req/s over `/post-redis` req/s and `/post-redis` p99 over `/post` p99 (the goals), and
+ * the same two ratios with `/static` in place of `/post`: the most any local tier could reach on
+ * this server in this run.
+ */
+export function ratios(run: Run): { rps: number; p99: number; ceilingRps: number; ceilingP99: number } {
   const baseline = summary(run, '/post-redis');
   const bytes = summary(run, '/post');
-  return { rps: bytes.rps / baseline.rps, p99: baseline.p99 / bytes.p99 };
+  const ceiling = summary(run, '/static');
+  return {
+    rps: bytes.rps / baseline.rps,
+    p99: baseline.p99 / bytes.p99,
+    ceilingRps: ceiling.rps / baseline.rps,
+    ceilingP99: baseline.p99 / ceiling.p99,
+  };
 }
 
 const x = (value: number) => `${value.toFixed(2)}x`;
 const verdict = (ours: number, theirs: number) => (ours > theirs ? 'beaten' : '**missed**');
+/** Whether a ceiling ratio leaves room to beat Go's ratio in this run. */
+const reach = (ceiling: number, theirs: number) =>
+  ceiling > theirs ? `Go's ${x(theirs)} within reach` : `Go's ${x(theirs)} out of reach here`;
 
 const cpuCount = cpus().length;
 
@@ -65,10 +81,12 @@ export function renderReport(run: Run, command: string): string {
   const { generator, threads, connections } = run.load;
   const lines: string[] = ["# Heavy-read API: the Go example's benchmark, reproduced", ''];
   lines.push(
-    'One writer updating posts, three reader processes each serving the three endpoints, a load',
+    'One writer updating posts, four reader processes each serving every endpoint, a load',
     `generator (${generator.name}) in its own process hitting one reader per endpoint, endpoints interleaved`,
     'round by round. Medians over rounds. The library runs its default configuration (SIEVE local',
     'tier, JSON) plus, for `/post`, an `onSetLocalCache` hook that keeps the response bytes.',
+    '`/static` is no lesson of the Go example: it answers every request with the same bytes from a',
+    'constant, so it measures the HTTP server alone, the ceiling of any endpoint answering from memory.',
     '',
     `Command: \`${command}\``,
     '',
@@ -79,11 +97,13 @@ export function renderReport(run: Run, command: string): string {
     '/post-redis': 'GET from Redis on every request (plain JSON key, sent as is; auto-pipelined)',
     '/post-marshal': 'local tier holds the object, `JSON.stringify` per request',
     '/post': 'local tier holds the response bytes (`onSetLocalCache`)',
+    '/static': 'ceiling: the same bytes for every request, from a constant (no cache, no Redis)',
   };
   for (const endpoint of ENDPOINTS) {
     const s = summary(run, endpoint);
+    const go = endpoint === '/static' ? undefined : GO[endpoint];
     lines.push(
-      `| \`${endpoint}\` | ${what[endpoint]} | ${Math.round(s.rps).toLocaleString('en')} | ${s.p50.toFixed(2)} ms | ${s.p99.toFixed(2)} ms | ${s.cpu.toFixed(1)} µs | ${s.failures} | ${GO[endpoint].rps.toLocaleString('en')} | ${GO[endpoint].p99} ms |`,
+      `| \`${endpoint}\` | ${what[endpoint]} | ${Math.round(s.rps).toLocaleString('en')} | ${s.p50.toFixed(2)} ms | ${s.p99.toFixed(2)} ms | ${s.cpu.toFixed(1)} µs | ${s.failures} | ${go === undefined ? '—' : go.rps.toLocaleString('en')} | ${go === undefined ? '—' : `${go.p99} ms`} |`,
     );
   }
   const ours = ratios(run);
@@ -95,6 +115,10 @@ export function renderReport(run: Run, command: string): string {
     '|---|---:|---:|---|',
     `| \`/post\` req/s ÷ \`/post-redis\` req/s | ${x(ours.rps)} | ${x(goRps)} | ${verdict(ours.rps, goRps)} |`,
     `| \`/post-redis\` p99 ÷ \`/post\` p99 | ${x(ours.p99)} | ${x(goP99)} | ${verdict(ours.p99, goP99)} |`,
+    `| ceiling: \`/static\` req/s ÷ \`/post-redis\` req/s | ${x(ours.ceilingRps)} | — | ${reach(ours.ceilingRps, goRps)} |`,
+    `| ceiling: \`/post-redis\` p99 ÷ \`/static\` p99 | ${x(ours.ceilingP99)} | — | ${reach(ours.ceilingP99, goP99)} |`,
+    '',
+    `No endpoint answering from memory can outrun \`/static\` on this server, so the ceiling rows bound what any local tier could score here. \`/post\` reached ${x(summary(run, '/post').rps / summary(run, '/static').rps)} of the ceiling's req/s.`,
     '',
     `Server CPU per request (the reader process plus redis-server, from \`process.cpuUsage()\` and \`INFO cpu\` around each load run) is the number least moved by other work on the machine: \`/post-redis\` costs ${x(summary(run, '/post-redis').cpu / summary(run, '/post').cpu)} what \`/post\` costs.`,
     '',

@@ -182,17 +182,54 @@ function goalRows(m: Measured): string[] {
   const x = (value: number) => `${value.toFixed(2)}x`;
   const sequential = medianRatio(m.getSequential, GET, RAW_GET);
   const sequentialMean = find(m.getSequential, GET).nsPerOp / find(m.getSequential, RAW_GET).nsPerOp;
-  const throughput = find(m.getConcurrent, RAW_GET).nsPerOp / find(m.getConcurrent, GET).nsPerOp;
+  const throughputOf = (name: string) =>
+    find(m.getConcurrent, RAW_GET).nsPerOp / find(m.getConcurrent, name).nsPerOp;
+  const throughput = throughputOf(GET);
   const rawGet = find(m.reads, RAW_GET).p50Ns!;
   const roundTrips = (name: string) => find(m.reads, name).p50Ns! / rawGet;
   const setMany = medianRatio(m.writes, SET_MANY, SET);
+  // What the raw client scores on the same measure, doing only what the goal's operation must do
+  // at the least (read and decode; write and publish; both for a load).
+  const readWrite = (find(m.reads, RAW_MGET).p50Ns! + find(m.writes, RAW_SET_MANY).p50Ns!) / rawGet;
+  const row = (goal: string, measured: string, floor: string, ok: boolean) =>
+    `| ${m.subject} | ${goal} | ${measured} | ${floor} | ${verdict(ok)} |`;
   return [
-    `| ${m.subject} | remote get one at a time ≤ 1.05x raw GET (median) | ${x(sequential)} (mean ${x(sequentialMean)}) | ${verdict(sequential <= 1.05)} |`,
-    `| ${m.subject} | ${IN_FLIGHT} gets in flight ≥ 0.85x raw GET throughput | ${x(throughput)} | ${verdict(throughput >= 0.85)} |`,
-    `| ${m.subject} | getMany of ${BATCH} cold keys ≤ 2 raw GET round trips | ${roundTrips(GET_MANY).toFixed(2)} | ${verdict(roundTrips(GET_MANY) <= 2)} |`,
-    `| ${m.subject} | getOrSetMany of ${BATCH} cold keys ≤ 2 round trips (all in Redis) | ${roundTrips(GET_OR_SET_MANY_STORED).toFixed(2)} | ${verdict(roundTrips(GET_OR_SET_MANY_STORED) <= 2)} |`,
-    `| ${m.subject} | getOrSetMany of ${BATCH} keys absent (read + write) ≤ 2 round trips | ${roundTrips(GET_OR_SET_MANY_ABSENT).toFixed(2)} | ${verdict(roundTrips(GET_OR_SET_MANY_ABSENT) <= 2)} |`,
-    `| ${m.subject} | setMany of ${BATCH} ≤ 1.5x one set (median) | ${x(setMany)} | ${verdict(setMany <= 1.5)} |`,
+    row(
+      'remote get one at a time ≤ 1.05x raw GET (median)',
+      `${x(sequential)} (mean ${x(sequentialMean)})`,
+      `${x(medianRatio(m.getSequential, RAW_GET_PARSE, RAW_GET))} (raw GET + JSON.parse)`,
+      sequential <= 1.05,
+    ),
+    row(
+      `${IN_FLIGHT} gets in flight ≥ 0.85x raw GET throughput`,
+      x(throughput),
+      `${x(throughputOf(RAW_GET_PARSE))} (raw GET + JSON.parse)`,
+      throughput >= 0.85,
+    ),
+    row(
+      `getMany of ${BATCH} cold keys ≤ 2 raw GET round trips`,
+      roundTrips(GET_MANY).toFixed(2),
+      `${roundTrips(RAW_MGET).toFixed(2)} (raw MGET + JSON.parse)`,
+      roundTrips(GET_MANY) <= 2,
+    ),
+    row(
+      `getOrSetMany of ${BATCH} cold keys ≤ 2 round trips (all in Redis)`,
+      roundTrips(GET_OR_SET_MANY_STORED).toFixed(2),
+      `${roundTrips(RAW_MGET).toFixed(2)} (raw MGET + JSON.parse)`,
+      roundTrips(GET_OR_SET_MANY_STORED) <= 2,
+    ),
+    row(
+      `getOrSetMany of ${BATCH} keys absent (read + write) ≤ 2 round trips`,
+      roundTrips(GET_OR_SET_MANY_ABSENT).toFixed(2),
+      `${readWrite.toFixed(2)} (raw MGET + JSON.parse, then ${BATCH} × SET+PUBLISH pipelined)`,
+      roundTrips(GET_OR_SET_MANY_ABSENT) <= 2,
+    ),
+    row(
+      `setMany of ${BATCH} ≤ 1.5x one set (median)`,
+      x(setMany),
+      `${x(medianRatio(m.writes, RAW_SET_MANY, SET))} (${BATCH} × SET+PUBLISH pipelined)`,
+      setMany <= 1.5,
+    ),
   ];
 }
 
@@ -271,8 +308,13 @@ export async function main(): Promise<string> {
     '',
     '## Goals',
     '',
-    '| client | goal | measured | verdict |',
-    '|---|---|---:|---|',
+    '"raw client" is what the same client library scores on the same measure in this run, doing the',
+    "least the goal's operation must do (the read and the JSON decode; the writes and their",
+    "publishes) with none of the cache's bookkeeping (versions, local tier, timeouts). Where it misses",
+    'the goal too, the goal asks the cache to be faster than the plain commands it is built on.',
+    '',
+    '| client | goal | measured | raw client, same measure | verdict |',
+    '|---|---|---:|---:|---|',
     ...measured.flatMap(goalRows),
     '',
     ...sections,
