@@ -58,6 +58,35 @@ class Fill<V> extends Deadline implements PendingFill<V> {
   }
 }
 
+/**
+ * A `getOrSetMany` load of one key: what the store had or the loader gave (`undefined` when the
+ * loader had nothing for the key or the load failed). Its promise is made only when another call
+ * joins the load, so a batch nobody else waits on costs no promise per key (a promise, a
+ * `finally` and a `WeakSet` entry per key had made `getOrSetMany` of 50 stored keys cost about
+ * twice a `getMany` of them).
+ */
+class BatchKeyLoad<V> {
+  private settled: Promise<V | undefined> | undefined = undefined;
+  private resolvePromise: ((value: V | undefined) => void) | undefined = undefined;
+  private done = false;
+  private value: V | undefined = undefined;
+
+  get promise(): Promise<V | undefined> {
+    this.settled ??= this.done
+      ? Promise.resolve(this.value)
+      : new Promise<V | undefined>((resolve) => {
+          this.resolvePromise = resolve;
+        });
+    return this.settled;
+  }
+
+  resolve(value: V | undefined): void {
+    this.done = true;
+    this.value = value;
+    this.resolvePromise?.(value);
+  }
+}
+
 /** The reads one `getMany` started: resolves once every one of them settled (answered, failed or timed out). */
 class BatchRead {
   remaining = 0;
@@ -77,10 +106,10 @@ class BatchRead {
  * @internal
  */
 export class Reader<V> {
-  /** `getOrSet` and `getOrSetMany` loads in flight, by key. */
+  /** `getOrSet` loads in flight, by key. */
   private readonly loads = new InFlight<Promise<V | undefined>>();
-  /** The loads above that a `getOrSetMany` started (its loader may have nothing for a key). */
-  private readonly batchLoads = new WeakSet<Promise<V | undefined>>();
+  /** `getOrSetMany` loads in flight, by key (a key is in one of the two maps at most). */
+  private readonly batchLoads = new InFlight<BatchKeyLoad<V>>();
   private readonly store: Store;
   private readonly prefix: string;
   private readonly maxKeyBytes: number;
@@ -208,11 +237,14 @@ export class Reader<V> {
 
   /** `getOrSet` after a local miss: one run per key at a time of read, else loader and write. */
   load(key: string, loader: (key: string) => V | Promise<V>, options?: GetOrSetOptions): Promise<V> {
-    let loading = this.loads.get(key);
-    if (loading !== undefined && this.batchLoads.has(loading)) {
+    const batchLoad = this.batchLoads.get(key);
+    if (batchLoad !== undefined) {
       // A getOrSetMany is loading the key; its loader may have nothing for it: load it then.
-      return loading.then((value) => (value !== undefined ? value : this.load(key, loader, options)));
+      return batchLoad.promise.then((value) =>
+        value !== undefined ? value : this.load(key, loader, options),
+      );
     }
+    let loading = this.loads.get(key);
     if (loading === undefined) {
       if (this.metricsEnabled) this.counters.localMisses++;
       const started: Promise<V> = this.readOrLoad(key, loader, options).finally(() =>
@@ -247,29 +279,28 @@ export class Reader<V> {
         continue;
       }
       if (this.metricsEnabled) this.counters.localMisses++;
-      const loading = this.loads.get(key);
+      const loading = this.loads.get(key) ?? this.batchLoads.get(key)?.promise;
       if (loading !== undefined) joined.push([key, loading]);
       else mine.push(key);
     }
     if (mine.length > 0) {
-      const settle = new Map<string, (value: V | undefined) => void>();
-      for (const key of mine) {
-        const promise = new Promise<V | undefined>((resolve) => settle.set(key, resolve));
-        this.batchLoads.add(promise);
-        this.loads.add(key, promise);
-        promise.finally(() => this.loads.release(key, promise));
+      const pending = new Array<BatchKeyLoad<V>>(mine.length);
+      for (let i = 0; i < mine.length; i++) {
+        pending[i] = new BatchKeyLoad<V>();
+        this.batchLoads.add(mine[i]!, pending[i]!);
       }
-      let loaded: Map<string, V | undefined>;
+      let loaded: Map<string, V | undefined> | undefined;
       try {
         loaded = await this.readOrLoadMany(mine, loader, options);
-      } catch (error) {
-        for (const key of mine) settle.get(key)!(undefined);
-        throw error;
-      }
-      for (const key of mine) {
-        const value = loaded.get(key);
-        found.set(key, value);
-        settle.get(key)!(value);
+      } finally {
+        // On failure every joined caller reads undefined (a getOrSet joiner then loads the key itself).
+        for (let i = 0; i < mine.length; i++) {
+          const key = mine[i]!;
+          const value = loaded?.get(key);
+          this.batchLoads.release(key, pending[i]!);
+          pending[i]!.resolve(value);
+          found.set(key, value);
+        }
       }
     }
     for (const [key, promise] of joined) found.set(key, await promise);

@@ -328,6 +328,32 @@ describe('getOrSetMany', () => {
     expect(single).not.toHaveBeenCalled();
   });
 
+  it('a getOrSetMany joins a getOrSet in flight; callers that joined a failed batch read undefined', async () => {
+    cluster = await createPods(1);
+    const [a] = cluster.pods;
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const single = a!.getOrSet('s', async () => {
+      await gate;
+      return 'single';
+    });
+    const loader = vi.fn(async (_keys: string[]): Promise<string[]> => {
+      await gate;
+      throw new Error('db down');
+    });
+    const failing = a!.getOrSetMany(['s', 'f'], loader);
+    await until(() => loader.mock.calls.length === 1, 'the loader started');
+    expect(loader.mock.calls[0]![0]).toEqual(['f']);
+    const joiner = a!.getOrSetMany(['f'], async () => ['never']);
+    release();
+    await expect(failing).rejects.toThrow('db down');
+    expect(await single).toBe('single');
+    expect(await joiner).toEqual([undefined]);
+    expect(await a!.getOrSetMany(['f'], async () => ['again'])).toEqual(['again']);
+  });
+
   it('a getOrSet that joined a batch without a value for its key runs its own loader', async () => {
     cluster = await createPods(1);
     const [a] = cluster.pods;
@@ -340,7 +366,7 @@ describe('getOrSetMany', () => {
       return new Map<string, unknown>();
     });
     await until(
-      () => (a as unknown as { reader: { loads: { size: number } } }).reader.loads.size === 1,
+      () => (a as unknown as { reader: { batchLoads: { size: number } } }).reader.batchLoads.size === 1,
       'loading',
     );
     const joined = a!.getOrSet('gone', async () => 'own');
