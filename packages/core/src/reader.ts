@@ -10,30 +10,18 @@ import type { Reporter } from './reporting.js';
 import type { Writer } from './writer.js';
 
 /**
- * One store read in flight for a key; concurrent gets share it. It is its own deadline node, so a
- * read costs no timer or extra allocation for its timeout. Its promise is made only when a caller
- * asks for it: a `getMany` waits for its own reads through their {@link BatchRead} instead.
+ * A result that settles once, made into a promise only when a caller asks for one: the code that
+ * settles it mostly reads `value` from the object itself, so most results never cost a promise.
+ * A {@link Deadline}, so a store read can be its own timeout node (a result that is never tracked
+ * ignores that part).
  */
-class Fill<V> extends Deadline implements PendingFill<V> {
+abstract class Settling<V> extends Deadline {
   private settled: Promise<V | undefined> | undefined = undefined;
   private resolvePromise: ((value: V | undefined) => void) | undefined = undefined;
-  overtaken = false;
-  /** Settled (by the read, an error or the timeout); later results are ignored. */
+  /** Settled; later results are ignored. */
   done = false;
-  /** What the read answered (once `done`). */
+  /** What it settled with (once `done`). */
   value: V | undefined = undefined;
-
-  constructor(
-    private readonly onTimeout: (fill: Fill<V>) => void,
-    readonly key: string,
-    public operation: string,
-    /** The local tier's generation when the read started; a flush or clear since makes it stale. */
-    readonly generation: number,
-    /** The `getMany` that started this read, told when it settles. */
-    readonly batch: BatchRead | undefined,
-  ) {
-    super();
-  }
 
   get promise(): Promise<V | undefined> {
     if (this.settled === undefined) {
@@ -50,6 +38,32 @@ class Fill<V> extends Deadline implements PendingFill<V> {
     this.done = true;
     this.value = value;
     this.resolvePromise?.(value);
+  }
+}
+
+/**
+ * One store read in flight for a key; concurrent gets share it. It is its own deadline node, so a
+ * read costs no timer or extra allocation for its timeout. Its promise is made only when a caller
+ * asks for it: a `getMany` waits for its own reads through their {@link BatchRead} instead.
+ * `done` is set by the read, an error or the timeout.
+ */
+class Fill<V> extends Settling<V> implements PendingFill<V> {
+  overtaken = false;
+
+  constructor(
+    private readonly onTimeout: (fill: Fill<V>) => void,
+    readonly key: string,
+    public operation: string,
+    /** The local tier's generation when the read started; a flush or clear since makes it stale. */
+    readonly generation: number,
+    /** The `getMany` that started this read, told when it settles. */
+    readonly batch: BatchRead | undefined,
+  ) {
+    super();
+  }
+
+  override resolve(value: V | undefined): void {
+    super.resolve(value);
     if (this.batch !== undefined && --this.batch.remaining === 0) this.batch.resolve();
   }
 
@@ -63,28 +77,10 @@ class Fill<V> extends Deadline implements PendingFill<V> {
  * loader had nothing for the key or the load failed). Its promise is made only when another call
  * joins the load, so a batch nobody else waits on costs no promise per key (a promise, a
  * `finally` and a `WeakSet` entry per key had made `getOrSetMany` of 50 stored keys cost about
- * twice a `getMany` of them).
+ * twice a `getMany` of them). Never tracked as a deadline: the load's store calls are.
  */
-class BatchKeyLoad<V> {
-  private settled: Promise<V | undefined> | undefined = undefined;
-  private resolvePromise: ((value: V | undefined) => void) | undefined = undefined;
-  private done = false;
-  private value: V | undefined = undefined;
-
-  get promise(): Promise<V | undefined> {
-    this.settled ??= this.done
-      ? Promise.resolve(this.value)
-      : new Promise<V | undefined>((resolve) => {
-          this.resolvePromise = resolve;
-        });
-    return this.settled;
-  }
-
-  resolve(value: V | undefined): void {
-    this.done = true;
-    this.value = value;
-    this.resolvePromise?.(value);
-  }
+class BatchKeyLoad<V> extends Settling<V> {
+  expire(): void {}
 }
 
 /** The reads one `getMany` started: resolves once every one of them settled (answered, failed or timed out). */
