@@ -13,7 +13,7 @@ import {
   splitBatch,
   TimeoutError,
 } from '../src/index.js';
-import { createPods, type Pods, storeOver, until } from './helpers.js';
+import { createPods, latch, type Pods, storeOver, until } from './helpers.js';
 
 let cluster: Pods<unknown> | undefined;
 afterEach(async () => {
@@ -304,10 +304,7 @@ describe('getOrSetMany', () => {
   it('loads each key once across concurrent callers, getOrSet included', async () => {
     cluster = await createPods(1);
     const [a] = cluster.pods;
-    let release: () => void = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const [gate, release] = latch();
     const loaded: string[] = [];
     const loader = async (keys: string[]) => {
       loaded.push(...keys);
@@ -331,10 +328,7 @@ describe('getOrSetMany', () => {
   it('a getOrSetMany joins a getOrSet in flight; callers that joined a failed batch read undefined', async () => {
     cluster = await createPods(1);
     const [a] = cluster.pods;
-    let release: () => void = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const [gate, release] = latch();
     const single = a!.getOrSet('s', async () => {
       await gate;
       return 'single';
@@ -357,10 +351,7 @@ describe('getOrSetMany', () => {
   it('a getOrSet that joined a batch without a value for its key runs its own loader', async () => {
     cluster = await createPods(1);
     const [a] = cluster.pods;
-    let release: () => void = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const [gate, release] = latch();
     const batch = a!.getOrSetMany(['gone'], async () => {
       await gate;
       return new Map<string, unknown>();

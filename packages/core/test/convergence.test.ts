@@ -17,7 +17,7 @@ import {
   type WireEvent,
 } from '../src/index.js';
 import { jsonMarshaller } from '../src/marshaller.js';
-import { createPods, type Pods, settle, storeOver, until } from './helpers.js';
+import { createPods, latch, type Pods, settle, storeOver, until } from './helpers.js';
 
 const CHANNEL = 'cache:invalidate:default';
 let cluster: Pods<unknown> | undefined;
@@ -184,10 +184,7 @@ describe('fills racing events', () => {
   it('a fill overtaken by an event is returned to its caller but not cached', async () => {
     const inner = new MemoryStore();
     await inner.set('default:k', jsonMarshaller.encode('stale'));
-    let release: () => void = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const [gate, release] = latch();
     const slow = Object.assign(Object.create(inner) as Store, {
       get: async (key: string): Promise<StoreEntry | undefined> => {
         const entry = await inner.get(key);
@@ -695,10 +692,7 @@ describe('getMany', () => {
 describe('set events during a resync', () => {
   it('are held while the floor is unknown, then applied if newer than it, dropped if not', async () => {
     const inner = new MemoryStore();
-    let release: () => void = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const [gate, release] = latch();
     const store = Object.assign(Object.create(inner) as Store, {
       currentVersion: async () => {
         const version = await inner.currentVersion();

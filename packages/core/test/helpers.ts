@@ -114,6 +114,15 @@ export function stallingStore(inner: Store): { store: Store; stall(): void; wake
 }
 
 /** Polls `condition` until true; fails with `message` after `timeoutMs`. No fixed sleeps. */
+/** A promise that stays pending until the returned function is called: holds a fake call open. */
+export function latch(): [Promise<void>, () => void] {
+  let open: () => void = () => {};
+  const closed = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return [closed, open];
+}
+
 export async function until(
   condition: () => boolean,
   message = 'condition',

@@ -19,7 +19,7 @@ import {
   StoreError,
   SynchronizerError,
 } from '../src/index.js';
-import { createPods, type Pods, storeOver, until } from './helpers.js';
+import { createPods, latch, type Pods, storeOver, until } from './helpers.js';
 
 let cluster: Pods<unknown> | undefined;
 afterEach(async () => {
@@ -288,10 +288,7 @@ describe('an AbortSignal per call (the Go per-call ctx)', () => {
 
   it('aborting stops the wait; a write already sent still completes and reaches every pod', async () => {
     const inner = new MemoryStore();
-    let release: () => void = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const [gate, release] = latch();
     const slow = storeOver(inner, {
       set: async (key, payload, options) => {
         await gate;
@@ -313,10 +310,7 @@ describe('an AbortSignal per call (the Go per-call ctx)', () => {
   it('an abort during a shared read rejects only the aborted caller', async () => {
     const inner = new MemoryStore();
     await inner.set('default:k', Buffer.from('"stored"'));
-    let release: () => void = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const [gate, release] = latch();
     const slow = storeOver(inner, {
       get: async (key) => {
         await gate;
