@@ -55,6 +55,48 @@ describe('IoredisStore (standalone)', () => {
     }
   });
 
+  it("a lone get is written at once; a tick's later gets wait corked until the tick ends, in order", async () => {
+    const client = new Redis({ host: redis.host, port: redis.port });
+    const store = createIoredisStore(client);
+    try {
+      const ns = prefix();
+      for (let i = 0; i < 4; i++) await store.set(`${ns}${i}`, bytes(String(i)));
+      await store.get(`${ns}0`); // takes the server-clock sample: plain GETs from here on
+      await new Promise((resolve) => setTimeout(resolve, 20)); // its TIME reply is in
+      const stream = client.stream as unknown as {
+        write: (...args: unknown[]) => boolean;
+        writableCorked: number;
+      };
+      const write = stream.write;
+      const corkedAtWrite: number[] = [];
+      stream.write = function (this: unknown, ...args: unknown[]) {
+        corkedAtWrite.push(stream.writableCorked);
+        return write.apply(this, args);
+      };
+      try {
+        expect(await store.get(`${ns}1`)).toBeDefined();
+        expect(corkedAtWrite).toEqual([0]);
+        corkedAtWrite.length = 0;
+        const burst = Promise.all([0, 1, 2, 3].map((i) => store.get(`${ns}${i}`)));
+        expect(corkedAtWrite).toEqual([0, 1, 1, 1]);
+        expect(stream.writableCorked).toBe(1);
+        const entries = await burst;
+        expect(stream.writableCorked).toBe(0);
+        expect(entries.map((entry) => new TextDecoder().decode(entry!.payload))).toEqual([
+          '0',
+          '1',
+          '2',
+          '3',
+        ]);
+      } finally {
+        stream.write = write;
+      }
+    } finally {
+      await store.close();
+      client.disconnect();
+    }
+  });
+
   it('versions are one clock: strictly increasing across keys, and currentVersion is exact', async () => {
     const store = createIoredisStore(redis.url);
     try {
