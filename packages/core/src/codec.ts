@@ -29,7 +29,6 @@
  * A **batch frame** carries several envelopes in one bus message (the Redis adapters publish a
  * batch write's events so): magic, format version, action code 7, flags 0, then per envelope its
  * length (u32) and its bytes. Frames do not nest and are never signed ({@link splitBatch}).
- 
  *
  * @packageDocumentation
  */
@@ -113,8 +112,7 @@ export function encodeBatch(envelopes: readonly Uint8Array[]): Uint8Array {
 export function splitBatch(message: Uint8Array): Uint8Array[] {
   const length = message.length;
   if (length < BATCH_HEADER_BYTES + 4) throw new EventDecodeError('truncated', `batch of ${length} bytes`);
-  if (message[0] !== EVENT_MAGIC) throw new EventDecodeError('magic', `first byte ${message[0]}`);
-  if (message[1] !== EVENT_FORMAT_VERSION) throw new EventDecodeError('version', `format ${message[1]}`);
+  checkMagicAndVersion(message);
   if (message[2] !== BATCH_ACTION_CODE) throw new EventDecodeError('action', `code ${message[2]}`);
   if (message[3] !== 0) throw new EventDecodeError('flags', `batch flags ${message[3]}`);
   const envelopes: Uint8Array[] = [];
@@ -260,8 +258,7 @@ export function decodeEvent(message: unknown, options: CodecOptions = {}): WireE
   if (!(message instanceof Uint8Array)) throw new EventDecodeError('type', 'message is not bytes');
   const length = message.length;
   if (length < HEADER_BYTES + 1 + 4) throw new EventDecodeError('truncated', `${length} bytes`);
-  if (message[0] !== EVENT_MAGIC) throw new EventDecodeError('magic', `first byte ${message[0]}`);
-  if (message[1] !== EVENT_FORMAT_VERSION) throw new EventDecodeError('version', `format ${message[1]}`);
+  checkMagicAndVersion(message);
   const action = ACTIONS[message[2]!];
   if (action === undefined) throw new EventDecodeError('action', `code ${message[2]}`);
   const flags = message[3]!;
@@ -390,6 +387,12 @@ function readFloat64(bytes: Uint8Array, offset: number): number {
 }
 
 /** The big-endian u32 at `offset` (in bounds). */
+/** The first two bytes of an envelope or a batch frame: this format's magic and version. */
+function checkMagicAndVersion(message: Uint8Array): void {
+  if (message[0] !== EVENT_MAGIC) throw new EventDecodeError('magic', `first byte ${message[0]}`);
+  if (message[1] !== EVENT_FORMAT_VERSION) throw new EventDecodeError('version', `format ${message[1]}`);
+}
+
 function readUint32(bytes: Uint8Array, offset: number): number {
   return (
     bytes[offset]! * 0x1000000 + ((bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!)

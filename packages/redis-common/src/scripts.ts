@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { StorePublication } from '@synced-cache/core';
+import {
+  BATCH_ACTION_CODE,
+  EVENT_FORMAT_VERSION,
+  EVENT_MAGIC,
+  type StorePublication,
+} from '@synced-cache/core';
 
 /**
  * The Lua scripts both Redis adapters run, byte for byte the same, so an ioredis pod and a
@@ -204,8 +209,8 @@ function headBuffer({ head }: StorePublication): Buffer {
   return Buffer.isBuffer(head) ? head : Buffer.from(head.buffer, head.byteOffset, head.byteLength);
 }
 
-/** First bytes of a batch frame: magic 0xCA, format 1, action 7 (batch), flags 0 (core's `encodeBatch`). */
-const BATCH_HEADER = [0xca, 1, 7, 0] as const;
+/** First bytes of a batch frame: magic, format, action 7 (batch), flags 0 (core's `encodeBatch`). */
+const BATCH_HEADER = [EVENT_MAGIC, EVENT_FORMAT_VERSION, BATCH_ACTION_CODE, 0] as const;
 /**
  * A batch frame is closed before it would pass this many bytes (a single larger event still
  * leaves alone): far below Redis's default output-buffer limits for subscribers (8 MB soft, 32 MB

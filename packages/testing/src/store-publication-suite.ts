@@ -51,13 +51,6 @@ export function publicationFor(
   return { channel, head, appendPayload: options.payload !== undefined };
 }
 
-async function arrived(messages: Uint8Array[], count: number, what: string): Promise<void> {
-  await waitForSync(() => messages.length >= count, {
-    timeoutMs: 5000,
-    message: `${what}: ${count} message(s) published (got ${messages.length})`,
-  });
-}
-
 /**
  * The envelopes in `messages`, batch frames opened (a batch write may publish its events as one
  * frame, see core's `encodeBatch`), in order.
@@ -66,8 +59,8 @@ function envelopesIn(messages: readonly Uint8Array[]): Uint8Array[] {
   return messages.flatMap((message) => (isBatchFrame(message) ? splitBatch(message) : [message]));
 }
 
-/** {@link arrived} counting envelopes, batch frames opened. */
-async function envelopesArrived(messages: Uint8Array[], count: number, what: string): Promise<Uint8Array[]> {
+/** Waits until `count` events were published (batch frames opened) and returns them, in order. */
+async function arrived(messages: Uint8Array[], count: number, what: string): Promise<Uint8Array[]> {
   await waitForSync(() => envelopesIn(messages).length >= count, {
     timeoutMs: 5000,
     message: `${what}: ${count} event(s) published (got ${envelopesIn(messages).length})`,
@@ -165,7 +158,7 @@ export const publicationChecks: PublicationCheck[] = [
         expect(entry?.version).toBe(versions[index]);
         expect(bytesEqual(entry!.payload, payloads[index]!)).toBe(true);
       }
-      const setEvents = await envelopesArrived(messages, keys.length, 'setAndPublishMany');
+      const setEvents = await arrived(messages, keys.length, 'setAndPublishMany');
       for (let index = 0; index < keys.length; index++) {
         expectMessage(
           setEvents[index],
@@ -175,7 +168,7 @@ export const publicationChecks: PublicationCheck[] = [
       }
       const deletes = keys.map((key, index) => publicationFor(channel, 'delete', key, { seq: 100 + index }));
       const deleted = await store.deleteAndPublishMany!(keys, deletes);
-      const events = await envelopesArrived(messages, 2 * keys.length, 'deleteAndPublishMany');
+      const events = await arrived(messages, 2 * keys.length, 'deleteAndPublishMany');
       for (let index = 0; index < keys.length; index++) {
         const result = deleted[index]!;
         expect(result.status).toBe('fulfilled');
