@@ -95,13 +95,15 @@ async function servePostRedis(response: ServerResponse, id: number): Promise<voi
 /** A post's bytes, made once: what `/static` sends for every id. */
 const STATIC_BODY = Buffer.from(JSON.stringify(makePost(1, 0)));
 
-function serveStatic(response: ServerResponse): Promise<void> {
+function serveStatic(response: ServerResponse): void {
   sendJson(response, STATIC_BODY);
-  return Promise.resolve();
 }
 
-/** The three post endpoints and the ceiling, by path. */
-const ENDPOINTS: Record<string, ((response: ServerResponse, id: number) => Promise<void>) | undefined> = {
+/** The three post endpoints and the ceiling, by path (the async ones handle their own errors). */
+const ENDPOINTS: Record<
+  string,
+  ((response: ServerResponse, id: number) => void | Promise<void>) | undefined
+> = {
   '/post': servePost,
   '/post-marshal': servePostMarshal,
   '/post-redis': servePostRedis,
