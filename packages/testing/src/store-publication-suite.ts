@@ -63,7 +63,7 @@ function envelopesIn(messages: readonly Uint8Array[]): Uint8Array[] {
 async function arrived(messages: Uint8Array[], count: number, what: string): Promise<Uint8Array[]> {
   await waitForSync(() => envelopesIn(messages).length >= count, {
     timeoutMs: 5000,
-    message: `${what}: ${count} event(s) published (got ${envelopesIn(messages).length})`,
+    message: `${what}: ${count} message(s) published (got ${envelopesIn(messages).length}; batch frames opened)`,
   });
   return envelopesIn(messages);
 }
