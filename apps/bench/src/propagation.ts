@@ -200,6 +200,11 @@ function report(times: Record<Path, number[]>, receiverReads: number, loadBefore
     row('ioredis cache: writer.set() → the receiver pod applied the event', 'ioredis'),
     row('node-redis cache: writer.set() → the receiver pod applied the event', 'node-redis'),
     row('BentoCache (Redis L2 + Redis bus): set() → the receiver got the bus message', 'bentocache'),
+    '| cache-manager 7 (memory store + Redis store `@keyv/redis`, as its docs set up tiers): set() → the receiver | never: no bus, its memory copy stays until its TTL | | | |',
+    '',
+    'cache-manager has no bus, so there is nothing to time: a write reaches another process only through',
+    "Redis, on a read that misses that process's memory store. With the Redis store alone every read",
+    'goes to Redis; its remote get and set are timed beside the caches in `remote.md`.',
     '',
   ].join('\n');
 }

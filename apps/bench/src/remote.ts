@@ -18,7 +18,7 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { startRedis } from '@synced-cache/test-servers';
 import { type Candidate, compare, consume, interleaved, type Result, type Step } from './harness.js';
 import { ratioTable, serverVersion, VALUE, VALUE_JSON } from './redis-shared.js';
-import { ioredisSubject, nodeRedisSubject, type Subject } from './remote-subjects.js';
+import { ioredisSubject, nodeRedisSubject, type Peer, type Subject } from './remote-subjects.js';
 
 /** Keys read by the get benchmarks (each with {@link TTL_MS}). */
 const KEYS = 10_000;
@@ -46,6 +46,17 @@ const GET_MANY = `synced-cache getMany (${BATCH} cold keys)`;
 const GET_OR_SET_MANY_STORED = `synced-cache getOrSetMany (${BATCH} cold keys, all in Redis)`;
 const GET_OR_SET_MANY_ABSENT = `synced-cache getOrSetMany (${BATCH} keys absent: read, load, write)`;
 
+/** The row of a peer's operation (its batch operations take {@link BATCH} keys). */
+function peerName(peer: Peer, operation: 'get' | 'set' | 'getMany' | 'setMany'): string {
+  const what =
+    operation === 'get'
+      ? 'get (local miss → Redis)'
+      : operation === 'set'
+        ? 'set (1 key)'
+        : `${operation} (${BATCH} keys)`;
+  return `${peer.name}: ${what}`;
+}
+
 /** Runs `ops` calls of `call`, `width` at a time. */
 async function inFlight(
   ops: number,
@@ -67,6 +78,7 @@ function window(keys: readonly string[], index: number): string[] {
 
 interface Measured {
   subject: string;
+  peer: Peer;
   getSequential: Result[];
   getConcurrent: Result[];
   writes: Result[];
@@ -78,6 +90,9 @@ async function measure(subject: Subject): Promise<Measured> {
   const keys = Array.from({ length: KEYS }, (_, index) => `user:${index}`);
   const rawKeys = keys.map((key) => `raw:${subject.name}:${key}`);
   const writeKeys = keys.map((key) => `write:${key}`);
+  const { peer } = subject;
+  const peerKeys = keys.map((key) => `peer:${key}`);
+  const peerWriteKeys = keys.map((key) => `peer-write:${key}`);
   for (let start = 0; start < KEYS; start += 100) {
     const slice = keys.slice(start, start + 100);
     await cache.setMany(
@@ -85,6 +100,7 @@ async function measure(subject: Subject): Promise<Measured> {
       { ttlMs: TTL_MS },
     );
     await Promise.all(slice.map((_, offset) => subject.set(rawKeys[start + offset]!, VALUE_JSON, TTL_MS)));
+    await Promise.all(slice.map((_, offset) => peer.set(peerKeys[start + offset]!, VALUE, TTL_MS)));
   }
   await cache.get(keys[0]!); // the adapters' first server-clock sample (plain GET reads)
   await new Promise((resolve) => setTimeout(resolve, 100));
@@ -98,6 +114,7 @@ async function measure(subject: Subject): Promise<Measured> {
       },
       { name: RAW_GET_BYTES, once: (i) => subject.getBytes(rawKeys[i % KEYS]!) },
       { name: GET, once: (i) => cache.get(keys[i % KEYS]!) },
+      { name: peerName(peer, 'get'), once: (i) => peer.get(peerKeys[i % KEYS]!) },
     ],
     { samples: GET_SAMPLES, warmupSamples: 2000 },
   );
@@ -113,6 +130,10 @@ async function measure(subject: Subject): Promise<Measured> {
       run: (ops) => inFlight(ops, IN_FLIGHT, (i) => subject.getBytes(rawKeys[i % KEYS]!)),
     },
     { name: GET, run: (ops) => inFlight(ops, IN_FLIGHT, (i) => cache.get(keys[i % KEYS]!)) },
+    {
+      name: peerName(peer, 'get'),
+      run: (ops) => inFlight(ops, IN_FLIGHT, (i) => peer.get(peerKeys[i % KEYS]!)),
+    },
   ];
   const getConcurrent = await compare(concurrent, { ops: 20_000, rounds: 9, warmupRounds: 2 });
 
@@ -140,7 +161,15 @@ async function measure(subject: Subject): Promise<Measured> {
       },
     },
     { name: DELETE_MANY, once: (i) => cache.deleteMany(window(writeKeys, i + 3)) },
+    { name: peerName(peer, 'set'), once: (i) => peer.set(peerWriteKeys[i % KEYS]!, VALUE, TTL_MS) },
   ];
+  const { setMany: peerSetMany, getMany: peerGetMany } = peer;
+  if (peerSetMany !== undefined) {
+    writeSteps.push({
+      name: peerName(peer, 'setMany'),
+      once: (i) => peerSetMany(window(peerWriteKeys, i + 5), VALUE, TTL_MS),
+    });
+  }
   const writes = await interleaved(writeSteps, { samples: BATCH_SAMPLES, warmupSamples: 200, pauseMs: 2 });
   const readSteps: Step[] = [
     { name: RAW_GET, once: (i) => subject.get(rawKeys[i % KEYS]!) },
@@ -162,8 +191,11 @@ async function measure(subject: Subject): Promise<Measured> {
       },
     },
   ];
+  if (peerGetMany !== undefined) {
+    readSteps.push({ name: peerName(peer, 'getMany'), once: (i) => peerGetMany(window(peerKeys, i + 13)) });
+  }
   const reads = await interleaved(readSteps, { samples: BATCH_SAMPLES, warmupSamples: 200, pauseMs: 2 });
-  return { subject: subject.name, getSequential, getConcurrent, writes, reads };
+  return { subject: subject.name, peer, getSequential, getConcurrent, writes, reads };
 }
 
 function find(results: Result[], name: string): Result {
@@ -231,6 +263,25 @@ function goalRows(m: Measured): string[] {
       setMany <= 1.5,
     ),
   ];
+}
+
+/** synced-cache beside the peer on the same client library, operation by operation. */
+function peerRows(m: Measured): string[] {
+  const us = (ns: number) => `${(ns / 1000).toFixed(1)} µs`;
+  const rows: string[] = [];
+  const add = (operation: string, results: Result[], ours: string, theirs: string, median: boolean) => {
+    if (!results.some((result) => result.name === theirs)) return;
+    const time = (name: string) => (median ? find(results, name).p50Ns! : find(results, name).nsPerOp);
+    rows.push(
+      `| ${m.peer.name} | ${operation} | ${us(time(ours))} | ${us(time(theirs))} | ${(time(theirs) / time(ours)).toFixed(2)}x |`,
+    );
+  };
+  add('get, one at a time (median)', m.getSequential, GET, peerName(m.peer, 'get'), true);
+  add(`get, ${IN_FLIGHT} in flight (time per get)`, m.getConcurrent, GET, peerName(m.peer, 'get'), false);
+  add('set of 1 key (median)', m.writes, SET, peerName(m.peer, 'set'), true);
+  add(`setMany of ${BATCH} keys (median)`, m.writes, SET_MANY, peerName(m.peer, 'setMany'), true);
+  add(`getMany of ${BATCH} keys (median)`, m.reads, GET_MANY, peerName(m.peer, 'getMany'), true);
+  return rows;
 }
 
 function commit(): string {
@@ -316,6 +367,16 @@ export async function main(): Promise<string> {
     '| client | goal | measured | raw client, same measure | verdict |',
     '|---|---|---:|---:|---|',
     ...measured.flatMap(goalRows),
+    '',
+    '## Peers',
+    '',
+    'Each peer runs on the client library its Redis driver uses, in the same interleaved samples as',
+    'the rows above (full tables below). A ratio above 1x means the peer took longer than synced-cache.',
+    "A peer without a bus does less on a write than synced-cache's write and announcement.",
+    '',
+    '| peer | operation | synced-cache | peer | peer ÷ synced-cache |',
+    '|---|---|---:|---:|---:|',
+    ...measured.flatMap(peerRows),
     '',
     ...sections,
   ].join('\n');
