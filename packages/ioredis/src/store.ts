@@ -41,6 +41,7 @@ import {
   READ_BATCH_SIZE,
   READ_SCRIPT,
   type RedisScript,
+  type ScriptField,
   SET_MANY_PUBLISH_SCRIPT,
   SET_MANY_SCRIPT,
   SET_PUBLISH_SCRIPT,
@@ -368,7 +369,7 @@ export class IoredisStore implements Store {
    */
   async setMany(writes: readonly StoreBatchWrite[]): Promise<StoreBatchResult[]> {
     this.checkOpen('setMany');
-    const perKey = (index: number): readonly unknown[] => {
+    const perKey = (index: number): readonly ScriptField[] => {
       const { payload, options } = writes[index]!;
       return [asBuffer(payload), ttlArgument(options?.ttlMs)];
     };
@@ -381,7 +382,7 @@ export class IoredisStore implements Store {
     publications: readonly StorePublication[],
   ): Promise<StoreBatchResult[]> {
     this.checkOpen('setMany');
-    const perKey = (index: number): readonly unknown[] => {
+    const perKey = (index: number): readonly ScriptField[] => {
       const { payload, options } = writes[index]!;
       return setPublishArguments(asBuffer(payload), ttlArgument(options?.ttlMs), publications[index]!);
     };
@@ -403,7 +404,7 @@ export class IoredisStore implements Store {
     publications: readonly StorePublication[],
   ): Promise<StoreBatchResult[]> {
     this.checkOpen('deleteMany');
-    const perKey = (index: number): readonly unknown[] => {
+    const perKey = (index: number): readonly ScriptField[] => {
       const args = deletePublishArguments(this.tombstoneTtl, publications[index]!);
       return this.cluster ? args : args.slice(1);
     };
@@ -416,14 +417,14 @@ export class IoredisStore implements Store {
    * Writes every key of `batch` once the client is ready and reports each outcome in order: on
    * Cluster `single` per key (ARGV `perKey(i)`) in one pipeline per slot; otherwise `many` per
    * chunk of {@link WRITE_BATCH_SIZE} keys (KEYS: the chunk, then the clock key; ARGV: the count,
-   * `shared`, then every key's `perKey(i)`).
+   * `shared`, then every key's `perKey(i)` packed into one argument, see `batchWriteArguments`).
    */
   private async writeMany(
     single: RedisScript,
     many: RedisScript,
     action: 'set' | 'delete',
     batch: ReadonlyArray<string | StoreBatchWrite>,
-    perKey: (index: number) => readonly unknown[],
+    perKey: (index: number) => readonly ScriptField[],
     shared: readonly unknown[],
   ): Promise<StoreBatchResult[]> {
     const keys = batch.map((item) => (typeof item === 'string' ? item : item.key));

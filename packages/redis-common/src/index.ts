@@ -57,6 +57,7 @@ export {
   READ_SCRIPT,
   type RedisScript,
   SCRIPTS,
+  type ScriptField,
   SET_MANY_PUBLISH_SCRIPT,
   SET_MANY_SCRIPT,
   SET_PUBLISH_SCRIPT,

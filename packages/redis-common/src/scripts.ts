@@ -232,18 +232,27 @@ const BATCH_FRAME_BYTES = 1024 * 1024;
  * and the same moment as with a PUBLISH per key.
  */
 function batchWrite(write: 'set' | 'delete', publish: boolean): string {
-  // Per key, ARGV[b + 1 …] with b = first + (i - 1) * stride.
+  // ARGV[1] = n, ARGV[2 … first] the shared arguments, ARGV[first + 1] every key's own arguments
+  // packed (see `batchWriteArguments`): `stride` fields per key, read into locals f1 … f<stride>.
   const first = write === 'set' ? 1 : 2;
   const stride = (write === 'set' ? 2 : 0) + (publish ? (write === 'set' ? 3 : 2) : 0);
+  const field = (k: number) => `f${k}`;
+  const unpack = Array.from(
+    { length: stride },
+    // `c0` reads as many bytes as the integer before it says: one call per field.
+    (_, k) => `
+  local ${field(k + 1)}
+  ${field(k + 1)}, pos = struct.unpack('>I4c0', packed, pos)`,
+  ).join('');
   const store =
     write === 'set'
       ? `
-    local ttl = ARGV[b + 2]
+    local ttl = ${field(2)}
     if ttl == '0' then
-      done = redis.pcall('SET', key, string.char(1) .. struct.pack('>d', v) .. ARGV[b + 1])
+      done = redis.pcall('SET', key, string.char(1) .. struct.pack('>d', v) .. ${field(1)})
     else
       local expires = math.floor(now / 1000) + tonumber(ttl)
-      done = redis.pcall('SET', key, string.char(3) .. struct.pack('>d', v) .. struct.pack('>d', expires) .. ARGV[b + 1], 'PX', ttl)
+      done = redis.pcall('SET', key, string.char(3) .. struct.pack('>d', v) .. struct.pack('>d', expires) .. ${field(1)}, 'PX', ttl)
     end`
       : `
     done = redis.pcall('SET', key, string.char(2) .. struct.pack('>d', v), 'PX', ARGV[2])`;
@@ -251,14 +260,14 @@ function batchWrite(write: 'set' | 'delete', publish: boolean): string {
   const announce = !publish
     ? ''
     : `
-      local head = ARGV[b + ${channel + 1}]
+      local head = ${field(channel + 1)}
       local event = string.sub(head, 1, 4) .. struct.pack('>d', v) .. string.sub(head, 13)${
         write === 'set'
           ? `
-      if ARGV[b + 5] == '1' then event = event .. ARGV[b + 1] end`
+      if ${field(5)} == '1' then event = event .. ${field(1)} end`
           : ''
       }
-      local channel = ARGV[b + ${channel}]
+      local channel = ${field(channel)}
       if channel ~= frameChannel or frameBytes + #event > ${BATCH_FRAME_BYTES} then
         flush()
         frameChannel = channel
@@ -290,6 +299,8 @@ local function flush()
 end`;
   return `${frames}
 local n = tonumber(ARGV[1])
+local packed = ARGV[${first + 1}]
+local pos = 1
 local clockKey = KEYS[n + 1]
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
@@ -298,8 +309,7 @@ if clockKey then clock = tonumber(redis.call('GET', clockKey)) end
 local advanced = false
 local out = {}
 for i = 1, n do
-  local key = KEYS[i]
-  local b = ${first} + (i - 1) * ${stride}
+  local key = KEYS[i]${unpack}
   local current = redis.pcall('GETRANGE', key, 0, 8)
   if type(current) == 'table' then
     out[i] = tostring(current.err)
@@ -331,10 +341,11 @@ return out`;
 
 /**
  * Writes many values in one call (core's `Store.setMany`). KEYS[1..n] = full keys, KEYS[n + 1]
- * (optional) = clock key; ARGV[1] = n, then per key its payload and TTL argument (as
- * {@link SET_SCRIPT}'s ARGV[1], ARGV[2]). Returns one slot per key: its version (integer), or the
- * error message (string) of a key that was not written. Standalone and Sentinel: all keys must
- * share a slot on Cluster, where the adapters send {@link SET_SCRIPT} per key instead.
+ * (optional) = clock key; ARGV[1] = n, ARGV[2] = every key's payload and TTL argument (as
+ * {@link SET_SCRIPT}'s ARGV[1], ARGV[2]) packed by {@link batchWriteArguments}. Returns one slot
+ * per key: its version (integer), or the error message (string) of a key that was not written.
+ * Standalone and Sentinel: all keys must share a slot on Cluster, where the adapters send
+ * {@link SET_SCRIPT} per key instead.
  */
 export const SET_MANY_SCRIPT: RedisScript = script(
   'synced_cache_set_many',
@@ -345,8 +356,8 @@ export const SET_MANY_SCRIPT: RedisScript = script(
 
 /**
  * {@link SET_MANY_SCRIPT} where each written key also publishes its event (as
- * {@link SET_PUBLISH_SCRIPT}, batched into frames as `batchWrite` says): per key ARGV payload,
- * TTL, channel, event head, append flag.
+ * {@link SET_PUBLISH_SCRIPT}, batched into frames as `batchWrite` says): per key, packed in
+ * ARGV[2], its payload, TTL, channel, event head and append flag.
  */
 export const SET_MANY_PUBLISH_SCRIPT: RedisScript = script(
   'synced_cache_set_many_publish',
@@ -357,7 +368,8 @@ export const SET_MANY_PUBLISH_SCRIPT: RedisScript = script(
 
 /**
  * Deletes many keys in one call (tombstones, as {@link DELETE_SCRIPT}). KEYS as
- * {@link SET_MANY_SCRIPT}; ARGV[1] = n, ARGV[2] = tombstone TTL. Replies as {@link SET_MANY_SCRIPT}.
+ * {@link SET_MANY_SCRIPT}; ARGV[1] = n, ARGV[2] = tombstone TTL, ARGV[3] = an empty packed
+ * argument (no field per key). Replies as {@link SET_MANY_SCRIPT}.
  */
 export const DELETE_MANY_SCRIPT: RedisScript = script(
   'synced_cache_delete_many',
@@ -368,7 +380,7 @@ export const DELETE_MANY_SCRIPT: RedisScript = script(
 
 /**
  * {@link DELETE_MANY_SCRIPT} where each deleted key also publishes its event (as
- * {@link DELETE_PUBLISH_SCRIPT}): per key ARGV channel, event head.
+ * {@link DELETE_PUBLISH_SCRIPT}): per key, packed in ARGV[3], its channel and event head.
  */
 export const DELETE_MANY_PUBLISH_SCRIPT: RedisScript = script(
   'synced_cache_delete_many_publish',
@@ -377,18 +389,43 @@ export const DELETE_MANY_PUBLISH_SCRIPT: RedisScript = script(
   false,
 );
 
+/** One argument of a script call: text or bytes. */
+export type ScriptField = string | Uint8Array;
+
 /**
- * The ARGV of a batch write script for `count` keys: ARGV[1] = count, then (deletes) the
- * tombstone TTL, then every key's arguments in order.
+ * The ARGV of a batch write script for `count` keys: ARGV[1] = count, then `shared` (deletes: the
+ * tombstone TTL), then every key's own arguments (`perKey(i)`, strings or bytes) packed into one
+ * argument, in order, each as a big-endian u32 byte length and its bytes. One argument instead of
+ * five per key: ioredis assembles a command argument by argument (~0.5 µs each, ~150 µs of a
+ * 50-key `setMany`'s 250 arguments), while the script takes a field apart for ~0.1 µs.
  */
 export function batchWriteArguments<T>(
   count: number,
   shared: readonly T[],
-  perKey: (index: number) => readonly T[],
-): Array<T | string> {
-  const args: Array<T | string> = [String(count), ...shared];
-  for (let index = 0; index < count; index++) for (const arg of perKey(index)) args.push(arg);
-  return args;
+  perKey: (index: number) => readonly ScriptField[],
+): Array<T | string | Buffer> {
+  const fields: ScriptField[] = [];
+  let bytes = 0;
+  for (let index = 0; index < count; index++) {
+    for (const field of perKey(index)) {
+      fields.push(field);
+      bytes += 4 + (typeof field === 'string' ? Buffer.byteLength(field) : field.byteLength);
+    }
+  }
+  const packed = Buffer.allocUnsafe(bytes);
+  let offset = 0;
+  for (const field of fields) {
+    if (typeof field === 'string') {
+      const length = packed.write(field, offset + 4);
+      packed.writeUInt32BE(length, offset);
+      offset += 4 + length;
+    } else {
+      packed.writeUInt32BE(field.byteLength, offset);
+      packed.set(field, offset + 4);
+      offset += 4 + field.byteLength;
+    }
+  }
+  return [String(count), ...shared, packed];
 }
 
 /**

@@ -3,6 +3,7 @@ import { InvalidConfigError, StoreError, SynchronizerError, TimeoutError } from 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  batchWriteArguments,
   chunk,
   clockKeyOption,
   DEFAULT_CLOCK_KEY,
@@ -236,6 +237,49 @@ describe('error mapping', () => {
     class SocketClosedUnexpectedlyError extends Error {}
     const closed = toStoreError(new SocketClosedUnexpectedlyError(), { action: 'get' });
     expect(closed.message).toBe('redis get failed: SocketClosedUnexpectedlyError');
+  });
+});
+
+describe('batchWriteArguments', () => {
+  /** Takes the packed argument apart as the batch scripts do: a big-endian u32 length, then the bytes. */
+  function unpack(packed: Buffer): Buffer[] {
+    const fields: Buffer[] = [];
+    for (let offset = 0; offset < packed.length; ) {
+      const length = packed.readUInt32BE(offset);
+      fields.push(packed.subarray(offset + 4, offset + 4 + length));
+      offset += 4 + length;
+    }
+    return fields;
+  }
+
+  it("puts the count and the shared arguments first, then every key's fields packed in order", () => {
+    const args = batchWriteArguments(3, ['60000'], (index) => [
+      `channel:é${index}`,
+      Buffer.from([index, 0, 255]),
+    ]);
+    expect(args.slice(0, 2)).toEqual(['3', '60000']);
+    expect(args).toHaveLength(3);
+    expect(unpack(args[2] as Buffer)).toEqual(
+      [0, 1, 2].flatMap((index) => [Buffer.from(`channel:é${index}`), Buffer.from([index, 0, 255])]),
+    );
+  });
+
+  it('keeps empty fields, multi-byte text and bytes exactly (property)', () => {
+    const field = fc.oneof(fc.string({ unit: 'grapheme' }), fc.uint8Array({ maxLength: 64 }));
+    fc.assert(
+      fc.property(fc.array(fc.array(field, { minLength: 2, maxLength: 2 }), { maxLength: 20 }), (keys) => {
+        const args = batchWriteArguments(keys.length, [], (index) => keys[index]!);
+        const expected = keys
+          .flat()
+          .map((item) => (typeof item === 'string' ? Buffer.from(item) : Buffer.from(item)));
+        expect(args[0]).toBe(String(keys.length));
+        expect(unpack(args[1] as Buffer)).toEqual(expected);
+      }),
+    );
+  });
+
+  it('with no field per key, the packed argument is empty', () => {
+    expect(batchWriteArguments(2, ['1000'], () => [])).toEqual(['2', '1000', Buffer.alloc(0)]);
   });
 });
 

@@ -472,7 +472,8 @@ class RedisStore implements Store {
   /**
    * Writes every key of `batch` and reports each outcome in order: on a Cluster `single` per key
    * (with `perKey(i)` as its ARGV), otherwise `many` per chunk of {@link WRITE_BATCH_SIZE} keys
-   * (ARGV: the count, `shared`, then every key's `perKey(i)`). Every call is sent in this tick.
+   * (ARGV: the count, `shared`, then every key's `perKey(i)` packed into one argument, see
+   * `batchWriteArguments`). Every call is sent in this tick.
    */
   #writeMany(
     single: RedisScript,
