@@ -15,7 +15,6 @@ import {
 } from '@synced-cache/core';
 import {
   batchScriptResults,
-  batchWriteArguments,
   CLEAR_SCRIPT,
   chunk,
   clockKeyOption,
@@ -31,6 +30,7 @@ import {
   healthCheckInterval,
   LOG_APPEND_SCRIPT,
   LOG_READ_SCRIPT,
+  packBatches,
   parseLogRead,
   parseReadReply,
   parseScanStep,
@@ -417,7 +417,8 @@ export class IoredisStore implements Store {
    * Writes every key of `batch` once the client is ready and reports each outcome in order: on
    * Cluster `single` per key (ARGV `perKey(i)`) in one pipeline per slot; otherwise `many` per
    * chunk of {@link WRITE_BATCH_SIZE} keys (KEYS: the chunk, then the clock key; ARGV: the count,
-   * `shared`, then every key's `perKey(i)` packed into one argument, see `batchWriteArguments`).
+   * `shared`, then every key's `perKey(i)` packed into one argument, see `packBatches`; a chunk also
+   * ends before its packed arguments pass `PACKED_BATCH_BYTES`).
    */
   private async writeMany(
     single: RedisScript,
@@ -450,10 +451,10 @@ export class IoredisStore implements Store {
     const command = scriptCommand(this.client, many);
     const calls: Array<Promise<StoreBatchResult[]>> = [];
     this.writes.hold(this.client.stream);
-    for (let start = 0; start < keys.length; start += WRITE_BATCH_SIZE) {
-      const chunkKeys = keys.slice(start, start + WRITE_BATCH_SIZE);
+    for (const { start, end, packed } of packBatches(keys.length, perKey)) {
+      const chunkKeys = keys.slice(start, end);
       const scriptKeys = clockKey === undefined ? chunkKeys : [...chunkKeys, clockKey];
-      const args = batchWriteArguments<unknown>(chunkKeys.length, shared, (index) => perKey(start + index));
+      const args = [String(chunkKeys.length), ...shared, packed];
       let reply: Promise<unknown>;
       try {
         reply = command(scriptKeys.length, ...scriptKeys, ...args);

@@ -6,7 +6,7 @@ import {
   StoreError,
   splitBatch,
 } from '@synced-cache/core';
-import { DEFAULT_CLOCK_KEY, decodeValue } from '@synced-cache/redis-common';
+import { DEFAULT_CLOCK_KEY, decodeValue, PACKED_BATCH_BYTES } from '@synced-cache/redis-common';
 import { type RedisServer, startRedis } from '@synced-cache/test-servers';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -198,6 +198,45 @@ describe('IoredisStore (standalone)', () => {
       await store.delete(`${ns}ttl`);
       expect(await store.get(`${ns}ttl`)).toBeUndefined();
       expect(await store.getMany([`${ns}ttl`])).toEqual([undefined]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('setMany splits a batch whose values pass PACKED_BATCH_BYTES into calls; every value lands, versions in batch order', async () => {
+    const store = createIoredisStore(redis.url);
+    try {
+      const ns = prefix();
+      await store.setMany([
+        { key: `${ns}warm1`, payload: bytes('w') },
+        { key: `${ns}warm2`, payload: bytes('w') },
+      ]); // loads the batch script
+      const scriptCalls = async () => {
+        // EVALSHA, or EVAL where the client sends the source (the calls are counted either way).
+        const stats = await raw.info('commandstats');
+        return [...stats.matchAll(/cmdstat_eval(?:sha)?:calls=(\d+)/g)].reduce(
+          (sum, match) => sum + Number(match[1]),
+          0,
+        );
+      };
+      // Three values just under half the bound each, then a small one: two fit a call, the third
+      // starts the next.
+      const payloads = [0, 1, 2].map((index) =>
+        new Uint8Array(PACKED_BATCH_BYTES / 2 - 1024).fill(97 + index),
+      );
+      payloads.push(bytes('small'));
+      const keys = payloads.map((_, index) => `${ns}big${index}`);
+      const before = await scriptCalls();
+      const results = await store.setMany(keys.map((key, index) => ({ key, payload: payloads[index]! })));
+      expect((await scriptCalls()) - before).toBe(2);
+      const versions = results.map((result) => (result as PromiseFulfilledResult<number>).value);
+      for (let index = 1; index < versions.length; index++)
+        expect(versions[index]).toBeGreaterThan(versions[index - 1]!);
+      for (let index = 0; index < keys.length; index++) {
+        const entry = await store.get(keys[index]!);
+        expect(entry?.version).toBe(versions[index]);
+        expect(Buffer.from(entry!.payload).equals(Buffer.from(payloads[index]!))).toBe(true);
+      }
     } finally {
       await store.close();
     }

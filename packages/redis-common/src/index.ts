@@ -40,7 +40,6 @@ export {
   toNumber,
 } from './replies.js';
 export {
-  batchWriteArguments,
   CLEAR_SCRIPT,
   DELETE_MANY_PUBLISH_SCRIPT,
   DELETE_MANY_SCRIPT,
@@ -54,6 +53,9 @@ export {
   KIND_VALUE_WITH_EXPIRY,
   LOG_APPEND_SCRIPT,
   LOG_READ_SCRIPT,
+  PACKED_BATCH_BYTES,
+  type PackedBatch,
+  packBatches,
   READ_SCRIPT,
   type RedisScript,
   SCRIPTS,

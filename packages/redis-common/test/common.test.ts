@@ -3,7 +3,6 @@ import { InvalidConfigError, StoreError, SynchronizerError, TimeoutError } from 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  batchWriteArguments,
   chunk,
   clockKeyOption,
   DEFAULT_CLOCK_KEY,
@@ -18,6 +17,8 @@ import {
   KIND_VALUE,
   KIND_VALUE_WITH_EXPIRY,
   keySlot,
+  PACKED_BATCH_BYTES,
+  packBatches,
   parseReadReply,
   parseScanStep,
   parseTime,
@@ -240,8 +241,8 @@ describe('error mapping', () => {
   });
 });
 
-describe('batchWriteArguments', () => {
-  /** Takes the packed argument apart as the batch scripts do: a big-endian u32 length, then the bytes. */
+describe('packBatches', () => {
+  /** Takes a packed argument apart as the batch scripts do: a big-endian u32 length, then the bytes. */
   function unpack(packed: Buffer): Buffer[] {
     const fields: Buffer[] = [];
     for (let offset = 0; offset < packed.length; ) {
@@ -251,35 +252,63 @@ describe('batchWriteArguments', () => {
     }
     return fields;
   }
+  const bytesOf = (field: string | Uint8Array) =>
+    typeof field === 'string' ? Buffer.from(field) : Buffer.from(field);
 
-  it("puts the count and the shared arguments first, then every key's fields packed in order", () => {
-    const args = batchWriteArguments(3, ['60000'], (index) => [
-      `channel:é${index}`,
-      Buffer.from([index, 0, 255]),
+  it("packs every key's fields in order, one call per WRITE_BATCH_SIZE keys", () => {
+    const perKey = (index: number) => [`channel:é${index}`, Buffer.from([index & 255, 0, 255])];
+    const batches = packBatches(300, perKey);
+    expect(batches.map(({ start, end }) => [start, end])).toEqual([
+      [0, 128],
+      [128, 256],
+      [256, 300],
     ]);
-    expect(args.slice(0, 2)).toEqual(['3', '60000']);
-    expect(args).toHaveLength(3);
-    expect(unpack(args[2] as Buffer)).toEqual(
-      [0, 1, 2].flatMap((index) => [Buffer.from(`channel:é${index}`), Buffer.from([index, 0, 255])]),
-    );
+    for (const { start, end, packed } of batches) {
+      const expected = Array.from({ length: end - start }, (_, i) => perKey(start + i).map(bytesOf)).flat();
+      expect(unpack(packed)).toEqual(expected);
+    }
   });
 
-  it('keeps empty fields, multi-byte text and bytes exactly (property)', () => {
+  it('keeps empty fields, multi-byte text and bytes exactly, and splits by keys and bytes (property)', () => {
     const field = fc.oneof(fc.string({ unit: 'grapheme' }), fc.uint8Array({ maxLength: 64 }));
     fc.assert(
-      fc.property(fc.array(fc.array(field, { minLength: 2, maxLength: 2 }), { maxLength: 20 }), (keys) => {
-        const args = batchWriteArguments(keys.length, [], (index) => keys[index]!);
-        const expected = keys
-          .flat()
-          .map((item) => (typeof item === 'string' ? Buffer.from(item) : Buffer.from(item)));
-        expect(args[0]).toBe(String(keys.length));
-        expect(unpack(args[1] as Buffer)).toEqual(expected);
-      }),
+      fc.property(
+        fc.array(fc.array(field, { minLength: 2, maxLength: 2 }), { maxLength: 40 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 400 }),
+        (keys, maxKeys, maxBytes) => {
+          const batches = packBatches(keys.length, (index) => keys[index]!, maxKeys, maxBytes);
+          let next = 0;
+          for (const { start, end, packed } of batches) {
+            expect(start).toBe(next);
+            expect(end).toBeGreaterThan(start);
+            expect(end - start).toBeLessThanOrEqual(maxKeys);
+            // Over the byte bound only when one key alone is.
+            if (packed.length > maxBytes) expect(end - start).toBe(1);
+            expect(unpack(packed)).toEqual(keys.slice(start, end).flat().map(bytesOf));
+            next = end;
+          }
+          expect(next).toBe(keys.length);
+        },
+      ),
     );
   });
 
-  it('with no field per key, the packed argument is empty', () => {
-    expect(batchWriteArguments(2, ['1000'], () => [])).toEqual(['2', '1000', Buffer.alloc(0)]);
+  it('a batch with no field per key packs nothing, and no keys make no call', () => {
+    expect(packBatches(2, () => [])).toEqual([{ start: 0, end: 2, packed: Buffer.alloc(0) }]);
+    expect(packBatches(0, () => ['x'])).toEqual([]);
+  });
+
+  it('by default a call carries at most PACKED_BATCH_BYTES of fields unless one key alone is more', () => {
+    const big = Buffer.alloc(PACKED_BATCH_BYTES / 4);
+    const batches = packBatches(9, (index) => (index === 4 ? [Buffer.alloc(PACKED_BATCH_BYTES + 1)] : [big]));
+    expect(batches.map(({ start, end }) => [start, end])).toEqual([
+      [0, 3],
+      [3, 4],
+      [4, 5],
+      [5, 8],
+      [8, 9],
+    ]);
   });
 });
 

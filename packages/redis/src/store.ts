@@ -17,7 +17,6 @@ import {
 import {
   batchResult,
   batchScriptResults,
-  batchWriteArguments,
   CLEAR_SCRIPT,
   chunk,
   clockKeyOption,
@@ -31,6 +30,7 @@ import {
   groupBySlot,
   LOG_APPEND_SCRIPT,
   LOG_READ_SCRIPT,
+  packBatches,
   parseLogRead,
   parseReadReply,
   parseScanStep,
@@ -472,8 +472,9 @@ class RedisStore implements Store {
   /**
    * Writes every key of `batch` and reports each outcome in order: on a Cluster `single` per key
    * (with `perKey(i)` as its ARGV), otherwise `many` per chunk of {@link WRITE_BATCH_SIZE} keys
-   * (ARGV: the count, `shared`, then every key's `perKey(i)` packed into one argument, see
-   * `batchWriteArguments`). Every call is sent in this tick.
+   * (fewer when their packed arguments would pass `PACKED_BATCH_BYTES`; ARGV: the count, `shared`,
+   * then every key's `perKey(i)` packed into one argument, see `packBatches`). Every call is sent in
+   * this tick.
    */
   #writeMany(
     single: RedisScript,
@@ -496,9 +497,9 @@ class RedisStore implements Store {
       );
     }
     const calls: Array<Promise<StoreBatchResult[]>> = [];
-    for (let start = 0; start < keys.length; start += WRITE_BATCH_SIZE) {
-      const chunkKeys = keys.slice(start, start + WRITE_BATCH_SIZE);
-      const args = batchWriteArguments(chunkKeys.length, shared, (index) => perKey(start + index));
+    for (const { start, end, packed } of packBatches(keys.length, perKey)) {
+      const chunkKeys = keys.slice(start, end);
+      const args = [String(chunkKeys.length), ...shared, packed];
       calls.push(
         this.#run(many, [...chunkKeys, ...this.#clockKeys], args).then(
           (reply) => batchScriptResults(undefined, reply, action, chunkKeys, timeoutMs),

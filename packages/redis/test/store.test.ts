@@ -1,4 +1,5 @@
 import { CacheClosedError, InvalidConfigError, StoreError, TimeoutError } from '@synced-cache/core';
+import { PACKED_BATCH_BYTES } from '@synced-cache/redis-common';
 import {
   type RedisCluster,
   type RedisServer,
@@ -54,6 +55,50 @@ for (const major of majors) {
       // The client is the caller's: closing the store leaves it open.
       expect(client.isOpen).toBe(true);
       await client.close();
+    });
+
+    it('setMany splits a batch whose values pass PACKED_BATCH_BYTES into calls; every value lands, versions in batch order', async () => {
+      const client = major.createClient({ url: server.url });
+      await client.connect();
+      const store = createRedisStore(client);
+      const admin = await adminClient(server.url);
+      try {
+        const ns = randomPrefix('packed');
+        await store.setMany!([
+          { key: `${ns}warm1`, payload: bytes('w') },
+          { key: `${ns}warm2`, payload: bytes('w') },
+        ]); // loads the batch script
+        const scriptCalls = async () => {
+          // EVALSHA, or EVAL where the client sends the source (the calls are counted either way).
+          const stats = await admin.info('commandstats');
+          return [...stats.matchAll(/cmdstat_eval(?:sha)?:calls=(\d+)/g)].reduce(
+            (sum, match) => sum + Number(match[1]),
+            0,
+          );
+        };
+        // Three values just under half the bound each, then a small one: two fit a call, the
+        // third starts the next.
+        const payloads = [0, 1, 2].map((index) =>
+          new Uint8Array(PACKED_BATCH_BYTES / 2 - 1024).fill(97 + index),
+        );
+        payloads.push(bytes('small'));
+        const keys = payloads.map((_, index) => `${ns}big${index}`);
+        const before = await scriptCalls();
+        const results = await store.setMany!(keys.map((key, index) => ({ key, payload: payloads[index]! })));
+        expect((await scriptCalls()) - before).toBe(2);
+        const versions = results.map((result) => (result as PromiseFulfilledResult<number>).value);
+        for (let index = 1; index < versions.length; index++)
+          expect(versions[index]).toBeGreaterThan(versions[index - 1] as number);
+        for (let index = 0; index < keys.length; index++) {
+          const entry = await store.get(keys[index]!);
+          expect(entry?.version).toBe(versions[index]);
+          expect(Buffer.from(entry!.payload).equals(Buffer.from(payloads[index]!))).toBe(true);
+        }
+      } finally {
+        await store.close();
+        await admin.close();
+        await client.close();
+      }
     });
 
     it('sends on a view of the client whose default options already hold every per-command option', async () => {
