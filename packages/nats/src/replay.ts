@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type {
   Consumer,
   ConsumerMessages,
@@ -36,12 +37,32 @@ interface Feed {
   generation: number;
   consumer: Consumer | undefined;
   messages: ConsumerMessages | undefined;
+  /** The consumer's `name_prefix`: nats.js names it `<prefix>_1`, and `_2`, `_3`… after each reset. */
+  prefix: string;
+  /** The consumer's serials below this one were queued for a delete already. */
+  queuedBelow: number;
 }
 
 interface JetStreamHandles {
   readonly module: JetStreamModule;
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
+}
+
+/** Consumer names waiting for a delete at most (beyond that the oldest are left to the server). */
+const MAX_ORPHANS = 1000;
+/** How long the server keeps an abandoned ordered consumer (nats.js' inactive threshold): no delete is needed after it. */
+const ORDERED_INACTIVE_MS = 5 * 60_000;
+
+/** The serial of an ordered consumer named `<prefix>_<serial>` (nats.js numbers them from 1). */
+function serialOf(name: string, prefix: string): number {
+  return name.startsWith(`${prefix}_`) ? Number(name.slice(prefix.length + 1)) || 0 : 0;
+}
+
+/** Whether `error` says the consumer does not exist (JetStream API error 10014): already deleted. */
+function isConsumerNotFound(error: unknown): boolean {
+  const code = (error as { code?: unknown; apiError?: () => { err_code?: number } })?.apiError?.()?.err_code;
+  return code === 10014 || (error instanceof Error && /consumer not found/i.test(error.message));
 }
 
 /** Whether `error` says the stream does not exist (JetStream API error 10059). */
@@ -84,6 +105,19 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
   #probing = false;
   /** A catch-up is restarting the feeds: the probe leaves them alone. */
   #catchingUp = 0;
+  /**
+   * Server consumers this synchronizer no longer reads, by name, with when they were queued: the
+   * ones it replaced or stopped, and the ones nats.js replaced by itself (an ordered consumer that
+   * missed heartbeats is recreated under the next serial, and nats.js' own delete of the old one
+   * is not retried). A delete sent while the link is down or stalled fails, and the server keeps
+   * an abandoned ordered consumer for 5 minutes, one more per flap of the link: they are deleted
+   * after each answered health check until the server confirms, and at close.
+   */
+  readonly #orphans = new Map<string, number>();
+  #deletingOrphans = false;
+  /** Makes each consumer's `name_prefix` unique to this synchronizer. */
+  readonly #prefixBase = `sc${randomBytes(6).toString('hex')}`;
+  #prefixes = 0;
 
   /** @internal Use `createNatsSynchronizer({ …, replay })`. */
   constructor(link: NatsLink, settings: NatsSettings, replay: Required<NatsReplayOptions>) {
@@ -266,6 +300,8 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
       generation: 0,
       consumer: undefined,
       messages: undefined,
+      prefix: '',
+      queuedBelow: 1,
     };
     await this.#consume(connection, feed);
     this.#feeds.set(listener, feed);
@@ -273,7 +309,7 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
       this.#feeds.delete(listener);
       feed.generation++;
       void feed.messages?.close().catch(() => undefined);
-      void feed.consumer?.delete().catch(() => undefined);
+      this.#abandon(feed.consumer, feed.prefix);
     };
   }
 
@@ -284,11 +320,15 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
     void feed.messages?.close().catch(() => undefined);
     // The server keeps an abandoned ordered consumer for 5 minutes (nats.js' inactive threshold):
     // delete the one this replaces, or every reconnect leaves one behind.
-    void feed.consumer?.delete().catch(() => undefined);
+    this.#abandon(feed.consumer, feed.prefix);
     // Until the new consumer runs, the feed has none (the probe restarts a feed left so).
     feed.consumer = undefined;
     feed.messages = undefined;
+    const prefix = `${this.#prefixBase}_${++this.#prefixes}`;
+    feed.prefix = prefix;
+    feed.queuedBelow = 1;
     const consumer = await js.consumers.get(this.#replay.stream, {
+      name_prefix: prefix,
       filter_subjects: feed.subject, // one subject: `filter_subject`, which servers before 2.10 understand
       deliver_policy: module.DeliverPolicy.StartSequence,
       opt_start_seq: feed.seq + 1,
@@ -304,17 +344,81 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
       // Replaced (or stopped by an outage) while it started: nothing will delete it later, so do
       // it now, or the server keeps it for the inactive threshold.
       void messages.close().catch(() => undefined);
-      void consumer.delete().catch(() => undefined);
+      this.#abandon(consumer, prefix);
       return;
     }
     feed.consumer = consumer;
     feed.messages = messages;
   }
 
+  /** `consumer` (named `<prefix>_<serial>`) is no longer read: every serial of it goes (see `#orphans`). */
+  #abandon(consumer: Consumer | undefined, prefix: string): void {
+    if (consumer === undefined) return;
+    void consumer.info(true).then(
+      (info) => {
+        this.#queueOrphans(prefix, 1, serialOf(info.name, prefix) + 1);
+        void this.#deleteOrphans();
+      },
+      () => undefined,
+    );
+  }
+
+  /** Queues `<prefix>_<serial>` for every serial from `from` to below `below`. */
+  #queueOrphans(prefix: string, from: number, below: number): void {
+    const now = Date.now();
+    for (let serial = from; serial < below; serial++) {
+      if (this.#orphans.size >= MAX_ORPHANS) {
+        const oldest = this.#orphans.keys().next().value;
+        if (oldest !== undefined) this.#orphans.delete(oldest);
+      }
+      this.#orphans.set(`${prefix}_${serial}`, now);
+    }
+  }
+
+  /** Queues the consumers nats.js replaced by itself since the last look (serials below the current one). */
+  async #queueReplaced(): Promise<void> {
+    for (const feed of this.#feeds.values()) {
+      const { consumer, prefix } = feed;
+      if (consumer === undefined) continue;
+      const serial = serialOf((await consumer.info(true)).name, prefix);
+      if (feed.prefix !== prefix || serial <= feed.queuedBelow) continue;
+      this.#queueOrphans(prefix, feed.queuedBelow, serial);
+      feed.queuedBelow = serial;
+    }
+  }
+
+  /** One round of deletes of the queued consumers (one round at a time); what fails stays queued. */
+  async #deleteOrphans(): Promise<void> {
+    if (this.#deletingOrphans || this.closed || this.#linkDown || this.#orphans.size === 0) return;
+    this.#deletingOrphans = true;
+    try {
+      const { jsm } = await this.#jetstream(await this.link.ready());
+      const now = Date.now();
+      await Promise.all(
+        [...this.#orphans].map(async ([name, queuedAt]) => {
+          try {
+            await jsm.consumers.delete(this.#replay.stream, name);
+            this.#orphans.delete(name);
+          } catch (error) {
+            // Gone already, or the server dropped it by itself by now.
+            if (isConsumerNotFound(error) || now - queuedAt > ORDERED_INACTIVE_MS) this.#orphans.delete(name);
+          }
+        }),
+      );
+    } catch {
+      // the connection is down: the next answered health check tries again
+    } finally {
+      this.#deletingOrphans = false;
+    }
+  }
+
   protected override onLinkEvent(event: LinkEvent, error?: unknown): void {
     if (this.closed) return;
     if (event === 'healthy') {
       void this.#probeFeeds();
+      void this.#queueReplaced()
+        .catch(() => undefined)
+        .then(() => this.#deleteOrphans());
       return;
     }
     if (event === 'down') {
@@ -440,8 +544,14 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
     }
     // Leave no consumer behind on the server (bounded: a server that does not answer keeps it
     // until its inactive threshold).
+    const orphans = [...this.#orphans.keys()];
+    this.#orphans.clear();
+    const jsm = orphans.length === 0 ? undefined : this.#handles?.handles.then((handles) => handles.jsm);
     await within(
-      Promise.allSettled(feeds.map((feed) => feed.consumer?.delete())),
+      Promise.allSettled([
+        ...feeds.map((feed) => feed.consumer?.delete()),
+        ...orphans.map((name) => jsm?.then((manager) => manager.consumers.delete(this.#replay.stream, name))),
+      ]),
       this.settings.healthCheckTimeoutMs,
       'consumer delete',
       'close',

@@ -135,6 +135,40 @@ describe('replay after a reconnect', () => {
     expect(statuses).toEqual([]);
   });
 
+  it('a consumer whose delete cannot reach the server (the link is down) is deleted once the link is back', async () => {
+    const proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: nats.port } });
+    cleanup.push(() => proxy.close());
+    const options = replayOptions();
+    const synchronizer = createNatsSynchronizer({
+      servers: `nats://127.0.0.1:${proxy.port}`,
+      healthCheckIntervalMs: 200,
+      ...options,
+    });
+    cleanup.push(() => synchronizer.close());
+    const admin = await connect({ servers: nats.url });
+    cleanup.push(() => admin.close());
+    const jsm = await jetstreamManager(admin);
+    const consumers = async () => (await jsm.consumers.list(options.replay.stream).next()).length;
+    const subscription = await synchronizer.subscribe(
+      'c',
+      () => undefined,
+      () => undefined,
+    );
+    expect(await consumers()).toBe(1);
+    proxy.refuse();
+    // Unsubscribing deletes the consumer; with the link down the delete fails (the JetStream API
+    // request times out after 5 s), and before the retry the server kept it for 5 minutes.
+    await subscription.unsubscribe();
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    expect(await consumers()).toBe(1);
+    proxy.heal();
+    await waitForSync(async () => (await consumers()) === 0, {
+      message: 'the consumer is deleted once the link is back',
+      intervalMs: 100,
+      timeoutMs: 15_000,
+    });
+  }, 40_000);
+
   it('the stream is created when missing with the configured bounds, and an existing one is used as it is', async () => {
     const options = replayOptions({ maxAgeMs: 60_000, maxMessages: 1234 });
     const synchronizer = createNatsSynchronizer({ servers: nats.url, ...options });
