@@ -386,13 +386,13 @@ function readFloat64(bytes: Uint8Array, offset: number): number {
   return float64[0]!;
 }
 
-/** The big-endian u32 at `offset` (in bounds). */
 /** The first two bytes of an envelope or a batch frame: this format's magic and version. */
 function checkMagicAndVersion(message: Uint8Array): void {
   if (message[0] !== EVENT_MAGIC) throw new EventDecodeError('magic', `first byte ${message[0]}`);
   if (message[1] !== EVENT_FORMAT_VERSION) throw new EventDecodeError('version', `format ${message[1]}`);
 }
 
+/** The big-endian u32 at `offset` (in bounds). */
 function readUint32(bytes: Uint8Array, offset: number): number {
   return (
     bytes[offset]! * 0x1000000 + ((bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!)

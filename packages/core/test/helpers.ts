@@ -113,7 +113,6 @@ export function stallingStore(inner: Store): { store: Store; stall(): void; wake
   };
 }
 
-/** Polls `condition` until true; fails with `message` after `timeoutMs`. No fixed sleeps. */
 /** A promise that stays pending until the returned function is called: holds a fake call open. */
 export function latch(): [Promise<void>, () => void] {
   let open: () => void = () => {};
@@ -123,6 +122,7 @@ export function latch(): [Promise<void>, () => void] {
   return [closed, open];
 }
 
+/** Polls `condition` until true; fails with `message` after `timeoutMs`. No fixed sleeps. */
 export async function until(
   condition: () => boolean,
   message = 'condition',
