@@ -451,10 +451,9 @@ export class IoredisStore implements Store {
     const command = scriptCommand(this.client, many);
     const calls: Array<Promise<StoreBatchResult[]>> = [];
     this.writes.hold(this.client.stream);
-    for (const { start, end, packed } of packBatches(keys.length, perKey)) {
+    for (const { start, end, args } of packBatches(keys.length, shared, perKey)) {
       const chunkKeys = keys.slice(start, end);
       const scriptKeys = clockKey === undefined ? chunkKeys : [...chunkKeys, clockKey];
-      const args = [String(chunkKeys.length), ...shared, packed];
       let reply: Promise<unknown>;
       try {
         reply = command(scriptKeys.length, ...scriptKeys, ...args);

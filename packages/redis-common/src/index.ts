@@ -7,7 +7,14 @@
  * @packageDocumentation
  */
 
-export { batchResult, batchScriptResults } from './batch.js';
+export {
+  batchResult,
+  batchScriptResults,
+  PACKED_BATCH_BYTES,
+  type PackedBatch,
+  packBatches,
+  type ScriptField,
+} from './batch.js';
 export { type FailureContext, isClientTimeout, toStoreError, toSynchronizerError } from './errors.js';
 export { watchConnection } from './health.js';
 export { CLUSTER_SLOTS, chunk, escapeGlob, groupBySlot, keySlot, scanPattern } from './keys.js';
@@ -53,13 +60,9 @@ export {
   KIND_VALUE_WITH_EXPIRY,
   LOG_APPEND_SCRIPT,
   LOG_READ_SCRIPT,
-  PACKED_BATCH_BYTES,
-  type PackedBatch,
-  packBatches,
   READ_SCRIPT,
   type RedisScript,
   SCRIPTS,
-  type ScriptField,
   SET_MANY_PUBLISH_SCRIPT,
   SET_MANY_SCRIPT,
   SET_PUBLISH_SCRIPT,

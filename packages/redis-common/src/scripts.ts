@@ -5,7 +5,6 @@ import {
   EVENT_MAGIC,
   type StorePublication,
 } from '@synced-cache/core';
-import { WRITE_BATCH_SIZE } from './options.js';
 
 /**
  * The Lua scripts both Redis adapters run, byte for byte the same, so an ioredis pod and a
@@ -343,7 +342,7 @@ return out`;
 /**
  * Writes many values in one call (core's `Store.setMany`). KEYS[1..n] = full keys, KEYS[n + 1]
  * (optional) = clock key; ARGV[1] = n, ARGV[2] = every key's payload and TTL argument (as
- * {@link SET_SCRIPT}'s ARGV[1], ARGV[2]) packed by {@link packBatches}. Returns one slot
+ * {@link SET_SCRIPT}'s ARGV[1], ARGV[2]) packed by `packBatches`. Returns one slot
  * per key: its version (integer), or the error message (string) of a key that was not written.
  * Standalone and Sentinel: all keys must share a slot on Cluster, where the adapters send
  * {@link SET_SCRIPT} per key instead.
@@ -389,76 +388,6 @@ export const DELETE_MANY_PUBLISH_SCRIPT: RedisScript = script(
   undefined,
   false,
 );
-
-/** One argument of a script call: text or bytes. */
-export type ScriptField = string | Uint8Array;
-
-/** One call of a batch write script: keys `start` (inclusive) to `end` (exclusive), their fields packed. */
-export interface PackedBatch {
-  readonly start: number;
-  readonly end: number;
-  /** The keys' own arguments, each as a big-endian u32 byte length and its bytes, in order. */
-  readonly packed: Buffer;
-}
-
-/**
- * Splits a batch write of `count` keys into script calls and packs each call's per-key arguments
- * (`perKey(i)`, strings or bytes) into one argument: the script's ARGV is the count, the shared
- * arguments, then that packed argument. One argument instead of two to five per key: ioredis
- * assembles a command argument by argument (~0.5 µs each, ~140 µs of a 50-key publishing
- * `setMany`), while the script takes a field apart with one `struct.unpack` (~0.1 µs).
- *
- * A call takes at most `maxKeys` keys and, unless one key alone is larger, at most `maxBytes`
- * packed bytes: far below Redis's limit on one argument (`proto-max-bulk-len`, 512 MB by default),
- * which the per-key arguments, each at most one value, stayed under before they were packed.
- */
-export function packBatches(
-  count: number,
-  perKey: (index: number) => readonly ScriptField[],
-  maxKeys: number = WRITE_BATCH_SIZE,
-  maxBytes: number = PACKED_BATCH_BYTES,
-): PackedBatch[] {
-  const batches: PackedBatch[] = [];
-  let start = 0;
-  let fields: ScriptField[] = [];
-  let bytes = 0;
-  for (let index = 0; index < count; index++) {
-    const own = perKey(index);
-    let ownBytes = 0;
-    for (const field of own)
-      ownBytes += 4 + (typeof field === 'string' ? Buffer.byteLength(field) : field.byteLength);
-    if (index > start && (index - start === maxKeys || bytes + ownBytes > maxBytes)) {
-      batches.push({ start, end: index, packed: pack(fields, bytes) });
-      start = index;
-      fields = [];
-      bytes = 0;
-    }
-    for (const field of own) fields.push(field);
-    bytes += ownBytes;
-  }
-  if (count > start) batches.push({ start, end: count, packed: pack(fields, bytes) });
-  return batches;
-}
-
-/** Bytes of per-key arguments one batch write call carries at most (unless one key alone is more). */
-export const PACKED_BATCH_BYTES = 16 * 1024 * 1024;
-
-function pack(fields: readonly ScriptField[], bytes: number): Buffer {
-  const packed = Buffer.allocUnsafe(bytes);
-  let offset = 0;
-  for (const field of fields) {
-    if (typeof field === 'string') {
-      const length = packed.write(field, offset + 4);
-      packed.writeUInt32BE(length, offset);
-      offset += 4 + length;
-    } else {
-      packed.writeUInt32BE(field.byteLength, offset);
-      packed.set(field, offset + 4);
-      offset += 4 + field.byteLength;
-    }
-  }
-  return packed;
-}
 
 /**
  * Reads any number of keys in one call. Returns a flat array with two slots per key:

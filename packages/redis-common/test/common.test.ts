@@ -254,18 +254,23 @@ describe('packBatches', () => {
   }
   const bytesOf = (field: string | Uint8Array) =>
     typeof field === 'string' ? Buffer.from(field) : Buffer.from(field);
+  /** A call's packed argument: the last of its ARGV. */
+  const packedOf = ({ args }: { args: readonly unknown[] }) => args[args.length - 1] as Buffer;
 
-  it("packs every key's fields in order, one call per WRITE_BATCH_SIZE keys", () => {
+  it("ARGV is the count, the shared arguments, then every key's fields packed in order, one call per WRITE_BATCH_SIZE keys", () => {
     const perKey = (index: number) => [`channel:é${index}`, Buffer.from([index & 255, 0, 255])];
-    const batches = packBatches(300, perKey);
+    const batches = packBatches(300, ['60000'], perKey);
     expect(batches.map(({ start, end }) => [start, end])).toEqual([
       [0, 128],
       [128, 256],
       [256, 300],
     ]);
-    for (const { start, end, packed } of batches) {
+    for (const batch of batches) {
+      const { start, end, args } = batch;
+      expect(args).toHaveLength(3);
+      expect(args.slice(0, 2)).toEqual([String(end - start), '60000']);
       const expected = Array.from({ length: end - start }, (_, i) => perKey(start + i).map(bytesOf)).flat();
-      expect(unpack(packed)).toEqual(expected);
+      expect(unpack(packedOf(batch))).toEqual(expected);
     }
   });
 
@@ -277,9 +282,12 @@ describe('packBatches', () => {
         fc.integer({ min: 1, max: 8 }),
         fc.integer({ min: 1, max: 400 }),
         (keys, maxKeys, maxBytes) => {
-          const batches = packBatches(keys.length, (index) => keys[index]!, maxKeys, maxBytes);
+          const batches = packBatches(keys.length, [], (index) => keys[index]!, maxKeys, maxBytes);
           let next = 0;
-          for (const { start, end, packed } of batches) {
+          for (const batch of batches) {
+            const { start, end, args } = batch;
+            const packed = packedOf(batch);
+            expect(args).toEqual([String(end - start), packed]);
             expect(start).toBe(next);
             expect(end).toBeGreaterThan(start);
             expect(end - start).toBeLessThanOrEqual(maxKeys);
@@ -295,13 +303,17 @@ describe('packBatches', () => {
   });
 
   it('a batch with no field per key packs nothing, and no keys make no call', () => {
-    expect(packBatches(2, () => [])).toEqual([{ start: 0, end: 2, packed: Buffer.alloc(0) }]);
-    expect(packBatches(0, () => ['x'])).toEqual([]);
+    expect(packBatches(2, ['1000'], () => [])).toEqual([
+      { start: 0, end: 2, args: ['2', '1000', Buffer.alloc(0)] },
+    ]);
+    expect(packBatches(0, [], () => ['x'])).toEqual([]);
   });
 
   it('by default a call carries at most PACKED_BATCH_BYTES of fields unless one key alone is more', () => {
     const big = Buffer.alloc(PACKED_BATCH_BYTES / 4);
-    const batches = packBatches(9, (index) => (index === 4 ? [Buffer.alloc(PACKED_BATCH_BYTES + 1)] : [big]));
+    const batches = packBatches(9, [], (index) =>
+      index === 4 ? [Buffer.alloc(PACKED_BATCH_BYTES + 1)] : [big],
+    );
     expect(batches.map(({ start, end }) => [start, end])).toEqual([
       [0, 3],
       [3, 4],

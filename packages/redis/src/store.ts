@@ -497,9 +497,8 @@ class RedisStore implements Store {
       );
     }
     const calls: Array<Promise<StoreBatchResult[]>> = [];
-    for (const { start, end, packed } of packBatches(keys.length, perKey)) {
+    for (const { start, end, args } of packBatches(keys.length, shared, perKey)) {
       const chunkKeys = keys.slice(start, end);
-      const args = [String(chunkKeys.length), ...shared, packed];
       calls.push(
         this.#run(many, [...chunkKeys, ...this.#clockKeys], args).then(
           (reply) => batchScriptResults(undefined, reply, action, chunkKeys, timeoutMs),
