@@ -59,16 +59,20 @@ function serialOf(name: string, prefix: string): number {
   return name.startsWith(`${prefix}_`) ? Number(name.slice(prefix.length + 1)) || 0 : 0;
 }
 
+/** Whether `error` is the JetStream API error `code`, or an error whose message says `message`. */
+function isApiError(error: unknown, code: number, message: RegExp): boolean {
+  const errCode = (error as { apiError?: () => { err_code?: number } })?.apiError?.()?.err_code;
+  return errCode === code || (error instanceof Error && message.test(error.message));
+}
+
 /** Whether `error` says the consumer does not exist (JetStream API error 10014): already deleted. */
 function isConsumerNotFound(error: unknown): boolean {
-  const code = (error as { code?: unknown; apiError?: () => { err_code?: number } })?.apiError?.()?.err_code;
-  return code === 10014 || (error instanceof Error && /consumer not found/i.test(error.message));
+  return isApiError(error, 10014, /consumer not found/i);
 }
 
 /** Whether `error` says the stream does not exist (JetStream API error 10059). */
 function isStreamNotFound(error: unknown): boolean {
-  const code = (error as { code?: unknown; apiError?: () => { err_code?: number } })?.apiError?.()?.err_code;
-  return code === 10059 || (error instanceof Error && /stream not found/i.test(error.message));
+  return isApiError(error, 10059, /stream not found/i);
 }
 
 /**
