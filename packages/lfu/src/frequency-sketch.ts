@@ -163,6 +163,54 @@ export class FrequencySketch {
       : COUNTED;
   }
 
+  /**
+   * `times` occurrences at once: the same counters and doorkeeper as `times` calls of
+   * {@link FrequencySketch.record} (increments saturate at 15 per counter), except that a halving
+   * the calls would have crossed happens after all of them. Returns what the last call would have
+   * returned: {@link FIRST_SIGHTING} only when `times` is 1 and the key is new.
+   */
+  recordMany(hash: number, times: number): number {
+    if (times <= 1) return this.record(hash);
+    const table = this.table;
+    const block = (hash & this.blockMask) << 4;
+    const counterHash = rehash(hash);
+    const index0 = block + (counterHash & 3);
+    const shift0 = ((counterHash >>> 2) & 7) << 2;
+    const index1 = block + 4 + ((counterHash >>> 8) & 3);
+    const shift1 = ((counterHash >>> 10) & 7) << 2;
+    const index2 = block + 8 + ((counterHash >>> 16) & 3);
+    const shift2 = ((counterHash >>> 18) & 7) << 2;
+    const index3 = block + 12 + ((counterHash >>> 24) & 3);
+    const shift3 = ((counterHash >>> 26) & 7) << 2;
+    const count0 = (table[index0]! >>> shift0) & 15;
+    const count1 = (table[index1]! >>> shift1) & 15;
+    const count2 = (table[index2]! >>> shift2) & 15;
+    const count3 = (table[index3]! >>> shift3) & 15;
+    if ((count0 === 0 || count1 === 0 || count2 === 0 || count3 === 0) && this.admitToDoorkeeper(hash)) {
+      if (++this.doorkeeperInserts >= this.doorkeeperPeriod) this.clearDoorkeeper();
+      times--;
+    }
+    // Calls that still add something: until the lowest counter reaches the maximum.
+    const lowest = Math.min(count0, count1, count2, count3);
+    const steps = Math.min(times, MAX_COUNT - lowest);
+    if (steps <= 0) return SATURATED;
+    table[index0] = table[index0]! + (Math.min(steps, MAX_COUNT - count0) << shift0);
+    table[index1] = table[index1]! + (Math.min(steps, MAX_COUNT - count1) << shift1);
+    table[index2] = table[index2]! + (Math.min(steps, MAX_COUNT - count2) << shift2);
+    table[index3] = table[index3]! + (Math.min(steps, MAX_COUNT - count3) << shift3);
+    this.additions += steps;
+    if (this.additions >= this.sampleSize) {
+      this.age();
+      return HALVED;
+    }
+    return lowest + steps >= MAX_COUNT ? SATURATED : COUNTED;
+  }
+
+  /** Counter increments left before the next halving. */
+  untilHalving(): number {
+    return this.sampleSize - this.additions;
+  }
+
   /** Sets the key's doorkeeper bits; true when they were not all set (a first occurrence). */
   private admitToDoorkeeper(hash: number): boolean {
     const doorkeeper = this.doorkeeper;

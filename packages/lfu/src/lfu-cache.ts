@@ -59,6 +59,11 @@ const STALE = 2;
  * nothing). Cleared for every entry by each halving and by a shift.
  */
 const COUNTERS_FULL = 4;
+/**
+ * Reads of one slot deferred at most before they are recorded together: one more than the reads
+ * that fill a key's counters from zero (a doorkeeper sighting and 15 increments).
+ */
+const MAX_PENDING = 16;
 /** Frequency halvings applied when a shift is detected. */
 const SHIFT_HALVINGS = 2;
 
@@ -106,6 +111,15 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
    * COUNTERS_FULL beside REFERENCED when a read finds the counters full.
    */
   private referenced: Uint8Array;
+  /**
+   * Reads of each slot not yet recorded in the sketch, below {@link MAX_PENDING} (see
+   * {@link LfuLocalCache.defer}); halved with the sketch's counters.
+   */
+  private pending: Uint8Array;
+  /** Deferred reads in all slots (approximately, after halvings); they count towards the sketch's period. */
+  private pendingHits = 0;
+  /** The sketch's next halving is due when `pendingHits` reaches this. */
+  private halvingAt: number;
   private slotCapacity: number;
   private readonly slotLimit: number;
   private unusedSlot = FIRST_SLOT;
@@ -180,6 +194,8 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     if (this.costMode) this.weights = new Float64Array(this.slotCapacity);
     this.expiresAt = new Float64Array(this.slotCapacity);
     this.referenced = new Uint8Array(this.slotCapacity);
+    this.pending = new Uint8Array(this.slotCapacity);
+    this.halvingAt = this.sketch.untilHalving();
     this.resetLists();
 
     const maximum = this.maximumWeight;
@@ -214,12 +230,8 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     this.hits++;
     this.hitsInSample++;
     if (this.referenced[slot] !== (REFERENCED | COUNTERS_FULL)) {
-      const recorded = this.sketch.record(this.hashes[slot]!);
-      if (recorded === SATURATED) this.referenced[slot] = REFERENCED | COUNTERS_FULL;
-      else {
-        this.referenced[slot] = REFERENCED;
-        if (recorded === HALVED) this.forgetFullCounters();
-      }
+      this.referenced[slot] = REFERENCED;
+      this.defer(slot);
     }
     this.onAccess(slot);
     // Sampled on hits too: a run of hits is the baseline a later drop is measured against.
@@ -297,12 +309,15 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
         if (queue === WINDOW) this.windowWeight += delta;
         else if (queue === PROTECTED) this.protectedWeight += delta;
       }
-      this.referenced[slot] = REFERENCED;
-      if (this.sketch.record(this.hashes[slot]!) === HALVED) this.forgetFullCounters();
+      if (this.referenced[slot] !== (REFERENCED | COUNTERS_FULL)) {
+        this.referenced[slot] = REFERENCED;
+        this.defer(slot);
+      }
       this.onAccess(slot);
     } else {
       const hash = hashKey(key, this.hashSeed);
-      if (this.sketch.record(hash) === HALVED) this.forgetFullCounters();
+      if (this.sketch.record(hash) === HALVED) this.onHalved();
+      this.halvingAt = this.sketch.untilHalving();
       slot = this.allocateSlot();
       this.keys[slot] = key;
       this.values[slot] = entry;
@@ -347,6 +362,9 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
 
   /** Removes every entry. Frequency history and counters are kept. */
   clear(): void {
+    for (let slot = FIRST_SLOT; slot < this.unusedSlot; slot++) {
+      if (this.pending[slot] !== 0) this.flushSlot(slot);
+    }
     this.slotOf.clear();
     this.keys = [];
     this.values = [];
@@ -451,6 +469,9 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     const referenced = new Uint8Array(capacity);
     referenced.set(this.referenced);
     this.referenced = referenced;
+    const pending = new Uint8Array(capacity);
+    pending.set(this.pending);
+    this.pending = pending;
     if (this.weights !== undefined) this.weights = grow64(this.weights);
     if (this.costs !== undefined) this.costs = grow64(this.costs);
     this.expiresAt = grow64(this.expiresAt);
@@ -503,6 +524,8 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   }
 
   private removeSlot(slot: number): void {
+    // The key's reads stay in the sketch's history, for when it comes back.
+    if (this.pending[slot] !== 0) this.flushSlot(slot);
     this.unlink(slot);
     const weight = this.weightOf(slot);
     const queue = this.queue[slot];
@@ -550,7 +573,11 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   private detectShift(): void {
     const verdict = this.shift.sample(this.hits, this.hits + this.misses);
     if (verdict === 'shift') {
-      for (let halving = 0; halving < SHIFT_HALVINGS; halving++) this.sketch.reset();
+      for (let halving = 0; halving < SHIFT_HALVINGS; halving++) {
+        this.sketch.reset();
+        this.halvePending();
+      }
+      this.halvingAt = this.sketch.untilHalving();
       this.clearReferenced();
     } else if (verdict === 'judge') {
       this.judgeIdleEntries();
@@ -695,10 +722,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
         this.evict(evicted, now);
         continue;
       }
-      if (
-        this.isExpired(victim, now) ||
-        this.admit(this.hashes[candidate]!, this.hashes[victim]!, this.referenced[victim] === STALE)
-      ) {
+      if (this.isExpired(victim, now) || this.admit(candidate, victim)) {
         const evicted = victim;
         victim = this.following(victim);
         this.evict(evicted, now);
@@ -731,16 +755,82 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
    * still admitted 1 time in 128 at random, so an attacker who inflates a victim's frequency
    * (hash flooding) cannot pin it and block every newcomer.
    */
-  private admit(candidateHash: number, victimHash: number, victimStale: boolean): boolean {
-    const candidateFrequency = this.sketch.frequency(candidateHash);
-    if (victimStale) return true;
-    const victimFrequency = this.sketch.frequency(victimHash);
+  private admit(candidate: number, victim: number): boolean {
+    const candidateFrequency = this.frequency(candidate);
+    if (this.referenced[victim] === STALE) return true;
+    const victimFrequency = this.frequency(victim);
     if (candidateFrequency > victimFrequency) return true;
     if (candidateFrequency >= ADMIT_HASHDOS_THRESHOLD) {
       this.randomState = nextRandom(this.randomState);
       return (this.randomState & 127) === 0;
     }
     return false;
+  }
+
+  /** The sketch's estimate for a slot's key, its deferred reads included. */
+  private frequency(slot: number): number {
+    if (this.pending[slot] !== 0) this.flushSlot(slot);
+    return this.sketch.frequency(this.hashes[slot]!);
+  }
+
+  /**
+   * Counts a read of a slot whose counters are not known to be full, without touching the sketch:
+   * reads accumulate per slot and are recorded together (one {@link FrequencySketch.recordMany})
+   * when the slot's frequency is compared in an admission contest, when the slot is removed, or
+   * when it has {@link MAX_PENDING} reads waiting. They count towards the sketch's period, and
+   * each halving halves them too, so a key's estimate when compared is what recording every read
+   * at once gives, up to rounding. Only other keys' estimates differ: a key's unrecorded reads do
+   * not yet inflate the keys whose counters collide with its own.
+   *
+   * The sketch's block is rarely in the CPU cache; with 10,000 keys read uniformly this saves
+   * ~20 ns of a ~75 ns hit.
+   */
+  private defer(slot: number): void {
+    const count = this.pending[slot]!;
+    if (count === MAX_PENDING - 1) {
+      this.pending[slot] = 0;
+      this.pendingHits -= count;
+      this.record(slot, MAX_PENDING);
+      return;
+    }
+    this.pending[slot] = count + 1;
+    if (++this.pendingHits >= this.halvingAt) this.halve();
+  }
+
+  /** The deferred reads complete the sketch's period: halve now. */
+  private halve(): void {
+    this.sketch.age();
+    this.onHalved();
+    this.halvingAt = this.sketch.untilHalving();
+  }
+
+  /** Records one slot's deferred reads. */
+  private flushSlot(slot: number): void {
+    const count = this.pending[slot]!;
+    this.pending[slot] = 0;
+    this.pendingHits = Math.max(0, this.pendingHits - count);
+    this.record(slot, count);
+  }
+
+  /** Records `times` reads of a slot's key; marks its counters full when they are. */
+  private record(slot: number, times: number): void {
+    const recorded = this.sketch.recordMany(this.hashes[slot]!, times);
+    if (recorded === SATURATED) {
+      if (this.referenced[slot] === REFERENCED) this.referenced[slot] = REFERENCED | COUNTERS_FULL;
+    } else if (recorded === HALVED) this.onHalved();
+    this.halvingAt = this.sketch.untilHalving();
+  }
+
+  /** The sketch halved every counter: so are the deferred reads, and no counters are known full. */
+  private onHalved(): void {
+    this.halvePending();
+    this.forgetFullCounters();
+  }
+
+  private halvePending(): void {
+    const pending = this.pending;
+    for (let slot = FIRST_SLOT; slot < this.unusedSlot; slot++) pending[slot] = pending[slot]! >>> 1;
+    this.pendingHits = this.pendingHits >>> 1;
   }
 
   /** Once per sample period: the {@link HillClimber} says how far to move the window's size. */

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { COUNTED, FIRST_SIGHTING, FrequencySketch, HALVED, SATURATED } from '../src/frequency-sketch.js';
 import { hashKey } from '../src/hash.js';
@@ -86,5 +87,32 @@ describe('FrequencySketch', () => {
     expect(hashKey('a', 1)).not.toBe(hashKey('a', 2));
     expect(hashKey(1, 1)).not.toBe(hashKey('1', 1));
     expect(hashKey(1.5, 3)).toBe(hashKey(1.5, 3));
+  });
+  it('recordMany(hash, n) leaves the counters and doorkeeper as n calls of record do, when no halving is crossed', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 20 })), {
+          maxLength: 30,
+        }),
+        (batches) => {
+          // A small table, so keys share counters; a sample no batch list can complete.
+          const one = new FrequencySketch(256, 1 << 20);
+          const many = new FrequencySketch(256, 1 << 20);
+          for (const [key, times] of batches) {
+            const hash = hashKey(`k${key}`, 3);
+            let last = -1;
+            for (let i = 0; i < times; i++) last = one.record(hash);
+            const outcome = many.recordMany(hash, times);
+            // FIRST_SIGHTING only for a single new occurrence; otherwise what the last call said.
+            expect(outcome).toBe(times === 1 || last !== FIRST_SIGHTING ? last : outcome);
+            expect(many.untilHalving()).toBe(one.untilHalving());
+          }
+          for (let key = 0; key <= 40; key++) {
+            const hash = hashKey(`k${key}`, 3);
+            expect(many.frequency(hash)).toBe(one.frequency(hash));
+          }
+        },
+      ),
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { InvalidConfigError } from '@synced-cache/core';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { FrequencySketch } from '../src/frequency-sketch.js';
+import { FrequencySketch } from '../src/frequency-sketch.js';
 import { hashKey } from '../src/hash.js';
 import {
   createLfuCache,
@@ -21,6 +21,14 @@ const FAKE_TIMERS: Parameters<typeof vi.useFakeTimers>[0] = {
 afterEach(() => {
   vi.useRealTimers();
 });
+
+/** The sketch's estimate for a held key, its deferred reads recorded first. */
+function estimate(cache: LfuLocalCache<string>, key: string): number {
+  const internals = cache as unknown as { slotOf: Map<string, number>; frequency(slot: number): number };
+  const slot = internals.slotOf.get(key);
+  if (slot === undefined) throw new Error(`${key} is not held`);
+  return internals.frequency(slot);
+}
 
 /** One request as a cache user makes it: read, and fill on a miss. */
 function access(cache: LfuLocalCache<string>, key: string): boolean {
@@ -176,8 +184,56 @@ describe('W-TinyLFU policy', () => {
     expect(halved).toBeLessThan(16);
     expect(cache.has('hot')).toBe(true);
     for (let i = 0; i < 4; i++) expect(access(cache, 'hot')).toBe(true);
-    // Counted again: each read adds one until the counters are full again.
+    // Counted again: each read adds one until the counters are full again (deferred until the
+    // estimate is needed).
+    expect(sketch.frequency(hot)).toBe(halved);
+    expect(estimate(cache, 'hot')).toBe(Math.min(16, halved + 4));
     expect(sketch.frequency(hot)).toBe(Math.min(16, halved + 4));
+  });
+
+  it('reads are recorded in the sketch when compared, removed, or 16 accumulate, with the same estimate as recording each at once', () => {
+    const seed = 5;
+    // No halving within the test (sample of 10 × 64 additions): estimates must match exactly.
+    const cache = createLfuCache<string>({ maxEntries: 64, randomSeed: seed });
+    const sketch = (cache as unknown as { sketch: FrequencySketch }).sketch;
+    const reference = new FrequencySketch(16 * 64, 10 * 64);
+    const keys = Array.from({ length: 8 }, (_, i) => `key${i}`);
+    for (const key of keys) {
+      cache.set(key, key);
+      reference.record(hashKey(key, seed));
+    }
+    const reads = [3, 1, 0, 15, 16, 17, 40, 7];
+    keys.forEach((key, index) => {
+      for (let i = 0; i < reads[index]!; i++) {
+        expect(cache.get(key)).toBe(key);
+        reference.record(hashKey(key, seed));
+      }
+    });
+    // 16 reads of key4 and the first 16 of key5 and key6 were recorded as they accumulated.
+    expect(sketch.frequency(hashKey('key4', seed))).toBe(reference.frequency(hashKey('key4', seed)));
+    expect(sketch.frequency(hashKey('key0', seed))).toBe(1);
+    for (const key of keys) expect(estimate(cache, key)).toBe(reference.frequency(hashKey(key, seed)));
+    // A removed key keeps its history.
+    for (let i = 0; i < 5; i++) cache.get('key1');
+    cache.delete('key1');
+    for (let i = 0; i < 5; i++) reference.record(hashKey('key1', seed));
+    expect(sketch.frequency(hashKey('key1', seed))).toBe(reference.frequency(hashKey('key1', seed)));
+  });
+
+  it('a halving halves the reads still deferred, as it halves the counters', () => {
+    const seed = 21;
+    const cache = createLfuCache<string>({ maxEntries: 64, randomSeed: seed });
+    const sketch = (cache as unknown as { sketch: FrequencySketch }).sketch;
+    cache.set('warm', 'warm');
+    cache.get('warm');
+    expect(estimate(cache, 'warm')).toBe(2);
+    for (let i = 0; i < 12; i++) cache.get('warm');
+    // 12 reads deferred; 48 other keys, all held, then complete the sample period (640 additions).
+    const before = sketch.untilHalving();
+    for (let i = 0; i < 10_000 && sketch.untilHalving() <= before; i++) access(cache, `other${i % 48}`);
+    expect(cache.has('warm')).toBe(true);
+    // Counters held 1 (+1 doorkeeper), 12 reads waited: recorded at once that is 13, halved 6.
+    expect(estimate(cache, 'warm')).toBe(6 + 1);
   });
 
   it('resists scans: frequently used keys survive a one-time scan 20 × the capacity', () => {
