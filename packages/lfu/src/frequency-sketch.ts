@@ -211,6 +211,11 @@ export class FrequencySketch {
     return this.sampleSize - this.additions;
   }
 
+  /** Whether recording `times` occurrences of one key could halve the counters or clear the doorkeeper. */
+  mayReset(times: number): boolean {
+    return times >= this.sampleSize - this.additions || this.doorkeeperInserts + 1 >= this.doorkeeperPeriod;
+  }
+
   /** Sets the key's doorkeeper bits; true when they were not all set (a first occurrence). */
   private admitToDoorkeeper(hash: number): boolean {
     const doorkeeper = this.doorkeeper;
