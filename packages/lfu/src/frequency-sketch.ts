@@ -211,9 +211,32 @@ export class FrequencySketch {
     return this.sampleSize - this.additions;
   }
 
-  /** Whether recording `times` occurrences of one key could halve the counters or clear the doorkeeper. */
-  mayReset(times: number): boolean {
-    return times >= this.sampleSize - this.additions || this.doorkeeperInserts + 1 >= this.doorkeeperPeriod;
+  /**
+   * Whether {@link FrequencySketch.recordMany}(hash, times) would halve the counters or clear the
+   * doorkeeper. Exact, so a caller that must act first (record what it deferred) does so once per
+   * period, not on every call near the end of one; cheap unless one of the two is one call away.
+   */
+  wouldReset(hash: number, times: number): boolean {
+    const halvingNear = times >= this.sampleSize - this.additions;
+    const clearNear = this.doorkeeperInserts + 1 >= this.doorkeeperPeriod;
+    if (!halvingNear && !clearNear) return false;
+    const table = this.table;
+    const block = (hash & this.blockMask) << 4;
+    const counterHash = rehash(hash);
+    const count0 = (table[block + (counterHash & 3)]! >>> (((counterHash >>> 2) & 7) << 2)) & 15;
+    const count1 = (table[block + 4 + ((counterHash >>> 8) & 3)]! >>> (((counterHash >>> 10) & 7) << 2)) & 15;
+    const count2 =
+      (table[block + 8 + ((counterHash >>> 16) & 3)]! >>> (((counterHash >>> 18) & 7) << 2)) & 15;
+    const count3 =
+      (table[block + 12 + ((counterHash >>> 24) & 3)]! >>> (((counterHash >>> 26) & 7) << 2)) & 15;
+    const firstSighting =
+      (count0 === 0 || count1 === 0 || count2 === 0 || count3 === 0) && !this.inDoorkeeper(hash);
+    if (firstSighting && clearNear) return true;
+    const increments = Math.min(
+      firstSighting ? times - 1 : times,
+      MAX_COUNT - Math.min(count0, count1, count2, count3),
+    );
+    return this.additions + increments >= this.sampleSize;
   }
 
   /** Sets the key's doorkeeper bits; true when they were not all set (a first occurrence). */

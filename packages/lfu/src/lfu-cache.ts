@@ -838,7 +838,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
    * counters or clear the doorkeeper, so they are aged (and remembered) as they would have been.
    */
   private recordHash(hash: number, times: number, slot = NONE): void {
-    if (this.pendingHits !== 0 && this.sketch.mayReset(times)) this.flushPending();
+    if (this.pendingHits !== 0 && this.sketch.wouldReset(hash, times)) this.flushPending();
     const recorded = this.sketch.recordMany(hash, times);
     if (recorded === SATURATED) {
       if (slot !== NONE && this.referenced[slot] === REFERENCED)

@@ -92,6 +92,7 @@ describe('FrequencySketch', () => {
     fc.assert(
       fc.property(
         fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 20 })), {
+          minLength: 10,
           maxLength: 30,
         }),
         (batches) => {
@@ -110,6 +111,30 @@ describe('FrequencySketch', () => {
           for (let key = 0; key <= 40; key++) {
             const hash = hashKey(`k${key}`, 3);
             expect(many.frequency(hash)).toBe(one.frequency(hash));
+          }
+        },
+      ),
+    );
+  });
+  it('wouldReset(hash, n) tells exactly whether recordMany(hash, n) halves the counters or clears the doorkeeper', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 400 }), fc.integer({ min: 1, max: 17 })), {
+          minLength: 150,
+          maxLength: 300,
+        }),
+        (batches) => {
+          // A sample of 32 additions and a doorkeeper cleared every 64 first sightings: both
+          // happen, mostly apart (the table is large enough that new keys are first sightings).
+          const sketch = new FrequencySketch(1 << 14, 32);
+          const internals = sketch as unknown as { additions: number; doorkeeperInserts: number };
+          for (const [key, times] of batches) {
+            const hash = hashKey(`k${key}`, 9);
+            const predicted = sketch.wouldReset(hash, times);
+            const insertsBefore = internals.doorkeeperInserts;
+            const outcome = sketch.recordMany(hash, times);
+            const cleared = internals.doorkeeperInserts < insertsBefore;
+            expect(predicted).toBe(outcome === HALVED || cleared);
           }
         },
       ),
