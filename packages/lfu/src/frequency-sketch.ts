@@ -70,21 +70,27 @@ export class FrequencySketch {
 
   /** Estimated number of recent occurrences of `hash` (0 to 16). */
   frequency(hash: number): number {
+    const count = this.lowestCount(hash);
+    return this.inDoorkeeper(hash) ? count + 1 : count;
+  }
+
+  /** The lowest of the key's four counters: its count-min estimate, without the doorkeeper. */
+  private lowestCount(hash: number): number {
     const table = this.table;
     const block = (hash & this.blockMask) << 4;
     const counterHash = rehash(hash);
     let h = counterHash;
-    let frequency = (table[block + (h & 3)]! >>> (((h >>> 2) & 7) << 2)) & 15;
+    let lowest = (table[block + (h & 3)]! >>> (((h >>> 2) & 7) << 2)) & 15;
     h = counterHash >>> 8;
     let count = (table[block + 4 + (h & 3)]! >>> (((h >>> 2) & 7) << 2)) & 15;
-    if (count < frequency) frequency = count;
+    if (count < lowest) lowest = count;
     h = counterHash >>> 16;
     count = (table[block + 8 + (h & 3)]! >>> (((h >>> 2) & 7) << 2)) & 15;
-    if (count < frequency) frequency = count;
+    if (count < lowest) lowest = count;
     h = counterHash >>> 24;
     count = (table[block + 12 + (h & 3)]! >>> (((h >>> 2) & 7) << 2)) & 15;
-    if (count < frequency) frequency = count;
-    return this.inDoorkeeper(hash) ? frequency + 1 : frequency;
+    if (count < lowest) lowest = count;
+    return lowest;
   }
 
   /**
@@ -110,67 +116,16 @@ export class FrequencySketch {
    * shrink by halving, so until then recording it would change nothing.
    */
   record(hash: number): number {
-    const table = this.table;
-    const block = (hash & this.blockMask) << 4;
-    const counterHash = rehash(hash);
-    const index0 = block + (counterHash & 3);
-    const shift0 = ((counterHash >>> 2) & 7) << 2;
-    const index1 = block + 4 + ((counterHash >>> 8) & 3);
-    const shift1 = ((counterHash >>> 10) & 7) << 2;
-    const index2 = block + 8 + ((counterHash >>> 16) & 3);
-    const shift2 = ((counterHash >>> 18) & 7) << 2;
-    const index3 = block + 12 + ((counterHash >>> 24) & 3);
-    const shift3 = ((counterHash >>> 26) & 7) << 2;
-    const word0 = table[index0]!;
-    const word1 = table[index1]!;
-    const word2 = table[index2]!;
-    const word3 = table[index3]!;
-    const count0 = (word0 >>> shift0) & 15;
-    const count1 = (word1 >>> shift1) & 15;
-    const count2 = (word2 >>> shift2) & 15;
-    const count3 = (word3 >>> shift3) & 15;
-    if ((count0 === 0 || count1 === 0 || count2 === 0 || count3 === 0) && this.admitToDoorkeeper(hash)) {
-      if (++this.doorkeeperInserts >= this.doorkeeperPeriod) this.clearDoorkeeper();
-      return FIRST_SIGHTING;
-    }
-    let added = false;
-    if (count0 < MAX_COUNT) {
-      table[index0] = word0 + (1 << shift0);
-      added = true;
-    }
-    if (count1 < MAX_COUNT) {
-      table[index1] = word1 + (1 << shift1);
-      added = true;
-    }
-    if (count2 < MAX_COUNT) {
-      table[index2] = word2 + (1 << shift2);
-      added = true;
-    }
-    if (count3 < MAX_COUNT) {
-      table[index3] = word3 + (1 << shift3);
-      added = true;
-    }
-    if (!added) return SATURATED;
-    if (++this.additions >= this.sampleSize) {
-      this.age();
-      return HALVED;
-    }
-    return count0 >= MAX_COUNT - 1 &&
-      count1 >= MAX_COUNT - 1 &&
-      count2 >= MAX_COUNT - 1 &&
-      count3 >= MAX_COUNT - 1
-      ? SATURATED
-      : COUNTED;
+    return this.recordMany(hash, 1);
   }
 
   /**
    * `times` occurrences at once: the same counters and doorkeeper as `times` calls of
    * {@link FrequencySketch.record} (increments saturate at 15 per counter), except that a halving
    * the calls would have crossed happens after all of them. Returns what the last call would have
-   * returned: {@link FIRST_SIGHTING} only when `times` is 1 and the key is new.
+   * returned: {@link FIRST_SIGHTING} only when `times` is 1 and the key is new. `times` ≥ 1.
    */
   recordMany(hash: number, times: number): number {
-    if (times <= 1) return this.record(hash);
     const table = this.table;
     const block = (hash & this.blockMask) << 4;
     const counterHash = rehash(hash);
@@ -188,7 +143,7 @@ export class FrequencySketch {
     const count3 = (table[index3]! >>> shift3) & 15;
     if ((count0 === 0 || count1 === 0 || count2 === 0 || count3 === 0) && this.admitToDoorkeeper(hash)) {
       if (++this.doorkeeperInserts >= this.doorkeeperPeriod) this.clearDoorkeeper();
-      times--;
+      if (--times === 0) return FIRST_SIGHTING;
     }
     // Calls that still add something: until the lowest counter reaches the maximum.
     const lowest = Math.min(count0, count1, count2, count3);
@@ -220,22 +175,10 @@ export class FrequencySketch {
     const halvingNear = times >= this.sampleSize - this.additions;
     const clearNear = this.doorkeeperInserts + 1 >= this.doorkeeperPeriod;
     if (!halvingNear && !clearNear) return false;
-    const table = this.table;
-    const block = (hash & this.blockMask) << 4;
-    const counterHash = rehash(hash);
-    const count0 = (table[block + (counterHash & 3)]! >>> (((counterHash >>> 2) & 7) << 2)) & 15;
-    const count1 = (table[block + 4 + ((counterHash >>> 8) & 3)]! >>> (((counterHash >>> 10) & 7) << 2)) & 15;
-    const count2 =
-      (table[block + 8 + ((counterHash >>> 16) & 3)]! >>> (((counterHash >>> 18) & 7) << 2)) & 15;
-    const count3 =
-      (table[block + 12 + ((counterHash >>> 24) & 3)]! >>> (((counterHash >>> 26) & 7) << 2)) & 15;
-    const firstSighting =
-      (count0 === 0 || count1 === 0 || count2 === 0 || count3 === 0) && !this.inDoorkeeper(hash);
+    const lowest = this.lowestCount(hash);
+    const firstSighting = lowest === 0 && !this.inDoorkeeper(hash);
     if (firstSighting && clearNear) return true;
-    const increments = Math.min(
-      firstSighting ? times - 1 : times,
-      MAX_COUNT - Math.min(count0, count1, count2, count3),
-    );
+    const increments = Math.min(firstSighting ? times - 1 : times, MAX_COUNT - lowest);
     return this.additions + increments >= this.sampleSize;
   }
 
