@@ -59,9 +59,17 @@ const STALE = 2;
  * nothing). Cleared for every entry by each halving and by a shift.
  */
 const COUNTERS_FULL = 4;
+/** The mark's low bits: IDLE, REFERENCED or STALE, and COUNTERS_FULL. */
+const MARK_BITS = 0x0f;
+/**
+ * The high 4 bits of the same byte count the slot's reads not yet recorded in the sketch (see
+ * `defer`): one read is this much.
+ */
+const PENDING_READ = 0x10;
 /**
  * Reads of one slot deferred at most before they are recorded together: one more than the reads
- * that fill a key's counters from zero (a doorkeeper sighting and 15 increments).
+ * that fill a key's counters from zero (a doorkeeper sighting and 15 increments), and one more
+ * than the 4 bits hold.
  */
 const MAX_PENDING = 16;
 /** Frequency halvings applied when a shift is detected. */
@@ -107,12 +115,12 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   private costs: Float64Array | undefined;
   private expiresAt: Float64Array;
   /**
-   * IDLE, REFERENCED or STALE per slot; set to REFERENCED on every access (one store), with
-   * COUNTERS_FULL beside REFERENCED when a read finds the counters full.
+   * Per slot, in the low bits ({@link MARK_BITS}): IDLE, REFERENCED or STALE, set to REFERENCED on
+   * every access (one store), with COUNTERS_FULL beside REFERENCED when the counters are known
+   * full; in the high 4 bits, the reads not yet recorded in the sketch (see
+   * {@link LfuLocalCache.defer}). One byte, so a hit reads and writes one place.
    */
   private referenced: Uint8Array;
-  /** Reads of each slot not yet recorded in the sketch, below {@link MAX_PENDING} (see {@link LfuLocalCache.defer}). */
-  private pending: Uint8Array;
   /** Deferred reads in all slots. */
   private pendingHits = 0;
   /** Every deferred read is recorded when `pendingHits` reaches this (see {@link LfuLocalCache.flushPending}). */
@@ -193,7 +201,6 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     if (this.costMode) this.weights = new Float64Array(this.slotCapacity);
     this.expiresAt = new Float64Array(this.slotCapacity);
     this.referenced = new Uint8Array(this.slotCapacity);
-    this.pending = new Uint8Array(this.slotCapacity);
     this.setFlushAt();
     this.resetLists();
 
@@ -228,10 +235,8 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     }
     this.hits++;
     this.hitsInSample++;
-    if (this.referenced[slot] !== (REFERENCED | COUNTERS_FULL)) {
-      this.referenced[slot] = REFERENCED;
-      this.defer(slot);
-    }
+    const mark = this.referenced[slot]!;
+    if (mark !== (REFERENCED | COUNTERS_FULL)) this.defer(slot, mark);
     this.onAccess(slot);
     // Sampled on hits too: a run of hits is the baseline a later drop is measured against.
     if (this.hits + this.misses >= this.shift.due) this.detectShift();
@@ -308,10 +313,8 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
         if (queue === WINDOW) this.windowWeight += delta;
         else if (queue === PROTECTED) this.protectedWeight += delta;
       }
-      if (this.referenced[slot] !== (REFERENCED | COUNTERS_FULL)) {
-        this.referenced[slot] = REFERENCED;
-        this.defer(slot);
-      }
+      const mark = this.referenced[slot]!;
+      if (mark !== (REFERENCED | COUNTERS_FULL)) this.defer(slot, mark);
       this.onAccess(slot);
     } else {
       const hash = hashKey(key, this.hashSeed);
@@ -465,9 +468,6 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     const referenced = new Uint8Array(capacity);
     referenced.set(this.referenced);
     this.referenced = referenced;
-    const pending = new Uint8Array(capacity);
-    pending.set(this.pending);
-    this.pending = pending;
     if (this.weights !== undefined) this.weights = grow64(this.weights);
     if (this.costs !== undefined) this.costs = grow64(this.costs);
     this.expiresAt = grow64(this.expiresAt);
@@ -521,7 +521,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
 
   private removeSlot(slot: number): void {
     // The key's reads stay in the sketch's history, for when it comes back.
-    if (this.pending[slot] !== 0) this.flushSlot(slot);
+    if (this.referenced[slot]! >= PENDING_READ) this.flushSlot(slot);
     this.unlink(slot);
     const weight = this.weightOf(slot);
     const queue = this.queue[slot];
@@ -582,7 +582,8 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   private clearReferenced(): void {
     const referenced = this.referenced;
     for (let slot = FIRST_SLOT; slot < this.unusedSlot; slot++) {
-      if ((referenced[slot]! & ~COUNTERS_FULL) === REFERENCED) referenced[slot] = IDLE;
+      const mark = referenced[slot]!;
+      if ((mark & MARK_BITS & ~COUNTERS_FULL) === REFERENCED) referenced[slot] = (mark & ~MARK_BITS) | IDLE;
     }
   }
 
@@ -604,16 +605,16 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     let slot = this.first(PROTECTED);
     while (slot !== NONE) {
       const after = this.following(slot);
-      if (referenced[slot] === IDLE) {
+      if ((referenced[slot]! & MARK_BITS) === IDLE) {
         this.unlink(slot);
         this.linkFirst(PROBATION, slot);
         this.protectedWeight -= this.weightOf(slot);
-        referenced[slot] = STALE;
+        referenced[slot] = referenced[slot]! | STALE;
       }
       slot = after;
     }
     for (slot = this.first(PROBATION); slot !== NONE; slot = this.following(slot)) {
-      if (referenced[slot] === IDLE) referenced[slot] = STALE;
+      if ((referenced[slot]! & MARK_BITS) === IDLE) referenced[slot] = referenced[slot]! | STALE;
     }
     this.clearReferenced();
   }
@@ -752,7 +753,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   private admit(candidate: number, victim: number): boolean {
     if (this.pendingHits !== 0 && ++this.contestsSinceFlush >= this.unusedSlot >>> 6) this.flushPending();
     const candidateFrequency = this.frequency(candidate);
-    if (this.referenced[victim] === STALE) return true;
+    if ((this.referenced[victim]! & MARK_BITS) === STALE) return true;
     const victimFrequency = this.frequency(victim);
     if (candidateFrequency > victimFrequency) return true;
     if (candidateFrequency >= ADMIT_HASHDOS_THRESHOLD) {
@@ -764,7 +765,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
 
   /** The sketch's estimate for a slot's key, its deferred reads included. */
   private frequency(slot: number): number {
-    if (this.pending[slot] !== 0) this.flushSlot(slot);
+    if (this.referenced[slot]! >= PENDING_READ) this.flushSlot(slot);
     return this.sketch.frequency(this.hashes[slot]!);
   }
 
@@ -782,22 +783,24 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
    * The sketch's block is rarely in the CPU cache; with 10,000 keys read uniformly this saves
    * ~20 ns of a ~75 ns hit (see docs/architecture.md).
    */
-  private defer(slot: number): void {
-    const count = this.pending[slot]!;
+  private defer(slot: number, mark: number): void {
+    // The access also marks the slot REFERENCED (clearing STALE); its counters are not known full.
+    const count = mark >>> 4;
     if (count === MAX_PENDING - 1) {
-      this.pending[slot] = 0;
+      this.referenced[slot] = REFERENCED;
       this.pendingHits -= count;
       this.recordHash(this.hashes[slot]!, MAX_PENDING, slot);
       return;
     }
-    this.pending[slot] = count + 1;
+    this.referenced[slot] = (count + 1) * PENDING_READ + REFERENCED;
     if (++this.pendingHits >= this.flushAt) this.flushPending();
   }
 
   /** Records one slot's deferred reads. */
   private flushSlot(slot: number): void {
-    const count = this.pending[slot]!;
-    this.pending[slot] = 0;
+    const mark = this.referenced[slot]!;
+    const count = mark >>> 4;
+    this.referenced[slot] = mark & MARK_BITS;
     this.pendingHits -= count;
     this.recordHash(this.hashes[slot]!, count, slot);
   }
@@ -811,12 +814,12 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     // Zero first: the recordings below must not flush again.
     this.pendingHits = 0;
     this.contestsSinceFlush = 0;
-    const pending = this.pending;
+    const referenced = this.referenced;
     for (let slot = FIRST_SLOT; slot < this.unusedSlot; slot++) {
-      const count = pending[slot]!;
-      if (count === 0) continue;
-      pending[slot] = 0;
-      this.recordHash(this.hashes[slot]!, count, slot);
+      const mark = referenced[slot]!;
+      if (mark < PENDING_READ) continue;
+      referenced[slot] = mark & MARK_BITS;
+      this.recordHash(this.hashes[slot]!, mark >>> 4, slot);
     }
     this.setFlushAt();
   }
