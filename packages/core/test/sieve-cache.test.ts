@@ -72,7 +72,7 @@ describe('SieveCache follows textbook SIEVE', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 8 }),
-        fc.array(fc.integer({ min: 0, max: 12 }), { maxLength: 300 }),
+        fc.array(fc.integer({ min: 0, max: 12 }), { maxLength: 300, size: 'max' }),
         (capacity, ids) => {
           const requests = ids.map((id) => `k${id}`);
           expect(replay(capacity, requests)).toEqual(replayModel(capacity, requests));

@@ -410,7 +410,7 @@ describe('LfuLocalCache against a reference model (fast-check)', () => {
         fc.integer({ min: 1, max: 6 }),
         fc.option(fc.integer({ min: 4, max: 12 }), { nil: undefined }),
         fc.integer(),
-        fc.array(operation, { maxLength: 150 }),
+        fc.array(operation, { maxLength: 150, size: 'max' }),
         (maxEntries, maxCost, randomSeed, operations) => {
           const cache = createLfuCache<number>({ maxEntries, maxCost, randomSeed });
           const model = new Map<string | number, { value: number; cost: number }>();
@@ -471,7 +471,7 @@ describe('LfuLocalCache against a reference model (fast-check)', () => {
             fc.record({ kind: fc.constant('get' as const), key }),
             fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 12 }) }),
           ),
-          { maxLength: 100 },
+          { maxLength: 100, size: 'max' },
         ),
         (maxEntries, operations) => {
           vi.useFakeTimers(FAKE_TIMERS);

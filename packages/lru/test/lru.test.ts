@@ -164,7 +164,7 @@ describe('LruLocalCache against a reference model (fast-check)', () => {
       fc.property(
         fc.integer({ min: 1, max: 4 }),
         fc.integer({ min: 6, max: 12 }),
-        fc.array(operation, { maxLength: 80 }),
+        fc.array(operation, { maxLength: 80, size: 'max' }),
         (maxEntries, maxCost, operations) => {
           vi.useFakeTimers(FAKE_TIMERS);
           try {
