@@ -36,6 +36,8 @@ interface SlowPod {
   readonly child: ChildProcess;
   readonly resyncs: string[];
   readonly statuses: string[];
+  /** The synchronizer's own status reports, including those hidden from core. */
+  readonly adapterStatuses: string[];
   request<T>(message: object, reply: string): Promise<T>;
 }
 
@@ -66,10 +68,12 @@ async function slowPod(namespace: string, hideStatus: boolean): Promise<SlowPod>
   });
   const resyncs: string[] = [];
   const statuses: string[] = [];
+  const adapterStatuses: string[] = [];
   const inbox: Array<{ type: string; [field: string]: unknown }> = [];
   child.on('message', (message: { type: string; reason?: string; status?: string }) => {
     if (message.type === 'resync') resyncs.push(String(message.reason));
     else if (message.type === 'status') statuses.push(String(message.status));
+    else if (message.type === 'adapter-status') adapterStatuses.push(String(message.status));
     else inbox.push(message);
   });
   await waitForSync(() => inbox.some((message) => message.type === 'ready'), {
@@ -80,6 +84,7 @@ async function slowPod(namespace: string, hideStatus: boolean): Promise<SlowPod>
     child,
     resyncs,
     statuses,
+    adapterStatuses,
     async request<T>(message: object, reply: string): Promise<T> {
       inbox.length = 0;
       child.send(message);
@@ -137,12 +142,26 @@ describe('slow consumer', () => {
         synchronizer: createNatsSynchronizer({ servers: nats.url }),
       });
       cleanup.push(() => writer.close());
+      const floodStarted = Date.now();
       const written = await flood(writer, () => pod.resyncs.length > 0);
+      const floodMs = Date.now() - floodStarted;
       // The pod is still working through what its socket buffers held when the server cut it off.
-      await waitForSync(() => pod.resyncs.length > 0, {
-        message: `a resync of the slow pod after ${written} writes`,
-        timeoutMs: 60_000,
-      });
+      try {
+        await waitForSync(() => pod.resyncs.length > 0, {
+          message: `a resync of the slow pod after ${written} writes in ${floodMs} ms`,
+          timeoutMs: 60_000,
+        });
+      } catch (error) {
+        // Seen once in CI (not reproduced alone): say what the pod's link did meanwhile.
+        const stats = await pod.request<{ stats: unknown }>({ type: 'stats' }, 'stats').then(
+          ({ stats }) => JSON.stringify(stats),
+          (reason: unknown) => `unavailable (${String(reason)})`,
+        );
+        throw new Error(
+          `${(error as Error).message}; adapter statuses [${pod.adapterStatuses.join(', ')}], core statuses [${pod.statuses.join(', ')}], pod stats ${stats}`,
+          { cause: error },
+        );
+      }
       await converges(pod, writer);
       const { stats } = await pod.request<{ stats: { resyncs: number } }>({ type: 'stats' }, 'stats');
       expect(stats.resyncs).toBeGreaterThan(0);

@@ -23,6 +23,8 @@ function withoutStatus(synchronizer: Synchronizer): Synchronizer {
     publish: (channel, message) => synchronizer.publish(channel, message),
     subscribe: (channel, onMessage, onStatus) =>
       synchronizer.subscribe(channel, onMessage, (status) => {
+        // The parent sees what core does not, for its failure messages.
+        process.send?.({ type: 'adapter-status', status });
         if (status === 'up') onStatus(status);
       }),
     close: () => synchronizer.close(),
