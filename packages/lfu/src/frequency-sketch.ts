@@ -172,7 +172,7 @@ export class FrequencySketch {
    * period, not on every call near the end of one; cheap unless one of the two is one call away.
    */
   wouldReset(hash: number, times: number): boolean {
-    const halvingNear = times >= this.sampleSize - this.additions;
+    const halvingNear = times >= this.untilHalving();
     const clearNear = this.doorkeeperInserts + 1 >= this.doorkeeperPeriod;
     if (!halvingNear && !clearNear) return false;
     const lowest = this.lowestCount(hash);

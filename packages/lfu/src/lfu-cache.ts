@@ -63,9 +63,10 @@ const COUNTERS_FULL = 4;
 const MARK_BITS = 0x0f;
 /**
  * The high 4 bits of the same byte count the slot's reads not yet recorded in the sketch (see
- * `defer`): one read is this much.
+ * `defer`): the count is the byte shifted right this far, and one read adds `PENDING_READ`.
  */
-const PENDING_READ = 0x10;
+const PENDING_SHIFT = 4;
+const PENDING_READ = 1 << PENDING_SHIFT;
 /**
  * Reads of one slot deferred at most before they are recorded together: one more than the reads
  * that fill a key's counters from zero (a doorkeeper sighting and 15 increments), and one more
@@ -785,7 +786,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
    */
   private defer(slot: number, mark: number): void {
     // The access also marks the slot REFERENCED (clearing STALE); its counters are not known full.
-    const count = mark >>> 4;
+    const count = mark >>> PENDING_SHIFT;
     if (count === MAX_PENDING - 1) {
       this.referenced[slot] = REFERENCED;
       this.pendingHits -= count;
@@ -799,7 +800,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   /** Records one slot's deferred reads. */
   private flushSlot(slot: number): void {
     const mark = this.referenced[slot]!;
-    const count = mark >>> 4;
+    const count = mark >>> PENDING_SHIFT;
     this.referenced[slot] = mark & MARK_BITS;
     this.pendingHits -= count;
     this.recordHash(this.hashes[slot]!, count, slot);
@@ -819,7 +820,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       const mark = referenced[slot]!;
       if (mark < PENDING_READ) continue;
       referenced[slot] = mark & MARK_BITS;
-      this.recordHash(this.hashes[slot]!, mark >>> 4, slot);
+      this.recordHash(this.hashes[slot]!, mark >>> PENDING_SHIFT, slot);
     }
     this.setFlushAt();
   }
