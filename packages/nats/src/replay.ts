@@ -24,6 +24,12 @@ type JetStreamModule = typeof import('@nats-io/jetstream');
 /** Bound of one JetStream API request (stream info, consumer creation), at least. */
 const JETSTREAM_API_TIMEOUT_MS = 5000;
 
+/**
+ * Bound of one attempt of a request that is retried until its caller's deadline (see
+ * `#answered`), at least.
+ */
+const JETSTREAM_ATTEMPT_MS = 1000;
+
 /** Events a replay-mode synchronizer holds during an outage, at most. */
 export const MAX_QUEUED = 10_000;
 
@@ -47,6 +53,13 @@ interface JetStreamHandles {
   readonly module: JetStreamModule;
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
+  /** `js` and `jsm` whose requests wait one attempt (`JETSTREAM_ATTEMPT_MS`), for `#answered`. */
+  readonly quick: { readonly js: JetStreamClient; readonly jsm: JetStreamManager };
+}
+
+/** Whether `error` is a request nobody answered in time (nats.js' `TimeoutError`). */
+function isUnanswered(error: unknown): boolean {
+  return error instanceof Error && error.name === 'TimeoutError';
 }
 
 /** Consumer names waiting for a delete at most (beyond that the oldest are left to the server). */
@@ -187,7 +200,12 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
         // bounded by core's timeout (a subscribe) or by `graceMs` (a catch-up).
         const timeout = Math.max(JETSTREAM_API_TIMEOUT_MS, this.settings.healthCheckTimeoutMs);
         const jsm = await module.jetstreamManager(connection, { timeout });
-        return { module, js: module.jetstream(connection, { timeout }), jsm };
+        const attempt = Math.max(JETSTREAM_ATTEMPT_MS, this.settings.healthCheckTimeoutMs);
+        const quick = {
+          js: module.jetstream(connection, { timeout: attempt }),
+          jsm: await module.jetstreamManager(connection, { timeout: attempt, checkAPI: false }),
+        };
+        return { module, js: module.jetstream(connection, { timeout }), jsm, quick };
       })();
       handles.catch(() => {
         if (this.#handles?.handles === handles) this.#handles = undefined;
@@ -195,6 +213,34 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
       this.#handles = { connection, handles };
     }
     return this.#handles.handles;
+  }
+
+  /**
+   * `request` on the quick handles (one attempt waits `JETSTREAM_ATTEMPT_MS`), made again while
+   * nobody answers it, until `deadline` (epoch ms); another error, or no answer by then, throws.
+   * A clustered stream whose leader's node died answers nothing until its peers elect another
+   * (seconds). A 5 s request sent meanwhile fails only at its timeout, and the next one starts
+   * after it: feeds resumed up to 5 s after the stream did, 10–15 s without events in all. Short
+   * attempts resume them within one attempt of the election.
+   */
+  async #answered<T>(
+    connection: NatsConnection,
+    request: (quick: JetStreamHandles['quick']) => Promise<T>,
+    deadline: number,
+  ): Promise<T> {
+    const { quick } = await this.#jetstream(connection);
+    for (;;) {
+      const started = Date.now();
+      try {
+        return await request(quick);
+      } catch (error) {
+        if (!isUnanswered(error) || Date.now() >= deadline || this.closed) throw error;
+        // An attempt that failed at once (not a wait for an answer) must not spin.
+        const elapsed = Date.now() - started;
+        if (elapsed < JETSTREAM_ATTEMPT_MS / 10)
+          await new Promise((resolve) => setTimeout(resolve, JETSTREAM_ATTEMPT_MS / 10 - elapsed));
+      }
+    }
   }
 
   /** Makes sure the stream exists (creating it when missing); remembered once it succeeded. */
@@ -317,9 +363,17 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
     };
   }
 
-  /** (Re)starts `feed`'s consumer right after its last delivered sequence. */
-  async #consume(connection: NatsConnection, feed: Feed): Promise<void> {
-    const { js, module } = await this.#jetstream(connection);
+  /**
+   * (Re)starts `feed`'s consumer right after its last delivered sequence; the stream is asked
+   * until `deadline` (see `#answered`). The consumer's own requests (its creation, and its
+   * re-creation by nats.js) wait one attempt each, and nats.js retries them.
+   */
+  async #consume(
+    connection: NatsConnection,
+    feed: Feed,
+    deadline = Date.now() + JETSTREAM_API_TIMEOUT_MS,
+  ): Promise<void> {
+    const { module } = await this.#jetstream(connection);
     const generation = ++feed.generation;
     void feed.messages?.close().catch(() => undefined);
     // The server keeps an abandoned ordered consumer for 5 minutes (nats.js' inactive threshold):
@@ -331,12 +385,17 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
     const prefix = `${this.#prefixBase}_${++this.#prefixes}`;
     feed.prefix = prefix;
     feed.queuedBelow = 1;
-    const consumer = await js.consumers.get(this.#replay.stream, {
-      name_prefix: prefix,
-      filter_subjects: feed.subject, // one subject: `filter_subject`, which servers before 2.10 understand
-      deliver_policy: module.DeliverPolicy.StartSequence,
-      opt_start_seq: feed.seq + 1,
-    });
+    const consumer = await this.#answered(
+      connection,
+      ({ js }) =>
+        js.consumers.get(this.#replay.stream, {
+          name_prefix: prefix,
+          filter_subjects: feed.subject, // one subject: `filter_subject`, which servers before 2.10 understand
+          deliver_policy: module.DeliverPolicy.StartSequence,
+          opt_start_seq: feed.seq + 1,
+        }),
+      deadline,
+    );
     const messages = await consumer.consume({
       callback: (message: JsMsg) => {
         if (feed.generation !== generation || !feed.listener.active || message.seq <= feed.seq) return;
@@ -490,15 +549,17 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
     this.#catchingUp++;
     try {
       const connection = await this.link.ready();
-      const { jsm } = await this.#jetstream(connection);
+      // A stream electing a new leader answers nothing for seconds: ask again until the deadline.
+      const streamInfo = () =>
+        this.#answered(connection, ({ jsm }) => jsm.streams.info(this.#replay.stream), deadline);
       let info: Awaited<ReturnType<JetStreamManager['streams']['info']>>;
       try {
-        info = await jsm.streams.info(this.#replay.stream);
+        info = await streamInfo();
       } catch (error) {
         if (!isStreamNotFound(error)) throw error;
         this.#streamReady = undefined;
         await this.#ensureStream(connection);
-        info = await jsm.streams.info(this.#replay.stream);
+        info = await streamInfo();
       }
       const feeds = [...this.#feeds.values()];
       const { first_seq: first, last_seq: last } = info.state;
@@ -507,18 +568,22 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
       const lost = feeds.filter((feed) => (last > feed.seq && first > feed.seq + 1) || last < feed.seq);
       if (lost.length > 0) {
         for (const feed of lost) feed.seq = Math.max(0, first - 1);
-        await Promise.all(feeds.map((feed) => this.#consume(connection, feed)));
+        await Promise.all(feeds.map((feed) => this.#consume(connection, feed, deadline)));
         if (outage === this.#outage)
           this.#flush(new Error('the replay stream no longer holds the missed events'));
         return;
       }
       const targets = await Promise.all(
         feeds.map(async (feed) => {
-          const stored = await jsm.streams.getMessage(this.#replay.stream, { last_by_subj: feed.subject });
+          const stored = await this.#answered(
+            connection,
+            ({ jsm }) => jsm.streams.getMessage(this.#replay.stream, { last_by_subj: feed.subject }),
+            deadline,
+          );
           return stored?.seq ?? 0;
         }),
       );
-      await Promise.all(feeds.map((feed) => this.#consume(connection, feed)));
+      await Promise.all(feeds.map((feed) => this.#consume(connection, feed, deadline)));
       while (feeds.some((feed, i) => feed.seq < (targets[i] as number) && this.#feeds.has(feed.listener))) {
         if (Date.now() > deadline)
           throw new Error(`the replay did not catch up within ${this.#replay.graceMs} ms`);
