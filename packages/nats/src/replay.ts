@@ -53,8 +53,8 @@ interface JetStreamHandles {
   readonly module: JetStreamModule;
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
-  /** `js` and `jsm` whose requests wait one attempt (`JETSTREAM_ATTEMPT_MS`), for `#answered`. */
-  readonly quick: { readonly js: JetStreamClient; readonly jsm: JetStreamManager };
+  /** A `jsm` whose requests wait one attempt (`JETSTREAM_ATTEMPT_MS`), for `#answered`. */
+  readonly quick: { readonly jsm: JetStreamManager };
 }
 
 /** Whether `error` is a request nobody answered in time (nats.js' `TimeoutError`). */
@@ -202,7 +202,6 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
         const jsm = await module.jetstreamManager(connection, { timeout });
         const attempt = Math.max(JETSTREAM_ATTEMPT_MS, this.settings.healthCheckTimeoutMs);
         const quick = {
-          js: module.jetstream(connection, { timeout: attempt }),
           jsm: await module.jetstreamManager(connection, { timeout: attempt, checkAPI: false }),
         };
         return { module, js: module.jetstream(connection, { timeout }), jsm, quick };
@@ -366,14 +365,14 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
   /**
    * (Re)starts `feed`'s consumer right after its last delivered sequence; the stream is asked
    * until `deadline` (see `#answered`). The consumer's own requests (its creation, and its
-   * re-creation by nats.js) wait one attempt each, and nats.js retries them.
+   * re-creations by nats.js, which retries them) keep the full request bound.
    */
   async #consume(
     connection: NatsConnection,
     feed: Feed,
     deadline = Date.now() + JETSTREAM_API_TIMEOUT_MS,
   ): Promise<void> {
-    const { module } = await this.#jetstream(connection);
+    const { js, module } = await this.#jetstream(connection);
     const generation = ++feed.generation;
     void feed.messages?.close().catch(() => undefined);
     // The server keeps an abandoned ordered consumer for 5 minutes (nats.js' inactive threshold):
@@ -385,17 +384,17 @@ export class NatsReplaySynchronizer extends NatsSynchronizer {
     const prefix = `${this.#prefixBase}_${++this.#prefixes}`;
     feed.prefix = prefix;
     feed.queuedBelow = 1;
-    const consumer = await this.#answered(
-      connection,
-      ({ js }) =>
-        js.consumers.get(this.#replay.stream, {
-          name_prefix: prefix,
-          filter_subjects: feed.subject, // one subject: `filter_subject`, which servers before 2.10 understand
-          deliver_policy: module.DeliverPolicy.StartSequence,
-          opt_start_seq: feed.seq + 1,
-        }),
-      deadline,
-    );
+    // `consumers.get` asks for the stream's info first, and a stream electing a leader answers
+    // nothing: ask in short attempts until it answers, then make the consumer with the full
+    // request bound (its creation, and nats.js' re-creations, can take over a second while the
+    // cluster is still placing consumers after a node's death).
+    await this.#answered(connection, ({ jsm }) => jsm.streams.info(this.#replay.stream), deadline);
+    const consumer = await js.consumers.get(this.#replay.stream, {
+      name_prefix: prefix,
+      filter_subjects: feed.subject, // one subject: `filter_subject`, which servers before 2.10 understand
+      deliver_policy: module.DeliverPolicy.StartSequence,
+      opt_start_seq: feed.seq + 1,
+    });
     const messages = await consumer.consume({
       callback: (message: JsMsg) => {
         if (feed.generation !== generation || !feed.listener.active || message.seq <= feed.seq) return;

@@ -133,11 +133,12 @@ describe('replay mode on a JetStream cluster, a node killed mid-run', () => {
       // may still resync after the write (a late gap or resubscription of the recovery flushes its
       // tier, the event included), so a write whose wait saw a resync is made again with a new
       // value; a pod that hears no events fails every attempt. A pod whose consumer lived on the
-      // dead node hears nothing until the stream has elected a new leader (nats-server's election
-      // takes seconds; 4-9 s seen here) and the pod made a new consumer: attempts go on for 30 s.
+      // dead node hears nothing until the stream has elected a new leader (4-9 s seen here) and
+      // the cluster answers the new consumer's creation, which took up to 26 s after the kill in
+      // one probe (docs/architecture.md): attempts go on for 45 s.
       let reached = false;
       const attempts: string[] = [];
-      const attemptsEnd = Date.now() + 30_000;
+      const attemptsEnd = Date.now() + 45_000;
       for (let attempt = 1; Date.now() < attemptsEnd && !reached; attempt++) {
         const before = resyncs.map((each) => each.length);
         note(`attempt ${attempt}`);
@@ -171,5 +172,5 @@ describe('replay mode on a JetStream cluster, a node killed mid-run', () => {
       await Promise.allSettled(pods.map((each) => each.close()));
       await cluster.nodes[2]?.restart();
     }
-  }, 120_000);
+  }, 150_000);
 });
