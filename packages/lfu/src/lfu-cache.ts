@@ -10,6 +10,7 @@ import { hashKey, nextRandom } from './hash.js';
 import { HillClimber } from './hill-climber.js';
 import { type LfuCacheOptions, type ResolvedLfuOptions, resolveLfuOptions } from './options.js';
 import { ShiftDetector } from './shift-detector.js';
+import { GHOST_STEP, GROW, SHRINK, WindowGhosts } from './window-ghosts.js';
 
 /** Keys the LFU cache accepts. `1` and `'1'` are different keys. */
 export type LfuKey = string | number;
@@ -164,6 +165,9 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
 
   private readonly climber: HillClimber;
   private readonly shift: ShiftDetector;
+  private readonly ghosts: WindowGhosts;
+  /** The last admission contest the candidate lost was a tie (see WindowGhosts). */
+  private contestTied = false;
 
   private hits = 0;
   private misses = 0;
@@ -211,6 +215,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     // sampleSize is 10 × the expected number of entries.
     this.shift = new ShiftDetector(this.sketch.sampleSize);
     this.climber = new HillClimber(maximum, this.sketch.sampleSize);
+    this.ghosts = new WindowGhosts(this.sketch.sampleSize / 10);
   }
 
   /** Entries currently held (expired entries count until they are read or evicted). */
@@ -320,6 +325,10 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     } else {
       const hash = hashKey(key, this.hashSeed);
       this.recordHash(hash, 1);
+      // A key back soon after it lost an eviction moves the window's boundary its way.
+      const returning = this.ghosts.returning(hash, this.hits + this.misses);
+      if (returning === GROW) this.increaseWindow(GHOST_STEP * weight);
+      else if (returning === SHRINK) this.decreaseWindow(GHOST_STEP * weight);
       slot = this.allocateSlot();
       this.keys[slot] = key;
       this.values[slot] = entry;
@@ -720,11 +729,13 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       }
       if (this.isExpired(victim, now) || this.admit(candidate, victim)) {
         const evicted = victim;
+        if (victimQueue !== WINDOW) this.ghosts.displacedOne(this.hashes[victim]!, this.hits + this.misses);
         victim = this.following(victim);
         this.evict(evicted, now);
         candidate = this.following(candidate);
       } else {
         const evicted = candidate;
+        if (!this.contestTied) this.ghosts.rejectedOne(this.hashes[candidate]!, this.hits + this.misses);
         candidate = this.following(candidate);
         this.admissionRejections++;
         this.evict(evicted, now);
@@ -757,6 +768,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     if ((this.referenced[victim]! & MARK_BITS) === STALE) return true;
     const victimFrequency = this.frequency(victim);
     if (candidateFrequency > victimFrequency) return true;
+    this.contestTied = candidateFrequency === victimFrequency;
     if (candidateFrequency >= ADMIT_HASHDOS_THRESHOLD) {
       this.randomState = nextRandom(this.randomState);
       return (this.randomState & 127) === 0;

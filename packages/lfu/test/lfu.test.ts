@@ -264,24 +264,29 @@ describe('W-TinyLFU policy', () => {
     for (let i = 0; i < 100; i++) if (i !== 99) expect(cache.has(`resident${i}`)).toBe(true);
   });
 
-  it('hill climbing grows the window when recency pays (each key reused once, 1 to 600 requests later)', () => {
+  it('the window grows within a few capacities when recency pays (each key reused once, 1 to 600 requests later)', () => {
     const cache = createLfuCache<string>({ maxEntries: 1000, randomSeed: 5 });
     expect(cache.metrics().windowCapacity).toBe(10);
     let state = 7;
-    let hitsEarly = 0;
     let hitsLate = 0;
+    let windowAt4k = 0;
+    let windowAt20k = 0;
     const steps = 150_000;
     for (let step = 0; step < steps; step++) {
       let hits = Number(access(cache, `n${step}`));
       state = (Math.imul(state, 1103515245) + 12345) >>> 0;
       const distance = 1 + ((state >>> 8) % 600);
       if (step >= distance) hits += Number(access(cache, `n${step - distance}`));
-      if (step < 10_000) hitsEarly += hits;
-      else if (step >= steps - 10_000) hitsLate += hits;
+      if (step === 4_000) windowAt4k = cache.metrics().windowCapacity;
+      if (step === 20_000) windowAt20k = cache.metrics().windowCapacity;
+      if (step >= steps - 10_000) hitsLate += hits;
     }
     // Each key is requested twice, so 50 % is the best possible hit ratio; a 1 % window gets ~10 %.
+    // Rejected keys that come back soon grow the window (WindowGhosts) long before the hill
+    // climber's first sample (10 × the capacity in requests) could.
+    expect(windowAt4k).toBeLessThan(500);
+    expect(windowAt20k).toBeGreaterThan(500);
     expect(cache.metrics().windowCapacity).toBeGreaterThan(500);
-    expect(hitsEarly / 20_000).toBeLessThan(0.15);
     expect(hitsLate / 20_000).toBeGreaterThan(0.45);
   });
 
