@@ -729,7 +729,12 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       }
       if (this.isExpired(victim, now) || this.admit(candidate, victim)) {
         const evicted = victim;
-        if (victimQueue !== WINDOW) this.ghosts.displacedOne(this.hashes[victim]!, this.hits + this.misses);
+        // Only an entry accessed while cached (read or set again, since the last shift) says
+        // the main space was too small: one never accessed was a poor admission, not a casualty
+        // of the window.
+        if (victimQueue !== WINDOW && (this.referenced[victim]! & REFERENCED) !== 0) {
+          this.ghosts.displacedOne(this.hashes[victim]!, this.hits + this.misses);
+        }
         victim = this.following(victim);
         this.evict(evicted, now);
         candidate = this.following(candidate);

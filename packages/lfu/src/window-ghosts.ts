@@ -8,8 +8,11 @@
  *   A candidate that lost a tie is not remembered: the tie was a coin toss, and says nothing
  *   about the window (an attacker who keeps its entries at top frequency makes every contest a
  *   tie, and those losers returning at once grew the window to most of the cache).
- * - A main-space entry that lost to a candidate. If it comes back soon, frequency mattered more:
- *   a smaller window would have kept it.
+ * - A main-space entry that was accessed while cached (read or set again) and lost to a
+ *   candidate. If it comes back soon, frequency mattered more: a smaller window would have kept
+ *   it. (The cache does not report entries never accessed while cached: those were poor
+ *   admissions, and on loops they come back soon after their eviction, which kept the window at
+ *   its minimum.)
  *
  * "Soon" is within the expected number of entries in requests: a key that returns later could
  * not have been kept by any window, however large (a loop longer than the cache). Each kind of
@@ -68,7 +71,10 @@ export class WindowGhosts {
     this.rejectedAt[hash & this.mask] = now;
   }
 
-  /** A main-space entry with this hash was evicted in favour of a candidate at request `now`. */
+  /**
+   * A main-space entry with this hash, accessed while cached, was evicted in favour of a
+   * candidate at request `now`.
+   */
   displacedOne(hash: number, now: number): void {
     this.displaced[hash & this.mask] = hash;
     this.displacedAt[hash & this.mask] = now;
