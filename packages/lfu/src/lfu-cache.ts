@@ -166,8 +166,11 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   private readonly climber: HillClimber;
   private readonly shift: ShiftDetector;
   private readonly ghosts: WindowGhosts;
-  /** The last admission contest the candidate lost was a tie (see WindowGhosts). */
-  private contestTied = false;
+  /**
+   * The candidate of the last admission contest it lost had at most 2/3 of the victim's
+   * frequency (see WindowGhosts: only such a loss is remembered).
+   */
+  private lostClearly = false;
 
   private hits = 0;
   private misses = 0;
@@ -740,7 +743,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
         candidate = this.following(candidate);
       } else {
         const evicted = candidate;
-        if (!this.contestTied) this.ghosts.rejectedOne(this.hashes[candidate]!, this.hits + this.misses);
+        if (this.lostClearly) this.ghosts.rejectedOne(this.hashes[candidate]!, this.hits + this.misses);
         candidate = this.following(candidate);
         this.admissionRejections++;
         this.evict(evicted, now);
@@ -773,7 +776,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     if ((this.referenced[victim]! & MARK_BITS) === STALE) return true;
     const victimFrequency = this.frequency(victim);
     if (candidateFrequency > victimFrequency) return true;
-    this.contestTied = candidateFrequency === victimFrequency;
+    this.lostClearly = victimFrequency > 0 && candidateFrequency * 3 <= victimFrequency * 2;
     if (candidateFrequency >= ADMIT_HASHDOS_THRESHOLD) {
       this.randomState = nextRandom(this.randomState);
       return (this.randomState & 127) === 0;

@@ -3,11 +3,12 @@
  * that a key which comes back soon after it left can say which side of the cache was too small
  * (the statistics only: the cache moves the window's boundary).
  *
- * - A candidate that lost its admission contest to a strictly more frequent victim. If it is set
- *   again soon, recency mattered more than TinyLFU judged: a larger window would have kept it.
- *   A candidate that lost a tie is not remembered: the tie was a coin toss, and says nothing
- *   about the window (an attacker who keeps its entries at top frequency makes every contest a
- *   tie, and those losers returning at once grew the window to most of the cache).
+ * - A candidate that lost its admission contest clearly (at most 2/3 of the victim's frequency).
+ *   If it is set again soon, recency mattered more than TinyLFU judged: a larger window would
+ *   have kept it. A tie or a near-tie is not remembered: it says little about the window, and an
+ *   attacker who keeps its entries near the top frequency makes every contest one (with ties
+ *   remembered, those losers returned at once and grew the window to most of the cache; with
+ *   only exact ties left out, to 51 of 64 entries at moments).
  * - A main-space entry that was accessed while cached (read or set again) and lost to a
  *   candidate. If it comes back soon, frequency mattered more: a smaller window would have kept
  *   it. (The cache does not report entries never accessed while cached: those were poor
@@ -65,7 +66,7 @@ export class WindowGhosts {
     this.horizon = expectedEntries;
   }
 
-  /** A candidate with this hash lost its admission contest (not a tie) at request `now`. */
+  /** A candidate with this hash lost its admission contest clearly at request `now`. */
   rejectedOne(hash: number, now: number): void {
     this.rejected[hash & this.mask] = hash;
     this.rejectedAt[hash & this.mask] = now;

@@ -307,9 +307,11 @@ describe('W-TinyLFU policy', () => {
     for (let round = 0; round < 40; round++) for (const key of residents) access(cache, key);
     const newcomers = Array.from({ length: 32 }, (_, i) => `user${i}`);
     const before = cache.metrics();
+    let largestWindow = 0;
     for (let round = 0; round < 300; round++) {
       for (const key of newcomers) {
         access(cache, key);
+        largestWindow = Math.max(largestWindow, cache.metrics().windowCapacity);
         // The attacker re-touches its entries around every legitimate request, so a resident's
         // frequency is always at least a newcomer's: a plain "more frequent wins" rule never admits.
         for (const resident of residents) {
@@ -325,6 +327,9 @@ describe('W-TinyLFU policy', () => {
     expect(admitted).toBeGreaterThanOrEqual(20);
     expect(admitted / contests).toBeGreaterThan(0.3 / 128);
     expect(admitted / contests).toBeLessThan(3 / 128);
+    // Near-ties are not remembered as evidence for a larger window (WindowGhosts), so the attack
+    // does not move the window either: the residents stay in the main space.
+    expect(largestWindow).toBe(before.windowCapacity);
   });
 
   it('forgets a hot set that went cold: after a drop in the hit ratio, entries idle since then stop blocking the new hot set', () => {
