@@ -328,10 +328,13 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     } else {
       const hash = hashKey(key, this.hashSeed);
       this.recordHash(hash, 1);
-      // A key back soon after it lost an eviction moves the window's boundary its way.
+      // A key back soon after it lost an eviction moves the window's boundary its way (by its
+      // weight: a zero-weight entry moves nothing, and must not start a transfer of entries).
       const returning = this.ghosts.returning(hash, this.hits + this.misses);
-      if (returning === GROW) this.increaseWindow(GHOST_STEP * weight);
-      else if (returning === SHRINK) this.decreaseWindow(GHOST_STEP * weight);
+      if (weight > 0) {
+        if (returning === GROW) this.increaseWindow(GHOST_STEP * weight);
+        else if (returning === SHRINK) this.decreaseWindow(GHOST_STEP * weight);
+      }
       slot = this.allocateSlot();
       this.keys[slot] = key;
       this.values[slot] = entry;
