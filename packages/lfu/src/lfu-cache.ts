@@ -733,12 +733,13 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
         this.evict(evicted, now);
         continue;
       }
-      if (this.isExpired(victim, now) || this.admit(candidate, victim)) {
+      const victimExpired = this.isExpired(victim, now);
+      if (victimExpired || this.admit(candidate, victim)) {
         const evicted = victim;
         // Only an entry accessed while cached (read or set again, since the last shift) says
         // the main space was too small: one never accessed was a poor admission, not a casualty
-        // of the window.
-        if (victimQueue !== WINDOW && (this.referenced[victim]! & REFERENCED) !== 0) {
+        // of the window (nor is an expired one).
+        if (!victimExpired && victimQueue !== WINDOW && (this.referenced[victim]! & REFERENCED) !== 0) {
           this.ghosts.displacedOne(this.hashes[victim]!, this.hits + this.misses);
         }
         victim = this.following(victim);
