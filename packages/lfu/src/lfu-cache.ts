@@ -775,7 +775,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
    * (hash flooding) cannot pin it and block every newcomer.
    */
   private admit(candidate: number, victim: number): boolean {
-    if (this.pendingHits !== 0 && ++this.contestsSinceFlush >= this.unusedSlot >>> 6) this.flushPending();
+    if (this.pendingHits !== 0 && ++this.contestsSinceFlush >= this.unusedSlot >>> 3) this.flushPending();
     const candidateFrequency = this.frequency(candidate);
     if ((this.referenced[victim]! & MARK_BITS) === STALE) return true;
     const victimFrequency = this.frequency(victim);
@@ -801,9 +801,9 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
    * it has {@link MAX_PENDING} reads waiting, and all of them before anything that could halve the
    * counters or clear the doorkeeper. So every read is counted, aged and admitted as if recorded
    * at once, except where keys share counters: a key's waiting reads do not yet raise the
-   * estimates of the keys it collides with. All are also recorded every capacity / 64 admission
-   * contests, which bounds that lag (without it, lfu lost up to 2.5 points on shift-fast at 1k
-   * entries; see docs/architecture.md).
+   * estimates of the keys it collides with. All are also recorded every capacity / 8 admission
+   * contests, which bounds that lag (without such a bound, lfu lost up to 2.5 points on shift-fast
+   * at 1k entries; see docs/architecture.md).
    *
    * The sketch's block is rarely in the CPU cache; with 10,000 keys read uniformly this saves
    * ~20 ns of a ~75 ns hit (see docs/architecture.md).
