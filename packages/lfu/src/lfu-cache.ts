@@ -25,7 +25,10 @@ export interface LfuCacheMetrics extends LocalCacheMetrics {
    * (which then returned false).
    */
   admissionRejections: number;
-  /** Current capacity of the admission window, in weight units (moved by hill climbing). */
+  /**
+   * Current capacity of the admission window, in weight units (moved by hill climbing and ghost
+   * feedback).
+   */
   windowCapacity: number;
   /** Workload shifts detected (each halves the learned frequencies twice; see the architecture notes). */
   shifts: number;
@@ -86,7 +89,8 @@ function isNonNegativeFinite(value: unknown): value is number {
  * segmented LRU main space (probation and protected, 80 % protected). An entry leaving the
  * window enters the main space only if the frequency sketch says it is more popular than the
  * entry it would evict; the window's share of the capacity is tuned at run time by hill climbing
- * on the hit ratio.
+ * on the hit ratio and by ghost feedback (keys that come back soon after losing an eviction, see
+ * `WindowGhosts`).
  *
  * Entries live in flat typed arrays indexed by slot (index-linked lists), with a `Map` from key
  * to slot; every operation is O(1) amortized and a hit allocates nothing.
