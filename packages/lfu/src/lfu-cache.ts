@@ -170,11 +170,6 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   private readonly climber: HillClimber;
   private readonly shift: ShiftDetector;
   private readonly ghosts: WindowGhosts;
-  /**
-   * The candidate of the last admission contest it lost had at most 2/3 of the victim's
-   * frequency (see WindowGhosts: only such a loss is remembered).
-   */
-  private lostClearly = false;
 
   private hits = 0;
   private misses = 0;
@@ -751,7 +746,6 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
         candidate = this.following(candidate);
       } else {
         const evicted = candidate;
-        if (this.lostClearly) this.ghosts.rejectedOne(this.hashes[candidate]!, this.hits + this.misses);
         candidate = this.following(candidate);
         this.admissionRejections++;
         this.evict(evicted, now);
@@ -776,7 +770,8 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
    * TinyLFU admission: the candidate wins when more frequent, or when the victim is STALE (idle
    * since a detected shift). A warm candidate that loses is
    * still admitted 1 time in 128 at random, so an attacker who inflates a victim's frequency
-   * (hash flooding) cannot pin it and block every newcomer.
+   * (hash flooding) cannot pin it and block every newcomer. A candidate that loses clearly (at
+   * most 2/3 of the victim's frequency) is remembered by WindowGhosts; the caller evicts it.
    */
   private admit(candidate: number, victim: number): boolean {
     if (this.pendingHits !== 0 && ++this.contestsSinceFlush >= this.unusedSlot >>> 3) this.flushPending();
@@ -784,10 +779,12 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     if ((this.referenced[victim]! & MARK_BITS) === STALE) return true;
     const victimFrequency = this.frequency(victim);
     if (candidateFrequency > victimFrequency) return true;
-    this.lostClearly = victimFrequency > 0 && candidateFrequency * 3 <= victimFrequency * 2;
     if (candidateFrequency >= ADMIT_HASHDOS_THRESHOLD) {
       this.randomState = nextRandom(this.randomState);
-      return (this.randomState & 127) === 0;
+      if ((this.randomState & 127) === 0) return true;
+    }
+    if (victimFrequency > 0 && candidateFrequency * 3 <= victimFrequency * 2) {
+      this.ghosts.rejectedOne(this.hashes[candidate]!, this.hits + this.misses);
     }
     return false;
   }
