@@ -32,6 +32,7 @@ export {
   ttlArgument,
   WRITE_BATCH_SIZE,
 } from './options.js';
+export { ReadCoalescer } from './read-coalescer.js';
 export {
   type DecodedValue,
   decodeValue,

@@ -25,6 +25,7 @@ import {
   parseValueReply,
   parseVersion,
   positiveInteger,
+  ReadCoalescer,
   SCRIPTS,
   ServerClock,
   scanPattern,
@@ -385,5 +386,73 @@ describe('values with expiry (kind 3) and the server clock', () => {
     expect(clock.fresh).toBe(false);
     clock.reset();
     expect(clock.fresh).toBe(false);
+  });
+});
+
+describe('ReadCoalescer', () => {
+  /** A coalescer over fake commands that answer `value:<key>`, recording what was sent. */
+  function recorded(maxKeys: number, mget?: (keys: string[]) => Promise<unknown>) {
+    const sent: string[][] = [];
+    const coalescer = new ReadCoalescer<string>(
+      async (key) => {
+        sent.push(['GET', key]);
+        return key.startsWith('absent') ? null : `value:${key}`;
+      },
+      mget ??
+        (async (keys) => {
+          sent.push(['MGET', ...keys]);
+          return keys.map((key) => (key.startsWith('absent') ? null : `value:${key}`));
+        }),
+      maxKeys,
+    );
+    return { coalescer, sent };
+  }
+  const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+  it("sends a tick's first read at once and the rest as MGETs of at most maxKeys at the tick's end, in order", async () => {
+    const { coalescer, sent } = recorded(3);
+    const keys = ['k0', 'k1', 'absent2', 'k3', 'k4', 'k5'];
+    const replies = Promise.all(keys.map((key) => coalescer.get(key)));
+    // The first read and the first full MGET went out during the calls; the rest waits.
+    expect(sent).toEqual([
+      ['GET', 'k0'],
+      ['MGET', 'k1', 'absent2', 'k3'],
+    ]);
+    expect(await replies).toEqual(['value:k0', 'value:k1', null, 'value:k3', 'value:k4', 'value:k5']);
+    expect(sent.at(-1)).toEqual(['MGET', 'k4', 'k5']);
+    // A lone read in a later tick goes out alone again; so does a lone queued one.
+    await tick();
+    sent.length = 0;
+    expect(await coalescer.get('k6')).toBe('value:k6');
+    await tick();
+    expect(await Promise.all([coalescer.get('k7'), coalescer.get('k8')])).toEqual(['value:k7', 'value:k8']);
+    expect(sent).toEqual([
+      ['GET', 'k6'],
+      ['GET', 'k7'],
+      ['GET', 'k8'],
+    ]);
+  });
+
+  it('fails every read of an MGET that fails, throws, or answers with the wrong shape; the next tick is unaffected', async () => {
+    const failure = new Error('connection lost');
+    for (const mget of [
+      () => Promise.reject(failure),
+      () => {
+        throw failure;
+      },
+      () => Promise.resolve(['only one']),
+      () => Promise.resolve('not an array'),
+    ]) {
+      const { coalescer } = recorded(10, mget as (keys: string[]) => Promise<unknown>);
+      const settled = await Promise.allSettled(['k0', 'k1', 'k2'].map((key) => coalescer.get(key)));
+      expect(settled[0]).toEqual({ status: 'fulfilled', value: 'value:k0' });
+      for (const outcome of settled.slice(1)) {
+        expect(outcome.status).toBe('rejected');
+        const reason = (outcome as PromiseRejectedResult).reason as Error;
+        if (reason !== failure) expect(reason.message).toMatch(/unexpected MGET reply for 2 keys/);
+      }
+      await tick();
+      expect(await coalescer.get('k9')).toBe('value:k9');
+    }
   });
 });

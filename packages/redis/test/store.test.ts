@@ -60,7 +60,9 @@ for (const major of majors) {
     it('setMany splits a batch whose values pass PACKED_BATCH_BYTES into calls; every value lands, versions in batch order', async () => {
       const client = major.createClient({ url: server.url });
       await client.connect();
-      const store = createRedisStore(client);
+      // ~24 MiB of values: a call can pass the default 1 s bound on a busy machine. This test is
+      // about splitting, not timeouts.
+      const store = createRedisStore(client, { commandTimeoutMs: 10_000 });
       const admin = await adminClient(server.url);
       try {
         const ns = randomPrefix('packed');
@@ -313,6 +315,75 @@ for (const major of majors) {
         await client.close();
         await admin.close();
       }
+    });
+
+    it("merges one tick's plain gets after the first into MGETs of at most readBatchSize keys, each get with its own answer", async () => {
+      const admin = await adminClient(server.url);
+      const client = major.createClient({ url: server.url });
+      await client.connect();
+      const store = createRedisStore(client, { readBatchSize: 4 });
+      const ns = randomPrefix('merged');
+      await store.set(`${ns}a`, bytes('a'));
+      await store.set(`${ns}b`, bytes('b'), { ttlMs: 60_000 });
+      await store.set(`${ns}gone`, bytes('x'));
+      await store.delete(`${ns}gone`);
+      await admin.set(`${ns}string`, 'not ours');
+      await admin.hSet(`${ns}hash`, 'field', 'value');
+      const watch = await watchCommands(server.url, ns);
+      try {
+        await store.get(`${ns}a`); // script path, starts the sample
+        await sampled();
+        watch.seen.length = 0;
+        const names = ['a', 'b', 'missing', 'gone', 'string', 'hash', 'b', 'a'];
+        const entries = await Promise.all(names.map((name) => store.get(`${ns}${name}`)));
+        expect(entries.map((entry) => entry && Buffer.from(entry.payload).toString())).toEqual([
+          'a',
+          'b',
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          'b',
+          'a',
+        ]);
+        expect(entries[0]?.ttlMs).toBeUndefined();
+        expect(entries[1]?.ttlMs).toBeGreaterThan(50_000);
+        expect(entries[6]?.ttlMs).toBeGreaterThan(50_000);
+        // The first read alone, the seven others in MGETs of 4 and 3 keys.
+        await watch.fence();
+        expect(sent(watch.seen)).toEqual(['get', 'mget', 'mget']);
+        // A lone get in a later tick goes out alone again.
+        watch.seen.length = 0;
+        expect(Buffer.from((await store.get(`${ns}b`))?.payload ?? []).toString()).toBe('b');
+        await watch.fence();
+        expect(sent(watch.seen)).toEqual(['get']);
+      } finally {
+        await watch.stop();
+        await store.close();
+        await client.close();
+        await admin.close();
+      }
+    });
+
+    it('fails every get a merged MGET carried, each with a StoreError naming its key, when the connection is gone', async () => {
+      const client = major.createClient({ url: server.url });
+      client.on('error', () => undefined);
+      await client.connect();
+      const store = createRedisStore(client);
+      const ns = randomPrefix('merged-down');
+      await store.set(`${ns}a`, bytes('a'));
+      await store.get(`${ns}a`); // script path, starts the sample
+      await sampled();
+      const gets = ['a', 'b', 'c'].map((name) => store.get(`${ns}${name}`));
+      client.destroy(); // before the end of the tick: the MGET is sent on a closed client
+      const settled = await Promise.allSettled(gets);
+      for (const [index, outcome] of settled.entries()) {
+        expect(outcome.status).toBe('rejected');
+        const error = (outcome as PromiseRejectedResult).reason;
+        expect(error).toBeInstanceOf(StoreError);
+        expect(error.key).toBe(`${ns}${['a', 'b', 'c'][index]}`);
+      }
+      await store.close();
     });
 
     it('reads a foreign string or hash under its prefix as absent on the plain read path', async () => {
