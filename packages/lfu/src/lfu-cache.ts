@@ -35,7 +35,8 @@ export interface LfuCacheMetrics extends LocalCacheMetrics {
 }
 
 // Queue tags and, as slot numbers, the sentinel heads of the three circular lists. In each list
-// next[head] is the least recently used entry and prev[head] the most recently used one.
+// the head's next link is the least recently used entry and its previous link the most recently
+// used one.
 const FREE = 3;
 const WINDOW = 0;
 const PROBATION = 1;
@@ -113,8 +114,11 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   private readonly slotOf = new Map<LfuKey, number>();
   private keys: Array<LfuKey | undefined> = [];
   private values: Array<E | undefined> = [];
-  private prev: Int32Array;
-  private next: Int32Array;
+  /**
+   * The list links of slot s: the previous entry at 2s, the next at 2s + 1 (side by side, so a
+   * move reads and writes one cache line for the slot itself instead of two).
+   */
+  private links: Int32Array;
   private queue: Uint8Array;
   private hashes: Int32Array;
   private weights: Float64Array | undefined;
@@ -199,8 +203,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       ? resolved.maxEntries + 1 + FIRST_SLOT
       : Number.MAX_SAFE_INTEGER;
     this.slotCapacity = Math.min(this.slotLimit, INITIAL_SLOTS + FIRST_SLOT);
-    this.prev = new Int32Array(this.slotCapacity);
-    this.next = new Int32Array(this.slotCapacity);
+    this.links = new Int32Array(this.slotCapacity * 2);
     this.queue = new Uint8Array(this.slotCapacity);
     this.hashes = new Int32Array(this.slotCapacity);
     // Weights differ from 1 only when capacity is counted in cost, and costs only when a caller
@@ -447,15 +450,15 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
 
   private resetLists(): void {
     for (let head = 0; head < FIRST_SLOT; head++) {
-      this.prev[head] = head;
-      this.next[head] = head;
+      this.links[head << 1] = head;
+      this.links[(head << 1) | 1] = head;
     }
   }
 
   private allocateSlot(): number {
     const free = this.freeSlot;
     if (free !== NONE) {
-      this.freeSlot = this.next[free]!;
+      this.freeSlot = this.links[(free << 1) | 1]!;
       return free;
     }
     if (this.unusedSlot === this.slotCapacity) this.grow();
@@ -474,8 +477,9 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       array.set(old);
       return array;
     };
-    this.prev = grow32(this.prev);
-    this.next = grow32(this.next);
+    const links = new Int32Array(capacity * 2);
+    links.set(this.links);
+    this.links = links;
     this.hashes = grow32(this.hashes);
     const queue = new Uint8Array(capacity);
     queue.set(this.queue);
@@ -490,30 +494,30 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   }
 
   private linkLast(head: number, slot: number): void {
-    const last = this.prev[head]!;
-    this.next[last] = slot;
-    this.prev[slot] = last;
-    this.next[slot] = head;
-    this.prev[head] = slot;
+    const last = this.links[head << 1]!;
+    this.links[(last << 1) | 1] = slot;
+    this.links[slot << 1] = last;
+    this.links[(slot << 1) | 1] = head;
+    this.links[head << 1] = slot;
     this.queue[slot] = head;
   }
 
   private unlink(slot: number): void {
-    const before = this.prev[slot]!;
-    const after = this.next[slot]!;
-    this.next[before] = after;
-    this.prev[after] = before;
+    const before = this.links[slot << 1]!;
+    const after = this.links[(slot << 1) | 1]!;
+    this.links[(before << 1) | 1] = after;
+    this.links[after << 1] = before;
   }
 
   /** The first (least recently used) entry of a list, or NONE. */
   private first(head: number): number {
-    const slot = this.next[head]!;
+    const slot = this.links[(head << 1) | 1]!;
     return slot === head ? NONE : slot;
   }
 
   /** The entry after `slot` towards the most recently used end, or NONE. */
   private following(slot: number): number {
-    const after = this.next[slot]!;
+    const after = this.links[(slot << 1) | 1]!;
     return after < FIRST_SLOT ? NONE : after;
   }
 
@@ -548,7 +552,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     this.keys[slot] = undefined;
     this.values[slot] = undefined;
     this.queue[slot] = FREE;
-    this.next[slot] = this.freeSlot;
+    this.links[(slot << 1) | 1] = this.freeSlot;
     this.freeSlot = slot;
   }
 
@@ -568,7 +572,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       this.linkLast(PROTECTED, slot);
       this.protectedWeight += weight;
       if (this.protectedWeight > this.protectedMaximum) this.demoteFromProtected();
-    } else if (this.prev[queue!] !== slot) {
+    } else if (this.links[queue! << 1] !== slot) {
       // Window or protected: move to the most recently used end unless already there.
       this.unlink(slot);
       this.linkLast(queue!, slot);
@@ -635,11 +639,11 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   }
 
   private linkFirst(head: number, slot: number): void {
-    const first = this.next[head]!;
-    this.prev[first] = slot;
-    this.next[slot] = first;
-    this.prev[slot] = head;
-    this.next[head] = slot;
+    const first = this.links[(head << 1) | 1]!;
+    this.links[first << 1] = slot;
+    this.links[(slot << 1) | 1] = first;
+    this.links[slot << 1] = head;
+    this.links[(head << 1) | 1] = slot;
     this.queue[slot] = head;
   }
 
