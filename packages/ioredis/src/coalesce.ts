@@ -1,5 +1,4 @@
-/** Schedules the cheap end-of-burst callbacks (a microtask). */
-const RESOLVED = Promise.resolve();
+import { Burst } from '@synced-cache/redis-common';
 
 /**
  * Coalesces the socket writes of the commands one tick sends into one write, from the tick's
@@ -13,22 +12,17 @@ const RESOLVED = Promise.resolve();
  * (Node's own idiom for this) keeps the order of every command on the connection and adds no
  * macrotask hop.
  *
- * The first command of a burst is written at once, uncorked: a lone call (one get at a time) pays
- * no cork, no buffered write and no uncork, which cost it 3–5 % of a remote get's time against raw
- * `GET` (interleaved, quiet machine); a burst costs two writes per tick instead of one. A burst
- * ends when the microtasks queued before its first command have run (a microtask clears the flag:
- * a tick callback for every lone command cost ~300 ns); once the socket is corked, every command
- * until the end of the tick joins the cork.
+ * The first command of a burst ({@link Burst}) is written at once, uncorked: a lone call (one get
+ * at a time) pays no cork, no buffered write and no uncork, which cost it 3–5 % of a remote get's
+ * time against raw `GET` (interleaved, quiet machine); a burst costs two writes per tick instead
+ * of one. Once the socket is corked, every command until the end of the tick joins the cork.
  *
  * @internal
  */
 export class WriteCoalescer {
-  /** A command was sent in this burst: the next one corks. */
-  private sentInBurst = false;
+  /** Tells a burst's first command (written at once) from the later ones (they cork). */
+  private readonly burst = new Burst();
   private corked: Corkable | undefined = undefined;
-  private readonly forgetSent = (): void => {
-    this.sentInBurst = false;
-  };
   private readonly endOfTick = (): void => {
     const stream = this.corked;
     this.corked = undefined;
@@ -38,15 +32,11 @@ export class WriteCoalescer {
   /**
    * Called before a command is sent on `socket` (a client's current `stream`; nothing on a
    * Cluster, which has none): holds the writes to it until the end of this tick, unless this is
-   * the tick's first command.
+   * the first command of a burst.
    */
   hold(socket: unknown): void {
     if (this.corked !== undefined) return;
-    if (!this.sentInBurst) {
-      this.sentInBurst = true;
-      RESOLVED.then(this.forgetSent);
-      return;
-    }
+    if (this.burst.first()) return;
     const stream = socket as Corkable | undefined;
     if (stream === undefined || stream === null || typeof stream.cork !== 'function') return;
     stream.cork();

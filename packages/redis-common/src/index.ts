@@ -15,6 +15,7 @@ export {
   packBatches,
   type ScriptField,
 } from './batch.js';
+export { Burst } from './burst.js';
 export { type FailureContext, isClientTimeout, toStoreError, toSynchronizerError } from './errors.js';
 export { watchConnection } from './health.js';
 export { CLUSTER_SLOTS, chunk, escapeGlob, groupBySlot, keySlot, scanPattern } from './keys.js';

@@ -1,5 +1,4 @@
-/** Schedules the cheap end-of-burst callbacks (a microtask). */
-const RESOLVED = Promise.resolve();
+import { Burst } from './burst.js';
 
 /**
  * Merges the plain `GET`s one tick issues into one `MGET`, from the tick's second `GET` on.
@@ -10,12 +9,10 @@ const RESOLVED = Promise.resolve();
  * throughput. One `MGET` of the tick's keys pays it once (`docs/architecture.md`, "Coalesced
  * reads").
  *
- * The first `GET` of a burst is sent at once, alone: a lone read (one get at a time) waits for
- * nothing. The others wait for the end of the tick (`process.nextTick`, no macrotask hop), then go
- * out as one `MGET` (a plain `GET` when only one waits), split at `maxKeys`. A burst ends when the
- * microtasks queued before its first read have run, unless reads are waiting: a microtask clears
- * the flag, because a tick callback for every lone read cost it ~300 ns, about 0.7 % of a remote
- * get on loopback.
+ * The first `GET` of a burst ({@link Burst}) is sent at once, alone: a lone read (one get at a
+ * time) waits for nothing. The others wait for the end of the tick (`process.nextTick`, no
+ * macrotask hop), then go out as one `MGET` (a plain `GET` when only one waits), split at
+ * `maxKeys`. While reads are waiting, every new read joins them.
  *
  * Order on the connection: a queued read goes out after the commands sent later in the same tick
  * (a write, for instance). The read then sees that write, which it could have seen anyway: the two
@@ -27,8 +24,7 @@ const RESOLVED = Promise.resolve();
  * @internal
  */
 export class ReadCoalescer<R> {
-  /** A `GET` was sent alone in this burst: the next ones wait for the end of the tick. */
-  #sentInBurst = false;
+  readonly #burst = new Burst();
   /** Reads wait for `#endOfTick` (scheduled once per tick, when the first one is queued). */
   #keys: string[] = [];
   #resolves: Array<(reply: R | null) => void> = [];
@@ -47,11 +43,7 @@ export class ReadCoalescer<R> {
 
   /** The reply to `GET key`, read alone or in this tick's `MGET`. */
   get(key: string): Promise<R | null> {
-    if (!this.#sentInBurst && this.#keys.length === 0) {
-      this.#sentInBurst = true;
-      RESOLVED.then(this.#forgetSent);
-      return this.sendGet(key);
-    }
+    if (this.#keys.length === 0 && this.#burst.first()) return this.sendGet(key);
     if (this.#keys.length === 0) process.nextTick(this.#endOfTick);
     return new Promise<R | null>((resolve, reject) => {
       this.#keys.push(key);
@@ -60,10 +52,6 @@ export class ReadCoalescer<R> {
       if (this.#keys.length >= this.maxKeys) this.#flush();
     });
   }
-
-  readonly #forgetSent = (): void => {
-    this.#sentInBurst = false;
-  };
 
   readonly #endOfTick = (): void => {
     if (this.#keys.length > 0) this.#flush();
