@@ -25,6 +25,9 @@ afterAll(async () => {
 });
 
 const bytes = (text: string) => new TextEncoder().encode(text);
+/** How many times the test server has run `command` (INFO commandstats). */
+const calls = async (command: string) =>
+  Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(await raw.info('commandstats'))?.[1] ?? 0);
 const prefix = () => `t${Math.random().toString(36).slice(2, 10)}:`;
 
 describe('IoredisStore (standalone)', () => {
@@ -78,10 +81,6 @@ describe('IoredisStore (standalone)', () => {
         expect(await store.get(`${ns}1`)).toBeDefined();
         expect(corkedAtWrite).toEqual([0]);
         corkedAtWrite.length = 0;
-        const calls = async (command: string) =>
-          Number(
-            new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(await raw.info('commandstats'))?.[1] ?? 0,
-          );
         const [getsBefore, mgetsBefore] = [await calls('get'), await calls('mget')];
         corkedAtWrite.length = 0;
         const burst = Promise.all([0, 1, 2, 3, 9].map((i) => store.get(`${ns}${i}`)));
@@ -196,8 +195,6 @@ describe('IoredisStore (standalone)', () => {
         () => store.get(`${ns}ttl`),
         async () => (await store.getMany([`${ns}ttl`]))[0],
       ];
-      const calls = async (command: string) =>
-        Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(await raw.info('commandstats'))?.[1] ?? 0);
       const [getsBefore, mgetsBefore] = [await calls('get'), await calls('mget')];
       for (const read of reads) {
         const pttlBefore = await raw.pttl(`${ns}ttl`);
