@@ -119,6 +119,12 @@ async function cpuNanoseconds(candidate: Candidate, ops: number): Promise<number
   return (used.user + used.system) * 1000;
 }
 
+/** The middle value of `values` (the upper middle for an even count); does not reorder `values`. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
 /** A Markdown table of results, with each candidate's throughput as a multiple of `baseline`'s. */
 export function table(results: Result[], baseline: string): string {
   const base = results.find((r) => r.name === baseline);

@@ -17,7 +17,7 @@ import { BentoCache, bentostore } from 'bentocache';
 import { memoryDriver } from 'bentocache/drivers/memory';
 import { createCache as createCacheManager } from 'cache-manager';
 import { LRUCache } from 'lru-cache';
-import { type Candidate, compare, consume, type Result, table } from './harness.js';
+import { type Candidate, compare, consume, median, type Result, table } from './harness.js';
 import { createRandom } from './traces/prng.js';
 import { ZipfSampler } from './traces/zipf.js';
 
@@ -190,9 +190,9 @@ interface Measured {
   runs: SettingResult[];
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+/** A process's ratio: the baseline's time (the first result) over the tier's (the second). */
+function ratioIn(results: readonly Result[]): number {
+  return results[0]!.nsPerOp / results[1]!.nsPerOp;
 }
 
 /**
@@ -201,7 +201,7 @@ function median(values: readonly number[]): number {
  * baseline in its slow mode in one process does not flatter a tier.
  */
 function ratio(runs: readonly SettingResult[], pick: (run: SettingResult) => Result[]) {
-  const each = runs.map((run) => pick(run)[0]!.nsPerOp / pick(run)[1]!.nsPerOp);
+  const each = runs.map((run) => ratioIn(pick(run)));
   return { low: Math.min(...each), median: median(each), high: Math.max(...each) };
 }
 
@@ -233,7 +233,7 @@ function processTable(runs: readonly SettingResult[], pick: (run: SettingResult)
     lines.push(`| ${name} | ${runs.map((run) => pick(run)[which]!.nsPerOp.toFixed(1)).join(' | ')} |`);
   });
   lines.push(
-    `| ratio (throughput vs the first row) | ${runs.map((run) => `${(pick(run)[0]!.nsPerOp / pick(run)[1]!.nsPerOp).toFixed(2)}x`).join(' | ')} |`,
+    `| ratio (throughput vs the first row) | ${runs.map((run) => `${ratioIn(pick(run)).toFixed(2)}x`).join(' | ')} |`,
   );
   return lines.join('\n');
 }

@@ -28,6 +28,7 @@ import {
 import { createIoredisStore } from '@synced-cache/ioredis';
 import { createNatsSynchronizer } from '@synced-cache/nats';
 import { startFaultProxy, startNats, startRedis, trackChild } from '@synced-cache/test-servers';
+import { median } from './harness.js';
 import type { ReceiverSetup } from './nats-receiver.js';
 import {
   Arrivals,
@@ -189,7 +190,6 @@ export async function main(): Promise<string> {
         coreReadRates.push(readRate);
       }
     }
-    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
     const rawAbsorb = median(rawRates);
     const podAbsorb = median(podRates);
     return report({
@@ -366,7 +366,6 @@ function report(results: {
   natsVersion: string;
 }): string {
   const { propagation, rawAbsorb, podAbsorb } = results;
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const ms = (value: number) => `${value.toFixed(3)} ms`;
   const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
   const excess = propagation.memory.p99 - propagation.rawHop.p99;
