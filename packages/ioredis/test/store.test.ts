@@ -6,7 +6,12 @@ import {
   StoreError,
   splitBatch,
 } from '@synced-cache/core';
-import { DEFAULT_CLOCK_KEY, decodeValue, PACKED_BATCH_BYTES } from '@synced-cache/redis-common';
+import {
+  DEFAULT_CLOCK_KEY,
+  decodeValue,
+  PACKED_BATCH_BYTES,
+  SET_GET_MAX_BYTES,
+} from '@synced-cache/redis-common';
 import { type RedisServer, startRedis } from '@synced-cache/test-servers';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -154,6 +159,97 @@ describe('IoredisStore (standalone)', () => {
       expect(now).toBeGreaterThanOrEqual(first);
       expect(now).toBeLessThan(ahead);
     } finally {
+      await store.close();
+    }
+  });
+
+  it('batch writes keep each key above its own version when the clock key is gone, small values (SET … GET) and large', async () => {
+    // The batch scripts are redis-common's, byte for byte the ones node-redis runs.
+    const store = createIoredisStore(redis.url);
+    const listener = new Redis({ host: redis.host, port: redis.port });
+    const channel = `${prefix()}events`;
+    const received: Buffer[] = [];
+    try {
+      await listener.subscribe(channel);
+      listener.on('messageBuffer', (_channel: Buffer, message: Buffer) => received.push(message));
+      const ns = prefix();
+      const large = (tag: string) => bytes(tag.padEnd(SET_GET_MAX_BYTES + 1, 'L'));
+      const keys = [`${ns}small`, `${ns}large`, `${ns}ttl`, `${ns}fresh`];
+      const payloads = [bytes('s1'), large('l1'), bytes('t1')];
+      const first = await store.setMany(
+        keys.slice(0, 3).map((key, index) => ({
+          key,
+          payload: payloads[index]!,
+          options: { ttlMs: index === 2 ? 60_000 : 0 },
+        })),
+      );
+      const before = first.map((result) => (result as PromiseFulfilledResult<number>).value);
+      // The clock ran far ahead of server time (many writes in one microsecond, a clock step back), then was lost.
+      const ahead = before[2]! + 10_000_000_000;
+      await raw.set(DEFAULT_CLOCK_KEY, String(ahead));
+      const lifted = await store.setMany(keys.slice(0, 2).map((key) => ({ key, payload: bytes('x') })));
+      const high = lifted.map((result) => (result as PromiseFulfilledResult<number>).value);
+      expect(high).toEqual([ahead + 1, ahead + 2]);
+      await raw.del(DEFAULT_CLOCK_KEY);
+      const next = [bytes('s2'), large('l2'), bytes('t2'), bytes('f2')];
+      const results = await store.setAndPublishMany(
+        keys.map((key, index) => ({
+          key,
+          payload: next[index]!,
+          options: { ttlMs: index === 2 ? 60_000 : 0 },
+        })),
+        keys.map((key, index) => ({
+          channel,
+          head: encodeEvent(
+            {
+              podId: 'pod-a',
+              epoch: 1,
+              seq: index,
+              key,
+              // The large value goes as an invalidation (too large for an event).
+              ...(index === 1
+                ? { action: 'invalidate' as const }
+                : { action: 'set' as const, value: next[index]! }),
+              version: 0,
+              ttlMs: 0,
+            },
+            {},
+            true,
+          ),
+          appendPayload: index !== 1,
+        })),
+      );
+      const versions = results.map((result) => (result as PromiseFulfilledResult<number>).value);
+      // Above each key's own version, and one clock through the batch (each above the one before).
+      expect(versions[0]).toBe(ahead + 2);
+      expect(versions[1]).toBe(ahead + 3);
+      expect(versions[2]).toBe(ahead + 4);
+      expect(versions[3]).toBe(ahead + 5);
+      expect(Number(await raw.get(DEFAULT_CLOCK_KEY))).toBe(ahead + 5);
+      for (const [index, key] of keys.entries()) {
+        const stored = decodeValue(await raw.getBuffer(key));
+        expect(stored?.version).toBe(versions[index]);
+        expect(Buffer.from(stored!.payload)).toEqual(Buffer.from(next[index]!));
+      }
+      expect(await raw.pttl(keys[2]!)).toBeGreaterThan(50_000);
+      expect(await raw.pttl(keys[0]!)).toBe(-1);
+      // The events carry the versions written, with the payload where asked.
+      await eventually('one frame', () => received.length === 1);
+      const events = splitBatch(received[0]!).map((envelope) => decodeEvent(envelope));
+      expect(events.map((event) => [event.key, event.version, event.seq])).toEqual(
+        keys.map((key, index) => [key, versions[index], index]),
+      );
+      expect(events[1]!.action).toBe('invalidate');
+      expect(Buffer.from(events[0]!.value!)).toEqual(Buffer.from(next[0]!));
+      // Deletes too: tombstones above the values they replace.
+      await raw.del(DEFAULT_CLOCK_KEY);
+      const deleted = (await store.deleteMany(keys)).map(
+        (result) => (result as PromiseFulfilledResult<number>).value,
+      );
+      // Each one above the value it replaces (ahead + 2 …) and above the tombstone before it.
+      expect(deleted).toEqual([ahead + 3, ahead + 4, ahead + 5, ahead + 6]);
+    } finally {
+      listener.disconnect();
       await store.close();
     }
   });

@@ -219,85 +219,133 @@ const BATCH_HEADER = [EVENT_MAGIC, EVENT_FORMAT_VERSION, BATCH_ACTION_CODE, 0] a
 const BATCH_FRAME_BYTES = 1024 * 1024;
 
 /**
+ * Values of at most this many bytes are written by a batch with `SET … GET`, which also answers
+ * the value it replaced, so the key's previous version costs no command of its own (one
+ * `redis.call` instead of two; each costs 1–5 µs inside a script). A larger value reads the 9-byte
+ * header first (`GETRANGE`): a key is usually rewritten with a value of about its old size, and a
+ * large old value should not be copied into Lua only for its header (a small value that replaces
+ * a large one does copy it, once).
+ */
+export const SET_GET_MAX_BYTES = 4096;
+
+/**
  * Lua of a batch write script: every key of KEYS[1..n] (n = ARGV[1]) written in order as the
  * single-key script would write it, each with its own version and (when `publish`) its own event,
  * in one script call. KEYS[n + 1], when present, is the clock key; TIME is read once (versions
  * within the batch still strictly increase through the clock key, and per key through the key's
  * previous version). A key whose read or write fails (a key of another type under it) is skipped,
  * nothing written or published for it, and its reply slot is the error message; the others go on.
+ *
+ * A value of at most {@link SET_GET_MAX_BYTES} is written at once with `SET … GET` at
+ * max(now, clock + 1); in the rare case that the header it replaced holds a version at least as
+ * high (the clock key was lost, or on Cluster two writes in one microsecond), it is written again
+ * one above that version, within the same atomic script, so the outcome is the single-key
+ * script's. Tombstones and larger values read the old header first.
+ *
  * When `publish`, the events go out after the writes, in key order, the events of consecutive keys
  * on one channel as one batch frame of at most {@link BATCH_FRAME_BYTES} (one PUBLISH for a
- * batch instead of one per key: each `redis.call` costs 1–5 µs here, and every subscriber then
- * handles one message instead of fifty). The script is atomic, so subscribers see the same order
- * and the same moment as with a PUBLISH per key.
+ * batch instead of one per key, and every subscriber then handles one message instead of fifty).
+ * Each event is assembled by one `struct.pack`, length prefix included. The script is atomic, so
+ * subscribers see the same order and the same moment as with a PUBLISH per key.
  */
 function batchWrite(write: 'set' | 'delete', publish: boolean): string {
   // ARGV[1] = n, ARGV[2 … first] the shared arguments, ARGV[first + 1] every key's own arguments
-  // packed (see `packBatches`): `stride` fields per key, read into locals f1 … f<stride>.
+  // packed (see `packBatches`), read into these locals with one `struct.unpack` per key (`c0`
+  // reads as many bytes as the integer before it says).
   const first = write === 'set' ? 1 : 2;
-  const stride = (write === 'set' ? 2 : 0) + (publish ? (write === 'set' ? 3 : 2) : 0);
-  const field = (k: number) => `f${k}`;
-  const unpack = Array.from(
-    { length: stride },
-    // `c0` reads as many bytes as the integer before it says: one call per field.
-    (_, k) => `
-  local ${field(k + 1)}
-  ${field(k + 1)}, pos = struct.unpack('>I4c0', packed, pos)`,
-  ).join('');
+  const fields = [
+    ...(write === 'set' ? ['payload', 'ttl'] : []),
+    ...(publish ? ['channel', 'head'] : []),
+    ...(write === 'set' && publish ? ['append'] : []),
+  ];
+  const unpack =
+    fields.length === 0
+      ? ''
+      : `
+  local ${fields.join(', ')}
+  ${fields.join(', ')}, pos = struct.unpack('>${'I4c0'.repeat(fields.length)}', packed, pos)`;
   const store =
     write === 'set'
       ? `
-    local ttl = ${field(2)}
-    if ttl == '0' then
-      done = redis.pcall('SET', key, string.char(1) .. struct.pack('>d', v) .. ${field(1)})
-    else
-      local expires = math.floor(now / 1000) + tonumber(ttl)
-      done = redis.pcall('SET', key, string.char(3) .. struct.pack('>d', v) .. struct.pack('>d', expires) .. ${field(1)}, 'PX', ttl)
-    end`
+  local done
+  if #payload > ${SET_GET_MAX_BYTES} then
+    done = redis.pcall('GETRANGE', key, 0, 8)
+    if type(done) ~= 'table' then
+      v = above(done, v)
+      done = put(key, v, payload, ttl, false)
+    end
+  else
+    done = put(key, v, payload, ttl, true)
+    if type(done) ~= 'table' then
+      local settled = above(done, v)
+      if settled ~= v then
+        v = settled
+        done = put(key, v, payload, ttl, false)
+      end
+    end
+  end`
       : `
-    done = redis.pcall('SET', key, string.char(2) .. struct.pack('>d', v), 'PX', ARGV[2])`;
-  const channel = write === 'set' ? 3 : 1;
+  local done = redis.pcall('GETRANGE', key, 0, 8)
+  if type(done) ~= 'table' then
+    v = above(done, v)
+    done = redis.pcall('SET', key, struct.pack('>Bd', ${KIND_TOMBSTONE}, v), 'PX', ARGV[2])
+  end`;
+  // A set of at most SET_GET_MAX_BYTES answers the old value (false when there was none), a plain
+  // SET a status table; either way a table with `err` is the key's failure.
+  const put =
+    write === 'set'
+      ? `
+local function put(key, v, payload, ttl, get)
+  local value
+  if ttl == '0' then
+    value = struct.pack('>Bdc0', ${KIND_VALUE}, v, payload)
+    if get then return redis.pcall('SET', key, value, 'GET') end
+    return redis.pcall('SET', key, value)
+  end
+  value = struct.pack('>Bddc0', ${KIND_VALUE_WITH_EXPIRY}, v, math.floor(now / 1000) + tonumber(ttl), payload)
+  if get then return redis.pcall('SET', key, value, 'PX', ttl, 'GET') end
+  return redis.pcall('SET', key, value, 'PX', ttl)
+end`
+      : '';
+  // Event `head` with version v at bytes 5–12 (1-based), the payload appended when asked, behind
+  // its big-endian u32 length: one frame entry.
+  const appended =
+    write === 'set'
+      ? `
+    if append == '1' then appended = payload end`
+      : '';
   const announce = !publish
     ? ''
     : `
-      local head = ${field(channel + 1)}
-      local event = string.sub(head, 1, 4) .. struct.pack('>d', v) .. string.sub(head, 13)${
-        write === 'set'
-          ? `
-      if ${field(5)} == '1' then event = event .. ${field(1)} end`
-          : ''
-      }
-      local channel = ${field(channel)}
-      if channel ~= frameChannel or frameBytes + #event > ${BATCH_FRAME_BYTES} then
-        flush()
-        frameChannel = channel
-      end
-      frame[#frame + 1] = event
-      frameBytes = frameBytes + 4 + #event`;
+    local appended = ''${appended}
+    local bytes = #head + #appended
+    if channel ~= frameChannel or frameBytes + bytes > ${BATCH_FRAME_BYTES} then
+      flush()
+      frameChannel = channel
+    end
+    events = events + 1
+    frame[events + 1] = struct.pack('>I4c0dc0c0', bytes, string.sub(head, 1, 4), v, string.sub(head, 13), appended)
+    frameBytes = frameBytes + 4 + bytes`;
   // The events of consecutive keys on one channel leave as one batch frame (core's `encodeBatch`:
   // magic, format, action 7, flags 0, then per event its length as a big-endian u32 and its bytes),
-  // a lone event as itself.
+  // a lone event as itself. frame[1] is the header; entries past events + 1 are stale.
   const frames = !publish
     ? ''
     : `
-local frame = {}
+local frame = { string.char(${BATCH_HEADER.join(', ')}) }
+local events = 0
 local frameChannel = nil
 local frameBytes = 0
 local function flush()
-  if #frame == 1 then
-    redis.call('PUBLISH', frameChannel, frame[1])
-  elseif #frame > 1 then
-    local parts = { string.char(${BATCH_HEADER.join(', ')}) }
-    for j = 1, #frame do
-      parts[#parts + 1] = struct.pack('>I4', #frame[j])
-      parts[#parts + 1] = frame[j]
-    end
-    redis.call('PUBLISH', frameChannel, table.concat(parts))
+  if events == 1 then
+    redis.call('PUBLISH', frameChannel, string.sub(frame[2], 5))
+  elseif events > 1 then
+    redis.call('PUBLISH', frameChannel, table.concat(frame, '', 1, events + 1))
   end
-  frame = {}
+  events = 0
   frameBytes = 0
 end`;
-  return `${frames}
+  return `
 local n = tonumber(ARGV[1])
 local packed = ARGV[${first + 1}]
 local pos = 1
@@ -308,31 +356,29 @@ local clock = nil
 if clockKey then clock = tonumber(redis.call('GET', clockKey)) end
 local advanced = false
 local out = {}
+-- v, or one above the version in \`old\` (a stored value or tombstone, or its header) when that is not below v
+local function above(old, v)
+  if old and #old >= 9 then
+    local kind = string.byte(old, 1)
+    if kind >= 1 and kind <= 3 then
+      local previous = struct.unpack('>d', old, 2)
+      if previous >= v then return previous + 1 end
+    end
+  end
+  return v
+end${put}${frames}
 for i = 1, n do
   local key = KEYS[i]${unpack}
-  local current = redis.pcall('GETRANGE', key, 0, 8)
-  if type(current) == 'table' then
-    out[i] = tostring(current.err)
+  local v = now
+  if clock and clock >= v then v = clock + 1 end${store}
+  if type(done) == 'table' and done.err then
+    out[i] = tostring(done.err)
   else
-    local v = now
-    if #current == 9 then
-      local kind = string.byte(current, 1)
-      if kind >= 1 and kind <= 3 then
-        local previous = struct.unpack('>d', current, 2)
-        if previous >= v then v = previous + 1 end
-      end
-    end
-    if clock and clock >= v then v = clock + 1 end
-    local done${store}
-    if type(done) == 'table' and done.err then
-      out[i] = tostring(done.err)
-    else
-      if clockKey then
-        clock = v
-        advanced = true
-      end${announce}
-      out[i] = v
-    end
+    if clockKey then
+      clock = v
+      advanced = true
+    end${announce}
+    out[i] = v
   end
 end
 if advanced then redis.call('SET', clockKey, string.format('%.0f', clock)) end${publish ? '\nflush()' : ''}
