@@ -34,6 +34,15 @@ const bytes = (text: string) => new TextEncoder().encode(text);
 const calls = async (command: string) =>
   Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(await raw.info('commandstats'))?.[1] ?? 0);
 const prefix = () => `t${Math.random().toString(36).slice(2, 10)}:`;
+/** A raw subscriber on a new channel: the channel, every message it receives (bytes), and its disconnect. */
+async function listen() {
+  const listener = new Redis({ host: redis.host, port: redis.port });
+  const channel = `${prefix()}events`;
+  const received: Buffer[] = [];
+  await listener.subscribe(channel);
+  listener.on('messageBuffer', (_channel: Buffer, message: Buffer) => received.push(message));
+  return { channel, received, close: () => listener.disconnect() };
+}
 
 describe('IoredisStore (standalone)', () => {
   it('clear removes only the namespace: other keys of every type, other prefixes and the clock survive', async () => {
@@ -166,12 +175,8 @@ describe('IoredisStore (standalone)', () => {
   it('batch writes keep each key above its own version when the clock key is gone, small values (SET … GET) and large', async () => {
     // The batch scripts are redis-common's, byte for byte the ones node-redis runs.
     const store = createIoredisStore(redis.url);
-    const listener = new Redis({ host: redis.host, port: redis.port });
-    const channel = `${prefix()}events`;
-    const received: Buffer[] = [];
+    const { channel, received, close } = await listen();
     try {
-      await listener.subscribe(channel);
-      listener.on('messageBuffer', (_channel: Buffer, message: Buffer) => received.push(message));
       const ns = prefix();
       const large = (tag: string) => bytes(tag.padEnd(SET_GET_MAX_BYTES + 1, 'L'));
       const keys = [`${ns}small`, `${ns}large`, `${ns}ttl`, `${ns}fresh`];
@@ -249,7 +254,7 @@ describe('IoredisStore (standalone)', () => {
       // Each one above the value it replaces (ahead + 2 …) and above the tombstone before it.
       expect(deleted).toEqual([ahead + 3, ahead + 4, ahead + 5, ahead + 6]);
     } finally {
-      listener.disconnect();
+      close();
       await store.close();
     }
   });
@@ -438,13 +443,9 @@ describe('IoredisStore: write and publish in one script (setAndPublish)', () => 
     const client = new Redis({ host: redis.host, port: redis.port });
     const store = createIoredisStore(client);
     const synchronizer = createIoredisSynchronizer(client);
-    const listener = new Redis({ host: redis.host, port: redis.port });
-    const channel = `${prefix()}events`;
-    const received: Buffer[] = [];
+    const { channel, received, close } = await listen();
     try {
       expect(store.publishesTo(synchronizer)).toBe(true);
-      await listener.subscribe(channel);
-      listener.on('messageBuffer', (_channel: Buffer, message: Buffer) => received.push(message));
       const key = `${prefix()}k`;
       const payload = bytes('{"n":1}');
       const event = { key: 'k', podId: 'pod-a', epoch: 7, seq: 1, ttlMs: 5000 };
@@ -487,7 +488,7 @@ describe('IoredisStore: write and publish in one script (setAndPublish)', () => 
       // the write itself is the same as a plain set's
       expect(await store.get(key)).toBeUndefined();
     } finally {
-      listener.disconnect();
+      close();
       await synchronizer.close();
       await store.close();
       client.disconnect();
@@ -496,12 +497,8 @@ describe('IoredisStore: write and publish in one script (setAndPublish)', () => 
 
   it('setAndPublishMany / deleteAndPublishMany publish a batch as frames of at most 1 MiB, every event in order', async () => {
     const store = createIoredisStore(redis.url);
-    const listener = new Redis({ host: redis.host, port: redis.port });
-    const channel = `${prefix()}events`;
-    const received: Buffer[] = [];
+    const { channel, received, close } = await listen();
     try {
-      await listener.subscribe(channel);
-      listener.on('messageBuffer', (_channel: Buffer, message: Buffer) => received.push(message));
       const ns = prefix();
       const event = { podId: 'pod-a', epoch: 7, ttlMs: 60_000 };
       const publish = async (count: number, valueBytes: number, seq: number) => {
@@ -558,7 +555,7 @@ describe('IoredisStore: write and publish in one script (setAndPublish)', () => 
         small.keys.map(() => 'delete'),
       );
     } finally {
-      listener.disconnect();
+      close();
       await store.close();
     }
   });
