@@ -253,6 +253,14 @@ describe('IoredisStore (standalone)', () => {
       );
       // Each one above the value it replaces (ahead + 2 …) and above the tombstone before it.
       expect(deleted).toEqual([ahead + 3, ahead + 4, ahead + 5, ahead + 6]);
+      for (const [index, key] of keys.entries()) {
+        const tombstone = await raw.getBuffer(key);
+        expect([tombstone?.length, tombstone?.[0], tombstone?.readDoubleBE(1)]).toEqual([
+          9,
+          2,
+          deleted[index],
+        ]);
+      }
     } finally {
       close();
       await store.close();
