@@ -238,9 +238,10 @@ export const SET_GET_MAX_BYTES = 4096;
  *
  * A value of at most {@link SET_GET_MAX_BYTES} is written at once with `SET … GET` at
  * max(now, clock + 1); in the rare case that the header it replaced holds a version at least as
- * high (the clock key was lost, or on Cluster two writes in one microsecond), it is written again
- * one above that version, within the same atomic script, so the outcome is the single-key
- * script's. Tombstones and larger values read the old header first.
+ * high (the clock key was lost, or without a clock key two writes fell in one microsecond or the
+ * server clock stepped back), it is written again one above that version, within the same atomic
+ * script, so the outcome is the single-key script's. Tombstones and larger values read the old
+ * header first.
  *
  * When `publish`, the events go out after the writes, in key order, the events of consecutive keys
  * on one channel as one batch frame of at most {@link BATCH_FRAME_BYTES} (one PUBLISH for a
