@@ -64,7 +64,14 @@ const STALE = 2;
  * nothing). Cleared for every entry by each halving and by a shift.
  */
 const COUNTERS_FULL = 4;
-/** The mark's low bits: IDLE, REFERENCED or STALE, and COUNTERS_FULL. */
+/**
+ * Flag: the entry won an admission contest as the victim and has not been accessed since. Such a
+ * victim is spared the random admission ({@link LfuLocalCache.admit}).
+ */
+const CONTESTED = 8;
+/** The mark's IDLE / REFERENCED / STALE state. */
+const STATE_BITS = 0x03;
+/** The mark's low bits: IDLE, REFERENCED or STALE, COUNTERS_FULL and CONTESTED. */
 const MARK_BITS = 0x0f;
 /**
  * The high 4 bits of the same byte count the slot's reads not yet recorded in the sketch (see
@@ -127,7 +134,8 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   /**
    * Per slot, in the low bits ({@link MARK_BITS}): IDLE, REFERENCED or STALE, set to REFERENCED on
    * every access (one store), with COUNTERS_FULL beside REFERENCED when the counters are known
-   * full; in the high 4 bits, the reads not yet recorded in the sketch (see
+   * full and CONTESTED on a victim that won an admission contest (cleared by its next access); in
+   * the high 4 bits, the reads not yet recorded in the sketch (see
    * {@link LfuLocalCache.defer}). One byte, so a hit reads and writes one place.
    */
   private referenced: Uint8Array;
@@ -602,7 +610,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     const referenced = this.referenced;
     for (let slot = FIRST_SLOT; slot < this.unusedSlot; slot++) {
       const mark = referenced[slot]!;
-      if ((mark & MARK_BITS & ~COUNTERS_FULL) === REFERENCED) referenced[slot] = (mark & ~MARK_BITS) | IDLE;
+      if ((mark & STATE_BITS) === REFERENCED) referenced[slot] = (mark & ~MARK_BITS) | IDLE;
     }
   }
 
@@ -624,7 +632,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     let slot = this.first(PROTECTED);
     while (slot !== NONE) {
       const after = this.following(slot);
-      if ((referenced[slot]! & MARK_BITS) === IDLE) {
+      if ((referenced[slot]! & STATE_BITS) === IDLE) {
         this.unlink(slot);
         this.linkFirst(PROBATION, slot);
         this.protectedWeight -= this.weightOf(slot);
@@ -633,7 +641,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       slot = after;
     }
     for (slot = this.first(PROBATION); slot !== NONE; slot = this.following(slot)) {
-      if ((referenced[slot]! & MARK_BITS) === IDLE) referenced[slot] = referenced[slot]! | STALE;
+      if ((referenced[slot]! & STATE_BITS) === IDLE) referenced[slot] = referenced[slot]! | STALE;
     }
     this.clearReferenced();
   }
@@ -772,21 +780,27 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
 
   /**
    * TinyLFU admission: the candidate wins when more frequent, or when the victim is STALE (idle
-   * since a detected shift). A warm candidate that loses is
-   * still admitted 1 time in 128 at random, so an attacker who inflates a victim's frequency
-   * (hash flooding) cannot pin it and block every newcomer. A candidate that loses clearly (at
-   * most 2/3 of the victim's frequency) is remembered by WindowGhosts; the caller evicts it.
+   * since a detected shift). A warm candidate that loses is still admitted 1 time in 128 at
+   * random, so an attacker who keeps residents at the top frequency cannot pin them and block
+   * every newcomer; but not against a victim that already won a contest and has not been accessed
+   * since (CONTESTED): on a loop longer than the cache the probation head wins hundreds of
+   * contests in a row untouched, and those random admissions only churned the keys the cache
+   * could keep (4–8 points on a loop of 1.25 × the capacity). A victim kept frequent by being
+   * accessed, as an attacker's are, meets the random admission after every access. A candidate
+   * that loses clearly (at most 2/3 of the victim's frequency) is remembered by WindowGhosts; the
+   * caller evicts it.
    */
   private admit(candidate: number, victim: number): boolean {
     if (this.pendingHits !== 0 && ++this.contestsSinceFlush >= this.unusedSlot >>> 3) this.flushPending();
     const candidateFrequency = this.frequency(candidate);
-    if ((this.referenced[victim]! & MARK_BITS) === STALE) return true;
+    if ((this.referenced[victim]! & STATE_BITS) === STALE) return true;
     const victimFrequency = this.frequency(victim);
     if (candidateFrequency > victimFrequency) return true;
-    if (candidateFrequency >= ADMIT_HASHDOS_THRESHOLD) {
+    if (candidateFrequency >= ADMIT_HASHDOS_THRESHOLD && (this.referenced[victim]! & CONTESTED) === 0) {
       this.randomState = nextRandom(this.randomState);
       if ((this.randomState & 127) === 0) return true;
     }
+    this.referenced[victim] = this.referenced[victim]! | CONTESTED;
     if (victimFrequency > 0 && candidateFrequency * 3 <= victimFrequency * 2) {
       this.ghosts.rejectedOne(this.hashes[candidate]!, this.hits + this.misses);
     }
@@ -814,7 +828,13 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
    * ~20 ns of a ~75 ns hit (see docs/architecture.md).
    */
   private defer(slot: number, mark: number): void {
-    // The access also marks the slot REFERENCED (clearing STALE); its counters are not known full.
+    if ((mark & COUNTERS_FULL) !== 0) {
+      // A contest winner (CONTESTED) read again: its counters are still full, nothing to record.
+      this.referenced[slot] = REFERENCED | COUNTERS_FULL;
+      return;
+    }
+    // The access also marks the slot REFERENCED (clearing STALE and CONTESTED); its counters are
+    // not known full.
     const count = mark >>> PENDING_SHIFT;
     if (count === MAX_PENDING - 1) {
       this.referenced[slot] = REFERENCED;

@@ -332,6 +332,28 @@ describe('W-TinyLFU policy', () => {
     expect(largestWindow).toBe(before.windowCapacity);
   });
 
+  it('a loop slightly longer than the cache keeps what it can: a victim that wins untouched is spared the random admission', () => {
+    // 125 keys in order through 100 entries: the optimum keeps 99 of them and hits 79.2 %. Every
+    // contest is a tie between warm keys, won by the same untouched probation head; admitting 1 in
+    // 128 candidates at random anyway (as against a victim that is being accessed) only replaced
+    // kept keys with others: 75.7–78.7 % on these seeds.
+    for (const randomSeed of [1, 5, 11, 21, 42]) {
+      const cache = createLfuCache<string>({ maxEntries: 100, randomSeed });
+      let hits = 0;
+      let requests = 0;
+      for (let pass = 0; pass < 80; pass++) {
+        for (let i = 0; i < 125; i++) {
+          const hit = access(cache, `loop${i}`);
+          if (pass >= 20) {
+            requests++;
+            if (hit) hits++;
+          }
+        }
+      }
+      expect(hits / requests).toBeGreaterThan(0.79);
+    }
+  });
+
   it('forgets a hot set that went cold: after a drop in the hit ratio, entries idle since then stop blocking the new hot set', () => {
     const cache = createLfuCache<string>({ maxEntries: 1000, randomSeed: 7 });
     // 900 keys read round-robin 30 times: all cached, counters saturated, most in protected.
