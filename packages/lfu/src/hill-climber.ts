@@ -8,6 +8,14 @@
  */
 
 const HILL_CLIMBER_RESTART_THRESHOLD = 0.05;
+/**
+ * A hit-ratio change smaller than this between two samples is noise: the window stays and the step
+ * decays. Caffeine moves on any change; on a loop (whose hit ratio is flat) a blip of a few hundredths
+ * of a point turned the climber round, the move itself then changed the hit ratio by more than
+ * the restart threshold, and the window made full-size excursions every few samples (loop-1.25x at
+ * 1k: 1–3 points lost). Chosen on the tuning seeds (set A, `apps/bench/src/lfu-tune.ts`).
+ */
+const HILL_CLIMBER_DEAD_BAND = 0.01;
 const HILL_CLIMBER_STEP_PERCENT = 0.0625;
 const HILL_CLIMBER_STEP_DECAY_RATE = 0.98;
 /** The hit ratio is sampled every this many × the expected entries requests … */
@@ -42,6 +50,11 @@ export class HillClimber {
     if (requests < this.period) return undefined;
     const hitRate = hits / requests;
     const change = hitRate - this.previousHitRate;
+    if (Math.abs(change) < HILL_CLIMBER_DEAD_BAND) {
+      this.stepSize *= HILL_CLIMBER_STEP_DECAY_RATE;
+      this.previousHitRate = hitRate;
+      return 0;
+    }
     const amount = change >= 0 ? this.stepSize : -this.stepSize;
     this.stepSize =
       Math.abs(change) >= HILL_CLIMBER_RESTART_THRESHOLD

@@ -132,6 +132,13 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   private costs: Float64Array | undefined;
   private expiresAt: Float64Array;
   /**
+   * Per slot, the request count (wrapped to 32 bits) of its last access while in the window: its
+   * insertion or a window hit. A candidate that loses its admission contest is remembered from
+   * then (WindowGhosts), not from the contest: an entry can sit in the window through thousands of
+   * hits elsewhere before a miss pushes it out.
+   */
+  private accessedAt: Int32Array;
+  /**
    * Per slot, in the low bits ({@link MARK_BITS}): IDLE, REFERENCED or STALE, set to REFERENCED on
    * every access (one store), with COUNTERS_FULL beside REFERENCED when the counters are known
    * full and CONTESTED on a victim that won an admission contest (cleared by its next access); in
@@ -218,6 +225,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     // gives one (or `internalCost` is set): otherwise neither array exists (16 bytes per slot).
     if (this.costMode) this.weights = new Float64Array(this.slotCapacity);
     this.expiresAt = new Float64Array(this.slotCapacity);
+    this.accessedAt = new Int32Array(this.slotCapacity);
     this.referenced = new Uint8Array(this.slotCapacity);
     this.setFlushAt();
     this.resetLists();
@@ -353,6 +361,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       if (this.weights !== undefined) this.weights[slot] = weight;
       this.setCost(slot, cost);
       this.expiresAt[slot] = expiresAt;
+      this.accessedAt[slot] = this.hits + this.misses;
       this.slotOf.set(key, slot);
       this.linkLast(WINDOW, slot);
       this.windowWeight += weight;
@@ -498,6 +507,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     if (this.weights !== undefined) this.weights = grow64(this.weights);
     if (this.costs !== undefined) this.costs = grow64(this.costs);
     this.expiresAt = grow64(this.expiresAt);
+    this.accessedAt = grow32(this.accessedAt);
     this.slotCapacity = capacity;
   }
 
@@ -581,6 +591,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       this.protectedWeight += weight;
       if (this.protectedWeight > this.protectedMaximum) this.demoteFromProtected();
     } else if (this.links[queue! << 1] !== slot) {
+      if (queue === WINDOW) this.accessedAt[slot] = this.hits + this.misses;
       // Window or protected: move to the most recently used end unless already there.
       this.unlink(slot);
       this.linkLast(queue!, slot);
@@ -802,7 +813,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     }
     this.referenced[victim] = this.referenced[victim]! | CONTESTED;
     if (victimFrequency > 0 && candidateFrequency * 3 <= victimFrequency * 2) {
-      this.ghosts.rejectedOne(this.hashes[candidate]!, this.hits + this.misses);
+      this.ghosts.rejectedOne(this.hashes[candidate]!, this.accessedAt[candidate]!);
     }
     return false;
   }

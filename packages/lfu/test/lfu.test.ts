@@ -354,6 +354,29 @@ describe('W-TinyLFU policy', () => {
     }
   });
 
+  it('a loop 1.25 × the cache does not grow the window into an LRU: a rejected candidate counts from its last access', () => {
+    // At the end of each pass the window holds the loop's last keys; they wait there through the
+    // next pass's hits and lose their contests just before coming round again. Counted from the
+    // contest, they came back "soon" every pass and grew the window until nothing was kept (16 % on
+    // these seeds); counted from their last access, they come back after more than the horizon.
+    for (const randomSeed of [1, 2, 11]) {
+      const cache = createLfuCache<string>({ maxEntries: 500, randomSeed });
+      let hits = 0;
+      let requests = 0;
+      for (let pass = 0; pass < 640; pass++) {
+        for (let i = 0; i < 625; i++) {
+          const hit = access(cache, `s${randomSeed}:${i}`);
+          if (pass >= 320) {
+            requests++;
+            if (hit) hits++;
+          }
+        }
+      }
+      expect(hits / requests).toBeGreaterThan(0.78);
+      expect(cache.metrics().windowCapacity).toBeLessThan(50);
+    }
+  });
+
   it('forgets a hot set that went cold: after a drop in the hit ratio, entries idle since then stop blocking the new hot set', () => {
     const cache = createLfuCache<string>({ maxEntries: 1000, randomSeed: 7 });
     // 900 keys read round-robin 30 times: all cached, counters saturated, most in protected.

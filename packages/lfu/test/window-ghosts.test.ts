@@ -38,4 +38,13 @@ describe('WindowGhosts', () => {
     expect(ghosts.returning(0, 1)).toBe(NO_CHANGE);
     expect(ghosts.returning(99, 1)).toBe(NO_CHANGE);
   });
+
+  it('counts request numbers past 2^31 in 32 bits without losing the distance', () => {
+    const ghosts = new WindowGhosts(1000);
+    const start = 2 ** 32 - 10; // stored wrapped, as the cache's per-slot Int32Array holds it
+    ghosts.rejectedOne(5, start | 0);
+    ghosts.displacedOne(6, start);
+    expect(ghosts.returning(5, start + 990)).toBe(GROW);
+    expect(ghosts.returning(6, start + 1010)).toBe(NO_CHANGE);
+  });
 });
