@@ -7,7 +7,7 @@ import {
   startRedisCluster,
 } from '@synced-cache/test-servers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createRedisStore, createRedisSynchronizer } from '../src/index.js';
+import { createRedisStore, createRedisSynchronizer, type RedisStoreOptions } from '../src/index.js';
 import {
   adminClient,
   hostileKeys,
@@ -249,6 +249,19 @@ for (const major of majors) {
     };
     /** Long enough for the background TIME sample to come back on loopback. */
     const sampled = () => new Promise((resolve) => setTimeout(resolve, 100));
+    /** A store on a client of its own, with an admin connection beside it; `close` ends all three. */
+    const openStore = async (options?: RedisStoreOptions) => {
+      const admin = await adminClient(server.url);
+      const client = major.createClient({ url: server.url });
+      await client.connect();
+      const store = createRedisStore(client, options);
+      const close = async () => {
+        await store.close();
+        await client.close();
+        await admin.close();
+      };
+      return { admin, client, store, close };
+    };
 
     it('reads with the script until the server clock is sampled, then with plain GET / MGET', async () => {
       const client = major.createClient({ url: server.url });
@@ -286,10 +299,7 @@ for (const major of majors) {
     });
 
     it('reports a remaining TTL never above PTTL on the plain read path', async () => {
-      const admin = await adminClient(server.url);
-      const client = major.createClient({ url: server.url });
-      await client.connect();
-      const store = createRedisStore(client);
+      const { admin, store, close } = await openStore();
       const key = `${randomPrefix('pttl')}k`;
       const watch = await watchCommands(server.url, key);
       try {
@@ -311,17 +321,12 @@ for (const major of majors) {
         expect(new Set(sent(watch.seen))).toEqual(new Set(['pttl', 'get', 'mget']));
       } finally {
         await watch.stop();
-        await store.close();
-        await client.close();
-        await admin.close();
+        await close();
       }
     });
 
     it("merges one tick's plain gets after the first into MGETs of at most readBatchSize keys, each get with its own answer", async () => {
-      const admin = await adminClient(server.url);
-      const client = major.createClient({ url: server.url });
-      await client.connect();
-      const store = createRedisStore(client, { readBatchSize: 4 });
+      const { admin, store, close } = await openStore({ readBatchSize: 4 });
       const ns = randomPrefix('merged');
       await store.set(`${ns}a`, bytes('a'));
       await store.set(`${ns}b`, bytes('b'), { ttlMs: 60_000 });
@@ -359,9 +364,7 @@ for (const major of majors) {
         expect(sent(watch.seen)).toEqual(['get']);
       } finally {
         await watch.stop();
-        await store.close();
-        await client.close();
-        await admin.close();
+        await close();
       }
     });
 
@@ -387,10 +390,7 @@ for (const major of majors) {
     });
 
     it('reads a foreign string or hash under its prefix as absent on the plain read path', async () => {
-      const admin = await adminClient(server.url);
-      const client = major.createClient({ url: server.url });
-      await client.connect();
-      const store = createRedisStore(client);
+      const { admin, store, close } = await openStore();
       const ns = randomPrefix('foreign');
       await admin.set(`${ns}string`, 'not ours at all');
       await admin.hSet(`${ns}hash`, 'field', 'value');
@@ -413,18 +413,13 @@ for (const major of majors) {
         expect(await store.size(ns)).toBe(1);
       } finally {
         await watch.stop();
-        await store.close();
-        await client.close();
-        await admin.close();
+        await close();
       }
     });
 
     it('falls back to the script after a reconnect until the clock is sampled again', async () => {
-      const admin = await adminClient(server.url);
-      const client = major.createClient({ url: server.url });
+      const { admin, client, store, close } = await openStore();
       client.on('error', () => undefined);
-      await client.connect();
-      const store = createRedisStore(client);
       const key = `${randomPrefix('reconnect')}k`;
       await store.set(key, bytes('v'), { ttlMs: 60_000 });
       const watch = await watchCommands(server.url, key);
@@ -452,9 +447,7 @@ for (const major of majors) {
         expect(sent(watch.seen)).toEqual(['get']);
       } finally {
         await watch.stop();
-        await store.close();
-        await client.close();
-        await admin.close();
+        await close();
       }
     });
   });
