@@ -77,6 +77,22 @@ function script(name: string, lua: string, numberOfKeys: number | undefined, rea
   };
 }
 
+/**
+ * Lua function `above(old, v)`: v, or one above the version in `old` (a stored value or tombstone,
+ * or its 9-byte header; `false` or empty for none) when that is not below v.
+ */
+const ABOVE = `
+local function above(old, v)
+  if old and #old >= 9 then
+    local kind = string.byte(old, 1)
+    if kind >= 1 and kind <= 3 then
+      local previous = struct.unpack('>d', old, 2)
+      if previous >= v then return previous + 1 end
+    end
+  end
+  return v
+end`;
+
 /** Lua that sets `now` (server time in µs) from TIME. */
 const NOW = `
 local clock = redis.call('TIME')
@@ -86,16 +102,8 @@ local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])`;
  * Lua that sets `v` = max(now, version stored under KEYS[1] + 1, clock + 1), where the clock is
  * the integer string under KEYS[2] when given (standalone and Sentinel; absent on Cluster).
  */
-const NEXT_VERSION = `${NOW}
-local v = now
-local head = redis.call('GETRANGE', KEYS[1], 0, 8)
-if #head == 9 then
-  local kind = string.byte(head, 1)
-  if kind >= 1 and kind <= 3 then
-    local previous = struct.unpack('>d', head, 2)
-    if previous >= v then v = previous + 1 end
-  end
-end
+const NEXT_VERSION = `${ABOVE}${NOW}
+local v = above(redis.call('GETRANGE', KEYS[1], 0, 8), now)
 if #KEYS > 1 then
   local clock = tonumber(redis.call('GET', KEYS[2]))
   if clock and clock >= v then v = clock + 1 end
@@ -356,18 +364,7 @@ local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
 local clock = nil
 if clockKey then clock = tonumber(redis.call('GET', clockKey)) end
 local advanced = false
-local out = {}
--- v, or one above the version in \`old\` (a stored value or tombstone, or its header) when that is not below v
-local function above(old, v)
-  if old and #old >= 9 then
-    local kind = string.byte(old, 1)
-    if kind >= 1 and kind <= 3 then
-      local previous = struct.unpack('>d', old, 2)
-      if previous >= v then return previous + 1 end
-    end
-  end
-  return v
-end${put}${frames}
+local out = {}${ABOVE}${put}${frames}
 for i = 1, n do
   local key = KEYS[i]${unpack}
   local v = now
