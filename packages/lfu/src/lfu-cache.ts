@@ -9,6 +9,7 @@ import { FrequencySketch, HALVED, SATURATED } from './frequency-sketch.js';
 import { hashKey, nextRandom } from './hash.js';
 import { HillClimber } from './hill-climber.js';
 import { type LfuCacheOptions, type ResolvedLfuOptions, resolveLfuOptions } from './options.js';
+import { RecencyShadow } from './recency-shadow.js';
 import { ShiftDetector } from './shift-detector.js';
 import { GHOST_STEP, GROW, SHRINK, WindowGhosts } from './window-ghosts.js';
 
@@ -47,6 +48,19 @@ const NONE = -1;
 const PERCENT_MAIN = 0.99;
 const PERCENT_MAIN_PROTECTED = 0.8;
 const QUEUE_TRANSFER_THRESHOLD = 1000;
+/**
+ * A recency verdict (see `recency-shadow.ts`) grows the window by this share of the capacity. The
+ * hill climber's step is 1/16, once per 10 × the capacity in requests; a hot set that lasts a few
+ * capacities is gone before it moves.
+ */
+const RECENCY_WINDOW_STEP = 0.1;
+/**
+ * The share of the capacity the probation segment keeps when a recency verdict grows the window
+ * past protected's share. Classic W-TinyLFU stops at window + probation (80 % at most); on hot sets
+ * replaced every 3 capacities even that kept lfu 0.6–1 point below LRU, since a main space of 20 %
+ * still held the previous hot set's favourites.
+ */
+const MIN_PROBATION_SHARE = 0.01;
 /** Candidates at least this frequent are admitted at random 1 time in 128 when they lose (hash flooding). */
 const ADMIT_HASHDOS_THRESHOLD = 6;
 const INITIAL_SLOTS = 1024;
@@ -181,7 +195,11 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   private protectedWeight = 0;
   private totalCost = 0;
   private windowMaximum: number;
+  private readonly recency: RecencyShadow;
+  private readonly recencySampleShift: number;
   private protectedMaximum: number;
+  /** windowMaximum + protectedMaximum at construction: hill climbing moves weight between the two. */
+  private readonly segmentsMaximum: number;
 
   private hitsInSample = 0;
   private missesInSample = 0;
@@ -233,10 +251,13 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     const maximum = this.maximumWeight;
     this.windowMaximum = maximum - Math.floor(PERCENT_MAIN * maximum);
     this.protectedMaximum = Math.floor(PERCENT_MAIN_PROTECTED * (maximum - this.windowMaximum));
+    this.segmentsMaximum = this.windowMaximum + this.protectedMaximum;
     // sampleSize is 10 × the expected number of entries.
     this.shift = new ShiftDetector(this.sketch.sampleSize);
     this.climber = new HillClimber(maximum, this.sketch.sampleSize);
     this.ghosts = new WindowGhosts(this.sketch.sampleSize / 10);
+    this.recency = new RecencyShadow(this.sketch.sampleSize / 10);
+    this.recencySampleShift = this.recency.sampleShift;
   }
 
   /** Entries currently held (expired entries count until they are read or evicted). */
@@ -262,6 +283,12 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     }
     this.hits++;
     this.hitsInSample++;
+    const hash = this.hashes[slot]!;
+    if (
+      hash >>> this.recencySampleShift === 0 &&
+      this.recency.queue(hash, this.hits, this.hits + this.misses)
+    )
+      this.drainRecency();
     const mark = this.referenced[slot]!;
     if (mark !== (REFERENCED | COUNTERS_FULL)) this.defer(slot, mark);
     this.onAccess(slot);
@@ -322,6 +349,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     this.sets++;
 
     let slot = this.slotOf.get(key);
+    let recencyDue = false;
     if (weight > this.maximumWeight) {
       if (slot !== undefined) this.removeSlot(slot);
       this.rejections++;
@@ -345,6 +373,11 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       this.onAccess(slot);
     } else {
       const hash = hashKey(key, this.hashSeed);
+      if (
+        hash >>> this.recencySampleShift === 0 &&
+        this.recency.queue(~hash, this.hits, this.hits + this.misses)
+      )
+        recencyDue = true;
       this.recordHash(hash, 1);
       // A key back soon after it lost an eviction moves the window's boundary its way (by its
       // weight: a zero-weight entry moves nothing, and must not start a transfer of entries).
@@ -379,6 +412,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       this.insertingSlot = NONE;
     }
     if (this.hitsInSample + this.missesInSample >= this.climber.period) this.climb();
+    if (recencyDue) this.drainRecency();
     if (this.hits + this.misses >= this.shift.due) this.detectShift();
     return this.slotOf.get(key) === slot;
   }
@@ -606,14 +640,31 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
    */
   private detectShift(): void {
     const verdict = this.shift.sample(this.hits, this.hits + this.misses);
-    if (verdict === 'shift') {
-      this.flushPending();
-      for (let halving = 0; halving < SHIFT_HALVINGS; halving++) this.sketch.reset();
-      this.setFlushAt();
-      this.clearReferenced();
-    } else if (verdict === 'judge') {
-      this.judgeIdleEntries();
-    }
+    if (verdict === 'shift') this.forgetHistory();
+    else if (verdict === 'judge') this.judgeIdleEntries();
+  }
+
+  /**
+   * The sampled LRU shadow led the cache by its limit on the cache's own requests: the frequency
+   * history is stale, handled as a detected shift (unless one is already being observed).
+   */
+  /** Plays the recency shadow's queued requests; acts on its verdict. */
+  private drainRecency(): void {
+    if (this.recency.drain()) this.recencyLed();
+  }
+
+  private recencyLed(): void {
+    this.increaseWindow(Math.floor(this.maximumWeight * RECENCY_WINDOW_STEP), true);
+    if (!this.shift.declare(this.hits, this.hits + this.misses)) return;
+    this.forgetHistory();
+  }
+
+  /** A shift: every frequency is halved {@link SHIFT_HALVINGS} times and the access marks cleared. */
+  private forgetHistory(): void {
+    this.flushPending();
+    for (let halving = 0; halving < SHIFT_HALVINGS; halving++) this.sketch.reset();
+    this.setFlushAt();
+    this.clearReferenced();
   }
 
   /** Turns REFERENCED marks back to IDLE (STALE ones stay), dropping COUNTERS_FULL with them. */
@@ -924,36 +975,58 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     else if (adjustment < 0) this.decreaseWindow(-adjustment);
   }
 
-  private increaseWindow(amount: number): void {
-    if (this.protectedMaximum === 0) return;
-    let quota = Math.min(amount, this.protectedMaximum);
-    this.protectedMaximum -= quota;
+  /**
+   * Grows the window by up to `amount` weight units, taken from the protected segment's share, and
+   * when `fromProbation` (a recency verdict) also from the probation segment's, down to
+   * {@link MIN_PROBATION_SHARE} of the capacity. Moves at most {@link QUEUE_TRANSFER_THRESHOLD}
+   * entries; the share not filled by moved entries stays where it was.
+   */
+  private increaseWindow(amount: number, fromProbation = false): void {
+    const probationRoom = fromProbation
+      ? Math.max(
+          0,
+          this.maximumWeight -
+            Math.max(1, Math.floor(this.maximumWeight * MIN_PROBATION_SHARE)) -
+            this.windowMaximum -
+            this.protectedMaximum,
+        )
+      : 0;
+    let quota = Math.min(amount, this.protectedMaximum + probationRoom);
+    if (quota <= 0) return;
+    const fromProtected = Math.min(quota, this.protectedMaximum);
+    this.protectedMaximum -= fromProtected;
     this.windowMaximum += quota;
     this.demoteFromProtected();
     for (let moved = 0; moved < QUEUE_TRANSFER_THRESHOLD; moved++) {
       let candidate = this.first(PROBATION);
-      let fromProbation = true;
+      let fromProbationList = true;
       if (candidate === NONE || quota < this.weightOf(candidate)) {
         candidate = this.first(PROTECTED);
-        fromProbation = false;
+        fromProbationList = false;
       }
       if (candidate === NONE) break;
       const weight = this.weightOf(candidate);
       if (quota < weight) break;
       quota -= weight;
-      if (!fromProbation) this.protectedWeight -= weight;
+      if (!fromProbationList) this.protectedWeight -= weight;
       this.unlink(candidate);
       this.linkLast(WINDOW, candidate);
       this.windowWeight += weight;
     }
-    this.protectedMaximum += quota;
+    // The unfilled share goes back, to protected first (as far as it was taken from it).
+    this.protectedMaximum += Math.min(quota, fromProtected);
     this.windowMaximum -= quota;
   }
 
+  /**
+   * Shrinks the window by up to `amount` weight units. The share goes to the protected segment,
+   * but never beyond its usual bound (window + protected as at construction): a window grown into
+   * probation's share by a recency verdict gives that back to probation first.
+   */
   private decreaseWindow(amount: number): void {
     if (this.windowMaximum <= 1) return;
-    let quota = Math.min(amount, Math.max(0, this.windowMaximum - 1));
-    this.protectedMaximum += quota;
+    const requested = Math.min(amount, Math.max(0, this.windowMaximum - 1));
+    let quota = requested;
     this.windowMaximum -= quota;
     for (let moved = 0; moved < QUEUE_TRANSFER_THRESHOLD; moved++) {
       const candidate = this.first(WINDOW);
@@ -965,8 +1038,11 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       this.unlink(candidate);
       this.linkLast(PROBATION, candidate);
     }
-    this.protectedMaximum -= quota;
     this.windowMaximum += quota;
+    this.protectedMaximum = Math.min(
+      this.protectedMaximum + requested - quota,
+      this.segmentsMaximum - this.windowMaximum,
+    );
   }
 }
 

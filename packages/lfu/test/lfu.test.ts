@@ -399,6 +399,45 @@ describe('W-TinyLFU policy', () => {
     expect(coldLeft).toBeLessThanOrEqual(100);
   });
 
+  it('keeps up with LRU when the hot set is replaced every 3 capacities: the recency shadow declares the shifts', () => {
+    const capacity = 500;
+    const keyCount = 100_000;
+    // Zipf 0.99 over 100,000 ranks (inverse of the cumulative distribution).
+    const cumulative = new Float64Array(keyCount);
+    let total = 0;
+    for (let rank = 0; rank < keyCount; rank++) cumulative[rank] = total += 1 / (rank + 1) ** 0.99;
+    const zipf = (u: number): number => {
+      let low = 0;
+      let high = keyCount - 1;
+      while (low < high) {
+        const middle = (low + high) >> 1;
+        if (cumulative[middle]! < u * total) low = middle + 1;
+        else high = middle;
+      }
+      return low;
+    };
+    const cache = createLfuCache<string>({ maxEntries: capacity, randomSeed: 11 });
+    // A textbook LRU over the same requests (Map insertion order).
+    const lru = new Map<string, true>();
+    let state = 4242;
+    let lfuHits = 0;
+    let lruHits = 0;
+    const requests = 100 * 3 * capacity;
+    for (let step = 0; step < requests; step++) {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      const key = `p${Math.floor(step / (3 * capacity))}:${zipf((state >>> 8) / 2 ** 24)}`;
+      if (access(cache, key)) lfuHits++;
+      if (lru.delete(key)) lruHits++;
+      lru.set(key, true);
+      if (lru.size > capacity) lru.delete(lru.keys().next().value!);
+    }
+    // Measured: 0.23 points below LRU (38.06 % against 38.29 %). Without the shadow's verdicts lfu
+    // scored 1.95 points below: the hit-ratio detector saw no shift (each hot set lasts 3 of its
+    // samples) and the hill climber moved the window twice in the run.
+    expect((lfuHits - lruHits) / requests).toBeGreaterThan(-0.005);
+    expect(cache.metrics().shifts).toBeGreaterThan(10);
+  });
+
   it('detects no shift on a stationary workload (Zipf, with and without one-time scans shorter than the capacity)', () => {
     const cache = createLfuCache<string>({ maxEntries: 1000, randomSeed: 3 });
     let state = 12345;

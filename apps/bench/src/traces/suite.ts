@@ -50,9 +50,14 @@ function sampler(keys: number, exponent: number): ZipfSampler {
   return zipf;
 }
 
-/** A random permutation of ranks to key ids, so popularity is not ordered by id. */
+/**
+ * A random permutation of ranks to key ids (31 bits), so popularity is not ordered by id. The
+ * seed is multiplied before it is mixed in: XORed as it was, its lowest bit fell off with the
+ * shift, so seeds 2n and 2n + 1 gave the same ids, and every other phase boundary of the `phases`
+ * traces (seed × 7919 + phase) kept the hot set it was meant to replace.
+ */
 function scatter(rank: number, seed: number): number {
-  return (Math.imul(rank + 1, 0x9e3779b1) ^ seed) >>> 1;
+  return (Math.imul(rank + 1, 0x9e3779b1) ^ Math.imul(seed + 1, 0x85ebca6b)) >>> 1;
 }
 
 export function zipf(exponent: number, length: number): TraceMaker {
