@@ -43,6 +43,9 @@ const WINDOW = 0;
 const PROBATION = 1;
 const PROTECTED = 2;
 const FIRST_SLOT = 3;
+/** The queue tag's bits; the bit above marks a key the recency shadow samples (see `recency-shadow.ts`). */
+const LIST_BITS = 0x03;
+const SAMPLED = 0x04;
 const NONE = -1;
 
 const PERCENT_MAIN = 0.99;
@@ -197,6 +200,8 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   private windowMaximum: number;
   private readonly recency: RecencyShadow;
   private readonly recencySampleShift: number;
+  /** Request count at which {@link LfuLocalCache.periodic} runs next. */
+  private due = 0;
   private protectedMaximum: number;
   /** windowMaximum + protectedMaximum at construction: hill climbing moves weight between the two. */
   private readonly segmentsMaximum: number;
@@ -283,17 +288,12 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     }
     this.hits++;
     this.hitsInSample++;
-    const hash = this.hashes[slot]!;
-    if (
-      hash >>> this.recencySampleShift === 0 &&
-      this.recency.queue(hash, this.hits, this.hits + this.misses)
-    )
-      this.drainRecency();
+    if (this.queue[slot]! >= SAMPLED) this.sampleHit(slot);
     const mark = this.referenced[slot]!;
     if (mark !== (REFERENCED | COUNTERS_FULL)) this.defer(slot, mark);
     this.onAccess(slot);
     // Sampled on hits too: a run of hits is the baseline a later drop is measured against.
-    if (this.hits + this.misses >= this.shift.due) this.detectShift();
+    if (this.hits + this.misses >= this.due) this.periodic();
     return this.values[slot];
   }
 
@@ -349,7 +349,6 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     this.sets++;
 
     let slot = this.slotOf.get(key);
-    let recencyDue = false;
     if (weight > this.maximumWeight) {
       if (slot !== undefined) this.removeSlot(slot);
       this.rejections++;
@@ -364,7 +363,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       if (delta !== 0) {
         this.weights![slot] = weight;
         this.totalWeight += delta;
-        const queue = this.queue[slot];
+        const queue = this.queue[slot]! & LIST_BITS;
         if (queue === WINDOW) this.windowWeight += delta;
         else if (queue === PROTECTED) this.protectedWeight += delta;
       }
@@ -373,11 +372,8 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       this.onAccess(slot);
     } else {
       const hash = hashKey(key, this.hashSeed);
-      if (
-        hash >>> this.recencySampleShift === 0 &&
-        this.recency.queue(~hash, this.hits, this.hits + this.misses)
-      )
-        recencyDue = true;
+      const sampled = hash >>> this.recencySampleShift === 0;
+      if (sampled && this.recency.queue(~hash, this.hits, this.hits + this.misses)) this.due = 0;
       this.recordHash(hash, 1);
       // A key back soon after it lost an eviction moves the window's boundary its way (by its
       // weight: a zero-weight entry moves nothing, and must not start a transfer of entries).
@@ -397,6 +393,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       this.accessedAt[slot] = this.hits + this.misses;
       this.slotOf.set(key, slot);
       this.linkLast(WINDOW, slot);
+      if (sampled) this.queue[slot] = WINDOW | SAMPLED;
       this.windowWeight += weight;
       this.totalWeight += weight;
       this.totalCost += cost;
@@ -412,8 +409,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       this.insertingSlot = NONE;
     }
     if (this.hitsInSample + this.missesInSample >= this.climber.period) this.climb();
-    if (recencyDue) this.drainRecency();
-    if (this.hits + this.misses >= this.shift.due) this.detectShift();
+    if (this.hits + this.misses >= this.due) this.periodic();
     return this.slotOf.get(key) === slot;
   }
 
@@ -551,7 +547,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     this.links[slot << 1] = last;
     this.links[(slot << 1) | 1] = head;
     this.links[head << 1] = slot;
-    this.queue[slot] = head;
+    this.queue[slot] = (this.queue[slot]! & SAMPLED) | head;
   }
 
   private unlink(slot: number): void {
@@ -595,7 +591,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     if (this.referenced[slot]! >= PENDING_READ) this.flushSlot(slot);
     this.unlink(slot);
     const weight = this.weightOf(slot);
-    const queue = this.queue[slot];
+    const queue = this.queue[slot]! & LIST_BITS;
     if (queue === WINDOW) this.windowWeight -= weight;
     else if (queue === PROTECTED) this.protectedWeight -= weight;
     this.totalWeight -= weight;
@@ -613,7 +609,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   // -------------------------------------------------------------------------------------------
 
   private onAccess(slot: number): void {
-    const queue = this.queue[slot];
+    const queue = this.queue[slot]! & LIST_BITS;
     if (queue === PROBATION) {
       const weight = this.weightOf(slot);
       this.unlink(slot);
@@ -624,11 +620,11 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       this.linkLast(PROTECTED, slot);
       this.protectedWeight += weight;
       if (this.protectedWeight > this.protectedMaximum) this.demoteFromProtected();
-    } else if (this.links[queue! << 1] !== slot) {
+    } else if (this.links[queue << 1] !== slot) {
       if (queue === WINDOW) this.accessedAt[slot] = this.hits + this.misses;
       // Window or protected: move to the most recently used end unless already there.
       this.unlink(slot);
-      this.linkLast(queue!, slot);
+      this.linkLast(queue, slot);
     }
   }
 
@@ -648,9 +644,20 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
    * The sampled LRU shadow led the cache by its limit on the cache's own requests: the frequency
    * history is stale, handled as a detected shift (unless one is already being observed).
    */
-  /** Plays the recency shadow's queued requests; acts on its verdict. */
-  private drainRecency(): void {
+  /** A hit on a key the recency shadow samples: queued for it (a full queue brings `periodic` forward). */
+  private sampleHit(slot: number): void {
+    if (this.recency.queue(this.hashes[slot]!, this.hits, this.hits + this.misses)) this.due = 0;
+  }
+
+  /**
+   * The work get and set leave for later, due every {@link ShiftDetector.period} requests or when
+   * the recency shadow's queue is full (one check on the hit path for both): the shadow plays its
+   * queue and may declare a shift, and the detector takes its sample when due.
+   */
+  private periodic(): void {
     if (this.recency.drain()) this.recencyLed();
+    if (this.hits + this.misses >= this.shift.due) this.detectShift();
+    this.due = this.shift.due;
   }
 
   private recencyLed(): void {
@@ -714,7 +721,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     this.links[(slot << 1) | 1] = first;
     this.links[slot << 1] = head;
     this.links[(head << 1) | 1] = slot;
-    this.queue[slot] = head;
+    this.queue[slot] = (this.queue[slot]! & SAMPLED) | head;
   }
 
   private demoteFromProtected(): void {

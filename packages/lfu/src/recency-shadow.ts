@@ -2,12 +2,14 @@
  * A sampled shadow of plain LRU beside {@link LfuLocalCache}, which tells when recency alone would
  * have served the cache's own requests better than its frequency history does: the sign of a
  * workload whose hot set moves faster than the history ages (a shift the hit-ratio detector
- * cannot see, because its samples span several of them).
+ * cannot see when its samples span several of them).
  *
  * Keys are sampled by hash: the shadow sees the requests of 1 key in 2^k and is an LRU of 1/2^k of
  * the capacity, which approximates the full LRU's hits on the full key set (spatial sampling, as
- * in SHARDS). It holds ~512 hashes (all sample rates are powers of two, from 1/2 to 1/64), in
- * typed arrays: ~20 bytes per sampled key, 1.6 bytes per cache entry at 10,000 entries.
+ * in SHARDS). It aims at ~512 sampled keys (sample rates are powers of two, from 1/2 to 1/64), in
+ * typed arrays of ~16 bytes per sampled key: 1.2 bytes per cache entry at 10,000 entries, 0.3 at
+ * 100,000. The cache queues its sampled requests (a store on the hit path) and the shadow plays
+ * them in batches.
  *
  * The verdict needs two things at once:
  * - **LRU leads.** For each sampled request the cache says whether it hit and the shadow plays the
@@ -15,13 +17,15 @@
  *   CUSUM without drift): LRU scored {@link RECENCY_LEAD_LIMIT} more hits than the cache since the
  *   two were last level.
  * - **The cache's hit ratio dipped.** Over the last window of a quarter of the capacity in
- *   requests (all requests, not only the sampled ones) it is {@link RECENCY_DIP} below its usual
- *   level (an average over the windows, weighted 1/16 to the newest).
+ *   requests (all requests, not only the sampled ones), or the window under way once half done,
+ *   it is {@link RECENCY_DIP} below its usual level (an average over the windows, weighted 1/16 to
+ *   the newest).
  *
- * The dip alone is what any new working set does; the lead alone happens by chance on a stationary
- * workload (sampled hot keys make the shadow's count noisy: without the dip, OLTP-like traces at
- * 10,000 entries lost 1–3 points to false verdicts). Together they mean the cache is adapting to
- * a new working set more slowly than LRU would. The cache then acts as on a detected shift.
+ * The dip alone is what any new working set causes; the lead alone happens by chance on a
+ * stationary workload (a few sampled hot keys make the shadow's count noisy: with the lead alone,
+ * OLTP-like traces at 10,000 entries lost 1–3 points to false verdicts on the tuning seeds).
+ * Together they mean the cache is adapting to a new working set more slowly than LRU would; the
+ * cache then acts as on a detected shift and grows its window.
  *
  * @internal
  */
@@ -53,7 +57,7 @@ export class RecencyShadow {
   readonly sampleShift: number;
   /** LRU capacity of the shadow. */
   private readonly capacity: number;
-  /** Open addressing, linear probing: per bucket a list index (1 … capacity), or EMPTY. */
+  /** Open addressing, linear probing (loaded at most 2/3): per bucket a list index (1 … capacity), or EMPTY. */
   private readonly buckets: Int32Array;
   private readonly bucketMask: number;
   /** The hash held at each list index. */
@@ -81,7 +85,7 @@ export class RecencyShadow {
     this.capacity = Math.max(1, Math.round(expectedEntries / 2 ** bits));
     this.window = Math.max(MIN_WINDOW, Math.floor(expectedEntries * WINDOW_PER_ENTRY));
     let buckets = 4;
-    while (buckets < 2 * this.capacity) buckets <<= 1;
+    while (buckets < 1.5 * this.capacity) buckets <<= 1;
     this.buckets = new Int32Array(buckets);
     this.bucketMask = buckets - 1;
     this.hashes = new Int32Array(this.capacity + 1);

@@ -16,6 +16,18 @@ function referenceLru(capacity: number): (hash: number) => boolean {
   };
 }
 
+/** One sampled request, queued and played at once: the shadow's verdict. */
+function record(
+  shadow: RecencyShadow,
+  hash: number,
+  cacheHit: boolean,
+  hits: number,
+  requests: number,
+): boolean {
+  shadow.queue(cacheHit ? hash : ~hash, hits, requests);
+  return shadow.drain();
+}
+
 /** The `index`th of `distinct` sampled hashes (top bits zero, as the cache passes them). */
 function sampledHash(shadow: RecencyShadow, index: number): number {
   return mix32(index + 1) >>> (32 - shadow.sampleShift);
@@ -62,13 +74,13 @@ describe('RecencyShadow', () => {
       requests++;
       const hit = step % 5 < 3;
       if (hit) hits++;
-      expect(shadow.record(sampledHash(shadow, step % 100), hit, hits, requests)).toBe(false);
+      expect(record(shadow, sampledHash(shadow, step % 100), hit, hits, requests)).toBe(false);
     }
     // The cache now misses what LRU hits, but its overall hit ratio holds (unsampled hits).
     for (let step = 0; step < 2_000; step++) {
       requests += 2;
       hits += 2;
-      expect(shadow.record(sampledHash(shadow, step % 100), false, hits, requests)).toBe(false);
+      expect(record(shadow, sampledHash(shadow, step % 100), false, hits, requests)).toBe(false);
     }
   });
 
@@ -79,16 +91,45 @@ describe('RecencyShadow', () => {
     for (let step = 0; step < 20_000; step++) {
       requests++;
       if (step % 5 < 3) hits++;
-      shadow.record(sampledHash(shadow, step % 100), step % 5 < 3, hits, requests);
+      record(shadow, sampledHash(shadow, step % 100), step % 5 < 3, hits, requests);
     }
     // A new hot set: the cache misses it for a while (its hit ratio falls to 0) while LRU, after
     // one pass, hits it.
     let verdictAt = -1;
     for (let step = 0; step < 2_000 && verdictAt < 0; step++) {
       requests++;
-      if (shadow.record(sampledHash(shadow, 1_000 + (step % 50)), false, hits, requests)) verdictAt = step;
+      if (record(shadow, sampledHash(shadow, 1_000 + (step % 50)), false, hits, requests)) verdictAt = step;
     }
     expect(verdictAt).toBeGreaterThan(50);
     expect(verdictAt).toBeLessThan(400);
+  });
+});
+
+describe('RecencyShadow queue', () => {
+  it('is full every 16 requests, and a batch reaches the verdict one request at a time does', () => {
+    const batched = new RecencyShadow(1_000);
+    const single = new RecencyShadow(1_000);
+    let requests = 0;
+    let hits = 0;
+    let fullAt = -1;
+    const verdicts = { batched: -1, single: -1 };
+    const step = (hash: number, hit: boolean) => {
+      requests++;
+      if (hit) hits++;
+      if (batched.queue(hit ? hash : ~hash, hits, requests)) {
+        if (fullAt < 0) fullAt = requests;
+        if (batched.drain() && verdicts.batched < 0) verdicts.batched = requests;
+      }
+      if (record(single, hash, hit, hits, requests) && verdicts.single < 0) verdicts.single = requests;
+    };
+    // 60 % hits on a stable set, then a new hot set the cache misses while LRU hits it.
+    for (let i = 0; i < 20_000; i++) step(sampledHash(single, i % 100), i % 5 < 3);
+    for (let i = 0; i < 2_000; i++) step(sampledHash(single, 1_000 + (i % 50)), false);
+    expect(fullAt).toBe(16);
+    expect(verdicts.single).toBeGreaterThan(20_000);
+    // Played in order with the totals of their time, the batch reaches it at the same request,
+    // noticed at the end of its batch.
+    expect(verdicts.batched).toBeGreaterThanOrEqual(verdicts.single);
+    expect(verdicts.batched - verdicts.single).toBeLessThan(16);
   });
 });
