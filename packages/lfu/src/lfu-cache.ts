@@ -64,6 +64,15 @@ const RECENCY_WINDOW_STEP = 0.1;
  * still held the previous hot set's favourites.
  */
 const MIN_PROBATION_SHARE = 0.01;
+/**
+ * The window a recency verdict added is lent: after each climbing period without a verdict, this
+ * share of the capacity of it is given back. On a hot set replaced every 3 capacities verdicts keep
+ * coming and the window stays large; after a single move of the hot set (`zipf-shifting` at 1k in
+ * `hit-ratio.md`, 250 capacities per phase) it returns within ~8 periods. Kept instead, that row lost
+ * 2.2 points (the climber's dead band held the large window); given back at once after a few
+ * capacities, shift-fast lost what the growth had won.
+ */
+const RECENCY_LOAN_RETURN = 0.125;
 /** Candidates at least this frequent are admitted at random 1 time in 128 when they lose (hash flooding). */
 const ADMIT_HASHDOS_THRESHOLD = 6;
 const INITIAL_SLOTS = 1024;
@@ -202,6 +211,10 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   private readonly recencySampleShift: number;
   /** Request count at which {@link LfuLocalCache.periodic} runs next. */
   private due = 0;
+  /** Window weight added by recency verdicts and not yet given back. */
+  private lentToWindow = 0;
+  /** Recency verdicts in the current climbing period. */
+  private recencyVerdicts = 0;
   private protectedMaximum: number;
   /** windowMaximum + protectedMaximum at construction: hill climbing moves weight between the two. */
   private readonly segmentsMaximum: number;
@@ -661,7 +674,10 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   }
 
   private recencyLed(): void {
+    const before = this.windowMaximum;
     this.increaseWindow(Math.floor(this.maximumWeight * RECENCY_WINDOW_STEP), true);
+    this.lentToWindow += this.windowMaximum - before;
+    this.recencyVerdicts++;
     if (!this.shift.declare(this.hits, this.hits + this.misses)) return;
     this.forgetHistory();
   }
@@ -978,6 +994,16 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     }
     this.demoteFromProtected();
     if (adjustment === undefined) return;
+    // Window lent by recency verdicts is given back while none comes (see RECENCY_LOAN_RETURN).
+    if (this.recencyVerdicts > 0) this.recencyVerdicts = 0;
+    else if (this.lentToWindow > 0) {
+      const returned = Math.min(
+        this.lentToWindow,
+        Math.max(1, Math.floor(this.maximumWeight * RECENCY_LOAN_RETURN)),
+      );
+      this.lentToWindow -= returned;
+      this.decreaseWindow(returned);
+    }
     if (adjustment > 0) this.increaseWindow(adjustment);
     else if (adjustment < 0) this.decreaseWindow(-adjustment);
   }
