@@ -7,7 +7,7 @@
  * Keys are sampled by hash: the shadow sees the requests of 1 key in 2^k and is an LRU of 1/2^k of
  * the capacity, which approximates the full LRU's hits on the full key set (spatial sampling, as
  * in SHARDS). It aims at ~512 sampled keys (sample rates are powers of two, from 1/2 to 1/64), in
- * typed arrays of ~16 bytes per sampled key: 1.2 bytes per cache entry at 10,000 entries, 0.3 at
+ * typed arrays of ~16 bytes per sampled key: 1.2 bytes per cache entry at 10,000 entries, 0.35 at
  * 100,000. The cache queues its sampled requests (a store on the hit path) and the shadow plays
  * them in batches.
  *
