@@ -103,7 +103,8 @@ export class RecencyShadow {
     this.queued[count] = hashOrMiss;
     this.queuedHits[count] = hits;
     this.queuedRequests[count] = requests;
-    return (this.queuedCount = count + 1) === QUEUE_LENGTH;
+    this.queuedCount = count + 1;
+    return count + 1 === QUEUE_LENGTH;
   }
 
   /**
@@ -132,7 +133,7 @@ export class RecencyShadow {
       this.windowStart = requests;
     }
     const lead = this.lead + (shadowHit ? 1 : 0) - (cacheHit ? 1 : 0);
-    this.lead = lead > 0 ? lead : 0;
+    this.lead = Math.max(lead, 0);
     if (lead < RECENCY_LEAD_LIMIT || this.windows <= SETTLING_WINDOWS) return false;
     // The window under way counts once it is half done.
     const elapsed = requests - this.windowStart;

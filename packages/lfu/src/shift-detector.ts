@@ -102,12 +102,7 @@ export class ShiftDetector {
       return 'none';
     }
     if (++this.lowSamples < SHIFT_LOW_SAMPLES) return 'none';
-    this.lowSamples = 0;
-    this.baselineSamples = 0;
-    this.shifts++;
-    this.observeLeft = SHIFT_OBSERVED_SAMPLES;
-    this.hitsAtShift = hits;
-    this.requestsAtShift = requests;
+    this.startObserving(SHIFT_OBSERVED_SAMPLES, hits, requests);
     return 'shift';
   }
 
@@ -117,13 +112,18 @@ export class ShiftDetector {
    */
   declare(hits: number, requests: number): boolean {
     if (this.observeLeft > 0) return false;
+    this.startObserving(DECLARED_OBSERVED_SAMPLES, hits, requests);
+    return true;
+  }
+
+  /** A shift: counted, the baseline restarted, and `samples` samples observed before the verdict. */
+  private startObserving(samples: number, hits: number, requests: number): void {
     this.lowSamples = 0;
     this.baselineSamples = 0;
     this.shifts++;
-    this.observeLeft = DECLARED_OBSERVED_SAMPLES;
+    this.observeLeft = samples;
     this.hitsAtShift = hits;
     this.requestsAtShift = requests;
-    return true;
   }
 
   private updateBaseline(hitRate: number): void {

@@ -28,6 +28,25 @@ function record(
   return shadow.drain();
 }
 
+/**
+ * 20,000 requests at a stable 60 % hit ratio, the shadow hitting the same 100 keys over and over
+ * (so it leads nowhere); each verdict goes to `check`. The cache's totals after them.
+ */
+function settle(
+  shadow: RecencyShadow,
+  check: (verdict: boolean) => void = () => {},
+): { hits: number; requests: number } {
+  let hits = 0;
+  let requests = 0;
+  for (let step = 0; step < 20_000; step++) {
+    requests++;
+    const hit = step % 5 < 3;
+    if (hit) hits++;
+    check(record(shadow, sampledHash(shadow, step % 100), hit, hits, requests));
+  }
+  return { hits, requests };
+}
+
 /** The `index`th of `distinct` sampled hashes (top bits zero, as the cache passes them). */
 function sampledHash(shadow: RecencyShadow, index: number): number {
   return mix32(index + 1) >>> (32 - shadow.sampleShift);
@@ -67,15 +86,7 @@ describe('RecencyShadow', () => {
 
   it('gives no verdict while the cache does as well as LRU, nor for a lead without a dip in the hit ratio', () => {
     const shadow = new RecencyShadow(1_000);
-    let requests = 0;
-    let hits = 0;
-    // A stable 60 % hit ratio; the shadow hits the same keys (same 100 hashes over and over).
-    for (let step = 0; step < 20_000; step++) {
-      requests++;
-      const hit = step % 5 < 3;
-      if (hit) hits++;
-      expect(record(shadow, sampledHash(shadow, step % 100), hit, hits, requests)).toBe(false);
-    }
+    let { hits, requests } = settle(shadow, (verdict) => expect(verdict).toBe(false));
     // The cache now misses what LRU hits, but its overall hit ratio holds (unsampled hits).
     for (let step = 0; step < 2_000; step++) {
       requests += 2;
@@ -86,13 +97,7 @@ describe('RecencyShadow', () => {
 
   it('gives a verdict when LRU leads while the hit ratio is down', () => {
     const shadow = new RecencyShadow(1_000);
-    let requests = 0;
-    let hits = 0;
-    for (let step = 0; step < 20_000; step++) {
-      requests++;
-      if (step % 5 < 3) hits++;
-      record(shadow, sampledHash(shadow, step % 100), step % 5 < 3, hits, requests);
-    }
+    let { hits, requests } = settle(shadow);
     // A new hot set: the cache misses it for a while (its hit ratio falls to 0) while LRU, after
     // one pass, hits it.
     let verdictAt = -1;
