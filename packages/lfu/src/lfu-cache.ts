@@ -1072,9 +1072,10 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       this.linkLast(PROBATION, candidate);
     }
     this.windowMaximum += quota;
-    this.protectedMaximum = Math.min(
-      this.protectedMaximum + requested - quota,
-      this.segmentsMaximum - this.windowMaximum,
+    // While the window still holds more than the usual bound, protected stays empty.
+    this.protectedMaximum = Math.max(
+      0,
+      Math.min(this.protectedMaximum + requested - quota, this.segmentsMaximum - this.windowMaximum),
     );
   }
 }

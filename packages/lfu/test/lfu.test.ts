@@ -663,4 +663,49 @@ describe('LfuLocalCache under a long weighted workload', () => {
     }
     expect(windows.size).toBeGreaterThan(3);
   });
+
+  it('keeps size, cost and segment bounds consistent while recency verdicts lend the window weighted entries', () => {
+    const maxCost = 2_000;
+    const cache = createLfuCache<number>({ maxCost, randomSeed: 17 });
+    const internals = cache as unknown as {
+      windowMaximum: number;
+      protectedMaximum: number;
+      segmentsMaximum: number;
+    };
+    const zipf = zipfSampler(20_000, 0.99);
+    const costs = new Map<number, number>();
+    let state = 7;
+    const random = () => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state / 2 ** 32;
+    };
+    let widest = 0;
+    for (let step = 0; step < 300_000; step++) {
+      // A hot set replaced every 1,500 requests (about 3 capacities in entries), then one that stays.
+      const phase = step < 200_000 ? Math.floor(step / 1_500) : -1;
+      const key = (phase + 1) * 20_000 + zipf(random());
+      if (cache.get(key) === undefined) {
+        const cost = 1 + Math.floor(random() * 7);
+        if (cache.set(key, step, { cost })) costs.set(key, cost);
+      }
+      const { windowMaximum, protectedMaximum } = internals;
+      widest = Math.max(widest, windowMaximum);
+      expect(windowMaximum).toBeGreaterThanOrEqual(1);
+      expect(protectedMaximum).toBeGreaterThanOrEqual(0);
+      expect(windowMaximum + protectedMaximum).toBeLessThanOrEqual(maxCost - 1);
+      if (step % 4_999 === 0) {
+        let cost = 0;
+        for (const [candidate, entryCost] of costs) if (cache.has(candidate)) cost += entryCost;
+        expect(cache.metrics().cost).toBe(cost);
+        expect(cost).toBeLessThanOrEqual(maxCost);
+      }
+    }
+    // The verdicts lent the window probation's share; once the hot set held still it was returned
+    // and the segments are back within their usual bound.
+    expect(cache.metrics().shifts).toBeGreaterThan(10);
+    expect(widest).toBeGreaterThan(internals.segmentsMaximum);
+    expect(internals.windowMaximum + internals.protectedMaximum).toBeLessThanOrEqual(
+      internals.segmentsMaximum,
+    );
+  });
 });
