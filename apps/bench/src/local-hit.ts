@@ -9,6 +9,7 @@
  *   cd apps/bench && node --expose-gc --import tsx src/main.ts local-hit
  */
 import { execFileSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type Cache, createCache, type LocalCache } from '@synced-cache/core';
 import { lfuCacheFactory } from '@synced-cache/lfu';
@@ -239,6 +240,7 @@ function processTable(runs: readonly SettingResult[], pick: (run: SettingResult)
 }
 
 export async function main(): Promise<string> {
+  const loadAtStart = loadavg()[0]!;
   const settings: Setting[] = [];
   for (const keyCount of [10_000, 100_000]) {
     for (const distribution of ['zipf-0.99', 'uniform'] as const) settings.push({ keyCount, distribution });
@@ -252,10 +254,12 @@ export async function main(): Promise<string> {
     }
   }
   const peerResults = await peers();
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} logical CPUs shared with other work, load average ${loadAtStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end`;
   const lines = [
     '## Local hits',
     '',
-    `Node ${process.version}; \`createCache({ ttlMs: ${TTL_MS} })\` so every local entry carries the store TTL, local tier sized to hold every key (all reads are hits); keys \`user:<i>\`, value \`${JSON.stringify(VALUE)}\`; access: a ${SEQUENCE.toLocaleString('en-US')}-request sequence, Zipf 0.99 (ranks scattered over the keys) or uniform, replayed cyclically. Each tier runs in its own process next to its two baselines (a user's process holds one tier class), ${PROCESSES} processes per tier and setting; in each, a candidate's time is the median of ${ROUNDS} alternating rounds (after 3 warm-up rounds), each batch timed by the process's CPU time (the machine is shared beyond its 2 cores; wall time measured the wait for a core), GC before each batch. A ratio compares two candidates measured side by side in one process; the summary's verdict is the lowest of the ${PROCESSES} processes' ratios (a goal is met only when every process meets it): one process's baseline can run slow (lru-cache's \`get\` has measured ~48 and ~80–110 ns per hit in separate processes with the same code and data) and must not flatter a tier. Bold: below the goal.`,
+    `Run at commit ${commit} (${machine}). Node ${process.version}; \`createCache({ ttlMs: ${TTL_MS} })\` so every local entry carries the store TTL, local tier sized to hold every key (all reads are hits); keys \`user:<i>\`, value \`${JSON.stringify(VALUE)}\`; access: a ${SEQUENCE.toLocaleString('en-US')}-request sequence, Zipf 0.99 (ranks scattered over the keys) or uniform, replayed cyclically. Each tier runs in its own process next to its two baselines (a user's process holds one tier class), ${PROCESSES} processes per tier and setting; in each, a candidate's time is the median of ${ROUNDS} alternating rounds (after 3 warm-up rounds), each batch timed by the process's CPU time (the machine is shared beyond its 2 cores; wall time measured the wait for a core), GC before each batch. A ratio compares two candidates measured side by side in one process; the summary's verdict is the lowest of the ${PROCESSES} processes' ratios (a goal is met only when every process meets it): one process's baseline can run slow (lru-cache's \`get\` has measured ~48 and ~80–110 ns per hit in separate processes with the same code and data) and must not flatter a tier. Bold: below the goal.`,
     `Command: \`cd apps/bench && node --expose-gc --import tsx src/main.ts local-hit\`.`,
     '',
     '### Summary',
