@@ -653,10 +653,6 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     else if (verdict === 'judge') this.judgeIdleEntries();
   }
 
-  /**
-   * The sampled LRU shadow led the cache by its limit on the cache's own requests: the frequency
-   * history is stale, handled as a detected shift (unless one is already being observed).
-   */
   /** A hit on a key the recency shadow samples: queued for it (a full queue brings `periodic` forward). */
   private sampleHit(slot: number): void {
     if (this.recency.queue(this.hashes[slot]!, this.hits, this.hits + this.misses)) this.due = 0;
@@ -673,6 +669,12 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     this.due = this.shift.due;
   }
 
+  /**
+   * The recency shadow's verdict: LRU would have served the cache's own requests better while its
+   * hit ratio dipped, so the frequency history is stale. The window is lent a share of the capacity
+   * (past the usual bound if need be), and the shift is handled as a detected one unless one is
+   * already being observed.
+   */
   private recencyLed(): void {
     const before = this.windowMaximum;
     this.increaseWindow(Math.floor(this.maximumWeight * RECENCY_WINDOW_STEP), true);
