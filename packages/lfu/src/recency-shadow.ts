@@ -147,9 +147,8 @@ export class RecencyShadow {
   play(hash: number): boolean {
     const buckets = this.buckets;
     const mask = this.bucketMask;
-    for (let bucket = spread(hash) & mask; ; bucket = (bucket + 1) & mask) {
-      const index = buckets[bucket]!;
-      if (index === EMPTY) break;
+    let bucket = spread(hash) & mask;
+    for (let index = buckets[bucket]!; index !== EMPTY; index = buckets[bucket]!) {
       if (this.hashes[index] === hash) {
         if (this.links[1] !== index) {
           this.unlink(index);
@@ -157,19 +156,21 @@ export class RecencyShadow {
         }
         return true;
       }
+      bucket = (bucket + 1) & mask;
     }
+    // `bucket` is the empty one that ends the hash's probe chain.
     let index: number;
     if (this.size < this.capacity) {
       index = ++this.size;
     } else {
       index = this.links[0]!; // the least recently used: the head's previous
       this.unlink(index);
+      // The removal may move entries of this hash's chain back: probe again.
       this.removeBucketOf(index);
+      bucket = spread(hash) & mask;
+      while (buckets[bucket] !== EMPTY) bucket = (bucket + 1) & mask;
     }
     this.hashes[index] = hash;
-    // Probed again: the removal may have moved entries of this hash's chain.
-    let bucket = spread(hash) & mask;
-    while (buckets[bucket] !== EMPTY) bucket = (bucket + 1) & mask;
     buckets[bucket] = index;
     this.linkFirst(index);
     return false;
@@ -213,7 +214,10 @@ export class RecencyShadow {
 /**
  * A bucket index from a sampled hash, whose top bits are all zero (they chose it) and whose low
  * bits also place it in the cache's other tables: rehashed so neither pattern clusters buckets.
+ * All 32 bits are mixed into the low ones (masked by the caller): the table outgrows 2^16 buckets
+ * from ~3M entries of capacity on.
  */
 function spread(hash: number): number {
-  return Math.imul(hash ^ (hash >>> 15), 0x2c1b3c6d) >>> 16;
+  const mixed = Math.imul(hash ^ (hash >>> 15), 0x2c1b3c6d);
+  return mixed ^ (mixed >>> 16);
 }
