@@ -218,6 +218,8 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   private protectedMaximum: number;
   /** windowMaximum + protectedMaximum at construction: hill climbing moves weight between the two. */
   private readonly segmentsMaximum: number;
+  /** The most windowMaximum + protectedMaximum may reach when a recency verdict lends the window probation's share. */
+  private readonly lendingLimit: number;
 
   private hitsInSample = 0;
   private missesInSample = 0;
@@ -270,6 +272,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     this.windowMaximum = maximum - Math.floor(PERCENT_MAIN * maximum);
     this.protectedMaximum = Math.floor(PERCENT_MAIN_PROTECTED * (maximum - this.windowMaximum));
     this.segmentsMaximum = this.windowMaximum + this.protectedMaximum;
+    this.lendingLimit = maximum - Math.max(1, Math.floor(maximum * MIN_PROBATION_SHARE));
     // sampleSize is 10 × the expected number of entries.
     this.shift = new ShiftDetector(this.sketch.sampleSize);
     this.climber = new HillClimber(maximum, this.sketch.sampleSize);
@@ -1018,13 +1021,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
    */
   private increaseWindow(amount: number, fromProbation = false): void {
     const probationRoom = fromProbation
-      ? Math.max(
-          0,
-          this.maximumWeight -
-            Math.max(1, Math.floor(this.maximumWeight * MIN_PROBATION_SHARE)) -
-            this.windowMaximum -
-            this.protectedMaximum,
-        )
+      ? Math.max(0, this.lendingLimit - this.windowMaximum - this.protectedMaximum)
       : 0;
     let quota = Math.min(amount, this.protectedMaximum + probationRoom);
     if (quota <= 0) return;
