@@ -46,6 +46,17 @@ const FIRST_SLOT = 3;
 /** The queue tag's bits; the bit above marks a key the recency shadow samples (see `recency-shadow.ts`). */
 const LIST_BITS = 0x03;
 const SAMPLED = 0x04;
+/**
+ * Above those, a protected entry read since it was last placed in its list (lazy promotion: the
+ * read sets the bit instead of moving the entry; see {@link LfuLocalCache.protectedFirst}). Any
+ * move to a list clears it. The highest bit of the tag, so `tag < RECENT` tests it.
+ */
+const RECENT = 0x08;
+/**
+ * Entries read since they were placed that one look at protected's least recently used end
+ * moves to its other end before it takes the entry it stands on anyway (bounds the pause).
+ */
+const SECOND_CHANCES = 256;
 const NONE = -1;
 
 const PERCENT_MAIN = 0.99;
@@ -304,10 +315,13 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     }
     this.hits++;
     this.hitsInSample++;
-    if (this.queue[slot]! >= SAMPLED) this.sampleHit(slot);
+    const tag = this.queue[slot]!;
+    if ((tag & SAMPLED) !== 0) this.sampleHit(slot);
     const mark = this.referenced[slot]!;
     if (mark !== (REFERENCED | COUNTERS_FULL)) this.defer(slot, mark);
-    this.onAccess(slot);
+    // Most hits are on protected entries: they are only marked (see RECENT), not moved.
+    if ((tag & LIST_BITS) !== PROTECTED) this.onAccess(slot);
+    else if (tag < RECENT) this.queue[slot] = tag | RECENT;
     // Sampled on hits too: a run of hits is the baseline a later drop is measured against.
     if (this.hits + this.misses >= this.due) this.periodic();
     return this.values[slot];
@@ -636,12 +650,47 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       this.linkLast(PROTECTED, slot);
       this.protectedWeight += weight;
       if (this.protectedWeight > this.protectedMaximum) this.demoteFromProtected();
+    } else if (queue === PROTECTED) {
+      this.queue[slot] = this.queue[slot]! | RECENT;
     } else if (this.links[queue << 1] !== slot) {
-      if (queue === WINDOW) this.accessedAt[slot] = this.hits + this.misses;
-      // Window or protected: move to the most recently used end unless already there.
+      this.accessedAt[slot] = this.hits + this.misses;
+      // Window: move to the most recently used end unless already there.
       this.unlink(slot);
       this.linkLast(queue, slot);
     }
+  }
+
+  /**
+   * Protected's least recently used entry, with lazy promotion: a read marks a protected entry
+   * RECENT instead of moving it (the move was most of a hit's cost), and the run of marked entries
+   * found at this end goes to the most recently used end, unmarked, as their reads would have
+   * moved them (CLOCK's second chance). The run moves in one splice: the list is circular, so
+   * moving its first entries behind its last is moving the head past them. Up to
+   * {@link SECOND_CHANCES} entries per call; the entry after them is taken, marked or not.
+   */
+  private protectedFirst(): number {
+    const queue = this.queue;
+    const links = this.links;
+    const first = links[(PROTECTED << 1) | 1]!;
+    let slot = first;
+    for (let chances = 0; chances < SECOND_CHANCES && slot !== PROTECTED; chances++) {
+      const tag = queue[slot]!;
+      if (tag < RECENT) break;
+      queue[slot] = tag & ~RECENT;
+      slot = links[(slot << 1) | 1]!;
+    }
+    if (slot === first) return slot === PROTECTED ? NONE : slot;
+    // Every entry was marked: the order is the same circle, now unmarked.
+    if (slot === PROTECTED) return first;
+    const last = links[PROTECTED << 1]!;
+    const runEnd = links[slot << 1]!;
+    links[(last << 1) | 1] = first;
+    links[first << 1] = last;
+    links[(runEnd << 1) | 1] = PROTECTED;
+    links[PROTECTED << 1] = runEnd;
+    links[(PROTECTED << 1) | 1] = slot;
+    links[slot << 1] = PROTECTED;
+    return slot;
   }
 
   /**
@@ -751,7 +800,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       moved < QUEUE_TRANSFER_THRESHOLD && this.protectedWeight > this.protectedMaximum;
       moved++
     ) {
-      const demoted = this.first(PROTECTED);
+      const demoted = this.protectedFirst();
       if (demoted === NONE) break;
       this.unlink(demoted);
       this.linkLast(PROBATION, demoted);
@@ -799,7 +848,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       }
       if (candidate === NONE && victim === NONE) {
         if (victimQueue === PROBATION) {
-          victim = this.first(PROTECTED);
+          victim = this.protectedFirst();
           victimQueue = PROTECTED;
           continue;
         }
@@ -1033,7 +1082,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       let candidate = this.first(PROBATION);
       let fromProbationList = true;
       if (candidate === NONE || quota < this.weightOf(candidate)) {
-        candidate = this.first(PROTECTED);
+        candidate = this.protectedFirst();
         fromProbationList = false;
       }
       if (candidate === NONE) break;

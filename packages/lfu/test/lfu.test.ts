@@ -709,3 +709,94 @@ describe('LfuLocalCache under a long weighted workload', () => {
     );
   });
 });
+
+describe('lazy promotion in the protected segment', () => {
+  interface Internals {
+    slotOf: Map<string, number>;
+    links: Int32Array;
+    queue: Uint8Array;
+    keys: unknown[];
+    protectedFirst(): number;
+  }
+  const PROTECTED = 2;
+  const RECENT = 0x08;
+
+  /** Protected's keys from its least to its most recently used end, checking both directions agree. */
+  function protectedOrder(internals: Internals): string[] {
+    const forward: string[] = [];
+    for (let slot = internals.links[PROTECTED * 2 + 1]!; slot !== PROTECTED; ) {
+      forward.push(internals.keys[slot] as string);
+      slot = internals.links[slot * 2 + 1]!;
+    }
+    const backward: string[] = [];
+    for (let slot = internals.links[PROTECTED * 2]!; slot !== PROTECTED; ) {
+      backward.unshift(internals.keys[slot] as string);
+      slot = internals.links[slot * 2]!;
+    }
+    expect(backward).toEqual(forward);
+    return forward;
+  }
+
+  /** A cache of 100 whose protected segment holds p0 … p9, in that order. */
+  function withProtected(): { cache: LfuLocalCache<string>; internals: Internals; keys: string[] } {
+    const cache = createLfuCache<string>({ maxEntries: 100, randomSeed: 3 });
+    const internals = cache as unknown as Internals;
+    const keys = Array.from({ length: 10 }, (_, index) => `p${index}`);
+    for (const key of keys) cache.set(key, key);
+    // Pushed out of the one-entry window into probation, then promoted by a read each.
+    for (let filler = 0; filler < 5; filler++) cache.set(`filler${filler}`, 'x');
+    for (const key of keys) expect(cache.get(key)).toBe(key);
+    expect(protectedOrder(internals)).toEqual(keys);
+    return { cache, internals, keys };
+  }
+
+  const isMarked = (internals: Internals, key: string) =>
+    (internals.queue[internals.slotOf.get(key)!]! & RECENT) !== 0;
+
+  it('a read marks a protected entry instead of moving it', () => {
+    const { cache, internals, keys } = withProtected();
+    expect(cache.get('p0')).toBe('p0');
+    expect(cache.get('p5')).toBe('p5');
+    expect(protectedOrder(internals)).toEqual(keys);
+    expect(keys.filter((key) => isMarked(internals, key))).toEqual(['p0', 'p5']);
+  });
+
+  it('the run of read entries at the least recently used end goes to the other end, in order and unmarked; the first unread entry is taken', () => {
+    const { cache, internals } = withProtected();
+    for (const key of ['p0', 'p1', 'p3']) cache.get(key);
+    const taken = internals.protectedFirst();
+    expect(internals.keys[taken]).toBe('p2');
+    expect(protectedOrder(internals)).toEqual(['p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8', 'p9', 'p0', 'p1']);
+    expect(['p0', 'p1', 'p3'].filter((key) => isMarked(internals, key))).toEqual(['p3']);
+  });
+
+  it('when every entry was read, all are unmarked and the order is kept', () => {
+    const { cache, internals, keys } = withProtected();
+    for (const key of keys) cache.get(key);
+    expect(internals.keys[internals.protectedFirst()]).toBe('p0');
+    expect(protectedOrder(internals)).toEqual(keys);
+    expect(keys.some((key) => isMarked(internals, key))).toBe(false);
+  });
+
+  it('demotions spare entries read since they were promoted', () => {
+    const cache = createLfuCache<string>({ maxEntries: 1_000, randomSeed: 5 });
+    const internals = cache as unknown as Internals & { protectedMaximum: number };
+    // Fill, then promote keys until protected is full.
+    const keys = Array.from({ length: 1_000 }, (_, index) => `k${index}`);
+    for (const key of keys) cache.set(key, key);
+    const held = keys.filter((key) => cache.get(key) !== undefined);
+    const before = protectedOrder(internals);
+    expect(before.length).toBeGreaterThan(internals.protectedMaximum / 2);
+    // Read the 200 oldest protected entries (fewer than one look spares); then promote probation
+    // entries, forcing demotions.
+    const oldest = before.slice(0, 200);
+    for (const key of oldest) cache.get(key);
+    for (const key of held.filter((key) => !before.includes(key))) cache.get(key);
+    const promoted = held.filter((key) => !before.includes(key)).length;
+    expect(promoted).toBeGreaterThan(100);
+    const after = new Set(protectedOrder(internals));
+    expect(oldest.filter((key) => !after.has(key))).toEqual([]);
+    // The unread ones went instead.
+    expect(before.slice(200, 200 + promoted).some((key) => !after.has(key))).toBe(true);
+  });
+});
