@@ -10,6 +10,17 @@ import { hashKey, nextRandom } from './hash.js';
 import { HillClimber } from './hill-climber.js';
 import { type LfuCacheOptions, type ResolvedLfuOptions, resolveLfuOptions } from './options.js';
 import { RecencyShadow } from './recency-shadow.js';
+import {
+  FIRST_SLOT,
+  LIST_BITS,
+  NONE,
+  PROBATION,
+  PROTECTED,
+  RECENT,
+  SAMPLED,
+  Segments,
+  WINDOW,
+} from './segments.js';
 import { ShiftDetector } from './shift-detector.js';
 import { GHOST_STEP, GROW, SHRINK, WindowGhosts } from './window-ghosts.js';
 
@@ -35,46 +46,12 @@ export interface LfuCacheMetrics extends LocalCacheMetrics {
   shifts: number;
 }
 
-// Queue tags and, as slot numbers, the sentinel heads of the three circular lists. In each list
-// the head's next link is the least recently used entry and its previous link the most recently
-// used one.
-const FREE = 3;
-const WINDOW = 0;
-const PROBATION = 1;
-const PROTECTED = 2;
-const FIRST_SLOT = 3;
-/** The queue tag's bits; the bit above marks a key the recency shadow samples (see `recency-shadow.ts`). */
-const LIST_BITS = 0x03;
-const SAMPLED = 0x04;
-/**
- * Above those, a protected entry read since it was last placed in its list (lazy promotion: the
- * read sets the bit instead of moving the entry; see {@link LfuLocalCache.protectedFirst}). Any
- * move to a list clears it. The highest bit of the tag, so `tag < RECENT` tests it.
- */
-const RECENT = 0x08;
-/**
- * Entries read since they were placed that one look at protected's least recently used end
- * moves to its other end before it takes the entry it stands on anyway (bounds the pause).
- */
-const SECOND_CHANCES = 256;
-const NONE = -1;
-
-const PERCENT_MAIN = 0.99;
-const PERCENT_MAIN_PROTECTED = 0.8;
-const QUEUE_TRANSFER_THRESHOLD = 1000;
 /**
  * A recency verdict (see `recency-shadow.ts`) grows the window by this share of the capacity. The
  * hill climber's step is 1/16, once per 10 × the capacity in requests; a hot set that lasts a few
  * capacities is gone before it moves.
  */
 const RECENCY_WINDOW_STEP = 0.1;
-/**
- * The share of the capacity the probation segment keeps when a recency verdict grows the window
- * past protected's share. Classic W-TinyLFU stops at window + probation (80 % at most); on hot sets
- * replaced every 3 capacities even that kept lfu 0.6–1 point below LRU, since a main space of 20 %
- * still held the previous hot set's favourites.
- */
-const MIN_PROBATION_SHARE = 0.01;
 /**
  * The window a recency verdict added is lent: after each climbing period without a verdict, this
  * share of the capacity of it is given back. On a hot set replaced every 3 capacities verdicts keep
@@ -158,14 +135,11 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   private readonly slotOf = new Map<LfuKey, number>();
   private keys: Array<LfuKey | undefined> = [];
   private values: Array<E | undefined> = [];
-  /**
-   * The list links of slot s: the previous entry at 2s, the next at 2s + 1 (side by side, so a
-   * move reads and writes one cache line for the slot itself instead of two).
-   */
-  private links: Int32Array;
+  /** The window, probation and protected lists over the slots, and their weights and bounds. */
+  private readonly segments: Segments;
+  /** The segments' queue tags (the same array), read directly by every hit; replaced on growth. */
   private queue: Uint8Array;
   private hashes: Int32Array;
-  private weights: Float64Array | undefined;
   private costs: Float64Array | undefined;
   private expiresAt: Float64Array;
   /**
@@ -214,10 +188,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   private insertingSlot = NONE;
 
   private totalWeight = 0;
-  private windowWeight = 0;
-  private protectedWeight = 0;
   private totalCost = 0;
-  private windowMaximum: number;
   private readonly recency: RecencyShadow;
   private readonly recencySampleShift: number;
   /** Request count at which {@link LfuLocalCache.periodic} runs next. */
@@ -226,11 +197,6 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   private lentToWindow = 0;
   /** Recency verdicts in the current climbing period. */
   private recencyVerdicts = 0;
-  private protectedMaximum: number;
-  /** windowMaximum + protectedMaximum at construction: hill climbing moves weight between the two. */
-  private readonly segmentsMaximum: number;
-  /** The most windowMaximum + protectedMaximum may reach when a recency verdict lends the window probation's share. */
-  private readonly lendingLimit: number;
 
   private hitsInSample = 0;
   private missesInSample = 0;
@@ -267,23 +233,17 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       ? resolved.maxEntries + 1 + FIRST_SLOT
       : Number.MAX_SAFE_INTEGER;
     this.slotCapacity = Math.min(this.slotLimit, INITIAL_SLOTS + FIRST_SLOT);
-    this.links = new Int32Array(this.slotCapacity * 2);
-    this.queue = new Uint8Array(this.slotCapacity);
-    this.hashes = new Int32Array(this.slotCapacity);
     // Weights differ from 1 only when capacity is counted in cost, and costs only when a caller
     // gives one (or `internalCost` is set): otherwise neither array exists (16 bytes per slot).
-    if (this.costMode) this.weights = new Float64Array(this.slotCapacity);
+    this.segments = new Segments(this.maximumWeight, this.slotCapacity, this.costMode);
+    this.queue = this.segments.queue;
+    this.hashes = new Int32Array(this.slotCapacity);
     this.expiresAt = new Float64Array(this.slotCapacity);
     this.accessedAt = new Int32Array(this.slotCapacity);
     this.referenced = new Uint8Array(this.slotCapacity);
     this.setFlushAt();
-    this.resetLists();
 
     const maximum = this.maximumWeight;
-    this.windowMaximum = maximum - Math.floor(PERCENT_MAIN * maximum);
-    this.protectedMaximum = Math.floor(PERCENT_MAIN_PROTECTED * (maximum - this.windowMaximum));
-    this.segmentsMaximum = this.windowMaximum + this.protectedMaximum;
-    this.lendingLimit = maximum - Math.max(1, Math.floor(maximum * MIN_PROBATION_SHARE));
     // sampleSize is 10 × the expected number of entries.
     this.shift = new ShiftDetector(this.sketch.sampleSize);
     this.climber = new HillClimber(maximum, this.sketch.sampleSize);
@@ -389,14 +349,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       this.expiresAt[slot] = expiresAt;
       this.totalCost += cost - this.costOf(slot);
       this.setCost(slot, cost);
-      const delta = weight - this.weightOf(slot);
-      if (delta !== 0) {
-        this.weights![slot] = weight;
-        this.totalWeight += delta;
-        const queue = this.queue[slot]! & LIST_BITS;
-        if (queue === WINDOW) this.windowWeight += delta;
-        else if (queue === PROTECTED) this.protectedWeight += delta;
-      }
+      this.totalWeight += this.segments.reweigh(slot, weight);
       const mark = this.referenced[slot]!;
       if (mark !== (REFERENCED | COUNTERS_FULL)) this.defer(slot, mark);
       this.onAccess(slot);
@@ -409,28 +362,25 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       // weight: a zero-weight entry moves nothing, and must not start a transfer of entries).
       const returning = this.ghosts.returning(hash, this.hits + this.misses);
       if (weight > 0) {
-        if (returning === GROW) this.increaseWindow(GHOST_STEP * weight);
-        else if (returning === SHRINK) this.decreaseWindow(GHOST_STEP * weight);
+        if (returning === GROW) this.segments.increaseWindow(GHOST_STEP * weight);
+        else if (returning === SHRINK) this.segments.decreaseWindow(GHOST_STEP * weight);
       }
       slot = this.allocateSlot();
       this.keys[slot] = key;
       this.values[slot] = entry;
       this.hashes[slot] = hash;
       this.referenced[slot] = IDLE;
-      if (this.weights !== undefined) this.weights[slot] = weight;
       this.setCost(slot, cost);
       this.expiresAt[slot] = expiresAt;
       this.accessedAt[slot] = this.hits + this.misses;
       this.slotOf.set(key, slot);
-      this.linkLast(WINDOW, slot);
-      if (sampled) this.queue[slot] = WINDOW | SAMPLED;
-      this.windowWeight += weight;
+      this.segments.insert(slot, weight, sampled);
       this.totalWeight += weight;
       this.totalCost += cost;
       this.missesInSample++;
     }
     if (
-      this.windowWeight > this.windowMaximum ||
+      this.segments.windowWeight > this.segments.windowMaximum ||
       this.totalWeight > this.maximumWeight ||
       this.slotOf.size > this.maxEntries
     ) {
@@ -464,11 +414,8 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     this.values = [];
     this.unusedSlot = FIRST_SLOT;
     this.freeSlot = NONE;
-    this.queue.fill(FREE);
-    this.resetLists();
+    this.segments.clear();
     this.totalWeight = 0;
-    this.windowWeight = 0;
-    this.protectedWeight = 0;
     this.totalCost = 0;
     this.hasExpiring = false;
   }
@@ -485,7 +432,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       cost: this.totalCost,
       expirations: this.expirations,
       admissionRejections: this.admissionRejections,
-      windowCapacity: this.windowMaximum,
+      windowCapacity: this.segments.windowMaximum,
       shifts: this.shift.shifts,
     };
   }
@@ -525,17 +472,10 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   // Lists and slots
   // -------------------------------------------------------------------------------------------
 
-  private resetLists(): void {
-    for (let head = 0; head < FIRST_SLOT; head++) {
-      this.links[head << 1] = head;
-      this.links[(head << 1) | 1] = head;
-    }
-  }
-
   private allocateSlot(): number {
     const free = this.freeSlot;
     if (free !== NONE) {
-      this.freeSlot = this.links[(free << 1) | 1]!;
+      this.freeSlot = this.segments.links[(free << 1) | 1]!;
       return free;
     }
     if (this.unusedSlot === this.slotCapacity) this.grow();
@@ -554,55 +494,20 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       array.set(old);
       return array;
     };
-    const links = new Int32Array(capacity * 2);
-    links.set(this.links);
-    this.links = links;
+    this.segments.grow(capacity);
+    this.queue = this.segments.queue;
     this.hashes = grow32(this.hashes);
-    const queue = new Uint8Array(capacity);
-    queue.set(this.queue);
-    this.queue = queue;
     const referenced = new Uint8Array(capacity);
     referenced.set(this.referenced);
     this.referenced = referenced;
-    if (this.weights !== undefined) this.weights = grow64(this.weights);
     if (this.costs !== undefined) this.costs = grow64(this.costs);
     this.expiresAt = grow64(this.expiresAt);
     this.accessedAt = grow32(this.accessedAt);
     this.slotCapacity = capacity;
   }
 
-  private linkLast(head: number, slot: number): void {
-    const last = this.links[head << 1]!;
-    this.links[(last << 1) | 1] = slot;
-    this.links[slot << 1] = last;
-    this.links[(slot << 1) | 1] = head;
-    this.links[head << 1] = slot;
-    this.queue[slot] = (this.queue[slot]! & SAMPLED) | head;
-  }
-
-  private unlink(slot: number): void {
-    const before = this.links[slot << 1]!;
-    const after = this.links[(slot << 1) | 1]!;
-    this.links[(before << 1) | 1] = after;
-    this.links[after << 1] = before;
-  }
-
   /** The first (least recently used) entry of a list, or NONE. */
-  private first(head: number): number {
-    const slot = this.links[(head << 1) | 1]!;
-    return slot === head ? NONE : slot;
-  }
-
   /** The entry after `slot` towards the most recently used end, or NONE. */
-  private following(slot: number): number {
-    const after = this.links[(slot << 1) | 1]!;
-    return after < FIRST_SLOT ? NONE : after;
-  }
-
-  private weightOf(slot: number): number {
-    return this.weights === undefined ? 1 : this.weights[slot]!;
-  }
-
   private costOf(slot: number): number {
     return this.costs === undefined ? 1 : this.costs[slot]!;
   }
@@ -619,18 +524,13 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   private removeSlot(slot: number): void {
     // The key's reads stay in the sketch's history, for when it comes back.
     if (this.referenced[slot]! >= PENDING_READ) this.flushSlot(slot);
-    this.unlink(slot);
-    const weight = this.weightOf(slot);
-    const queue = this.queue[slot]! & LIST_BITS;
-    if (queue === WINDOW) this.windowWeight -= weight;
-    else if (queue === PROTECTED) this.protectedWeight -= weight;
-    this.totalWeight -= weight;
+    this.totalWeight -= this.segments.weightOf(slot);
+    this.segments.remove(slot);
     this.totalCost -= this.costOf(slot);
     this.slotOf.delete(this.keys[slot]!);
     this.keys[slot] = undefined;
     this.values[slot] = undefined;
-    this.queue[slot] = FREE;
-    this.links[(slot << 1) | 1] = this.freeSlot;
+    this.segments.links[(slot << 1) | 1] = this.freeSlot;
     this.freeSlot = slot;
   }
 
@@ -639,58 +539,11 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   // -------------------------------------------------------------------------------------------
 
   private onAccess(slot: number): void {
-    const queue = this.queue[slot]! & LIST_BITS;
-    if (queue === PROBATION) {
-      const weight = this.weightOf(slot);
-      this.unlink(slot);
-      if (weight > this.protectedMaximum) {
-        this.linkLast(PROBATION, slot);
-        return;
-      }
-      this.linkLast(PROTECTED, slot);
-      this.protectedWeight += weight;
-      if (this.protectedWeight > this.protectedMaximum) this.demoteFromProtected();
-    } else if (queue === PROTECTED) {
-      this.queue[slot] = this.queue[slot]! | RECENT;
-    } else if (this.links[queue << 1] !== slot) {
-      this.accessedAt[slot] = this.hits + this.misses;
-      // Window: move to the most recently used end unless already there.
-      this.unlink(slot);
-      this.linkLast(queue, slot);
-    }
-  }
-
-  /**
-   * Protected's least recently used entry, with lazy promotion: a read marks a protected entry
-   * RECENT instead of moving it (the move was most of a hit's cost), and the run of marked entries
-   * found at this end goes to the most recently used end, unmarked, as their reads would have
-   * moved them (CLOCK's second chance). The run moves in one splice: the list is circular, so
-   * moving its first entries behind its last is moving the head past them. Up to
-   * {@link SECOND_CHANCES} entries per call; the entry after them is taken, marked or not.
-   */
-  private protectedFirst(): number {
-    const queue = this.queue;
-    const links = this.links;
-    const first = links[(PROTECTED << 1) | 1]!;
-    let slot = first;
-    for (let chances = 0; chances < SECOND_CHANCES && slot !== PROTECTED; chances++) {
-      const tag = queue[slot]!;
-      if (tag < RECENT) break;
-      queue[slot] = tag & ~RECENT;
-      slot = links[(slot << 1) | 1]!;
-    }
-    if (slot === first) return slot === PROTECTED ? NONE : slot;
-    // Every entry was marked: the order is the same circle, now unmarked.
-    if (slot === PROTECTED) return first;
-    const last = links[PROTECTED << 1]!;
-    const runEnd = links[slot << 1]!;
-    links[(last << 1) | 1] = first;
-    links[first << 1] = last;
-    links[(runEnd << 1) | 1] = PROTECTED;
-    links[PROTECTED << 1] = runEnd;
-    links[(PROTECTED << 1) | 1] = slot;
-    links[slot << 1] = PROTECTED;
-    return slot;
+    const segments = this.segments;
+    const queue = segments.queue[slot]! & LIST_BITS;
+    if (queue === PROBATION) segments.promote(slot);
+    else if (queue === PROTECTED) segments.queue[slot] = segments.queue[slot]! | RECENT;
+    else if (segments.touchWindow(slot)) this.accessedAt[slot] = this.hits + this.misses;
   }
 
   /**
@@ -728,9 +581,9 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
    * already being observed.
    */
   private recencyLed(): void {
-    const before = this.windowMaximum;
-    this.increaseWindow(Math.floor(this.maximumWeight * RECENCY_WINDOW_STEP), true);
-    this.lentToWindow += this.windowMaximum - before;
+    const before = this.segments.windowMaximum;
+    this.segments.increaseWindow(Math.floor(this.maximumWeight * RECENCY_WINDOW_STEP), true);
+    this.lentToWindow += this.segments.windowMaximum - before;
     this.recencyVerdicts++;
     if (!this.shift.declare(this.hits, this.hits + this.misses)) return;
     this.forgetHistory();
@@ -768,44 +621,21 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
    */
   private judgeIdleEntries(): void {
     const referenced = this.referenced;
-    let slot = this.first(PROTECTED);
+    let slot = this.segments.first(PROTECTED);
     while (slot !== NONE) {
-      const after = this.following(slot);
+      const after = this.segments.following(slot);
       if ((referenced[slot]! & STATE_BITS) === IDLE) {
-        this.unlink(slot);
-        this.linkFirst(PROBATION, slot);
-        this.protectedWeight -= this.weightOf(slot);
+        this.segments.unlink(slot);
+        this.segments.linkFirst(PROBATION, slot);
+        this.segments.protectedWeight -= this.segments.weightOf(slot);
         referenced[slot] = referenced[slot]! | STALE;
       }
       slot = after;
     }
-    for (slot = this.first(PROBATION); slot !== NONE; slot = this.following(slot)) {
+    for (slot = this.segments.first(PROBATION); slot !== NONE; slot = this.segments.following(slot)) {
       if ((referenced[slot]! & STATE_BITS) === IDLE) referenced[slot] = referenced[slot]! | STALE;
     }
     this.clearReferenced();
-  }
-
-  private linkFirst(head: number, slot: number): void {
-    const first = this.links[(head << 1) | 1]!;
-    this.links[first << 1] = slot;
-    this.links[(slot << 1) | 1] = first;
-    this.links[slot << 1] = head;
-    this.links[(head << 1) | 1] = slot;
-    this.queue[slot] = (this.queue[slot]! & SAMPLED) | head;
-  }
-
-  private demoteFromProtected(): void {
-    for (
-      let moved = 0;
-      moved < QUEUE_TRANSFER_THRESHOLD && this.protectedWeight > this.protectedMaximum;
-      moved++
-    ) {
-      const demoted = this.protectedFirst();
-      if (demoted === NONE) break;
-      this.unlink(demoted);
-      this.linkLast(PROBATION, demoted);
-      this.protectedWeight -= this.weightOf(demoted);
-    }
   }
 
   private isOverCapacity(): boolean {
@@ -813,25 +643,11 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   }
 
   private evictEntries(): void {
-    const candidate = this.evictFromWindow();
+    const candidate = this.segments.evictFromWindow();
     if (this.isOverCapacity()) this.evictFromMain(candidate);
   }
 
   /** Moves the window's overflow to the probation segment; returns the first moved entry. */
-  private evictFromWindow(): number {
-    let first = NONE;
-    let slot = this.first(WINDOW);
-    while (this.windowWeight > this.windowMaximum && slot !== NONE) {
-      const after = this.following(slot);
-      this.unlink(slot);
-      this.linkLast(PROBATION, slot);
-      this.windowWeight -= this.weightOf(slot);
-      if (first === NONE) first = slot;
-      slot = after;
-    }
-    return first;
-  }
-
   /**
    * Evicts until the cache fits: each candidate (an entry that just left the window) competes
    * with the probation segment's least recently used entry; the less frequent one goes.
@@ -839,21 +655,21 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   private evictFromMain(candidate: number): void {
     let victimQueue = PROBATION;
     let candidateQueue = PROBATION;
-    let victim = this.first(PROBATION);
+    let victim = this.segments.first(PROBATION);
     const now = this.hasExpiring ? this.now() : 0;
     while (this.isOverCapacity()) {
       if (candidate === NONE && candidateQueue === PROBATION) {
-        candidate = this.first(WINDOW);
+        candidate = this.segments.first(WINDOW);
         candidateQueue = WINDOW;
       }
       if (candidate === NONE && victim === NONE) {
         if (victimQueue === PROBATION) {
-          victim = this.protectedFirst();
+          victim = this.segments.protectedFirst();
           victimQueue = PROTECTED;
           continue;
         }
         if (victimQueue === PROTECTED) {
-          victim = this.first(WINDOW);
+          victim = this.segments.first(WINDOW);
           victimQueue = WINDOW;
           continue;
         }
@@ -861,25 +677,25 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       }
       if (victim === NONE) {
         const evicted = candidate;
-        candidate = this.following(candidate);
+        candidate = this.segments.following(candidate);
         this.evict(evicted, now);
         continue;
       }
       if (candidate === NONE) {
         const evicted = victim;
-        victim = this.following(victim);
+        victim = this.segments.following(victim);
         this.evict(evicted, now);
         continue;
       }
       if (candidate === victim) {
-        victim = this.following(victim);
+        victim = this.segments.following(victim);
         this.evict(candidate, now);
         candidate = NONE;
         continue;
       }
-      if (this.weightOf(candidate) > this.maximumWeight || this.isExpired(candidate, now)) {
+      if (this.segments.weightOf(candidate) > this.maximumWeight || this.isExpired(candidate, now)) {
         const evicted = candidate;
-        candidate = this.following(candidate);
+        candidate = this.segments.following(candidate);
         this.evict(evicted, now);
         continue;
       }
@@ -892,12 +708,12 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
         if (!victimExpired && victimQueue !== WINDOW && (this.referenced[victim]! & REFERENCED) !== 0) {
           this.ghosts.displacedOne(this.hashes[victim]!, this.hits + this.misses);
         }
-        victim = this.following(victim);
+        victim = this.segments.following(victim);
         this.evict(evicted, now);
-        candidate = this.following(candidate);
+        candidate = this.segments.following(candidate);
       } else {
         const evicted = candidate;
-        candidate = this.following(candidate);
+        candidate = this.segments.following(candidate);
         this.admissionRejections++;
         this.evict(evicted, now);
       }
@@ -1046,7 +862,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       this.hitsInSample = 0;
       this.missesInSample = 0;
     }
-    this.demoteFromProtected();
+    this.segments.demoteFromProtected();
     if (adjustment === undefined) return;
     // Window lent by recency verdicts is given back while none comes (see RECENCY_LOAN_RETURN).
     if (this.recencyVerdicts > 0) this.recencyVerdicts = 0;
@@ -1056,75 +872,10 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
         Math.max(1, Math.floor(this.maximumWeight * RECENCY_LOAN_RETURN)),
       );
       this.lentToWindow -= returned;
-      this.decreaseWindow(returned);
+      this.segments.decreaseWindow(returned);
     }
-    if (adjustment > 0) this.increaseWindow(adjustment);
-    else if (adjustment < 0) this.decreaseWindow(-adjustment);
-  }
-
-  /**
-   * Grows the window by up to `amount` weight units, taken from the protected segment's share, and
-   * when `fromProbation` (a recency verdict) also from the probation segment's, down to
-   * {@link MIN_PROBATION_SHARE} of the capacity. Moves at most {@link QUEUE_TRANSFER_THRESHOLD}
-   * entries; the share not filled by moved entries stays where it was.
-   */
-  private increaseWindow(amount: number, fromProbation = false): void {
-    const probationRoom = fromProbation
-      ? Math.max(0, this.lendingLimit - this.windowMaximum - this.protectedMaximum)
-      : 0;
-    let quota = Math.min(amount, this.protectedMaximum + probationRoom);
-    if (quota <= 0) return;
-    const fromProtected = Math.min(quota, this.protectedMaximum);
-    this.protectedMaximum -= fromProtected;
-    this.windowMaximum += quota;
-    this.demoteFromProtected();
-    for (let moved = 0; moved < QUEUE_TRANSFER_THRESHOLD; moved++) {
-      let candidate = this.first(PROBATION);
-      let fromProbationList = true;
-      if (candidate === NONE || quota < this.weightOf(candidate)) {
-        candidate = this.protectedFirst();
-        fromProbationList = false;
-      }
-      if (candidate === NONE) break;
-      const weight = this.weightOf(candidate);
-      if (quota < weight) break;
-      quota -= weight;
-      if (!fromProbationList) this.protectedWeight -= weight;
-      this.unlink(candidate);
-      this.linkLast(WINDOW, candidate);
-      this.windowWeight += weight;
-    }
-    // The unfilled share goes back, to protected first (as far as it was taken from it).
-    this.protectedMaximum += Math.min(quota, fromProtected);
-    this.windowMaximum -= quota;
-  }
-
-  /**
-   * Shrinks the window by up to `amount` weight units. The share goes to the protected segment,
-   * but never beyond its usual bound (window + protected as at construction): a window grown into
-   * probation's share by a recency verdict gives that back to probation first.
-   */
-  private decreaseWindow(amount: number): void {
-    if (this.windowMaximum <= 1) return;
-    const requested = Math.min(amount, Math.max(0, this.windowMaximum - 1));
-    let quota = requested;
-    this.windowMaximum -= quota;
-    for (let moved = 0; moved < QUEUE_TRANSFER_THRESHOLD; moved++) {
-      const candidate = this.first(WINDOW);
-      if (candidate === NONE) break;
-      const weight = this.weightOf(candidate);
-      if (quota < weight) break;
-      quota -= weight;
-      this.windowWeight -= weight;
-      this.unlink(candidate);
-      this.linkLast(PROBATION, candidate);
-    }
-    this.windowMaximum += quota;
-    // While the window still holds more than the usual bound, protected stays empty.
-    this.protectedMaximum = Math.max(
-      0,
-      Math.min(this.protectedMaximum + requested - quota, this.segmentsMaximum - this.windowMaximum),
-    );
+    if (adjustment > 0) this.segments.increaseWindow(adjustment);
+    else if (adjustment < 0) this.segments.decreaseWindow(-adjustment);
   }
 }
 

@@ -12,6 +12,7 @@ import {
   lfuCacheFactory,
   VERSION,
 } from '../src/index.js';
+import type { Segments } from '../src/segments.js';
 
 const FAKE_TIMERS: Parameters<typeof vi.useFakeTimers>[0] = {
   toFake: ['Date', 'performance', 'setTimeout', 'clearTimeout'],
@@ -667,11 +668,7 @@ describe('LfuLocalCache under a long weighted workload', () => {
   it('keeps size, cost and segment bounds consistent while recency verdicts lend the window weighted entries', () => {
     const maxCost = 2_000;
     const cache = createLfuCache<number>({ maxCost, randomSeed: 17 });
-    const internals = cache as unknown as {
-      windowMaximum: number;
-      protectedMaximum: number;
-      segmentsMaximum: number;
-    };
+    const internals = (cache as unknown as { segments: Segments }).segments;
     const zipf = zipfSampler(20_000, 0.99);
     const costs = new Map<number, number>();
     let state = 7;
@@ -712,11 +709,22 @@ describe('LfuLocalCache under a long weighted workload', () => {
 
 describe('lazy promotion in the protected segment', () => {
   interface Internals {
-    slotOf: Map<string, number>;
-    links: Int32Array;
-    queue: Uint8Array;
-    keys: unknown[];
-    protectedFirst(): number;
+    readonly slotOf: Map<string, number>;
+    readonly keys: unknown[];
+    readonly segments: Segments;
+    readonly links: Int32Array;
+    readonly queue: Uint8Array;
+  }
+
+  function internalsOf(cache: LfuLocalCache<string>): Internals {
+    const inside = cache as unknown as { slotOf: Map<string, number>; keys: unknown[]; segments: Segments };
+    return {
+      slotOf: inside.slotOf,
+      keys: inside.keys,
+      segments: inside.segments,
+      links: inside.segments.links,
+      queue: inside.segments.queue,
+    };
   }
   const PROTECTED = 2;
   const RECENT = 0x08;
@@ -740,7 +748,7 @@ describe('lazy promotion in the protected segment', () => {
   /** A cache of 100 whose protected segment holds p0 … p9, in that order. */
   function withProtected(): { cache: LfuLocalCache<string>; internals: Internals; keys: string[] } {
     const cache = createLfuCache<string>({ maxEntries: 100, randomSeed: 3 });
-    const internals = cache as unknown as Internals;
+    const internals = internalsOf(cache);
     const keys = Array.from({ length: 10 }, (_, index) => `p${index}`);
     for (const key of keys) cache.set(key, key);
     // Pushed out of the one-entry window into probation, then promoted by a read each.
@@ -764,7 +772,7 @@ describe('lazy promotion in the protected segment', () => {
   it('the run of read entries at the least recently used end goes to the other end, in order and unmarked; the first unread entry is taken', () => {
     const { cache, internals } = withProtected();
     for (const key of ['p0', 'p1', 'p3']) cache.get(key);
-    const taken = internals.protectedFirst();
+    const taken = internals.segments.protectedFirst();
     expect(internals.keys[taken]).toBe('p2');
     expect(protectedOrder(internals)).toEqual(['p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8', 'p9', 'p0', 'p1']);
     expect(['p0', 'p1', 'p3'].filter((key) => isMarked(internals, key))).toEqual(['p3']);
@@ -773,20 +781,20 @@ describe('lazy promotion in the protected segment', () => {
   it('when every entry was read, all are unmarked and the order is kept', () => {
     const { cache, internals, keys } = withProtected();
     for (const key of keys) cache.get(key);
-    expect(internals.keys[internals.protectedFirst()]).toBe('p0');
+    expect(internals.keys[internals.segments.protectedFirst()]).toBe('p0');
     expect(protectedOrder(internals)).toEqual(keys);
     expect(keys.some((key) => isMarked(internals, key))).toBe(false);
   });
 
   it('demotions spare entries read since they were promoted', () => {
     const cache = createLfuCache<string>({ maxEntries: 1_000, randomSeed: 5 });
-    const internals = cache as unknown as Internals & { protectedMaximum: number };
+    const internals = internalsOf(cache);
     // Fill, then promote keys until protected is full.
     const keys = Array.from({ length: 1_000 }, (_, index) => `k${index}`);
     for (const key of keys) cache.set(key, key);
     const held = keys.filter((key) => cache.get(key) !== undefined);
     const before = protectedOrder(internals);
-    expect(before.length).toBeGreaterThan(internals.protectedMaximum / 2);
+    expect(before.length).toBeGreaterThan(internals.segments.protectedMaximum / 2);
     // Read the 200 oldest protected entries (fewer than one look spares); then promote probation
     // entries, forcing demotions.
     const oldest = before.slice(0, 200);
