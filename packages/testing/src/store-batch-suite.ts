@@ -1,7 +1,7 @@
 import type { Store, StoreBatchResult } from '@synced-cache/core';
 import { expect } from 'vitest';
 import { bytesEqual } from './random.js';
-import type { StoreCheck } from './store-suite.js';
+import type { StoreCheck } from './store-check.js';
 
 const encoder = new TextEncoder();
 const text = (value: string): Uint8Array => encoder.encode(value);

@@ -3,7 +3,10 @@ import { CONTRACT_VERSION } from '@synced-cache/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { allByteValues, bytesEqual, randomId, seededBytes } from './random.js';
 import { batchFailureCheck, storeBatchChecks } from './store-batch-suite.js';
+import type { StoreCheck } from './store-check.js';
 import { waitForSync } from './wait-for-sync.js';
+
+export type { StoreCheck, StoreCheckContext } from './store-check.js';
 
 /** Options of {@link describeStore}. */
 export interface StoreSuiteOptions {
@@ -18,22 +21,6 @@ export interface StoreSuiteOptions {
    * (`setMany` / `deleteMany`) is reported for that key alone.
    */
   breakKey?: (key: string) => Promise<void>;
-}
-
-/** @internal What a store check receives. */
-export interface StoreCheckContext {
-  /** The store of this test. */
-  store: Store;
-  /** A random prefix that no other test uses, e.g. `t-k3j9x0a1b2:`. Every key starts with it. */
-  prefix: string;
-  /** Opens another connection to the same backend (closed after the test). */
-  open(): Promise<Store>;
-}
-
-/** @internal One behaviour of the store suite. */
-export interface StoreCheck {
-  name: string;
-  run(context: StoreCheckContext): Promise<void>;
 }
 
 const encoder = new TextEncoder();
