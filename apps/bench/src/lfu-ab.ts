@@ -10,39 +10,9 @@
  *   cd apps/bench && node --expose-gc --import tsx src/lfu-ab.ts <revision> [trace] [capacity] [rounds]
  *   e.g. node --expose-gc --import tsx src/lfu-ab.ts 6413acf zipf-0.99 10000 21
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compare, consume } from './harness.js';
+import { type Create, extract, load, workingTree } from './lfu-revision.js';
 import { suite } from './traces/suite.js';
-
-interface Replayable {
-  get(key: string): unknown;
-  set(key: string, value: number): unknown;
-}
-type Create = (options: { maxEntries: number; randomSeed: number }) => Replayable;
-
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: here, encoding: 'utf8' }).trim();
-
-/** The lfu sources at `revision`, extracted once. */
-function extract(revision: string): string {
-  const sha = execFileSync('git', ['rev-parse', '--short', revision], { cwd: repo, encoding: 'utf8' }).trim();
-  const target = join(here, '..', 'node_modules', '.cache', 'lfu-ab', sha);
-  const index = join(target, 'packages', 'lfu', 'src', 'index.ts');
-  if (!existsSync(index)) {
-    mkdirSync(target, { recursive: true });
-    const archive = execFileSync('git', ['archive', sha, 'packages/lfu/src'], { cwd: repo });
-    execFileSync('tar', ['-x', '-C', target], { input: archive });
-  }
-  return index;
-}
-
-async function load(index: string): Promise<Create> {
-  const module = (await import(pathToFileURL(index).href)) as { createLfuCache: Create };
-  return module.createLfuCache;
-}
 
 /** Replays `keys` (get, then set on a miss) on a fresh cache; returns the hits. */
 function replay(create: Create, keys: readonly string[], capacity: number): number {
@@ -64,7 +34,7 @@ async function main(): Promise<void> {
   if (make === undefined) throw new Error(`no trace named ${traceName}`);
   const keys = Array.from(make(capacity, 1).ids, (id) => `k:${id}`);
   const older = await load(extract(revision));
-  const newer = await load(join(repo, 'packages', 'lfu', 'src', 'index.ts'));
+  const newer = await load(workingTree);
   const [newResult, oldResult] = await compare(
     [
       { name: 'working tree', run: () => consume(replay(newer, keys, capacity)) },
