@@ -23,7 +23,7 @@ export type Create = (options: {
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository's root. */
-export const repo = execFileSync('git', ['rev-parse', '--show-toplevel'], {
+const repo = execFileSync('git', ['rev-parse', '--show-toplevel'], {
   cwd: here,
   encoding: 'utf8',
 }).trim();

@@ -506,8 +506,6 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     this.slotCapacity = capacity;
   }
 
-  /** The first (least recently used) entry of a list, or NONE. */
-  /** The entry after `slot` towards the most recently used end, or NONE. */
   private costOf(slot: number): number {
     return this.costs === undefined ? 1 : this.costs[slot]!;
   }
@@ -540,9 +538,9 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
 
   private onAccess(slot: number): void {
     const segments = this.segments;
-    const queue = segments.queue[slot]! & LIST_BITS;
+    const queue = this.queue[slot]! & LIST_BITS;
     if (queue === PROBATION) segments.promote(slot);
-    else if (queue === PROTECTED) segments.queue[slot] = segments.queue[slot]! | RECENT;
+    else if (queue === PROTECTED) this.queue[slot] = this.queue[slot]! | RECENT;
     else if (segments.touchWindow(slot)) this.accessedAt[slot] = this.hits + this.misses;
   }
 
@@ -625,9 +623,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     while (slot !== NONE) {
       const after = this.segments.following(slot);
       if ((referenced[slot]! & STATE_BITS) === IDLE) {
-        this.segments.unlink(slot);
-        this.segments.linkFirst(PROBATION, slot);
-        this.segments.protectedWeight -= this.segments.weightOf(slot);
+        this.segments.demoteToVictims(slot);
         referenced[slot] = referenced[slot]! | STALE;
       }
       slot = after;
@@ -647,7 +643,6 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     if (this.isOverCapacity()) this.evictFromMain(candidate);
   }
 
-  /** Moves the window's overflow to the probation segment; returns the first moved entry. */
   /**
    * Evicts until the cache fits: each candidate (an entry that just left the window) competes
    * with the probation segment's least recently used entry; the less frequent one goes.

@@ -239,6 +239,16 @@ export class Segments {
     return slot;
   }
 
+  /**
+   * A protected entry judged idle: to probation's least recently used end, the next victim (the
+   * shift response's judgement of idle entries).
+   */
+  demoteToVictims(slot: number): void {
+    this.unlink(slot);
+    this.linkFirst(PROBATION, slot);
+    this.protectedWeight -= this.weightOf(slot);
+  }
+
   /** Moves protected's least recently used entries to probation until protected fits its bound. */
   demoteFromProtected(): void {
     for (
