@@ -1,7 +1,14 @@
 /**
  * `@synced-cache/lfu` at a git revision, for the A/B tools (`lfu-ab.ts`, `lfu-hit-ab.ts`): its
- * TypeScript sources extracted once with `git archive` under `node_modules/.cache/lfu-ab/<sha>`
- * and loaded through tsx, beside the working tree's.
+ * TypeScript sources extracted once with `git archive` under `apps/bench/.lfu-ab/<sha>` (ignored by
+ * git) and loaded through tsx, beside the working tree's.
+ *
+ * Not under `node_modules`: tsx compiles files there as CommonJS, so every constant one module
+ * imports from another (`segments.ts`'s list tags, read on each hit) became a property load on a
+ * namespace object. Since the lists moved to their own module (`3ff135b`) that made an extracted
+ * revision ~1.65x slower per hit than the same code in the working tree (HEAD against itself read
+ * 0.58–0.61x at 10,000 keys read uniformly; 0.96x once extracted here). The published package is
+ * one bundled file per format, so users never pay it.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -31,7 +38,7 @@ const repo = execFileSync('git', ['rev-parse', '--show-toplevel'], {
 /** The lfu sources at `revision`, extracted once; returns the path of their `index.ts`. */
 export function extract(revision: string): string {
   const sha = execFileSync('git', ['rev-parse', '--short', revision], { cwd: repo, encoding: 'utf8' }).trim();
-  const target = join(here, '..', 'node_modules', '.cache', 'lfu-ab', sha);
+  const target = join(here, '..', '.lfu-ab', sha);
   const index = join(target, 'packages', 'lfu', 'src', 'index.ts');
   if (!existsSync(index)) {
     mkdirSync(target, { recursive: true });
