@@ -8,10 +8,12 @@ import {
 import { FrequencySketch, HALVED, SATURATED } from './frequency-sketch.js';
 import { hashKey, nextRandom } from './hash.js';
 import { HillClimber } from './hill-climber.js';
+import { HotSetWatch } from './hot-set-watch.js';
 import { type LfuCacheOptions, type ResolvedLfuOptions, resolveLfuOptions } from './options.js';
 import { RecencyShadow } from './recency-shadow.js';
 import {
   FIRST_SLOT,
+  HOT,
   LIST_BITS,
   NONE,
   PROBATION,
@@ -65,13 +67,16 @@ const RECENCY_LOAN_RETURN = 0.125;
 const ADMIT_HASHDOS_THRESHOLD = 6;
 const INITIAL_SLOTS = 1024;
 
-// Workload-shift detection (see ShiftDetector). Marks kept per entry in `referenced`:
+// Workload-shift detection (see ShiftDetector and HotSetWatch). Marks kept per entry in
+// `referenced`, in its two lowest bits (bit 0 set: referenced since the marks were last cleared):
 /** Not referenced since the marks were last cleared. */
 const IDLE = 0;
-/** Referenced (read or written) since the marks were last cleared. */
+/** Referenced (read or written) since the hot-set watch last counted (and since the marks were cleared). */
 const REFERENCED = 1;
 /** Idle through the whole observation period after a shift: loses every admission contest. */
 const STALE = 2;
+/** Referenced since the marks were cleared, but not since the hot-set watch last counted. */
+const SEEN = 3;
 /**
  * Flag beside REFERENCED: the entry's frequency counters were all at the maximum when it was last
  * read, and none has been halved since, so a read skips the sketch (recording it would change
@@ -83,9 +88,11 @@ const COUNTERS_FULL = 4;
  * victim is spared the random admission ({@link LfuLocalCache.admit}).
  */
 const CONTESTED = 8;
-/** The mark's IDLE / REFERENCED / STALE state. */
+/** The mark's IDLE / REFERENCED / STALE / SEEN state. */
 const STATE_BITS = 0x03;
-/** The mark's low bits: IDLE, REFERENCED or STALE, COUNTERS_FULL and CONTESTED. */
+/** The mark of an entry with full counters read since the watch last counted: a read then writes nothing. */
+const FULL_READ = REFERENCED | COUNTERS_FULL;
+/** The mark's low bits: the state, COUNTERS_FULL and CONTESTED. */
 const MARK_BITS = 0x0f;
 /**
  * The high 4 bits of the same byte count the slot's reads not yet recorded in the sketch (see
@@ -99,6 +106,21 @@ const PENDING_READ = 1 << PENDING_SHIFT;
  * than the 4 bits hold.
  */
 const MAX_PENDING = 16;
+/**
+ * The hot-set watch counts every this-many-th slot: the quiet share is a statistic, and a pass over
+ * every slot (branches on each slot's list and mark) measured ~7.5 ns per slot, i.e. per request.
+ */
+const WATCH_STRIDE = 8;
+/**
+ * An entry's counters hold between half and all of its reads over a sketch period (they are halved
+ * once per period), so its read rate is taken as its frequency over this share of a period.
+ */
+const COUNTED_SHARE = 0.75;
+/**
+ * After a shift declared by the hot-set watch, an entry not read during the observed period loses
+ * its standing if its frequency said it would be read at least this often in that period.
+ */
+const QUIET_JUDGE_READS = 0.5;
 /** Frequency halvings applied when a shift is detected. */
 const SHIFT_HALVINGS = 2;
 
@@ -198,11 +220,15 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   /** Recency verdicts in the current climbing period. */
   private recencyVerdicts = 0;
 
+  /** Request count at the sketch's last periodic halving, and the requests between the last two. */
+  private lastHalving = 0;
+  private halvingSpan = 0;
   private hitsInSample = 0;
   private missesInSample = 0;
 
   private readonly climber: HillClimber;
   private readonly shift: ShiftDetector;
+  private readonly watch: HotSetWatch;
   private readonly ghosts: WindowGhosts;
 
   private hits = 0;
@@ -250,6 +276,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     this.ghosts = new WindowGhosts(this.sketch.sampleSize / 10);
     this.recency = new RecencyShadow(this.sketch.sampleSize / 10);
     this.recencySampleShift = this.recency.sampleShift;
+    this.watch = new HotSetWatch(this.sketch.sampleSize / 10);
   }
 
   /** Entries currently held (expired entries count until they are read or evicted). */
@@ -278,10 +305,10 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     const tag = this.queue[slot]!;
     if ((tag & SAMPLED) !== 0) this.sampleHit(slot);
     const mark = this.referenced[slot]!;
-    if (mark !== (REFERENCED | COUNTERS_FULL)) this.defer(slot, mark);
+    if (mark !== FULL_READ) this.defer(slot, mark);
     // Most hits are on protected entries: they are only marked (see RECENT), not moved.
     if ((tag & LIST_BITS) !== PROTECTED) this.onAccess(slot);
-    else if (tag < RECENT) this.queue[slot] = tag | RECENT;
+    else if ((tag & RECENT) === 0) this.queue[slot] = tag | RECENT;
     // Sampled on hits too: a run of hits is the baseline a later drop is measured against.
     if (this.hits + this.misses >= this.due) this.periodic();
     return this.values[slot];
@@ -351,7 +378,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       this.setCost(slot, cost);
       this.totalWeight += this.segments.reweigh(slot, weight);
       const mark = this.referenced[slot]!;
-      if (mark !== (REFERENCED | COUNTERS_FULL)) this.defer(slot, mark);
+      if (mark !== FULL_READ) this.defer(slot, mark);
       this.onAccess(slot);
     } else {
       const hash = hashKey(key, this.hashSeed);
@@ -433,7 +460,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       expirations: this.expirations,
       admissionRejections: this.admissionRejections,
       windowCapacity: this.segments.windowMaximum,
-      shifts: this.shift.shifts,
+      shifts: this.shift.shifts + this.watch.shifts,
     };
   }
 
@@ -569,7 +596,8 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   private periodic(): void {
     if (this.recency.drain()) this.recencyLed();
     if (this.hits + this.misses >= this.shift.due) this.detectShift();
-    this.due = this.shift.due;
+    if (this.hits + this.misses >= this.watch.due) this.watchHotSet();
+    this.due = Math.min(this.shift.due, this.watch.due);
   }
 
   /**
@@ -593,14 +621,83 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     for (let halving = 0; halving < SHIFT_HALVINGS; halving++) this.sketch.reset();
     this.setFlushAt();
     this.clearReferenced();
+    this.watch.restart(this.hits, this.hits + this.misses);
   }
 
-  /** Turns REFERENCED marks back to IDLE (STALE ones stay), dropping COUNTERS_FULL with them. */
+  /**
+   * The hot-set watch is due ({@link HotSetWatch}): while a shift found otherwise is observed, it
+   * waits; after its own verdict's observation, the quiet entries are judged; else it counts the
+   * hot main entries and those unread since it last counted (turning REFERENCED marks to SEEN as
+   * it goes). One pass over the slots, in slot order, per period of the expected entries.
+   */
+  private watchHotSet(): void {
+    const requests = this.hits + this.misses;
+    if (this.shift.observing) {
+      this.watch.restart(this.hits, requests);
+      return;
+    }
+    if (this.watch.step(this.hits, requests) === 'judge') {
+      this.judgeQuietEntries();
+      return;
+    }
+    const referenced = this.referenced;
+    const queue = this.queue;
+    let hot = 0;
+    let quiet = 0;
+    for (let slot = FIRST_SLOT; slot < this.unusedSlot; slot += WATCH_STRIDE) {
+      const tag = queue[slot]!;
+      const list = tag & LIST_BITS;
+      if (list !== PROTECTED && list !== PROBATION) continue;
+      const mark = referenced[slot]!;
+      const state = mark & STATE_BITS;
+      if (state === REFERENCED) {
+        referenced[slot] = mark | SEEN;
+        if ((tag & HOT) !== 0) hot++;
+      } else if ((tag & HOT) !== 0 && state !== STALE) {
+        // Counted quiet once: it is hot again when its counters are next found full on a read.
+        hot++;
+        quiet++;
+        queue[slot] = tag & ~HOT;
+      }
+    }
+    if (this.watch.verdict(hot, quiet, this.shift.baseline)) this.clearReferenced();
+  }
+
+  /**
+   * End of the observation after the watch's verdict: a main entry not read during it whose
+   * frequency said it would have been read at least {@link QUIET_JUDGE_READS} times goes to the
+   * least recently used end of probation (from protected) and is marked STALE, as after a shift the
+   * hit ratio shows ({@link judgeIdleEntries}); the rarely read tail, which a period says nothing
+   * about, keeps its standing. The frequencies are looked up for the idle entries only, once per
+   * verdict.
+   */
+  private judgeQuietEntries(): void {
+    const span = Math.max(
+      this.sketch.sampleSize,
+      this.halvingSpan,
+      this.hits + this.misses - this.lastHalving,
+    );
+    const minimum = Math.ceil((QUIET_JUDGE_READS * COUNTED_SHARE * span) / this.watch.period);
+    const referenced = this.referenced;
+    const queue = this.queue;
+    for (let slot = FIRST_SLOT; slot < this.unusedSlot; slot++) {
+      const list = queue[slot]! & LIST_BITS;
+      if (list !== PROTECTED && list !== PROBATION) continue;
+      if ((referenced[slot]! & STATE_BITS) !== IDLE || this.frequency(slot) < minimum) continue;
+      if (list === PROTECTED) this.segments.demoteToVictims(slot);
+      referenced[slot] = (referenced[slot]! & ~STATE_BITS) | STALE;
+    }
+  }
+
+  /**
+   * Turns REFERENCED and SEEN marks back to IDLE (STALE ones stay), dropping COUNTERS_FULL and
+   * CONTESTED with them.
+   */
   private clearReferenced(): void {
     const referenced = this.referenced;
     for (let slot = FIRST_SLOT; slot < this.unusedSlot; slot++) {
       const mark = referenced[slot]!;
-      if ((mark & STATE_BITS) === REFERENCED) referenced[slot] = (mark & ~MARK_BITS) | IDLE;
+      if ((mark & REFERENCED) !== 0) referenced[slot] = (mark & ~MARK_BITS) | IDLE;
     }
   }
 
@@ -632,6 +729,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
       if ((referenced[slot]! & STATE_BITS) === IDLE) referenced[slot] = referenced[slot]! | STALE;
     }
     this.clearReferenced();
+    this.watch.restart(this.hits, this.hits + this.misses);
   }
 
   private isOverCapacity(): boolean {
@@ -779,8 +877,10 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
    */
   private defer(slot: number, mark: number): void {
     if ((mark & COUNTERS_FULL) !== 0) {
-      // A contest winner (CONTESTED) read again: its counters are still full, nothing to record.
-      this.referenced[slot] = REFERENCED | COUNTERS_FULL;
+      // A contest winner (CONTESTED) or an entry the watch counted read again: its counters are
+      // still full, nothing to record; it is hot (again).
+      this.referenced[slot] = FULL_READ;
+      this.queue[slot] = this.queue[slot]! | HOT;
       return;
     }
     // The access also marks the slot REFERENCED (clearing STALE and CONTESTED); its counters are
@@ -844,9 +944,19 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
     if (this.pendingHits !== 0 && this.sketch.wouldReset(hash, times)) this.flushPending();
     const recorded = this.sketch.recordMany(hash, times);
     if (recorded === SATURATED) {
-      if (slot !== NONE && this.referenced[slot] === REFERENCED)
-        this.referenced[slot] = REFERENCED | COUNTERS_FULL;
-    } else if (recorded === HALVED) this.forgetFullCounters();
+      if (slot !== NONE) {
+        const mark = this.referenced[slot]!;
+        if (mark === REFERENCED || mark === SEEN) {
+          this.referenced[slot] = mark | COUNTERS_FULL;
+          this.queue[slot] = this.queue[slot]! | HOT;
+        }
+      }
+    } else if (recorded === HALVED) {
+      const now = this.hits + this.misses;
+      this.halvingSpan = now - this.lastHalving;
+      this.lastHalving = now;
+      this.forgetFullCounters();
+    }
     this.setFlushAt();
   }
 

@@ -21,9 +21,16 @@ export const SAMPLED = 0x04;
 /**
  * Above those, a protected entry read since it was last placed in its list (lazy promotion: the
  * read sets the bit instead of moving the entry; see {@link Segments.protectedFirst}). Any move to
- * a list clears it. The highest bit of the tag, so `tag < RECENT` tests it.
+ * a list clears it.
  */
 export const RECENT = 0x08;
+/**
+ * Above that, an entry among the hottest: its frequency counters were found full since the cache's
+ * hot-set watch last found it unread for a whole period (see `hot-set-watch.ts`). Moves keep it.
+ */
+export const HOT = 0x10;
+/** The bits a move to another list keeps. */
+const KEPT_BITS = SAMPLED | HOT;
 export const NONE = -1;
 
 /**
@@ -154,7 +161,7 @@ export class Segments {
     this.links[slot << 1] = last;
     this.links[(slot << 1) | 1] = head;
     this.links[head << 1] = slot;
-    this.queue[slot] = (this.queue[slot]! & SAMPLED) | head;
+    this.queue[slot] = (this.queue[slot]! & KEPT_BITS) | head;
   }
 
   linkFirst(head: number, slot: number): void {
@@ -163,7 +170,7 @@ export class Segments {
     this.links[(slot << 1) | 1] = first;
     this.links[slot << 1] = head;
     this.links[(head << 1) | 1] = slot;
-    this.queue[slot] = (this.queue[slot]! & SAMPLED) | head;
+    this.queue[slot] = (this.queue[slot]! & KEPT_BITS) | head;
   }
 
   unlink(slot: number): void {
@@ -221,7 +228,7 @@ export class Segments {
     let slot = first;
     for (let chances = 0; chances < SECOND_CHANCES && slot !== PROTECTED; chances++) {
       const tag = queue[slot]!;
-      if (tag < RECENT) break;
+      if ((tag & RECENT) === 0) break;
       queue[slot] = tag & ~RECENT;
       slot = links[(slot << 1) | 1]!;
     }

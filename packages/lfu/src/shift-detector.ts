@@ -106,6 +106,16 @@ export class ShiftDetector {
     return 'shift';
   }
 
+  /** The stationary hit ratio the samples are compared with (0 until the first sample). */
+  get baseline(): number {
+    return this.baselineMean;
+  }
+
+  /** Whether a shift is being observed (its judgement not yet due). */
+  get observing(): boolean {
+    return this.observeLeft > 0;
+  }
+
   /**
    * A shift found by other means (the cache's recency shadow): observed and judged as a detected
    * one. False, and nothing changes, while a shift is still being observed.
