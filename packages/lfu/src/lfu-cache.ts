@@ -44,7 +44,11 @@ export interface LfuCacheMetrics extends LocalCacheMetrics {
    * feedback).
    */
   windowCapacity: number;
-  /** Workload shifts detected (each halves the learned frequencies twice; see the architecture notes). */
+  /**
+   * Workload shifts detected: by the hit ratio's drop or the recency shadow (each halves the learned
+   * frequencies twice), or by the hot-set watch (hot entries going unread at once; frequencies
+   * kept). See the architecture notes.
+   */
   shifts: number;
 }
 
