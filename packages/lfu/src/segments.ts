@@ -29,8 +29,15 @@ export const RECENT = 0x08;
  * hot-set watch last found it unread for a whole period (see `hot-set-watch.ts`). Moves keep it.
  */
 export const HOT = 0x10;
+/**
+ * Above that, an entry read or written since the sketch last halved its counters (set on insertion
+ * and access, cleared for every slot by the periodic halving). In an admission contest a victim
+ * without it, facing a candidate with it, counts one more: its count was halved since its last
+ * read, the candidate's reads since then were not (see `LfuLocalCache.admit`).
+ */
+export const FRESH = 0x20;
 /** The bits a move to another list keeps. */
-const KEPT_BITS = SAMPLED | HOT;
+const KEPT_BITS = SAMPLED | HOT | FRESH;
 export const NONE = -1;
 
 /**
@@ -124,7 +131,7 @@ export class Segments {
   /** A new entry of `weight` in `slot`, at the window's most recently used end. */
   insert(slot: number, weight: number, sampled: boolean): void {
     if (this.weights !== undefined) this.weights[slot] = weight;
-    this.queue[slot] = sampled ? SAMPLED : 0;
+    this.queue[slot] = sampled ? SAMPLED | FRESH : FRESH;
     this.linkLast(WINDOW, slot);
     this.windowWeight += weight;
   }
