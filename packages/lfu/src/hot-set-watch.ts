@@ -7,16 +7,16 @@
  * the eighth phase, below plain LRU). What does show is that entries whose counters were full stop
  * being read, many at once.
  *
- * Once per period (the expected number of entries, in requests) the cache counts its hot main
- * entries (counters found full since the entry was last found quiet) and the hot ones not read
- * during the period. In a stationary workload that share is small and steady; the watch keeps a
- * moving baseline of it and declares a shift when it jumps well above (three times the baseline
- * plus four standard deviations, and at least 30 %) while the hit ratio has not fallen (a scan, an
- * outage or a new workload also silences the hot keys, but then the hits go with them: that is
- * `ShiftDetector`'s case). After a declared shift the cache observes one more period with its
- * access marks cleared and then judges: entries not read in it whose frequency said they should
- * have been lose their standing (see `LfuLocalCache`). The frequencies themselves are not halved:
- * most of what the sketch learned (the keys that stayed) is still true.
+ * Once per period (the expected number of entries, in requests) the cache counts, in a fixed sample
+ * of its slots (every 8th), its hot main entries (counters found full since the entry was last
+ * found quiet) and the hot ones not read during the period. In a stationary workload that share is
+ * small and steady; the watch keeps a moving baseline of it and declares a shift when it jumps well
+ * above (three times the baseline plus four standard deviations, and at least 30 %) while the hit
+ * ratio has not fallen (a scan, an outage or a new workload also silences the hot keys, but then
+ * the hits go with them: that is `ShiftDetector`'s case). After a declared shift the cache observes
+ * one more period with its access marks cleared and then judges: entries not read in it whose
+ * frequency said they should have been lose their standing (see `LfuLocalCache`). The frequencies
+ * themselves are not halved: most of what the sketch learned (the keys that stayed) is still true.
  *
  * @internal
  */

@@ -84,11 +84,14 @@ const INITIAL_SLOTS = 1024;
 // `referenced`, in its two lowest bits (bit 0 set: referenced since the marks were last cleared):
 /** Not referenced since the marks were last cleared. */
 const IDLE = 0;
-/** Referenced (read or written) since the hot-set watch last counted (and since the marks were cleared). */
+/**
+ * Referenced (read or written) since the marks were cleared and, for a slot the hot-set watch
+ * samples, since it last counted.
+ */
 const REFERENCED = 1;
 /** Idle through the whole observation period after a shift: loses every admission contest. */
 const STALE = 2;
-/** Referenced since the marks were cleared, but not since the hot-set watch last counted. */
+/** Referenced since the marks were cleared, but not since the hot-set watch last counted (sampled slots only). */
 const SEEN = 3;
 /**
  * Flag beside REFERENCED: the entry's frequency counters were all at the maximum when it was last
@@ -643,7 +646,8 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
    * The hot-set watch is due ({@link HotSetWatch}): while a shift found otherwise is observed, it
    * waits; after its own verdict's observation, the quiet entries are judged; else it counts the
    * hot main entries and those unread since it last counted (turning REFERENCED marks to SEEN as
-   * it goes). One pass over the slots, in slot order, per period of the expected entries.
+   * it goes), over every {@link WATCH_STRIDE}th slot in slot order, once per period of the expected
+   * entries. The other slots' marks stay REFERENCED.
    */
   private watchHotSet(): void {
     const requests = this.hits + this.misses;
