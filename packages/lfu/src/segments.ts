@@ -20,8 +20,9 @@ export const LIST_BITS = 0x03;
 export const SAMPLED = 0x04;
 /**
  * Above those, a protected entry read since it was last placed in its list (lazy promotion: the
- * read sets the bit instead of moving the entry; see {@link Segments.protectedFirst}). Any move to
- * a list clears it.
+ * read sets the bit instead of moving the entry; see {@link Segments.protectedFirst}), or a
+ * probation entry read while the cache evicted nothing (see {@link Segments.settleProbation}).
+ * Any move to a list clears it.
  */
 export const RECENT = 0x08;
 /**
@@ -218,6 +219,19 @@ export class Segments {
     this.linkLast(PROTECTED, slot);
     this.protectedWeight += weight;
     if (this.protectedWeight > this.protectedMaximum) this.demoteFromProtected();
+  }
+
+  /**
+   * Promotes the entries marked RECENT at probation's least recently used end (read while the
+   * cache did not move probation entries on reads), up to {@link SECOND_CHANCES} of them, so the
+   * next victim is taken from the unread ones, as if each read had promoted its entry.
+   */
+  settleProbation(): void {
+    for (let chances = 0; chances < SECOND_CHANCES; chances++) {
+      const slot = this.first(PROBATION);
+      if (slot === NONE || (this.queue[slot]! & RECENT) === 0) return;
+      this.promote(slot);
+    }
   }
 
   /**
