@@ -675,6 +675,50 @@ describe('a quiet cache (no eviction for a while) moves no entry on a read', () 
     expect(probation(cache)[0]).toBe('k550');
   });
 
+  it('a halving halves the reads still deferred in place, without recording them, within one read of the exact count', () => {
+    const { cache, keys } = quietCache();
+    const inside = cache as unknown as {
+      sketch: FrequencySketch;
+      pendingHits: number;
+      referenced: Uint8Array;
+    };
+    const exact = new Map<string, number>();
+    // Each of k500 … k599 read 1 to 7 times (index % 7 + 1); their reads wait (fewer than 16).
+    keys.slice(500, 600).forEach((key, index) => {
+      for (let read = 0; read <= index % 7; read++) cache.get(key);
+    });
+    // What recording first and then halving would give, from a copy of the sketch.
+    const copy = Object.assign(Object.create(FrequencySketch.prototype), inside.sketch, {
+      table: inside.sketch['table' as keyof FrequencySketch].slice(),
+      doorkeeper: inside.sketch['doorkeeper' as keyof FrequencySketch].slice(),
+    }) as FrequencySketch;
+    const slotOf = (cache as unknown as { slotOf: Map<string, number> }).slotOf;
+    for (const key of keys.slice(500, 600)) {
+      const waiting = inside.referenced[slotOf.get(key)!]! >>> 4;
+      if (waiting > 0) copy.recordMany(hashKey(key, 21), waiting);
+    }
+    copy.age();
+    for (const key of keys.slice(500, 600)) exact.set(key, copy.frequency(hashKey(key, 21)));
+    // Reads of the other keys complete the period (their counts wait, or are recorded at 16).
+    const others = [...keys.slice(0, 500), ...keys.slice(600, 990)];
+    const halvings = vi.spyOn(inside.sketch, 'age');
+    const records = vi.spyOn(inside.sketch, 'recordMany');
+    let recordsInHalvingRead = -1;
+    for (let index = 0; index < 200_000 && halvings.mock.calls.length === 0; index++) {
+      const before = records.mock.calls.length;
+      cache.get(others[index % others.length]!);
+      if (halvings.mock.calls.length > 0) recordsInHalvingRead = records.mock.calls.length - before;
+    }
+    expect(halvings).toHaveBeenCalledTimes(1);
+    expect(recordsInHalvingRead).toBe(0);
+    const errors = keys.slice(500, 600).map((key) => estimate(cache, key) - exact.get(key)!);
+    expect(errors.every((error) => Math.abs(error) <= 1)).toBe(true);
+    // An even count halves exactly; an odd one is rounded up or down in turn (exact when the
+    // counters' own parity matches, one off when not).
+    for (let index = 0; index < errors.length; index++)
+      if ((index % 7) % 2 === 1) expect(errors[index]).toBe(0);
+  });
+
   it('reads promote again as soon as the cache evicts', () => {
     const { cache, keys } = quietCache();
     const promote = vi.spyOn(insideOf(cache).segments, 'promote');
