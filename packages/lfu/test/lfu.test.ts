@@ -688,9 +688,10 @@ describe('a quiet cache (no eviction for a while) moves no entry on a read', () 
       for (let read = 0; read <= index % 7; read++) cache.get(key);
     });
     // What recording first and then halving would give, from a copy of the sketch.
+    const tables = inside.sketch as unknown as { table: Uint32Array; doorkeeper: Uint32Array };
     const copy = Object.assign(Object.create(FrequencySketch.prototype), inside.sketch, {
-      table: inside.sketch['table' as keyof FrequencySketch].slice(),
-      doorkeeper: inside.sketch['doorkeeper' as keyof FrequencySketch].slice(),
+      table: tables.table.slice(),
+      doorkeeper: tables.doorkeeper.slice(),
     }) as FrequencySketch;
     const slotOf = (cache as unknown as { slotOf: Map<string, number> }).slotOf;
     for (const key of keys.slice(500, 600)) {
