@@ -261,9 +261,9 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
 
   /** Request count at the sketch's last periodic halving, and the requests between the last two. */
   private lastHalving = 0;
+  private halvingSpan = 0;
   /** 1 when the next odd count of deferred reads halved in place rounds up (see `halveInPlace`). */
   private roundUp = 0;
-  private halvingSpan = 0;
   private hitsInSample = 0;
   private missesInSample = 0;
 
@@ -753,12 +753,16 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   }
 
   /**
-   * The sketch halved every counter: no entry's counters are known to be full any more, and none
-   * has been read since (FRESH). Only this periodic halving clears FRESH, not a shift's: after a
-   * shift the entries not read since would count one more in a contest, protecting the old hot
-   * set the shift is meant to let go (clearing it there too cost 2.5 points summed on set A).
+   * The sketch's periodic halving happened (recorded, or in place): its span is noted; no entry's
+   * counters are known to be full any more, and none has been read since (FRESH). Only this
+   * periodic halving clears FRESH, not a shift's: after a shift the entries not read since would
+   * count one more in a contest, protecting the old hot set the shift is meant to let go (clearing
+   * it there too cost 2.5 points summed on set A).
    */
-  private forgetFullCounters(): void {
+  private afterHalving(): void {
+    const now = this.hits + this.misses;
+    this.halvingSpan = now - this.lastHalving;
+    this.lastHalving = now;
     const referenced = this.referenced;
     const queue = this.queue;
     for (let slot = FIRST_SLOT; slot < this.unusedSlot; slot++) {
@@ -993,25 +997,17 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
    * Not exact as recording first is: a halved count loses its odd read, so odd counts round up
    * and down in turn (the error stays within one read per slot, and none accumulates), and a
    * count recorded later is capped at the counters' maximum after the halving rather than before.
-   * The pass also does the halving's other work ({@link forgetFullCounters}).
    */
   private halveInPlace(): void {
     this.sketch.age();
-    const now = this.hits + this.misses;
-    this.halvingSpan = now - this.lastHalving;
-    this.lastHalving = now;
+    this.afterHalving();
     const referenced = this.referenced;
-    const queue = this.queue;
     let pending = 0;
     let roundUp = this.roundUp;
     for (let slot = FIRST_SLOT; slot < this.unusedSlot; slot++) {
-      queue[slot] = queue[slot]! & ~FRESH;
-      const mark = referenced[slot]! & ~COUNTERS_FULL;
+      const mark = referenced[slot]!;
       const count = mark >>> PENDING_SHIFT;
-      if (count === 0) {
-        referenced[slot] = mark;
-        continue;
-      }
+      if (count === 0) continue;
       let half = count >>> 1;
       if ((count & 1) !== 0) {
         half += roundUp;
@@ -1081,10 +1077,7 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
         }
       }
     } else if (recorded === HALVED) {
-      const now = this.hits + this.misses;
-      this.halvingSpan = now - this.lastHalving;
-      this.lastHalving = now;
-      this.forgetFullCounters();
+      this.afterHalving();
     }
     this.setFlushAt();
   }
