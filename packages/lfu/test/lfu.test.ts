@@ -677,11 +677,7 @@ describe('a quiet cache (no eviction for a while) moves no entry on a read', () 
 
   it('a halving halves the reads still deferred in place, without recording them, within one read of the exact count', () => {
     const { cache, keys } = quietCache();
-    const inside = cache as unknown as {
-      sketch: FrequencySketch;
-      pendingHits: number;
-      referenced: Uint8Array;
-    };
+    const inside = cache as unknown as { sketch: FrequencySketch; referenced: Uint8Array };
     const exact = new Map<string, number>();
     // Each of k500 … k599 read 1 to 7 times (index % 7 + 1); their reads wait (fewer than 16).
     keys.slice(500, 600).forEach((key, index) => {
@@ -693,7 +689,7 @@ describe('a quiet cache (no eviction for a while) moves no entry on a read', () 
       table: tables.table.slice(),
       doorkeeper: tables.doorkeeper.slice(),
     }) as FrequencySketch;
-    const slotOf = (cache as unknown as { slotOf: Map<string, number> }).slotOf;
+    const { slotOf } = insideOf(cache);
     for (const key of keys.slice(500, 600)) {
       const waiting = inside.referenced[slotOf.get(key)!]! >>> 4;
       if (waiting > 0) copy.recordMany(hashKey(key, 21), waiting);
@@ -1011,7 +1007,7 @@ describe('lazy promotion in the protected segment', () => {
     const cache = createLfuCache<string>({ maxEntries: 1_000, randomSeed: 5 });
     const internals = internalsOf(cache);
     // A miss every 100 reads (a one-time key, which loses admission and is evicted itself) keeps
-    // the cache evicting, so reads promote probation entries at once (see the quiet cache below).
+    // the cache evicting, so reads promote probation entries at once (see the quiet cache above).
     let reads = 0;
     const read = (key: string): string | undefined => {
       if (++reads % 100 === 0) cache.set(`once${reads}`, 'x');
