@@ -3,7 +3,7 @@
  *
  *   pnpm --filter @synced-cache/bench bench [name …]
  *
- * Names: local-hit (default), hit-ratio, memory, mnemonist, marshal, redis-ioredis, redis-node-redis, nats, remote, propagation, all.
+ * Names: local-hit (default), hit-ratio, memory, mnemonist, marshal, redis-ioredis, redis-node-redis, nats, remote, propagation, many-keys, all.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -21,6 +21,7 @@ const suites: Record<string, { module: string; report?: string }> = {
   nats: { module: './nats.js' },
   remote: { module: './remote.js', report: 'remote.md' },
   propagation: { module: './propagation.js', report: 'propagation.md' },
+  'many-keys': { module: './many-keys.js', report: 'many-keys.md' },
 };
 
 const requested = process.argv.slice(2);

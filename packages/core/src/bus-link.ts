@@ -4,6 +4,7 @@ import type { CacheConfig } from './config.js';
 import type { Action, StorePublication, Subscription, SynchronizerStatus } from './contracts.js';
 import { SynchronizerError } from './errors.js';
 import type { LocalTier } from './local-tier.js';
+import { OldestKey } from './oldest-key.js';
 import type { Stats } from './options.js';
 import type { Receiver } from './receiver.js';
 import type { Reporter } from './reporting.js';
@@ -27,6 +28,7 @@ export class BusLink<V> {
   /** Events waiting to leave together (see {@link BusLink.publishTogether}). */
   private together: Array<{ message: Uint8Array; pending: PendingPublish }> | undefined;
   private readonly retryQueue = new Map<string | typeof CLEAR_SLOT, PendingPublish>();
+  private readonly oldestRetry = new OldestKey(this.retryQueue);
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelayMs = 0;
   private heartbeatTimer: NodeJS.Timeout | undefined;
@@ -248,7 +250,7 @@ export class BusLink<V> {
     this.retryQueue.delete(slot);
     this.retryQueue.set(slot, pending);
     if (this.retryQueue.size > this.config.maxPendingPublishes) {
-      const oldest = this.retryQueue.keys().next().value;
+      const oldest = this.oldestRetry.take();
       if (oldest !== undefined) this.retryQueue.delete(oldest);
       this.counters.publishFailures++;
     }

@@ -4,6 +4,7 @@ import { type CacheConfig, localTtl } from './config.js';
 import type { InvalidationEvent } from './contracts.js';
 import { SyncedCacheError, SynchronizerError } from './errors.js';
 import type { LocalTier } from './local-tier.js';
+import { OldestKey } from './oldest-key.js';
 import type { Stats } from './options.js';
 import type { Reporter } from './reporting.js';
 
@@ -32,6 +33,7 @@ export class Receiver<V> {
   /** This pod's epoch and podId as they appear on the wire, to skip its own echoes cheaply. */
   private readonly ownSignature: Uint8Array;
   private readonly peers = new Map<string, Peer>();
+  private readonly oldestPeer = new OldestKey(this.peers);
   /**
    * Floor reads asked for (at start when signed, and at each resync) and the newest of them
    * answered. While the first runs ahead, a loss was detected and the floor is not yet raised:
@@ -176,7 +178,7 @@ export class Receiver<V> {
     const numbered = event.action !== 'heartbeat' && event.action !== 'leave';
     if (peer === undefined || peer.epoch !== event.epoch) {
       if (peer === undefined && this.peers.size >= MAX_PEERS) {
-        const oldest = this.peers.keys().next().value;
+        const oldest = this.oldestPeer.take();
         if (oldest !== undefined) this.peers.delete(oldest);
       }
       // The process it replaces stays on record for the close log (StoreWatch): heard through its

@@ -2,6 +2,7 @@ import type { BusLink } from './bus-link.js';
 import { backoffMs, type Calls } from './calls.js';
 import type { CacheConfig } from './config.js';
 import type { LocalTier } from './local-tier.js';
+import { OldestKey } from './oldest-key.js';
 import type { Stats } from './options.js';
 import type { Reporter } from './reporting.js';
 
@@ -32,6 +33,7 @@ import type { Reporter } from './reporting.js';
  */
 export class UnsettledWrites<V> {
   private readonly pending = new Map<string | typeof CLEAR, Unsettled>();
+  private readonly oldest = new OldestKey(this.pending);
   private timer: NodeJS.Timeout | undefined;
   private timerDue = 0;
   private attempt = 0;
@@ -62,7 +64,7 @@ export class UnsettledWrites<V> {
     this.pending.delete(slot);
     this.pending.set(slot, entry);
     if (this.pending.size > this.config.maxPendingPublishes) {
-      const oldest = this.pending.keys().next().value;
+      const oldest = this.oldest.take();
       if (oldest !== undefined) this.pending.delete(oldest);
       this.pending.delete(CLEAR);
       this.pending.set(CLEAR, { action: 'clear', key: '', waitingSince: -1 });

@@ -1,3 +1,10 @@
+import { OldestKey } from './oldest-key.js';
+
+/** Slots per chunk of versions: 8 KiB each. */
+const CHUNK_BITS = 10;
+const CHUNK = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK - 1;
+
 /**
  * What a pod knows about versions: the highest version seen per key (from events, fills and its
  * own writes), bounded in size, plus a `floor` below which every version counts as stale.
@@ -13,11 +20,25 @@
  * forgotten. Moving every noted key to the back (delete and re-insert, exact LRU) cost about
  * 0.3 µs per received event in V8's `Map`, against 0.04 µs for the update in place.
  *
+ * The versions live in fixed-size `Float64Array` chunks indexed by a slot the `Map` holds per key:
+ * a version is a microsecond timestamp (beyond V8's small integers), so as a `Map` value each one
+ * was a 16-byte heap number, and noting a key again allocated another. A slot is a small integer
+ * stored in the `Map` itself, and a note writes 8 bytes in place, after one lookup. The slots in
+ * use are always 0 … size − 1: a forgotten key's slot goes to the key that pushed it out, and
+ * {@link VersionTable.raiseFloor}, the only other removal, renumbers the rest.
+ *
  * @internal
  */
 export class VersionTable {
-  /** The version per key; negative (-version) while the key is referenced since CLOCK last passed it. */
-  private readonly versions = new Map<string, number>();
+  /** Per key, its slot in {@link VersionTable.chunks}, in CLOCK order (oldest first). */
+  private readonly slots = new Map<string, number>();
+  /**
+   * Per slot, the key's version; negative (-version) while the key is referenced since CLOCK last
+   * passed it. Chunks of {@link CHUNK} slots, added as the table grows: at most one chunk unused.
+   */
+  private chunks: Float64Array[] = [];
+  /** CLOCK's hand: the oldest key in {@link VersionTable.slots}. */
+  private readonly hand = new OldestKey(this.slots);
   /** Every version at or below this is stale for every key. */
   floor = 0;
   /**
@@ -36,8 +57,8 @@ export class VersionTable {
 
   /** The key's own recorded version (ignoring the floor), 0 when none. */
   own(key: string): number {
-    const stored = this.versions.get(key);
-    return stored === undefined ? 0 : Math.abs(stored);
+    const slot = this.slots.get(key);
+    return slot === undefined ? 0 : Math.abs(this.chunks[slot >>> CHUNK_BITS]![slot & CHUNK_MASK]!);
   }
 
   /** Records that `version` of `key` was seen. Keeps the highest; recently noted keys are kept longest. */
@@ -63,32 +84,42 @@ export class VersionTable {
 
   /** Notes `version` when it is at least (`strictly`: above) the key's own, 0 for an unknown key. */
   private noteFrom(key: string, version: number, strictly: boolean): boolean {
-    const stored = this.versions.get(key);
-    const current = stored === undefined ? 0 : Math.abs(stored);
+    const slot = this.slots.get(key);
+    if (slot === undefined) {
+      if (strictly ? version <= 0 : version < 0) return false;
+      this.insert(key, version);
+      return true;
+    }
+    const chunk = this.chunks[slot >>> CHUNK_BITS]!;
+    const current = Math.abs(chunk[slot & CHUNK_MASK]!);
     if (strictly ? version <= current : version < current) return false;
-    if (stored === undefined) this.insert(key, version);
-    // Already referenced at this version (a key read or announced again unchanged): nothing to
-    // write, and no second hash lookup.
-    else if (stored !== referenced(version)) this.versions.set(key, referenced(version));
+    chunk[slot & CHUNK_MASK] = referenced(version);
     return true;
   }
 
   private insert(key: string, version: number): void {
-    const versions = this.versions;
+    const slots = this.slots;
+    let slot = slots.size;
     // Make room first, so the key being noted is never the one forgotten. Each pass over a
     // referenced key unmarks it, so this ends within size + 1 visits.
-    while (versions.size >= this.maxKeys) {
-      const oldest = versions.entries().next().value;
-      if (oldest === undefined) break;
-      const [victim, stored] = oldest;
-      versions.delete(victim);
+    while (slots.size >= this.maxKeys) {
+      const victim = this.hand.take();
+      if (victim === undefined) break;
+      const victimSlot = slots.get(victim)!;
+      const chunk = this.chunks[victimSlot >>> CHUNK_BITS]!;
+      const stored = chunk[victimSlot & CHUNK_MASK]!;
+      slots.delete(victim);
       if (stored < 0) {
-        versions.set(victim, -stored);
-      } else if (stored > this.floor) {
-        this.floor = stored;
+        chunk[victimSlot & CHUNK_MASK] = -stored;
+        slots.set(victim, victimSlot);
+      } else {
+        if (stored > this.floor) this.floor = stored;
+        slot = victimSlot;
       }
     }
-    versions.set(key, version);
+    if (slot >>> CHUNK_BITS === this.chunks.length) this.chunks.push(new Float64Array(CHUNK));
+    this.chunks[slot >>> CHUNK_BITS]![slot & CHUNK_MASK] = version;
+    slots.set(key, slot);
   }
 
   /** Records a version the store returned (see {@link VersionTable.clock}). */
@@ -103,26 +134,47 @@ export class VersionTable {
    * never wrong: every genuine version seen is at or below `plausible`.
    */
   distrust(key: string | undefined, plausible: number): void {
-    const versions = this.versions;
-    if (key !== undefined && this.own(key) > plausible) versions.set(key, plausible);
+    if (key !== undefined) {
+      const slot = this.slots.get(key);
+      if (slot !== undefined) this.lower(slot, plausible);
+    }
     if (this.floor > plausible) {
       this.floor = plausible;
-      for (const [other, stored] of versions) {
-        if (Math.abs(stored) > plausible) versions.set(other, plausible);
-      }
+      for (const slot of this.slots.values()) this.lower(slot, plausible);
     }
+  }
+
+  /** Lowers the slot's version to `plausible` (unreferenced) when it is above it. */
+  private lower(slot: number, plausible: number): void {
+    const chunk = this.chunks[slot >>> CHUNK_BITS]!;
+    if (Math.abs(chunk[slot & CHUNK_MASK]!) > plausible) chunk[slot & CHUNK_MASK] = plausible;
   }
 
   /** Raises the floor (after a clear or a detected loss); keys at or below it are forgotten. */
   raiseFloor(version: number): void {
     if (version <= this.floor) return;
     this.floor = version;
-    const versions = this.versions;
-    for (const [key, stored] of versions) if (Math.abs(stored) <= version) versions.delete(key);
+    // The kept keys are renumbered 0 … size − 1 in their order, into new chunks; `set` on a key
+    // the Map holds keeps its place in the order.
+    const slots = this.slots;
+    const chunks = this.chunks;
+    const kept: Float64Array[] = [];
+    let next = 0;
+    for (const [key, slot] of slots) {
+      const stored = chunks[slot >>> CHUNK_BITS]![slot & CHUNK_MASK]!;
+      if (Math.abs(stored) <= version) {
+        slots.delete(key);
+        continue;
+      }
+      if (next >>> CHUNK_BITS === kept.length) kept.push(new Float64Array(CHUNK));
+      kept[next >>> CHUNK_BITS]![next & CHUNK_MASK] = stored;
+      slots.set(key, next++);
+    }
+    this.chunks = kept;
   }
 
   get size(): number {
-    return this.versions.size;
+    return this.slots.size;
   }
 }
 

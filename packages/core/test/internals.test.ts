@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { Deadline, Deadlines } from '../src/deadlines.js';
 import { InFlight } from '../src/in-flight.js';
 import { createCache, MemoryStore, type StoreEntry, TimeoutError } from '../src/index.js';
+import { OldestKey } from '../src/oldest-key.js';
 import { VersionTable } from '../src/version-table.js';
 import { storeOver } from './helpers.js';
 
@@ -88,6 +89,44 @@ describe('InFlight', () => {
     expect(seen.sort((x, y) => x - y)).toEqual(live.map((value) => value.id));
     // the map does not grow without bound
     expect((inFlight as unknown as { entries: Map<string, unknown> }).entries.size).toBeLessThan(2100);
+  });
+});
+
+describe('OldestKey', () => {
+  it("takes a Map's oldest key like a fresh iterator would, through deletions, moves, clear and refills", () => {
+    const map = new Map<number, number>();
+    const oldest = new OldestKey(map);
+    expect(oldest.take()).toBeUndefined(); // empty: the iterator is done
+    let seed = 0x9e3779b9;
+    const random = (n: number): number => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    let next = 0;
+    let taken = 0;
+    for (let i = 0; i < 50_000; i++) {
+      const op = random(100);
+      if (op < 45)
+        map.set(next++, i); // a new key, at the back
+      else if (op < 55 && map.size > 0) {
+        // An existing key moves to the back (delete and set), as a retried publish does.
+        const key = next - 1 - random(Math.min(next, 50));
+        if (map.delete(key)) map.set(key, i);
+      } else if (op < 60)
+        map.delete(next - 1 - random(Math.min(next, 50))); // removed elsewhere
+      else if (op === 60 && random(10) === 0) map.clear();
+      else {
+        const expected = map.keys().next().value;
+        expect(oldest.take()).toBe(expected);
+        if (expected !== undefined) {
+          map.delete(expected);
+          taken++;
+        }
+      }
+    }
+    expect(taken).toBeGreaterThan(10_000);
   });
 });
 
@@ -178,6 +217,94 @@ describe('VersionTable', () => {
     expect(table.own('b')).toBe(0);
     table.raiseFloor(7);
     expect(table.own('a')).toBe(0);
+  });
+
+  it('agrees with a Map of versions (the reference) over random notes, floors and distrust, across chunks', () => {
+    // The reference keeps each version as the Map's value, negated while referenced, in the Map's
+    // own order: the table's semantics before it moved versions into slots.
+    class Reference {
+      readonly versions = new Map<string, number>();
+      floor = 0;
+      constructor(private readonly maxKeys: number) {}
+      get size(): number {
+        return this.versions.size;
+      }
+      own(key: string): number {
+        return Math.abs(this.versions.get(key) ?? 0);
+      }
+      note(key: string, version: number, strictly: boolean): boolean {
+        const stored = this.versions.get(key);
+        const current = stored === undefined ? 0 : Math.abs(stored);
+        if (strictly ? version <= current : version < current) return false;
+        if (stored !== undefined) {
+          this.versions.set(key, 0 - version);
+          return true;
+        }
+        while (this.versions.size >= this.maxKeys) {
+          const [victim, old] = this.versions.entries().next().value!;
+          this.versions.delete(victim);
+          if (old < 0) this.versions.set(victim, -old);
+          else if (old > this.floor) this.floor = old;
+        }
+        this.versions.set(key, version);
+        return true;
+      }
+      raiseFloor(version: number): void {
+        if (version <= this.floor) return;
+        this.floor = version;
+        for (const [key, stored] of this.versions) if (Math.abs(stored) <= version) this.versions.delete(key);
+      }
+      distrust(key: string, plausible: number): void {
+        if (this.own(key) > plausible) this.versions.set(key, plausible);
+        if (this.floor > plausible) {
+          this.floor = plausible;
+          for (const [other, stored] of this.versions)
+            if (Math.abs(stored) > plausible) this.versions.set(other, plausible);
+        }
+      }
+    }
+    let seed = 0x2545f491;
+    const random = (n: number): number => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    const maxKeys = 2500; // three chunks of slots
+    const table = new VersionTable(maxKeys);
+    const reference = new Reference(maxKeys);
+    // Microsecond versions, as the Redis stores assign them: beyond V8's small integers.
+    const base = 1_764_000_000_000_000;
+    let clock = base;
+    let floors = 0;
+    for (let i = 0; i < 60_000; i++) {
+      const key = `k${random(4000)}`;
+      const op = random(1000);
+      if (op < 2) {
+        // A floor below most versions noted lately: it removes some keys, keeps others.
+        const version = clock - random(20_000);
+        table.raiseFloor(version);
+        reference.raiseFloor(version);
+        floors++;
+      } else if (op < 4) {
+        const plausible = clock - random(5_000);
+        table.distrust(key, plausible);
+        reference.distrust(key, plausible);
+      } else {
+        // Mostly newer versions; a quarter are late ones.
+        if (random(4) !== 0) clock += 1 + random(3);
+        const version = random(4) === 0 ? clock - random(3_000) : clock;
+        const strictly = random(2) === 0;
+        const accepted = strictly ? table.noteIfNewer(key, version) : table.noteUnlessOlder(key, version);
+        expect(accepted).toBe(reference.note(key, version, strictly));
+      }
+      expect(table.own(key)).toBe(reference.own(key));
+      expect(table.floor).toBe(reference.floor);
+      expect(table.size).toBe(reference.size);
+    }
+    expect(floors).toBeGreaterThan(60);
+    expect(reference.floor).toBeGreaterThan(base);
+    for (let k = 0; k < 4000; k++) expect(table.own(`k${k}`)).toBe(reference.own(`k${k}`));
   });
 });
 
