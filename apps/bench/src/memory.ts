@@ -42,10 +42,27 @@ function gc(): void {
   for (let i = 0; i < 4; i++) collect();
 }
 
-function used(): number {
+function reading(): number {
   gc();
   const usage = process.memoryUsage();
   return usage.heapUsed + usage.arrayBuffers;
+}
+
+/**
+ * Heap plus array buffers once they hold still: V8 frees the backing stores of collected typed
+ * arrays off the main thread, so one reading after a collection could still count a released
+ * candidate's sketch tables (256 KiB of lfu's at 10,000 entries, 26 bytes per entry) and not the
+ * new one's. Collects and waits until two readings 5 ms apart agree within 1 KiB (at most 40).
+ */
+async function used(): Promise<number> {
+  let last = reading();
+  for (let round = 0; round < 40; round++) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const now = reading();
+    if (Math.abs(now - last) < 1024) return now;
+    last = now;
+  }
+  return last;
 }
 
 /**
@@ -63,13 +80,13 @@ async function measure<T>(
   await fill(warm);
   await release(warm);
   await settle();
-  const empty = used();
+  const empty = await used();
   const candidate = await create();
   await settle();
-  const made = used();
+  const made = await used();
   await fill(candidate);
   await settle();
-  const filled = used();
+  const filled = await used();
   await release(candidate);
   return { perEntry: (filled - empty) / keyCount, fixed: made - empty };
 }

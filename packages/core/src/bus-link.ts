@@ -274,6 +274,7 @@ export class BusLink<V> {
   private drainRetries(): Array<Promise<void>> {
     const batch = [...this.retryQueue.values()];
     this.retryQueue.clear();
+    this.oldestRetry.reset();
     for (const p of batch) this.publish(p.action, p.key, p.version, p.ttlMs, p.value);
     return [...this.inFlightPublishes];
   }
@@ -347,6 +348,7 @@ export class BusLink<V> {
         { count: this.retryQueue.size },
       );
       this.retryQueue.clear();
+      this.oldestRetry.reset();
     }
     if (!left) return this.seq > 0 || !announced ? 'unannounced' : undefined;
     return this.seq > 0 ? { left: this.seq } : undefined;

@@ -102,6 +102,7 @@ export class UnsettledWrites<V> {
         { count: this.pending.size },
       );
       this.pending.clear();
+      this.oldest.reset();
       return false;
     }
     return true;

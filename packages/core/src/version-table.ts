@@ -171,6 +171,7 @@ export class VersionTable {
       slots.set(key, next++);
     }
     this.chunks = kept;
+    this.hand.reset();
   }
 
   get size(): number {
