@@ -92,18 +92,23 @@ describe('InFlight', () => {
   });
 });
 
+/** A deterministic integer in [0, n) per call (xorshift32), so a failing sequence replays. */
+function seededRandom(seed: number): (n: number) => number {
+  let state = seed | 0;
+  return (n) => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) % n;
+  };
+}
+
 describe('OldestKey', () => {
   it("takes a Map's oldest key like a fresh iterator would, through deletions, moves, clear and refills", () => {
     const map = new Map<number, number>();
     const oldest = new OldestKey(map);
     expect(oldest.take()).toBeUndefined(); // empty: the iterator is done
-    let seed = 0x9e3779b9;
-    const random = (n: number): number => {
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return (seed >>> 0) % n;
-    };
+    const random = seededRandom(0x9e3779b9);
     let next = 0;
     let taken = 0;
     for (let i = 0; i < 50_000; i++) {
@@ -263,13 +268,7 @@ describe('VersionTable', () => {
         }
       }
     }
-    let seed = 0x2545f491;
-    const random = (n: number): number => {
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return (seed >>> 0) % n;
-    };
+    const random = seededRandom(0x2545f491);
     const maxKeys = 2500; // three chunks of slots
     const table = new VersionTable(maxKeys);
     const reference = new Reference(maxKeys);
