@@ -52,7 +52,7 @@ export async function main(): Promise<string> {
       `| first ${BOUND.toLocaleString('en-US')} (below the bound) | ${below.toFixed(2)} | 1.00x |`,
       `| next ${PAST.toLocaleString('en-US')} (each forgets a key) | ${past.toFixed(2)} | ${(past / below).toFixed(2)}x |`,
       '',
-      `Receiving pod: ${JSON.stringify({ localSize: received.localSize })}.`,
+      `The receiving pod applied ${received.eventsApplied.toLocaleString('en-US')} events (${received.eventsStale} stale, ${received.resyncs} resyncs).`,
     ].join('\n');
   } finally {
     await writer.close();
