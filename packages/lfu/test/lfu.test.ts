@@ -442,6 +442,24 @@ describe('W-TinyLFU policy', () => {
     expect(cache.metrics().shifts).toBeGreaterThan(10);
   });
 
+  it('a shift the recency shadow declares forgets more history than one the hit ratio shows: 3 halvings, not 2', () => {
+    const readOften = () => {
+      const cache = createLfuCache<string>({ maxEntries: 100, randomSeed: 5 });
+      cache.set('hot', 'hot');
+      for (let read = 0; read < 40; read++) cache.get('hot');
+      return cache;
+    };
+    const declared = readOften();
+    const detected = readOften();
+    // 15 in the counters (their maximum) and 1 from the doorkeeper.
+    expect(estimate(declared, 'hot')).toBe(16);
+    (declared as unknown as { recencyLed(): void }).recencyLed();
+    (detected as unknown as { forgetHistory(): void }).forgetHistory();
+    // Each halving also clears the doorkeeper: 15 -> 7 -> 3 (detected) -> 1 (declared).
+    expect(estimate(detected, 'hot')).toBe(3);
+    expect(estimate(declared, 'hot')).toBe(1);
+  });
+
   it('gives back the window recency verdicts lent it once the hot set holds still', () => {
     const capacity = 500;
     const zipf = zipfSampler(100_000, 0.99);
