@@ -117,8 +117,7 @@ export class VersionTable {
         slot = victimSlot;
       }
     }
-    if (slot >>> CHUNK_BITS === this.chunks.length) this.chunks.push(new Float64Array(CHUNK));
-    this.chunks[slot >>> CHUNK_BITS]![slot & CHUNK_MASK] = version;
+    appendVersion(this.chunks, slot, version);
     slots.set(key, slot);
   }
 
@@ -166,8 +165,7 @@ export class VersionTable {
         slots.delete(key);
         continue;
       }
-      if (next >>> CHUNK_BITS === kept.length) kept.push(new Float64Array(CHUNK));
-      kept[next >>> CHUNK_BITS]![next & CHUNK_MASK] = stored;
+      appendVersion(kept, next, stored);
       slots.set(key, next++);
     }
     this.chunks = kept;
@@ -177,6 +175,12 @@ export class VersionTable {
   get size(): number {
     return this.slots.size;
   }
+}
+
+/** Stores `version` at `slot`, a slot in use or the first after them (which may need a chunk). */
+function appendVersion(chunks: Float64Array[], slot: number, version: number): void {
+  if (slot >>> CHUNK_BITS === chunks.length) chunks.push(new Float64Array(CHUNK));
+  chunks[slot >>> CHUNK_BITS]![slot & CHUNK_MASK] = version;
 }
 
 /** A version stored as referenced: negated (`0 - 0` is +0, so version 0 never becomes -0). */
