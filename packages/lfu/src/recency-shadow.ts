@@ -27,6 +27,13 @@
  * Together they mean the cache is adapting to a new working set more slowly than LRU would; the
  * cache then acts as on a detected shift and grows its window.
  *
+ * The two rarely come at the same moment: the dip is the new working set's first misses, the lead
+ * builds after them, from keys LRU keeps and the frequency filter turns away. So a dip stays in
+ * force for {@link DIP_MEMORY} capacities in requests after the window where it began, or until it
+ * has served a verdict (one verdict per dip: a shift that dips for several windows makes one).
+ * The lead at the verdict ({@link RecencyShadow.verdictStrength}) says how strong the evidence was: a
+ * lead that kept growing while no dip allowed a verdict is a working set the cache keeps losing.
+ *
  * @internal
  */
 
@@ -44,6 +51,15 @@ const WINDOW_PER_ENTRY = 0.25;
 const MIN_WINDOW = 64;
 /** Weight of the newest window in the usual hit ratio. */
 const USUAL_WEIGHT = 1 / 16;
+/**
+ * A dip can make a verdict for this many capacities in requests after the window where it began.
+ * On a hot set replaced every 3 capacities (`shift-fast` at 10,000 entries) the first window of a
+ * phase dips and LRU's lead passes the limit a capacity or two later, so about every other phase
+ * went without a verdict. Chosen on the tuning seeds (set A, `apps/bench/src/lfu-tune.ts`): 1
+ * gained less, 3 the same as 2; kept in force until the next dip instead of used up by one
+ * verdict, shift-slow at 1,000 entries lost 0.5–1.5 points to repeated verdicts.
+ */
+const DIP_MEMORY = 2;
 /** Windows measured before a dip counts (the first ones include the cache filling up). */
 const SETTLING_WINDOWS = 4;
 
@@ -76,6 +92,14 @@ export class RecencyShadow {
   private windowStart = 0;
   private lastRate = 0;
   private usualRate = 0;
+  /** Whether the last complete window dipped. */
+  private dipped = false;
+  /** Requests at the end of the window where the last dip began (−Infinity: none, or used by a verdict). */
+  private dippedAt = Number.NEGATIVE_INFINITY;
+  /** Requests a dip stays in force for ({@link DIP_MEMORY} capacities). */
+  private readonly dipMemory: number;
+  /** LRU's lead when the last verdict was made, in units of {@link RECENCY_LEAD_LIMIT} (so at least 1). */
+  verdictStrength = 1;
 
   /** @param expectedEntries - the cache's capacity in entries. */
   constructor(expectedEntries: number) {
@@ -84,6 +108,7 @@ export class RecencyShadow {
     this.sampleShift = 32 - bits;
     this.capacity = Math.max(1, Math.round(expectedEntries / 2 ** bits));
     this.window = Math.max(MIN_WINDOW, Math.floor(expectedEntries * WINDOW_PER_ENTRY));
+    this.dipMemory = DIP_MEMORY * expectedEntries;
     let buckets = 4;
     while (buckets < 1.5 * this.capacity) buckets <<= 1;
     this.buckets = new Int32Array(buckets);
@@ -131,15 +156,22 @@ export class RecencyShadow {
       this.usualRate = this.windows++ === 0 ? rate : this.usualRate + (rate - this.usualRate) * USUAL_WEIGHT;
       this.windowHits = hits;
       this.windowStart = requests;
+      const dipped = this.windows > SETTLING_WINDOWS && rate < this.usualRate - RECENCY_DIP;
+      if (dipped && !this.dipped) this.dippedAt = requests;
+      this.dipped = dipped;
     }
     const lead = this.lead + (shadowHit ? 1 : 0) - (cacheHit ? 1 : 0);
     this.lead = Math.max(lead, 0);
     if (lead < RECENCY_LEAD_LIMIT || this.windows <= SETTLING_WINDOWS) return false;
-    // The window under way counts once it is half done.
-    const elapsed = requests - this.windowStart;
-    const current = elapsed >= this.window / 2 ? (hits - this.windowHits) / elapsed : 1;
-    if (Math.min(this.lastRate, current) >= this.usualRate - RECENCY_DIP) return false;
+    if (requests - this.dippedAt > this.dipMemory) {
+      // No dip in force: the last window, or the one under way once half done, must dip.
+      const elapsed = requests - this.windowStart;
+      const current = elapsed >= this.window / 2 ? (hits - this.windowHits) / elapsed : 1;
+      if (Math.min(this.lastRate, current) >= this.usualRate - RECENCY_DIP) return false;
+    }
+    this.verdictStrength = lead / RECENCY_LEAD_LIMIT;
     this.lead = 0;
+    this.dippedAt = Number.NEGATIVE_INFINITY;
     return true;
   }
 

@@ -460,6 +460,22 @@ describe('W-TinyLFU policy', () => {
     expect(estimate(declared, 'hot')).toBe(1);
   });
 
+  it("a recency verdict grows the window by its step times LRU's lead over the limit, at most 2 steps, past the 1,000-entry transfer bound", () => {
+    const grownBy = (strength: number) => {
+      const cache = createLfuCache<string>({ maxEntries: 30_000, randomSeed: 3 });
+      for (let i = 0; i < 30_000; i++) cache.set(`k${i}`, 'v');
+      const before = cache.metrics().windowCapacity;
+      const inside = cache as unknown as { recency: { verdictStrength: number }; recencyLed(): void };
+      inside.recency.verdictStrength = strength;
+      inside.recencyLed();
+      return cache.metrics().windowCapacity - before;
+    };
+    expect(grownBy(1)).toBe(3_000);
+    expect(grownBy(1.5)).toBe(4_500);
+    expect(grownBy(2)).toBe(6_000);
+    expect(grownBy(31)).toBe(6_000);
+  });
+
   it('gives back the window recency verdicts lent it once the hot set holds still', () => {
     const capacity = 500;
     const zipf = zipfSampler(100_000, 0.99);

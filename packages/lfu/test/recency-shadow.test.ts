@@ -108,6 +108,77 @@ describe('RecencyShadow', () => {
     expect(verdictAt).toBeGreaterThan(50);
     expect(verdictAt).toBeLessThan(400);
   });
+
+  describe('a dip stays in force for 2 capacities, for one verdict', () => {
+    /**
+     * A shadow of a 1,000-entry cache and the cache's totals. `steady` plays sampled requests at
+     * a 60 % hit ratio (5 requests per sampled one) on 100 keys the cache and LRU both hit, so no
+     * lead builds; `lrusOnly` the same hit ratio, the cache missing the sampled keys LRU hits;
+     * `dip` one window (250 requests) where the cache and LRU both miss new keys. Each returns
+     * whether a verdict came (playing stops at it).
+     */
+    function shadowAndTotals() {
+      const shadow = new RecencyShadow(1_000);
+      let hits = 0;
+      let requests = 0;
+      let fresh = 10_000;
+      const play = (
+        count: number,
+        perRecord: number,
+        hitsPerRecord: number,
+        key: (step: number) => number,
+        cacheHit: boolean,
+      ) => {
+        for (let step = 0; step < count; step++) {
+          requests += perRecord;
+          hits += hitsPerRecord;
+          if (record(shadow, sampledHash(shadow, key(step)), cacheHit, hits, requests)) return true;
+        }
+        return false;
+      };
+      const steady = (records: number) => play(records, 5, 3, (step) => step % 100, true);
+      const lrusOnly = (records: number) => play(records, 5, 3, (step) => step % 100, false);
+      const dip = () => play(250, 1, 0, () => fresh++, false);
+      expect(steady(4_000)).toBe(false);
+      return { shadow, steady, lrusOnly, dip };
+    }
+
+    it('LRU leading a capacity after the dip ended still makes a verdict, at the lead limit', () => {
+      const { shadow, steady, lrusOnly, dip } = shadowAndTotals();
+      expect(dip()).toBe(false);
+      expect(steady(200)).toBe(false); // 1,000 requests
+      expect(lrusOnly(5)).toBe(false);
+      expect(lrusOnly(1)).toBe(true);
+      expect(shadow.verdictStrength).toBe(1);
+    });
+
+    it('makes none once 2 capacities have passed, nor without a dip', () => {
+      const late = shadowAndTotals();
+      expect(late.dip()).toBe(false);
+      expect(late.steady(420)).toBe(false); // 2,100 requests
+      expect(late.lrusOnly(200)).toBe(false);
+      expect(shadowAndTotals().lrusOnly(200)).toBe(false);
+    });
+
+    it('makes one verdict per dip: a lead that builds again after it waits for the next dip', () => {
+      const { steady, lrusOnly, dip } = shadowAndTotals();
+      expect(dip()).toBe(false);
+      expect(steady(100)).toBe(false); // two windows at the usual hit ratio: only the kept dip can serve
+      expect(lrusOnly(6)).toBe(true);
+      // 1,080 requests after the dip: it would still be in force, but it made its verdict.
+      expect(lrusOnly(100)).toBe(false);
+      expect(steady(400)).toBe(false);
+      expect(dip()).toBe(true); // the lead (100) is still there
+    });
+
+    it("weighs the verdict by LRU's lead: a lead built while no dip allowed one counts in multiples of the limit", () => {
+      const { shadow, lrusOnly, dip } = shadowAndTotals();
+      expect(lrusOnly(18)).toBe(false);
+      // The hit ratio falls (new keys, which LRU misses too): the dip makes the verdict.
+      expect(dip()).toBe(true);
+      expect(shadow.verdictStrength).toBe(3);
+    });
+  });
 });
 
 describe('RecencyShadow queue', () => {
