@@ -655,9 +655,11 @@ export class LfuLocalCache<E = unknown> implements LocalCache<E> {
   /**
    * The work get and set leave for later, due every {@link ShiftDetector.period} requests or when
    * the recency shadow's queue is full (one check on the hit path for both): the shadow plays its
-   * queue and may declare a shift, and the detector takes its sample when due.
+   * queue and may declare a shift, and the detector takes its sample when due. The shadow is first
+   * sized to the entries the cache holds (fewer than expected when entries cost more than 1).
    */
   private periodic(): void {
+    this.recency.fit(this.slotOf.size);
     if (this.recency.drain()) this.recencyLed();
     if (this.hits + this.misses >= this.shift.due) {
       this.roomlessSamples = this.madeRoom ? 0 : this.roomlessSamples + 1;

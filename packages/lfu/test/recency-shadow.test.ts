@@ -29,8 +29,9 @@ function record(
 }
 
 /**
- * 20,000 requests at a stable 60 % hit ratio, the shadow hitting the same 100 keys over and over
- * (so it leads nowhere); each verdict goes to `check`. The cache's totals after them.
+ * 100,000 requests at a stable 60 % hit ratio, one in 5 sampled: the same 100 keys over and over,
+ * which the cache hits whenever LRU does (so LRU leads nowhere); each verdict goes to `check`. The
+ * cache's totals after them.
  */
 function settle(
   shadow: RecencyShadow,
@@ -39,10 +40,9 @@ function settle(
   let hits = 0;
   let requests = 0;
   for (let step = 0; step < 20_000; step++) {
-    requests++;
-    const hit = step % 5 < 3;
-    if (hit) hits++;
-    check(record(shadow, sampledHash(shadow, step % 100), hit, hits, requests));
+    requests += 5;
+    hits += 3;
+    check(record(shadow, sampledHash(shadow, step % 100), true, hits, requests));
   }
   return { hits, requests };
 }
@@ -84,15 +84,45 @@ describe('RecencyShadow', () => {
     expect(hits).toBeLessThan(190_000);
   });
 
-  it('gives no verdict while the cache does as well as LRU, nor for a lead without a dip in the hit ratio', () => {
+  it('is an LRU of as many sampled keys as the cache holds entries (fit), shrinking least recent first', () => {
+    const shadow = new RecencyShadow(10_000); // 1 in 16 sampled, arrays for 625 hashes
+    const held = new Map<number, true>();
+    let limit = 625;
+    const reference = (hash: number) => {
+      const hit = held.delete(hash);
+      held.set(hash, true);
+      if (held.size > limit) held.delete(held.keys().next().value!);
+      return hit;
+    };
+    let state = 5;
+    for (let step = 0; step < 120_000; step++) {
+      if (step % 10_000 === 0) {
+        // The cache's entries move (weighted entries, expirations): 800 to 20,000.
+        const entries = [10_000, 1_600, 4_000, 800, 20_000, 7_000][(step / 10_000) % 6]!;
+        shadow.fit(entries);
+        limit = Math.min(625, Math.max(1, Math.round(entries / 16)));
+        while (held.size > limit) held.delete(held.keys().next().value!);
+      }
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      const hash = sampledHash(shadow, Math.floor(1500 * ((state >>> 8) / 2 ** 24) ** 2));
+      const expected = reference(hash);
+      if (shadow.play(hash) !== expected)
+        throw new Error(`step ${step}: hash ${hash} should ${expected ? 'hit' : 'miss'}`);
+    }
+  });
+
+  it('gives no verdict while the cache does as well as LRU, nor for a lead without a dip in the hit ratio below 16 times the limit', () => {
     const shadow = new RecencyShadow(1_000);
     let { hits, requests } = settle(shadow, (verdict) => expect(verdict).toBe(false));
     // The cache now misses what LRU hits, but its overall hit ratio holds (unsampled hits).
-    for (let step = 0; step < 2_000; step++) {
+    for (let step = 0; step < 95; step++) {
       requests += 2;
       hits += 2;
       expect(record(shadow, sampledHash(shadow, step % 100), false, hits, requests)).toBe(false);
     }
+    // The 96th: LRU has led by 16 times the limit (6), a lead chance does not build.
+    expect(record(shadow, sampledHash(shadow, 95), false, hits, requests + 2)).toBe(true);
+    expect(shadow.verdictStrength).toBe(16);
   });
 
   it('gives a verdict when LRU leads while the hit ratio is down', () => {
@@ -156,8 +186,9 @@ describe('RecencyShadow', () => {
       const late = shadowAndTotals();
       expect(late.dip()).toBe(false);
       expect(late.steady(420)).toBe(false); // 2,100 requests
-      expect(late.lrusOnly(200)).toBe(false);
-      expect(shadowAndTotals().lrusOnly(200)).toBe(false);
+      // A lead of 90 (below 16 times the limit, which needs no dip).
+      expect(late.lrusOnly(90)).toBe(false);
+      expect(shadowAndTotals().lrusOnly(90)).toBe(false);
     });
 
     it('makes one verdict per dip: a lead that builds again after it waits for the next dip', () => {
@@ -166,9 +197,9 @@ describe('RecencyShadow', () => {
       expect(steady(100)).toBe(false); // two windows at the usual hit ratio: only the kept dip can serve
       expect(lrusOnly(6)).toBe(true);
       // 1,080 requests after the dip: it would still be in force, but it made its verdict.
-      expect(lrusOnly(100)).toBe(false);
+      expect(lrusOnly(80)).toBe(false);
       expect(steady(400)).toBe(false);
-      expect(dip()).toBe(true); // the lead (100) is still there
+      expect(dip()).toBe(true); // the lead (80) is still there
     });
 
     it("weighs the verdict by LRU's lead: a lead built while no dip allowed one counts in multiples of the limit", () => {
@@ -198,8 +229,8 @@ describe('RecencyShadow queue', () => {
       }
       if (record(single, hash, hit, hits, requests) && verdicts.single < 0) verdicts.single = requests;
     };
-    // 60 % hits on a stable set, then a new hot set the cache misses while LRU hits it.
-    for (let i = 0; i < 20_000; i++) step(sampledHash(single, i % 100), i % 5 < 3);
+    // Hits on a stable set, then a new hot set the cache misses while LRU hits it.
+    for (let i = 0; i < 20_000; i++) step(sampledHash(single, i % 100), true);
     for (let i = 0; i < 2_000; i++) step(sampledHash(single, 1_000 + (i % 50)), false);
     expect(fullAt).toBe(16);
     expect(verdicts.single).toBeGreaterThan(20_000);
