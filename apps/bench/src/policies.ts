@@ -30,12 +30,12 @@ import type { Trace } from './traces/traces.js';
 const ENTRY = Object.freeze({ value: 1, version: 1 });
 const SEED_SETS: Record<string, number[]> = { A: [1, 2, 3], B: [11, 12, 13] };
 const POLICIES = ['lru-cache', 'sieve', 'lfu', 'transitory', 'spica', 'optimum'] as const;
-type Policy = (typeof POLICIES)[number];
+export type Policy = (typeof POLICIES)[number];
 /** A loss of at most this many points counts as a tie. */
 const TIE_POINTS = 0.3;
 
 /** Replays `keys` (get, set on a miss) and returns the hits. */
-function replay(policy: Policy, keys: string[], capacity: number, seed: number): number {
+export function replay(policy: Policy, keys: string[], capacity: number, seed: number): number {
   let hits = 0;
   switch (policy) {
     case 'lru-cache': {

@@ -2,7 +2,7 @@
  * Robustness check beside the hit-ratio and policy benchmarks, written to
  * `docs/benchmarks/shift-variants.md`:
  *
- * - `lfu` against `lru-cache` on shifting-Zipf traces whose shift size and speed differ from
+ * - `lfu` against `lru-cache` and the policy benchmark's peers (transitory, spica) on shifting-Zipf traces whose shift size and speed differ from
  *   `hit-ratio.md`'s `zipf-shifting` (8 phases of 10,000 ranks), so a policy tuned on that one
  *   trace shows where it stops winning;
  * - both bounded by cost instead of entries (`lfu`'s `maxCost`, `lru-cache`'s `maxSize` with the
@@ -15,10 +15,10 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createLfuCache } from '@synced-cache/lfu';
 import { LRUCache } from 'lru-cache';
+import { type Policy, replay } from './policies.js';
 import { suite } from './traces/suite.js';
 import { shiftingZipfTrace } from './traces/traces.js';
 
-const ENTRY = Object.freeze({ value: 1 });
 const VARIANTS: ReadonlyArray<readonly [phases: number, shift: number]> = [
   [4, 20_000],
   [8, 2_000],
@@ -49,26 +49,19 @@ out(
   'Zipf 0.99 over 1,000,000 keys, 2,000,000 requests (seed 7) in `phases` equal phases; each phase moves every rank `shift` keys along, so the top `shift` keys drop out and the next ones rise (a sliding hot set, as trending items have). With 32 phases a phase is 62,500 requests: 0.6 capacities at 100,000 entries.',
 );
 out('');
-out('| phases × shift | capacity | lru-cache | lfu | lfu − lru |');
-out('|---|---:|---:|---:|---:|');
+out('| phases × shift | capacity | lru-cache | lfu | transitory | spica | lfu − lru | lfu − best peer |');
+out('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const [phases, shift] of VARIANTS) {
   const trace = shiftingZipfTrace(2_000_000, phases, shift, 7);
   const keys = Array.from(trace.ids, (id) => `key:${id}`);
   for (const capacity of [10_000, 100_000]) {
-    const lru = new LRUCache<string, object>({ max: capacity });
-    const lfu = createLfuCache<object>({ maxEntries: capacity, randomSeed: 0x5eed });
-    let lruHits = 0;
-    let lfuHits = 0;
-    for (const key of keys) {
-      if (lru.get(key) !== undefined) lruHits++;
-      else lru.set(key, ENTRY);
-      if (lfu.get(key) !== undefined) lfuHits++;
-      else lfu.set(key, ENTRY);
-    }
-    const lruRatio = pct(lruHits, keys.length);
-    const lfuRatio = pct(lfuHits, keys.length);
+    const ratio = (policy: Policy) => pct(replay(policy, keys, capacity, 0x5eed), keys.length);
+    const [lru, lfu, transitory, spica] = (['lru-cache', 'lfu', 'transitory', 'spica'] as const).map(
+      ratio,
+    ) as [number, number, number, number];
+    const best = Math.max(transitory, spica);
     out(
-      `| ${phases} × ${shift.toLocaleString('en-US')} | ${capacity.toLocaleString('en-US')} | ${lruRatio.toFixed(2)} | ${lfuRatio.toFixed(2)} | ${(lfuRatio - lruRatio).toFixed(2)} pt |`,
+      `| ${phases} × ${shift.toLocaleString('en-US')} | ${capacity.toLocaleString('en-US')} | ${[lru, lfu, transitory, spica].map((value) => value.toFixed(2)).join(' | ')} | ${(lfu - lru).toFixed(2)} pt | ${(lfu - best).toFixed(2)} pt |`,
     );
   }
 }
