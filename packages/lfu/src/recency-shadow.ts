@@ -109,7 +109,6 @@ export class RecencyShadow {
   private windows = 0;
   private windowHits = 0;
   private windowStart = 0;
-  private lastRate = 0;
   private usualRate = 0;
   /** Whether the last complete window dipped. */
   private dipped = false;
@@ -173,7 +172,6 @@ export class RecencyShadow {
     const shadowHit = this.play(hash);
     if (requests - this.windowStart >= this.window) {
       const rate = (hits - this.windowHits) / (requests - this.windowStart);
-      this.lastRate = rate;
       this.usualRate = this.windows++ === 0 ? rate : this.usualRate + (rate - this.usualRate) * USUAL_WEIGHT;
       this.windowHits = hits;
       this.windowStart = requests;
@@ -188,7 +186,7 @@ export class RecencyShadow {
       // No dip in force: the last window, or the one under way once half done, must dip.
       const elapsed = requests - this.windowStart;
       const current = elapsed >= this.window / 2 ? (hits - this.windowHits) / elapsed : 1;
-      if (Math.min(this.lastRate, current) >= this.usualRate - RECENCY_DIP) return false;
+      if (!this.dipped && current >= this.usualRate - RECENCY_DIP) return false;
     }
     this.verdictStrength = lead / RECENCY_LEAD_LIMIT;
     this.lead = 0;
